@@ -1,0 +1,54 @@
+# Cairn: `make run` serves the demo, `make test` checks everything.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+UV := $(VENV)/bin/uv
+PY := $(VENV)/bin/python
+# uv uses the machine's Python and never downloads one.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+NODE_STAMP := tests/verifier/node_modules/.package-lock.json
+
+# Tests run on PostgreSQL and Redis; override either on the command line.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cairn
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install node services run test lint format bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
+
+install: $(UV)
+	$(UV) sync --frozen --python $(PY) --quiet
+
+$(NODE_STAMP): tests/verifier/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20+ (apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix tests/verifier --no-audit --no-fund --loglevel=error
+
+node: $(NODE_STAMP)
+
+services:
+	@scripts/services.sh
+
+run: install
+	@scripts/run.sh
+
+lint: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install node services lint
+	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(VENV)/bin/pytest --create-db
+
+bench: install services
+	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) tests/verifier/node_modules var db.sqlite3

@@ -1,0 +1,136 @@
+from rest_framework import serializers
+
+from assessments.models import (
+    AssessmentTask,
+    Criterion,
+    CriterionGrade,
+    EvidenceFile,
+    Grade,
+    Level,
+    Submission,
+)
+
+
+class LevelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Level
+        fields = ["id", "position", "name", "points", "descriptor"]
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    levels = LevelSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Criterion
+        fields = ["id", "position", "name", "outcomes", "levels"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    criteria = CriterionSerializer(source="rubric.criteria", many=True, read_only=True)
+    pass_min_total = serializers.IntegerField(source="rubric.pass_min_total")
+    pass_min_level = serializers.IntegerField(source="rubric.pass_min_level")
+
+    class Meta:
+        model = AssessmentTask
+        fields = [
+            "id",
+            "version",
+            "title",
+            "instructions",
+            "max_attempts",
+            "retake_wait_days",
+            "pass_min_total",
+            "pass_min_level",
+            "criteria",
+        ]
+        read_only_fields = fields
+
+
+class LevelInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+    points = serializers.IntegerField(min_value=0)
+    descriptor = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CriterionInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    outcomes = serializers.ListField(child=serializers.IntegerField(), default=list)
+
+
+class TaskCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    instructions = serializers.CharField(required=False, allow_blank=True, default="")
+    levels = LevelInputSerializer(many=True)
+    criteria = CriterionInputSerializer(many=True)
+    pass_min_total = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True
+    )
+    pass_min_level = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True
+    )
+    max_attempts = serializers.IntegerField(min_value=1, max_value=20, default=3)
+    retake_wait_days = serializers.IntegerField(min_value=0, default=0)
+
+
+class EvidenceFileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EvidenceFile
+        fields = ["id", "original_name", "content_type", "size"]
+
+
+class CriterionGradeSerializer(serializers.ModelSerializer):
+    criterion = serializers.CharField(source="criterion.name")
+    level = serializers.CharField(source="level.name")
+    points = serializers.IntegerField(source="level.points")
+
+    class Meta:
+        model = CriterionGrade
+        fields = ["criterion", "level", "points", "comment"]
+
+
+class GradeSerializer(serializers.ModelSerializer):
+    criteria = CriterionGradeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Grade
+        fields = ["total", "passed", "comment", "graded_at", "criteria"]
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    files = EvidenceFileSerializer(many=True, read_only=True)
+    grade = GradeSerializer(read_only=True)
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "task",
+            "learner",
+            "attempt",
+            "status",
+            "text",
+            "link",
+            "submitted_at",
+            "files",
+            "grade",
+        ]
+        read_only_fields = fields
+
+
+class SubmissionCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    link = serializers.URLField(required=False, allow_blank=True, default="")
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list
+    )
+
+
+class GradeCreateSerializer(serializers.Serializer):
+    levels = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Criterion id -> chosen level id, for every criterion.",
+    )
+    comments = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), required=False, default=dict
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,13 @@
+"""API plumbing shared by every app's endpoints (no domain code)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    """Services raise Django's ValidationError; the API answers 400 with its words."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        exc = serializers.ValidationError(detail)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from credentials import views as credential_views
+
+urlpatterns = [
+    path("", credential_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("curriculum/", include("curriculum.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("pathways/", include("pathways.urls")),
+    path("credentials/", include("credentials.urls")),
+    path(".well-known/did.json", credential_views.did_document, name="did-document"),
+    path("api/", include("config.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema"),
+        name="swagger-ui",
+    ),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,296 @@
+"""Data Integrity proofs with the eddsa-rdfc-2022 cryptosuite, and did:key/did:web.
+
+Spec: W3C vc-di-eddsa, section 3.3 (https://www.w3.org/TR/vc-di-eddsa/#eddsa-rdfc-2022).
+Pure: keys are passed in as 32-byte Ed25519 seeds; storing them is the caller's job.
+"""
+
+import copy
+import functools
+import hashlib
+import json
+import os
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import base58
+import pyoxigraph
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+from credentials import jsonld
+
+CRYPTOSUITE = "eddsa-rdfc-2022"
+PROOF_TYPE = "DataIntegrityProof"
+PROOF_PURPOSE = "assertionMethod"
+DID_CONTEXT = "https://www.w3.org/ns/did/v1"
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+
+# Multicodec varint for ed25519-pub, prefixed to the raw key in Multikey values.
+_ED25519_PUB_PREFIX = b"\xed\x01"
+_XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+_PROOF_OPTION_KEYS = frozenset(
+    {"type", "created", "verificationMethod", "cryptosuite", "proofPurpose"}
+)
+# Only these characters may be spliced into a cached canonical form unescaped.
+_SAFE_DATETIME = re.compile(r"^[0-9T:.Z+\-]+$")
+_PLACEHOLDER_CREATED = "2000-01-01T00:00:00Z"
+
+
+def generate_seed() -> bytes:
+    """A new 32-byte Ed25519 private key seed."""
+    return os.urandom(32)
+
+
+def _private_key(seed: bytes) -> Ed25519PrivateKey:
+    if len(seed) != 32:
+        raise ValueError("an Ed25519 seed is 32 bytes")
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def public_key_multibase(seed: bytes) -> str:
+    """The Multikey publicKeyMultibase ("z6Mk...") of a seed's public key."""
+    raw = _private_key(seed).public_key().public_bytes_raw()
+    return "z" + base58.b58encode(_ED25519_PUB_PREFIX + raw).decode("ascii")
+
+
+def _public_key(public_multibase: str) -> Ed25519PublicKey:
+    if not public_multibase.startswith("z"):
+        raise ValueError("publicKeyMultibase must be base58btc ('z' prefix)")
+    try:
+        decoded = base58.b58decode(public_multibase[1:])
+    except ValueError as error:
+        raise ValueError("publicKeyMultibase is not valid base58") from error
+    if len(decoded) != 34 or not decoded.startswith(_ED25519_PUB_PREFIX):
+        raise ValueError("publicKeyMultibase is not an Ed25519 Multikey")
+    return Ed25519PublicKey.from_public_bytes(decoded[2:])
+
+
+def did_key(public_multibase: str) -> str:
+    """did:key for an Ed25519 Multikey."""
+    _public_key(public_multibase)
+    return f"did:key:{public_multibase}"
+
+
+def did_key_verification_method(public_multibase: str) -> str:
+    """The single verification method of a did:key: the DID, '#', the key again."""
+    return f"{did_key(public_multibase)}#{public_multibase}"
+
+
+def did_web(site_url: str) -> str:
+    """did:web for a site; a port is percent-encoded and path segments become ':'.
+
+    The DID resolves to <site_url>/.well-known/did.json, or <site_url>/did.json
+    when site_url has a path (did:web method, section 3.2).
+    """
+    parts = urlsplit(site_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"did:web needs an http(s) site URL, got {site_url!r}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(
+            f"did:web site URL must be a plain origin and path: {site_url!r}"
+        )
+    host = parts.hostname
+    if parts.port is not None:
+        host = f"{host}%3A{parts.port}"
+    segments = [quote(segment, safe="") for segment in parts.path.split("/") if segment]
+    return ":".join(["did:web", host, *segments])
+
+
+def did_document(did: str, methods: list[tuple[str, str]]) -> dict[str, Any]:
+    """DID document listing Multikey verification methods for assertion and auth.
+
+    Each method is (id, publicKeyMultibase); an id of "#fragment" is taken
+    relative to the DID.
+    """
+    verification_methods = []
+    for method_id, public_multibase in methods:
+        _public_key(public_multibase)
+        full_id = f"{did}{method_id}" if method_id.startswith("#") else method_id
+        verification_methods.append(
+            {
+                "id": full_id,
+                "type": "Multikey",
+                "controller": did,
+                "publicKeyMultibase": public_multibase,
+            }
+        )
+    ids = [method["id"] for method in verification_methods]
+    return {
+        "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
+        "id": did,
+        "verificationMethod": verification_methods,
+        "assertionMethod": list(ids),
+        "authentication": list(ids),
+    }
+
+
+def canonical_nquads(document: dict[str, Any]) -> str:
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document, offline and term-checked.
+
+    pyld expands (it is the JSON-LD processor) but its own canonicalization writes
+    some control characters raw where RDFC-1.0 and jsonld.js escape them, so the
+    canonical form comes from pyoxigraph, which matched jsonld.js byte for byte
+    (PITFALLS.md).
+    """
+    dataset = pyoxigraph.Dataset(
+        pyoxigraph.parse(
+            jsonld.to_nquads(document), format=pyoxigraph.RdfFormat.N_QUADS
+        )
+    )
+    dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
+    # Python sorts str by code point, the order RDFC-1.0 asks for.
+    return "".join(sorted(f"{quad} .\n" for quad in dataset))
+
+
+def _datetime_literal(value: str) -> str:
+    return f'"{value}"^^<{_XSD_DATETIME}>'
+
+
+@functools.lru_cache(maxsize=64)
+def _proof_config_template(context_json: str, verification_method: str) -> str | None:
+    """Canonical proof configuration with a placeholder `created`, or None.
+
+    Only `created` changes between signatures by one key, and it is one literal
+    on the proof's only blank node, so it can be swapped in the canonical text
+    without changing blank node labels or line order. Saves about a third of a sign.
+    """
+    config = {
+        "@context": json.loads(context_json),
+        "type": PROOF_TYPE,
+        "cryptosuite": CRYPTOSUITE,
+        "created": _PLACEHOLDER_CREATED,
+        "verificationMethod": verification_method,
+        "proofPurpose": PROOF_PURPOSE,
+    }
+    canonical = canonical_nquads(config)
+    lines = canonical.splitlines()
+    predicates = [line.split(" ", 2)[1] for line in lines]
+    if (
+        canonical.count(_datetime_literal(_PLACEHOLDER_CREATED)) != 1
+        or len(set(predicates)) != len(predicates)
+        or not all(line.startswith("_:c14n0 ") for line in lines)
+    ):
+        return None
+    return canonical
+
+
+def _canonical_proof_config(context: Any, options: dict[str, Any]) -> str:
+    created = options.get("created")
+    standard = (
+        options.keys() == _PROOF_OPTION_KEYS
+        and options["type"] == PROOF_TYPE
+        and options["cryptosuite"] == CRYPTOSUITE
+        and options["proofPurpose"] == PROOF_PURPOSE
+        and isinstance(options["verificationMethod"], str)
+        and isinstance(created, str)
+        and _SAFE_DATETIME.match(created)
+    )
+    if standard:
+        template = _proof_config_template(
+            json.dumps(context, sort_keys=True), options["verificationMethod"]
+        )
+        if template is not None:
+            return template.replace(
+                _datetime_literal(_PLACEHOLDER_CREATED), _datetime_literal(created)
+            )
+    # vc-di-eddsa 3.3.5: the proof configuration takes the document's @context.
+    return canonical_nquads({**options, "@context": context})
+
+
+def _hash_data(canonical_config: str, canonical_document: str) -> bytes:
+    # vc-di-eddsa 3.3.4: proof configuration hash first, then the document hash.
+    return (
+        hashlib.sha256(canonical_config.encode("utf-8")).digest()
+        + hashlib.sha256(canonical_document.encode("utf-8")).digest()
+    )
+
+
+def sign_credential(
+    credential: dict[str, Any],
+    *,
+    seed: bytes,
+    verification_method: str,
+    created: datetime,
+) -> dict[str, Any]:
+    """A signed copy of an unsigned credential, with `proof` as a one-item array.
+
+    Raises jsonld.UndefinedTermsError or jsonld.ContextNotVendoredError before
+    signing a credential that JSON-LD verifiers would read differently.
+    """
+    if "proof" in credential:
+        raise ValueError("credential already has a proof")
+    if created.tzinfo is None or created.utcoffset() is None:
+        raise ValueError("created must be timezone-aware")
+    key = _private_key(seed)
+    options = {
+        "type": PROOF_TYPE,
+        "created": created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "verificationMethod": verification_method,
+        "cryptosuite": CRYPTOSUITE,
+        "proofPurpose": PROOF_PURPOSE,
+    }
+    canonical_document = canonical_nquads(credential)
+    canonical_config = _canonical_proof_config(credential.get("@context"), options)
+    signature = key.sign(_hash_data(canonical_config, canonical_document))
+    proof = {**options, "proofValue": "z" + base58.b58encode(signature).decode("ascii")}
+    return {**copy.deepcopy(credential), "proof": [proof]}
+
+
+def _signature(proof: dict[str, Any]) -> bytes | None:
+    value = proof.get("proofValue")
+    if not isinstance(value, str) or not value.startswith("z"):
+        return None
+    try:
+        signature = base58.b58decode(value[1:])
+    except ValueError:
+        return None
+    return signature if len(signature) == 64 else None
+
+
+def verify_credential(credential: dict[str, Any], *, public_multibase: str) -> bool:
+    """True if an eddsa-rdfc-2022 proof on the credential verifies with this key.
+
+    Checks the signature only; validity dates and status are the caller's. Any
+    credential that cannot be processed (undefined terms, unknown contexts, a
+    malformed proof) is reported as not verified rather than raised: undefined
+    terms in particular could hide properties added after signing.
+    """
+    key = _public_key(public_multibase)
+    proofs = credential.get("proof")
+    if isinstance(proofs, dict):
+        proofs = [proofs]
+    if not isinstance(proofs, list):
+        return False
+    unsecured = {name: value for name, value in credential.items() if name != "proof"}
+    try:
+        canonical_document = canonical_nquads(unsecured)
+    except Exception:  # untrusted input: any processing failure means "not verified"
+        return False
+    for proof in proofs:
+        if not isinstance(proof, dict) or proof.get("cryptosuite") != CRYPTOSUITE:
+            continue
+        if proof.get("type") != PROOF_TYPE:
+            continue
+        if proof.get("proofPurpose") != PROOF_PURPOSE:
+            continue
+        signature = _signature(proof)
+        if signature is None:
+            continue
+        options = {name: value for name, value in proof.items() if name != "proofValue"}
+        try:
+            canonical_config = _canonical_proof_config(
+                credential.get("@context"), options
+            )
+        except Exception:  # same as above, for the proof's own terms
+            continue
+        try:
+            key.verify(signature, _hash_data(canonical_config, canonical_document))
+        except InvalidSignature:
+            continue
+        return True
+    return False

@@ -1,0 +1,170 @@
+"""Offline JSON-LD processing over the contexts vendored in credentials/contexts/.
+
+Signing must never depend on the network: a context fetched at signing time could
+change what is signed, and a down purl.imsglobal.org would stop issuing. Only the
+contexts listed in VENDORED_CONTEXTS are ever loaded; anything else is refused.
+"""
+
+import functools
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pyld import jsonld
+
+CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
+
+# Context URL -> file in CONTEXTS_DIR (provenance in contexts/README.md).
+VENDORED_CONTEXTS: dict[str, str] = {
+    "https://www.w3.org/ns/credentials/v2": "credentials-v2.jsonld",
+    "https://w3id.org/security/data-integrity/v1": "data-integrity-v1.jsonld",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "ob-v3p0.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "ob-v3p0-3.0.1.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "ob-v3p0-3.0.2.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob-v3p0-3.0.3.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": (
+        "ob-v3p0-extensions.json"
+    ),
+}
+
+# RFC 3987 scheme, or a blank node label; same test as jsonld.js's isAbsoluteIri.
+_ABSOLUTE_IRI = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*|_):\S*$")
+
+
+class ContextNotVendoredError(Exception):
+    """A document referenced a JSON-LD context that is not shipped with Cairn."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            f"JSON-LD context {url!r} is not vendored in {CONTEXTS_DIR}; "
+            "contexts are never fetched from the network"
+        )
+        self.url = url
+
+
+class UndefinedTermsError(ValueError):
+    """A document uses terms or IRIs that its @context does not define."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("document has undefined JSON-LD terms: " + "; ".join(problems))
+        self.problems = tuple(problems)
+
+
+@functools.cache
+def _context_text(filename: str) -> str:
+    return (CONTEXTS_DIR / filename).read_text(encoding="utf-8")
+
+
+def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """pyld document loader that serves only vendored contexts."""
+    try:
+        filename = VENDORED_CONTEXTS[url]
+    except KeyError:
+        raise ContextNotVendoredError(url) from None
+    return {
+        "contentType": "application/ld+json",
+        "contextUrl": None,
+        "documentUrl": url,
+        # A fresh object each call: pyld may rewrite relative URLs inside it.
+        "document": json.loads(_context_text(filename)),
+        # "static" lets pyld keep the resolved context in its process-wide cache,
+        # which takes about a third off each signature (PITFALLS.md).
+        "tag": "static",
+    }
+
+
+def _options() -> dict[str, Any]:
+    # base None, as jsonld.js uses for credentials: pyld's default ("") resolves a
+    # relative IRI against http://example.org/base/, which would hide it from the
+    # check below and sign a different IRI than JavaScript verifiers compute.
+    return {"documentLoader": document_loader, "base": None}
+
+
+def _not_vendored_cause(error: BaseException) -> ContextNotVendoredError | None:
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ContextNotVendoredError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _relative_iris(node: Any, path: str) -> Iterator[str]:
+    """Yield every relative IRI left in an expanded document."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _relative_iris(item, path)
+        return
+    if not isinstance(node, dict):
+        return
+    if "@value" in node:
+        datatype = node.get("@type")
+        if isinstance(datatype, str) and not _ABSOLUTE_IRI.match(datatype):
+            yield f"{path}: datatype {datatype!r}"
+        return
+    node_id = node.get("@id")
+    if isinstance(node_id, str) and not _ABSOLUTE_IRI.match(node_id):
+        yield f"{path}: @id {node_id!r}"
+    for type_iri in node.get("@type", ()):
+        if not _ABSOLUTE_IRI.match(type_iri):
+            yield f"{path}: type {type_iri!r}"
+    for key, value in node.items():
+        if not key.startswith("@"):
+            yield from _relative_iris(value, f"{path}/{re.split('[#/]', key)[-1]}")
+        elif key in ("@list", "@set", "@graph", "@included", "@reverse"):
+            yield from _relative_iris(value, path)
+
+
+class _Processor(jsonld.JsonLdProcessor):
+    """Keeps the expanded form that to_rdf computes internally.
+
+    Expansion is most of the cost of a signature; keeping it lets to_nquads check
+    terms without expanding the document a second time.
+    """
+
+    expanded: list[Any] | None = None
+
+    def expand(self, input_: Any, options: dict[str, Any]) -> list[Any]:
+        self.expanded = super().expand(input_, options)
+        return self.expanded
+
+
+def _run(document: dict[str, Any], operation: str, options: dict[str, Any]) -> Any:
+    dropped: list[str] = []
+    processor = _Processor(
+        on_property_dropped=lambda iri: dropped.append(f"property {iri!r}")
+    )
+    try:
+        output = getattr(processor, operation)(document, {**_options(), **options})
+    except jsonld.JsonLdError as error:
+        cause = _not_vendored_cause(error)
+        if cause is not None:
+            raise ContextNotVendoredError(cause.url) from error
+        raise
+    problems = dropped + list(_relative_iris(processor.expanded, ""))
+    if problems:
+        raise UndefinedTermsError(problems)
+    return output
+
+
+def expand(document: dict[str, Any]) -> list[Any]:
+    """Expand offline, raising UndefinedTermsError where jsonld.js safe mode would.
+
+    pyld has no safe mode: an undefined property is silently dropped and an
+    undefined type or relative @id is kept as a relative IRI, so a credential would
+    be signed over less than it says, and jsonld.js verifiers (safe mode) would then
+    reject it.
+    """
+    return _run(document, "expand", {})
+
+
+def check_defined_terms(document: dict[str, Any]) -> None:
+    """Raise UndefinedTermsError if any property, type or IRI is left undefined."""
+    expand(document)
+
+
+def to_nquads(document: dict[str, Any]) -> str:
+    """Checked, offline RDF dataset of a document as (non-canonical) N-Quads."""
+    return _run(document, "to_rdf", {"format": "application/n-quads"})

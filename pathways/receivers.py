@@ -1,0 +1,11 @@
+"""What the pathways app does when the apps below it announce a fact."""
+
+from django.dispatch import receiver
+
+from assessments.signals import module_completed
+from pathways import tasks
+
+
+@receiver(module_completed, dispatch_uid="pathways.evaluate_on_module_completed")
+def evaluate_on_module_completed(sender, *, learner_id: int, **kwargs) -> None:
+    tasks.evaluate_learner_pathways.delay(learner_id)

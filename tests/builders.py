@@ -1,0 +1,137 @@
+"""Build realistic curriculum through the services, as a designer would."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+
+from assessments import services as assessments
+from assessments.models import AssessmentTask, Submission
+from curriculum import services as curriculum
+from curriculum.models import Competency, CompetencyFramework, Membership, Organization
+from pathways import services as pathways
+from pathways.models import PathwayVersion
+from tests import factories
+
+Role = Membership.Role
+
+LEVELS = [
+    assessments.LevelSpec("Not yet", 0),
+    assessments.LevelSpec("Developing", 1),
+    assessments.LevelSpec("Competent", 2),
+    assessments.LevelSpec("Exemplary", 3),
+]
+
+
+@dataclass
+class Cast:
+    organization: Organization
+    people: dict = field(default_factory=dict)
+    other_organization: Organization | None = None
+
+    def __getitem__(self, role: str):
+        return self.people[role]
+
+
+@dataclass
+class Built:
+    version: PathwayVersion
+    tasks: list[AssessmentTask]
+
+
+def make_cast() -> Cast:
+    organization = factories.OrganizationFactory()
+    cast = Cast(organization)
+    for role in ("designer", "reviewer", "faculty", "admin"):
+        cast.people[role] = factories.UserFactory(
+            username=f"{role}-{organization.slug}"
+        )
+        curriculum.add_member(organization, cast.people[role], role=role)
+    for name in ("learner", "other_learner"):
+        cast.people[name] = factories.UserFactory()
+        curriculum.add_member(organization, cast.people[name], role=Role.LEARNER)
+    cast.people["stranger"] = factories.UserFactory()
+    cast.other_organization = factories.OrganizationFactory()
+    cast.people["outside_faculty"] = factories.UserFactory()
+    curriculum.add_member(
+        cast.other_organization, cast.people["outside_faculty"], role=Role.FACULTY
+    )
+    return cast
+
+
+def make_module(cast: Cast, code: str, *, publish: bool = True) -> AssessmentTask:
+    framework, _ = CompetencyFramework.objects.get_or_create(
+        organization=cast.organization, name="ESCO", defaults={"source": "ESCO"}
+    )
+    skill = Competency.objects.create(
+        framework=framework,
+        statement=f"use spreadsheets software ({code})",
+        uri="http://data.europa.eu/esco/skill/1973c966-f236-40c9-b2d4-5d71a89019be",
+    )
+    version = curriculum.create_module_version(
+        cast.organization, by=cast["designer"], code=code, title=f"Module {code}"
+    )
+    outcomes = [
+        curriculum.add_outcome(
+            version,
+            by=cast["designer"],
+            statement=f"Outcome {n} of {code}",
+            competencies=[skill],
+        )
+        for n in (1, 2)
+    ]
+    task = assessments.create_task(
+        version,
+        by=cast["designer"],
+        title=f"Task of {code}",
+        criteria=[
+            assessments.CriterionSpec("Accuracy", [outcomes[0]]),
+            assessments.CriterionSpec("Communication", [outcomes[1]]),
+        ],
+        levels=LEVELS,
+        pass_min_total=4,
+        pass_min_level=1,
+    )
+    if publish:
+        curriculum.publish_version(
+            version, by=cast["admin"], changelog="First release."
+        )
+    return AssessmentTask.objects.select_related("version").get(pk=task.pk)
+
+
+def make_pathway(cast: Cast, codes=("A-101", "B-102", "C-103")) -> Built:
+    tasks = [make_module(cast, code) for code in codes]
+    version = pathways.create_pathway_version(
+        cast.organization,
+        by=cast["designer"],
+        code="PATH",
+        title="Data pathway",
+        rule=pathways.all_of(codes),
+    )
+    version = pathways.publish_pathway_version(
+        version, by=cast["admin"], changelog="First release."
+    )
+    return Built(version, tasks)
+
+
+def levels_for(task: AssessmentTask, position: int) -> dict[int, int]:
+    """Criterion id -> the level at this position, for every criterion."""
+    return {
+        c.pk: next(lv.pk for lv in c.levels.all() if lv.position == position)
+        for c in task.rubric.criteria.prefetch_related("levels")
+    }
+
+
+def submit(task: AssessmentTask, learner, text: str = "My evidence") -> Submission:
+    return assessments.submit_evidence(task, learner=learner, text=text)
+
+
+def submit_and_pass(task: AssessmentTask, learner, grader) -> Submission:
+    submission = submit(task, learner)
+    assessments.grade_submission(
+        submission, grader=grader, levels=levels_for(task, 2), comment="Good work."
+    )
+    return submission
+
+
+def user(username: str):
+    return get_user_model().objects.get(username=username)

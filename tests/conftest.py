@@ -1,0 +1,27 @@
+"""Fixtures shared by the whole suite: one cast per organization (STYLE.md §12)."""
+
+import pytest
+
+from config.celery import app as celery_app
+from tests import builders
+
+
+@pytest.fixture(autouse=True)
+def _media_and_tasks(settings, tmp_path):
+    """Files go to a fresh directory; tasks run in process unless a test says not."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def cast(db):
+    return builders.make_cast()
+
+
+@pytest.fixture
+def pathway(cast):
+    """A published pathway of three published modules, each with a rubric task."""
+    return builders.make_pathway(cast)
