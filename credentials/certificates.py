@@ -32,8 +32,8 @@ class CertificateInfo:
     credential_json: bytes
     description: str = ""
     outcomes: tuple[str, ...] = ()
-    level: str = ""
-    credits: str = ""
+    level: str = ""  # shown as given, e.g. "EQF 5"
+    credits: str = ""  # shown as given, e.g. "30 credits"
 
 
 def render_certificate_pdf(info: CertificateInfo) -> bytes:

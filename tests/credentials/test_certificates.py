@@ -31,8 +31,8 @@ TYPICAL = CertificateInfo(
     credential_json=b'{"type": ["VerifiableCredential"], "name": "Caf\xc3\xa9"}\n',
     description="Learners clean, explore and model public-health data.",
     outcomes=tuple(f"Outcome {n} in a few plain words" for n in range(1, 9)),
-    level="5",
-    credits="30",
+    level="EQF 5",
+    credits="30 credits",
 )
 LONGEST = replace(
     TYPICAL,
@@ -74,6 +74,10 @@ def test_certificate_shows_learner_achievement_and_verify_url(info):
     assert info.achievement_name in text
     # A long URL wraps at a slash, so compare without the line break.
     assert info.verify_url in text.replace("/ ", "/")
+
+
+def test_certificate_shows_level_and_credits_as_given():
+    assert "EQF 5 · 30 credits" in page_text(TYPICAL)
 
 
 def test_certificate_attaches_the_credential_byte_for_byte():
