@@ -10,6 +10,8 @@ from tests import builders
 def _media_and_tasks(settings, tmp_path):
     """Files go to a fresh directory; tasks run in process unless a test says not."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Real password hashing costs about 0.3 s a user; tests need none of it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield
