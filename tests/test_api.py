@@ -41,13 +41,13 @@ def test_a_designer_builds_a_module_and_an_admin_publishes_it(api, cast):
         format="json",
     )
     assert outcome.status_code == 201
+    levels = [{"name": "No", "points": 0}, {"name": "Yes", "points": 2}]
+    criteria = [{"name": "Did it", "outcomes": [outcome.json()["id"]]}]
     task = api.post(
         f"/api/module-versions/{pk}/tasks/",
-        {"title": "T", "levels": [{"name": "No", "points": 0}, {"name": "Yes", "points": 2}],
-         "criteria": [{"name": "Did it", "outcomes": [outcome.json()["id"]]}],
-         "pass_min_total": 2},
+        {"title": "T", "levels": levels, "criteria": criteria, "pass_min_total": 2},
         format="json",
-    )  # fmt: skip
+    )
     assert task.status_code == 201, task.json()
     assert task.json()["criteria"][0]["levels"][1]["points"] == 2
     denied = api.post(f"/api/module-versions/{pk}/publish/", {"changelog": "v1"})
@@ -109,7 +109,7 @@ def test_learner_submits_faculty_grades_and_awards_appear(
 
     api.force_authenticate(cast["learner"])
     progress = api.get("/api/progress/").json()
-    assert progress[0]["done"] == 1 and progress[0]["required"] == 3
+    assert (progress[0]["done"], progress[0]["required"]) == (1, 3)
     awards = api.get("/api/awards/").json()["results"]
     assert awards[0]["credential"]["type"] == [
         "VerifiableCredential",

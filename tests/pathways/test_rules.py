@@ -22,6 +22,11 @@ def done(*codes: str, at: datetime = NOW - timedelta(days=1)) -> list[Completion
 
 
 ALL_ABC = {"type": "all", "children": [m("A"), m("B"), m("C")]}
+ANY_2 = {"type": "any", "n": 2, "children": [m("A"), m("B"), m("C")]}
+NESTED = {
+    "type": "all",
+    "children": [m("A"), {"type": "any", "n": 1, "children": [m("B"), m("C")]}],
+}
 
 
 @pytest.mark.parametrize(
@@ -33,13 +38,11 @@ ALL_ABC = {"type": "all", "children": [m("A"), m("B"), m("C")]}
         (ALL_ABC, ["A", "B", "C"], True, 3, 3),
         (ALL_ABC, ["A", "B", "C", "Z"], True, 3, 3),
         ({"type": "all", "children": []}, [], True, 0, 0),
-        ({"type": "any", "n": 2, "children": [m("A"), m("B"), m("C")]}, ["C"], False, 1, 2),
-        ({"type": "any", "n": 2, "children": [m("A"), m("B"), m("C")]}, ["C", "A"], True, 2, 2),
+        (ANY_2, ["C"], False, 1, 2),
+        (ANY_2, ["C", "A"], True, 2, 2),
         ({"type": "any", "n": 1, "children": [m("A")]}, ["A"], True, 1, 1),
-        (
-            {"type": "all", "children": [m("A"), {"type": "any", "n": 1, "children": [m("B"), m("C")]}]},
-            ["A", "C"], True, 2, 2,
-        ),
+        (NESTED, ["A", "C"], True, 2, 2),
+        (NESTED, ["B", "C"], False, 1, 2),
     ],
 )  # fmt: skip
 def test_evaluation(rule, completed, satisfied, done_, required):
