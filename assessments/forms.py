@@ -30,7 +30,9 @@ class SubmissionForm(forms.Form):
         help_text="Describe what you did and how it meets the criteria.",
     )
     link = forms.URLField(
-        required=False, help_text="A link to work published elsewhere."
+        assume_scheme="https",
+        required=False,
+        help_text="A link to work published elsewhere.",
     )
     files = MultipleFileField(
         required=False,
