@@ -47,8 +47,8 @@ test: install node services lint
 	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(VENV)/bin/pytest --create-db
 
-bench: install services
-	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench
+bench: install
+	DEBUG=1 $(PY) -m bench
 
 clean:
 	rm -rf $(VENV) tests/verifier/node_modules var db.sqlite3
