@@ -13,7 +13,7 @@ NODE_STAMP := tests/verifier/node_modules/.package-lock.json
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cairn
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install node services run test lint format bench clean
+.PHONY: install node services browser run test lint format bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ node: $(NODE_STAMP)
 services:
 	@scripts/services.sh
 
+browser:
+	@scripts/browser.sh
+
 run: install
 	@scripts/run.sh
 
@@ -42,7 +45,7 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: install node services lint
+test: install node services browser lint
 	DEBUG=1 DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(VENV)/bin/pytest --create-db

@@ -1,0 +1,88 @@
+"""A real browser (Debian's headless Chromium) through the thin path."""
+
+import pytest
+from django.urls import reverse
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from assessments.models import Submission
+from tests import builders
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser(tmp_path):
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-sync",
+        "--disable-component-update", "--window-size=1280,1000",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+    ):  # fmt: skip
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def log_in(browser, live_server, user) -> None:
+    browser.get(live_server.url + reverse("login"))
+    browser.find_element(By.ID, "id_username").send_keys(user.username)
+    browser.find_element(By.ID, "id_password").send_keys("pw", Keys.ENTER)
+    browser.find_element(By.CSS_SELECTOR, "header .who")
+
+
+def log_out(browser) -> None:
+    browser.find_element(By.CSS_SELECTOR, "header form button").click()
+    browser.find_element(By.LINK_TEXT, "Log in")
+
+
+def test_enrol_submit_grade_by_keyboard_and_see_the_credential(browser, live_server):
+    cast = builders.make_cast()
+    built = builders.make_pathway(cast)
+    learner, faculty = cast["learner"], cast["faculty"]
+
+    log_in(browser, live_server, learner)
+    browser.get(live_server.url + built.version.get_absolute_url())
+    browser.find_element(By.XPATH, "//button[text()='Enrol in this pathway']").click()
+    assert "0 of 3 modules done." in browser.find_element(By.TAG_NAME, "main").text
+
+    browser.get(live_server.url + built.tasks[0].get_absolute_url())
+    browser.find_element(By.ID, "id_text").send_keys("My pivot table, with notes.")
+    browser.find_element(By.XPATH, "//button[text()='Submit for grading']").click()
+    assert (
+        "submitted for grading"
+        in browser.find_element(By.CSS_SELECTOR, ".messages").text
+    )
+    log_out(browser)
+
+    log_in(browser, live_server, faculty)
+    browser.get(live_server.url + reverse("assessments:queue"))
+    browser.find_element(By.LINK_TEXT, "Grade").click()
+    # Keyboard only: focus each criterion's "Competent" radio and press space.
+    for criterion_id, level_id in builders.levels_for(built.tasks[0], 2).items():
+        radio = browser.find_element(
+            By.CSS_SELECTOR, f"input[name='level_{criterion_id}'][value='{level_id}']"
+        )
+        radio.send_keys(Keys.SPACE)
+        assert radio.is_selected()
+    comment = browser.find_element(By.ID, "id_comment")
+    comment.send_keys("Clear and correct.")
+    comment.send_keys(Keys.TAB, Keys.ENTER)  # Tab to "Finalise grade", Enter
+    assert "4 points" in browser.find_element(By.CSS_SELECTOR, ".messages").text
+    assert Submission.objects.get().grade.passed
+    log_out(browser)
+
+    log_in(browser, live_server, learner)
+    main = browser.find_element(By.TAG_NAME, "main").text
+    assert "1 of 3 modules done." in main
+    credential = browser.find_element(By.CSS_SELECTOR, ".grid article h3 a")
+    assert credential.text == "Module A-101"
+    credential.click()
+    assert "Genuine" in browser.find_element(By.CSS_SELECTOR, ".verdict").text
