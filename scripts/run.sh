@@ -11,6 +11,7 @@ pids=()
 cleanup() { [ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
+"$PY" scripts/ensure_database.py
 "$PY" manage.py migrate --noinput
 if [ -n "${REDIS_URL:-}" ]; then
   echo "Starting a Celery worker (queues default, signing, pdf, mail, bulk) with beat…"
