@@ -165,3 +165,20 @@ def test_module_completions_before_enrolling_count(
     with django_capture_on_commit_callbacks(execute=True):
         pathway_services.enrol(cast["learner"], pathway.version)
     assert Award.objects.filter(kind="pathway").count() == 1
+
+
+@pytest.mark.node
+def test_every_kind_of_issued_award_passes_the_schema_and_an_independent_verifier(
+    cast, pathway, schema_validator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        pathway_services.enrol(cast["learner"], pathway.version)
+    for task in pathway.tasks:
+        with django_capture_on_commit_callbacks(execute=True):
+            builders.submit_and_pass(task, cast["learner"], cast["faculty"])
+    awards = list(Award.objects.all())
+    assert {a.kind for a in awards} == {"module", "pathway"}
+    for award in awards:
+        errors = [e.message for e in schema_validator.iter_errors(award.credential)]
+        assert errors == [], (award.kind, errors)
+        assert verify_with_node(award.credential)["verified"] is True, award.kind

@@ -3,10 +3,8 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from jsonschema import Draft201909Validator
 
 from credentials import jsonld
 from credentials.openbadges import (
@@ -26,21 +24,7 @@ from credentials.openbadges import (
 )
 from tests.credentials.samples import ACHIEVEMENT_URL, VARIANTS, make_info, sign
 
-SCHEMA_PATH = (
-    Path(__file__).resolve().parents[1]
-    / "data"
-    / "schemas"
-    / "ob_v3p0_achievementcredential_schema.json"
-)
 CONTROLS = "".join(chr(code) for code in range(0x20)) + "\x7f"
-
-
-@pytest.fixture(scope="module")
-def schema_validator() -> Draft201909Validator:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return Draft201909Validator(
-        schema, format_checker=Draft201909Validator.FORMAT_CHECKER
-    )
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
