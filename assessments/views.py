@@ -14,15 +14,8 @@ from assessments.permissions import (
     get_submission_for_viewing,
     get_task_for_viewing,
 )
+from curriculum.forms import add_service_errors
 from curriculum.permissions import get_module_version_for_editing
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -34,7 +27,7 @@ def task_create(request: HttpRequest, version_pk: int) -> HttpResponse:
         try:
             services.create_task(version, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Assessment task and rubric added.")
             return redirect(version)
@@ -58,7 +51,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     task, learner=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Your evidence is submitted for grading.")
                 return redirect(submission)
@@ -128,7 +121,7 @@ def grade(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             verdict = "passed" if result.passed else "did not pass yet"
             messages.success(

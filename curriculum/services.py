@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from curriculum.audit import log_action
@@ -30,6 +30,17 @@ def ensure_editable(version: VersionedContent) -> None:
             "can be edited.",
             code="not_draft",
         )
+
+
+def next_draft_number(versions: QuerySet, *, label: str) -> int:
+    """The number of a new draft of a module or pathway; one draft at a time.
+    The caller holds a lock on the module or pathway row."""
+    if versions.drafts().exists():
+        raise ValidationError(
+            f"{label} already has a draft. Edit that draft instead.",
+            code="draft_exists",
+        )
+    return (versions.aggregate(n=Max("number"))["n"] or 0) + 1
 
 
 @transaction.atomic
@@ -59,12 +70,7 @@ def create_module_version(
     """Start a draft: a new module, or the next version of an existing one."""
     module, _ = Module.objects.get_or_create(organization=organization, code=code)
     module = Module.objects.select_for_update().get(pk=module.pk)
-    if module.versions.drafts().exists():
-        raise ValidationError(
-            f"Module {code} already has a draft. Edit that draft instead.",
-            code="draft_exists",
-        )
-    number = (module.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = next_draft_number(module.versions, label=f"Module {code}")
     version = ModuleVersion(
         module=module,
         number=number,

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,8 +9,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from curriculum import selectors, services
-from curriculum.forms import ModuleVersionForm, OutcomeForm, PublishForm
-from curriculum.models import Membership
+from curriculum.forms import (
+    ModuleVersionForm,
+    OutcomeForm,
+    PublishForm,
+    add_service_errors,
+)
+from curriculum.models import Membership, VersionedContent
 from curriculum.permissions import (
     can_edit_version,
     can_publish_version,
@@ -18,14 +25,6 @@ from curriculum.permissions import (
 )
 
 Role = Membership.Role
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -57,7 +56,7 @@ def module_create(request: HttpRequest) -> HttpResponse:
                 data.pop("organization"), by=request.user, **data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Draft {version} created. Add its outcomes next."
@@ -94,7 +93,7 @@ def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
                 version, by=request.user, statement=form.cleaned_data["statement"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             form = OutcomeForm()
     version = selectors.version_detail(version.pk)
@@ -108,10 +107,10 @@ def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(version)
 
 
-@require_POST
-@login_required
-def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_module_version_for_viewing(request.user, pk)
+def publish_from_form(
+    request: HttpRequest, version: VersionedContent, publish: Callable
+) -> HttpResponse:
+    """Publish a module or pathway version from the changelog form."""
     if not can_publish_version(request.user, version):
         raise PermissionDenied
     form = PublishForm(request.POST)
@@ -119,11 +118,16 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Write a changelog entry before publishing.")
         return redirect(version)
     try:
-        services.publish_version(
-            version, by=request.user, changelog=form.cleaned_data["changelog"]
-        )
+        publish(version, by=request.user, changelog=form.cleaned_data["changelog"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{version} is published. It can no longer change.")
     return redirect(version)
+
+
+@require_POST
+@login_required
+def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_module_version_for_viewing(request.user, pk)
+    return publish_from_form(request, version, services.publish_version)

@@ -6,13 +6,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from curriculum.audit import log_action
 from curriculum.models import Membership, Module, Organization
 from curriculum.permissions import has_role
-from curriculum.services import ensure_editable
+from curriculum.services import ensure_editable, next_draft_number
 from curriculum.services import publish_version as publish_any_version
 from pathways import rules, selectors, tasks
 from pathways.models import Enrolment, Pathway, PathwayCompletion, PathwayVersion
@@ -56,11 +55,7 @@ def create_pathway_version(
     _check_rule(organization, rule)
     pathway, _ = Pathway.objects.get_or_create(organization=organization, code=code)
     pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
-    if pathway.versions.drafts().exists():
-        raise ValidationError(
-            f"Pathway {code} already has a draft. Edit that draft instead."
-        )
-    number = (pathway.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = next_draft_number(pathway.versions, label=f"Pathway {code}")
     version = PathwayVersion(
         pathway=pathway,
         number=number,

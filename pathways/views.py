@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from curriculum.forms import PublishForm
+from curriculum.forms import PublishForm, add_service_errors
 from curriculum.models import Membership
 from curriculum.permissions import can_publish_version, has_role, organizations_where
+from curriculum.views import publish_from_form
 from pathways import selectors, services
 from pathways.forms import PathwayForm
 from pathways.permissions import get_pathway_version_for_viewing
@@ -42,7 +43,7 @@ def pathway_create(request: HttpRequest) -> HttpResponse:
                 rule=services.all_of([m.code for m in data["modules"]]),
             )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Draft pathway {version} created.")
             return redirect(version)
@@ -89,18 +90,4 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_pathway_version_for_viewing(request.user, pk)
-    if not can_publish_version(request.user, version):
-        raise PermissionDenied
-    form = PublishForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Write a changelog entry before publishing.")
-        return redirect(version)
-    try:
-        services.publish_pathway_version(
-            version, by=request.user, changelog=form.cleaned_data["changelog"]
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{version} is published.")
-    return redirect(version)
+    return publish_from_form(request, version, services.publish_pathway_version)

@@ -105,3 +105,16 @@ def test_a_rubric_no_one_can_pass_is_refused(cast):
             levels=builders.LEVELS,
             pass_min_total=10,
         )
+
+
+def test_a_module_has_one_draft_at_a_time_and_the_next_is_numbered_after_it(cast):
+    task = builders.make_module(cast, "M-1")
+    draft = services.create_module_version(
+        cast.organization, by=cast["designer"], code="M-1", title="Second edition"
+    )
+    assert (task.version.number, draft.number) == (1, 2)
+    with pytest.raises(ValidationError, match="Module M-1 already has a draft"):
+        services.create_module_version(
+            cast.organization, by=cast["designer"], code="M-1", title="Third"
+        )
+    assert ModuleVersion.objects.filter(module__code="M-1").count() == 2
