@@ -4,3 +4,7 @@ from django.dispatch import Signal
 
 # kwargs: completion_id, learner_id
 module_completed = Signal()
+
+# A completion no longer stands (a grade overturned on appeal): the apps above
+# revoke its award and re-evaluate what stacked on it. kwargs: completion_id, learner_id
+completion_voided = Signal()

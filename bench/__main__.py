@@ -1,140 +1,23 @@
-"""Issuing benchmarks: figures and ratios to their floors, never pass/fail.
+"""Run every benchmark under bench/ (or those named): `make bench`, or
+`python -m bench issuing`. Each bench_<name>.py has a main() that prints figures
+and ratios; none passes or fails."""
 
-    make bench
-
-Signing an Open Badges 3.0 credential (compose, JSON-LD expansion, RDFC-1.0
-canonicalization, SHA-256 and Ed25519) is compared with a bare Ed25519 signature;
-rendering a PDF certificate with a blank WeasyPrint page. Both floors run in the
-same process, so the ratios hold on a noisy machine where the absolute figures
-do not.
-"""
-
-import os
-import statistics
-import time
-import uuid
-from collections.abc import Callable
-from datetime import UTC, date, datetime
-from decimal import Decimal
-
-import django
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
-django.setup()
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: E402
-    Ed25519PrivateKey,
-)
-from weasyprint import HTML  # noqa: E402
-
-from credentials import dataintegrity, openbadges  # noqa: E402
-from credentials.certificates import (  # noqa: E402
-    CertificateInfo,
-    render_certificate_pdf,
-)
-
-
-def measure(name: str, work: Callable[[], object], *, seconds: float) -> float:
-    """Median seconds per call over repeated batches after a warm-up call."""
-    work()
-    samples = []
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline or len(samples) < 5:
-        start = time.perf_counter()
-        work()
-        samples.append(time.perf_counter() - start)
-    median = statistics.median(samples)
-    rate = 1 / median
-    print(f"  {name:<44} {median * 1000:9.3f} ms {rate:10.1f}/s  n={len(samples)}")
-    return median
-
-
-def credential_info() -> openbadges.CredentialInfo:
-    base = "https://cairn.example/curriculum/versions/7/"
-    levels = tuple(
-        openbadges.RubricLevel(f"{base}#level-{c}{n}", name, n, f"{name} work.")
-        for n, name in enumerate(["Not yet", "Developing", "Competent", "Exemplary"])
-        for c in "a"
-    )
-    return openbadges.CredentialInfo(
-        id=f"urn:uuid:{uuid.uuid4()}",
-        issuer=openbadges.IssuerInfo(
-            id="did:web:cairn.example", name="Northfield College",
-            url="https://northfield.example.edu",
-        ),
-        achievement=openbadges.AchievementInfo(
-            id=base, name="Spreadsheet Foundations",
-            description="Structure, clean and summarise workplace data.",
-            criteria_narrative="Pass the rubric-graded task.",
-            achievement_type="MicroCredential", version="1",
-            alignments=tuple(
-                openbadges.Alignment(
-                    target_name=f"Skill {n}", target_type="ceasn:Competency",
-                    target_url=f"http://data.europa.eu/esco/skill/{n}",
-                )
-                for n in range(3)
-            ),
-            criteria=tuple(
-                openbadges.RubricCriterion(f"{base}#criterion-{n}", f"C{n}", levels)
-                for n in range(3)
-            ),
-            credits_available=Decimal("5"),
-        ),
-        recipient=openbadges.RecipientInfo(
-            email="lena@northfield.example.edu", salt="0a1b2c3d", name="Lena Marsh"
-        ),
-        valid_from=datetime(2026, 1, 1, tzinfo=UTC),
-        results=tuple(
-            openbadges.AchievedLevel(f"{base}#criterion-{n}", levels[2].id)
-            for n in range(3)
-        ),
-    )  # fmt: skip
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
 
 
 def main() -> None:
-    seconds = float(os.environ.get("BENCH_SECONDS", "3"))
-    print("Signing (eddsa-rdfc-2022, Open Badges 3.0 credential)")
-    seed = dataintegrity.generate_seed()
-    method = dataintegrity.did_key_verification_method(
-        dataintegrity.public_key_multibase(seed)
+    names = sys.argv[1:] or sorted(
+        module.name.removeprefix("bench_")
+        for module in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if module.name.startswith("bench_")
     )
-    info = credential_info()
-    created = datetime.now(UTC)
-    key = Ed25519PrivateKey.from_private_bytes(seed)
-    floor = measure(
-        "bare Ed25519 signature (floor)", lambda: key.sign(b"x" * 64), seconds=seconds
-    )
-    full = measure(
-        "compose + canonicalize + sign",
-        lambda: dataintegrity.sign_credential(
-            openbadges.compose_credential(info), seed=seed,
-            verification_method=method, created=created,
-        ),
-        seconds=seconds,
-    )  # fmt: skip
-    print(f"  ratio to floor: {full / floor:,.0f}x")
-
-    print("PDF certificates (WeasyPrint)")
-    blank = measure(
-        "blank A4 page (floor)",
-        lambda: HTML(string="<html><body></body></html>").write_pdf(),
-        seconds=seconds,
-    )
-    certificate = CertificateInfo(
-        learner_name="Lena Marsh", achievement_name="Data Analysis for the Workplace",
-        achievement_kind="Pathway", organization_name="Northfield College",
-        issued_on=date(2026, 1, 1), credential_id=str(uuid.uuid4()),
-        verify_url="https://cairn.example/credentials/0b6f.../",
-        credential_json=b"{}", outcomes=("SHEET-101: Spreadsheets", "VIZ-102: Charts"),
-        credits="15 credits",
-    )  # fmt: skip
-    pdf = measure(
-        "one-page certificate with QR code",
-        lambda: render_certificate_pdf(certificate),
-        seconds=seconds,
-    )
-    print(f"  ratio to floor: {pdf / blank:,.1f}x")
+    for name in names:
+        print(f"== {name} ==")
+        importlib.import_module(f"bench.bench_{name}").main()
+        print()
 
 
 if __name__ == "__main__":

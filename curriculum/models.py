@@ -100,6 +100,14 @@ class VersionedContent(models.Model):
         related_name="+",
     )
     changelog = models.TextField(blank=True)
+    # Set when published: a hash over the canonical content, quoted by credentials,
+    # and the structural diff from the previous published version.
+    digest = models.CharField(max_length=100, blank=True)
+    diff = models.JSONField(default=dict, blank=True)
+    review_due_on = models.DateField(
+        null=True, blank=True, help_text="When this published version must be reviewed."
+    )
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     objects = VersionQuerySet.as_manager()
 
@@ -110,7 +118,7 @@ class VersionedContent(models.Model):
         if getattr(self, "_stored_status", None) in self.FROZEN:
             update_fields = set(kwargs.get("update_fields") or ())
             # Retiring is the one change a published version still accepts.
-            if not update_fields or not update_fields <= {"status"}:
+            if not update_fields or not update_fields <= {"status", "retired_at"}:
                 raise VersionFrozenError(self)
         super().save(*args, **kwargs)
         self._stored_status = self.status
@@ -256,3 +264,36 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}"
+
+
+class VersionTransition(models.Model):
+    """Every move of a module or pathway version through its lifecycle."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="version_transitions"
+    )
+    version_type = models.CharField(
+        max_length=60, help_text="e.g. curriculum.ModuleVersion"
+    )
+    version_id = models.PositiveBigIntegerField()
+    from_status = models.CharField(
+        max_length=20, choices=VersionedContent.Status.choices
+    )
+    to_status = models.CharField(max_length=20, choices=VersionedContent.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["version_type", "version_id", "at"])]
+
+    def __str__(self) -> str:
+        moved = f"{self.from_status} → {self.to_status}"
+        return f"{self.version_type} {self.version_id}: {moved}"
