@@ -1,3 +1,4 @@
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -6,16 +7,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessments import selectors, services
-from assessments.models import Submission
+from assessments.models import Grade, GradeImport, Submission
 from assessments.permissions import (
+    can_change_grade,
     can_submit_to,
     get_submission_for_grading,
     get_submission_for_viewing,
+    get_task_for_marking,
     get_task_for_viewing,
 )
 from assessments.serializers import (
+    AgreementReportSerializer,
+    GradeChangeSerializer,
     GradeCreateSerializer,
+    GradeImportSerializer,
     GradeSerializer,
+    GradesImportSerializer,
+    MarkSerializer,
     SubmissionCreateSerializer,
     SubmissionSerializer,
     TaskCreateSerializer,
@@ -72,9 +80,11 @@ class SubmissionCreate(APIView):
             raise PermissionDenied("Only learners of this organization can submit.")
         serializer = SubmissionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        submission = services.submit_evidence(
-            task, learner=request.user, **serializer.validated_data
-        )
+        data = dict(serializer.validated_data)
+        if data.pop("draft"):
+            submission = services.save_draft(task, learner=request.user, **data)
+        else:
+            submission = services.submit_evidence(task, learner=request.user, **data)
         return Response(
             SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED
         )
@@ -113,25 +123,117 @@ class GradingQueue(generics.ListAPIView):
         return selectors.grading_queue(self.request.user).prefetch_related("files")
 
 
+def _by_criterion(data: dict) -> tuple[dict[int, int], dict[int, str]]:
+    try:
+        levels = {int(k): v for k, v in data["levels"].items()}
+        comments = {int(k): v for k, v in data.get("comments", {}).items()}
+    except ValueError as error:
+        raise serializers.ValidationError(
+            {"levels": "Criterion ids must be whole numbers."}
+        ) from error
+    return levels, comments
+
+
 class GradeCreate(APIView):
-    @extend_schema(request=GradeCreateSerializer, responses=GradeSerializer)
+    """Mark a submission: a first mark, a blind second mark or a moderator's
+    decision, as its stage requires. 201 with the grade once decided; 202 with
+    your mark while a second marker or moderator still has to act; 200 for a draft."""
+
+    @extend_schema(
+        request=GradeCreateSerializer,
+        responses={201: GradeSerializer, 202: MarkSerializer, 200: MarkSerializer},
+    )
     def post(self, request, pk: int):
         submission = get_submission_for_grading(request.user, pk)
         serializer = GradeCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            levels = {int(k): v for k, v in data["levels"].items()}
-            comments = {int(k): v for k, v in data["comments"].items()}
-        except ValueError as error:
-            raise serializers.ValidationError(
-                {"levels": "Criterion ids must be whole numbers."}
-            ) from error
-        grade = services.grade_submission(
-            submission,
-            grader=request.user,
+        levels, comments = _by_criterion(data)
+        common = {"levels": levels, "comments": comments, "comment": data["comment"]}
+        if submission.status == Submission.Status.SECOND_MARKING:
+            result = services.second_mark_submission(
+                submission, grader=request.user, finalise=data["finalise"], **common
+            )
+        elif submission.status == Submission.Status.MODERATION:
+            result = services.moderate_submission(
+                submission, moderator=request.user, **common
+            )
+        else:
+            result = services.grade_submission(
+                submission, grader=request.user, finalise=data["finalise"], **common
+            )
+        if isinstance(result, Grade):
+            return Response(
+                GradeSerializer(result).data, status=status.HTTP_201_CREATED
+            )
+        submission.refresh_from_db()
+        if submission.status == Submission.Status.GRADED:
+            grade = Grade.objects.get(submission=submission)
+            return Response(GradeSerializer(grade).data, status=status.HTTP_201_CREATED)
+        code = status.HTTP_202_ACCEPTED if result.is_final else status.HTTP_200_OK
+        return Response(MarkSerializer(result).data, status=code)
+
+
+class GradeChange(APIView):
+    """Change a decided grade on appeal; a completion it no longer supports is
+    voided."""
+
+    @extend_schema(request=GradeChangeSerializer, responses=GradeSerializer)
+    def post(self, request, pk: int):
+        submission = get_submission_for_viewing(request.user, pk)
+        grade = Grade.objects.filter(submission=submission).first()
+        if grade is None or not can_change_grade(request.user, submission):
+            raise PermissionDenied("You cannot change this grade.")
+        serializer = GradeChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        levels, comments = _by_criterion(serializer.validated_data)
+        grade = services.change_grade(
+            grade,
+            by=request.user,
             levels=levels,
             comments=comments,
-            comment=data["comment"],
+            reason=serializer.validated_data["reason"],
         )
-        return Response(GradeSerializer(grade).data, status=status.HTTP_201_CREATED)
+        return Response(GradeSerializer(grade).data)
+
+
+class TaskAgreement(APIView):
+    """Agreement between first and blind second marks, with the pairs behind it."""
+
+    @extend_schema(responses=AgreementReportSerializer)
+    def get(self, request, pk: int):
+        task = get_task_for_marking(request.user, pk)
+        report = selectors.agreement_report(task)
+        return Response(AgreementReportSerializer(report).data)
+
+
+class GradesImport(APIView):
+    """Import grades from CSV: all rows, or none with each problem's line and column."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=GradesImportSerializer, responses=GradeImportSerializer)
+    def post(self, request, pk: int):
+        task = get_task_for_marking(request.user, pk)
+        serializer = GradesImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job = services.start_grade_import(
+            task, by=request.user, upload=serializer.validated_data["file"]
+        )
+        job.refresh_from_db()  # the task may have run already, in process
+        return Response(
+            GradeImportSerializer(job).data, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class GradeImportDetail(generics.RetrieveAPIView):
+    """A grades import: waiting, importing, imported (with a count) or failed."""
+
+    serializer_class = GradeImportSerializer
+
+    def get_object(self):
+        job = get_object_or_404(
+            GradeImport.objects.select_related("task"), pk=self.kwargs["pk"]
+        )
+        get_task_for_marking(self.request.user, job.task_id)
+        return job

@@ -3,8 +3,9 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
-from assessments.models import Criterion
+from assessments.models import AssessmentTask, Criterion, Mark, ModuleCompletion, Rubric
 from assessments.services import CriterionSpec, LevelSpec
+from assessments.uploads import ACCEPTED_TYPES
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -29,15 +30,36 @@ class SubmissionForm(forms.Form):
         label="Your evidence",
         help_text="Describe what you did and how it meets the criteria.",
     )
-    link = forms.URLField(
-        assume_scheme="https",
+    links = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text="A link to work published elsewhere.",
+        help_text="Links to work published elsewhere, one per line.",
     )
     files = MultipleFileField(
         required=False,
         help_text="PDF, PNG, JPEG, plain text or Office files, up to 10 MB each.",
     )
+
+    def __init__(self, *args, task: AssessmentTask | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if task is None:
+            return
+        if not task.accepts_text:
+            del self.fields["text"]
+        if not task.accepts_links:
+            del self.fields["links"]
+        if not task.accepts_files:
+            del self.fields["files"]
+        elif task.file_types:
+            names = ", ".join(ACCEPTED_TYPES[t] for t in task.file_types)
+            self.fields["files"].help_text = f"{names}; several files allowed."
+
+    def clean_links(self) -> list[str]:
+        return [
+            line.strip()
+            for line in self.cleaned_data.get("links", "").splitlines()
+            if line.strip()
+        ]
 
 
 LEVEL_LINE = re.compile(r"^\s*(?P<name>[^=:]+?)\s*[=:]\s*(?P<points>\d+)\s*$")
@@ -108,7 +130,16 @@ class GradeForm(forms.Form):
         label="Overall comment",
     )
 
-    def __init__(self, *args, criteria: list[Criterion], **kwargs):
+    def __init__(
+        self, *args, criteria: list[Criterion], draft: Mark | None = None, **kwargs
+    ):
+        bound = (args and args[0] is not None) or kwargs.get("data") is not None
+        if draft is not None and not bound:
+            initial = {"comment": draft.comment}
+            for ml in draft.levels.all():
+                initial[f"level_{ml.criterion_id}"] = ml.level_id
+                initial[f"comment_{ml.criterion_id}"] = ml.comment
+            kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.criteria = criteria
         for criterion in criteria:
@@ -118,7 +149,7 @@ class GradeForm(forms.Form):
                     (lv.pk, f"{lv.name} ({lv.points})") for lv in criterion.levels.all()
                 ],
                 coerce=int,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "level-choice"}),
                 error_messages={"required": f"Choose a level for “{criterion.name}”."},
             )
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
@@ -146,3 +177,199 @@ class GradeForm(forms.Form):
         return {
             c.pk: self.cleaned_data.get(f"comment_{c.pk}", "") for c in self.criteria
         }
+
+    def make_optional(self) -> None:
+        """A draft may leave criteria open."""
+        for criterion in self.criteria:
+            self.fields[f"level_{criterion.pk}"].required = False
+
+    def mark_levels(self) -> dict[int, int]:
+        return {
+            c.pk: self.cleaned_data[f"level_{c.pk}"]
+            for c in self.criteria
+            if self.cleaned_data.get(f"level_{c.pk}") not in (None, "")
+        }
+
+
+class TaskEditForm(forms.ModelForm):
+    file_types = forms.MultipleChoiceField(
+        choices=list(ACCEPTED_TYPES.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked to accept every type Cairn takes.",
+    )
+
+    class Meta:
+        model = AssessmentTask
+        fields = [
+            "title",
+            "instructions",
+            "conditions",
+            "tools",
+            "success_criteria",
+            "accepts_text",
+            "accepts_links",
+            "accepts_files",
+            "file_types",
+            "max_attempts",
+            "retake_wait_days",
+        ]
+        labels = {
+            "accepts_text": "Accept written evidence",
+            "accepts_links": "Accept links",
+            "accepts_files": "Accept files",
+            "retake_wait_days": "Days to wait before a retake",
+        }
+
+
+class MarkingPolicyForm(forms.Form):
+    second_mark_percent = forms.IntegerField(
+        min_value=0,
+        max_value=100,
+        label="Share second-marked (%)",
+        help_text="Every n-th finalised first mark, spread evenly.",
+    )
+    borderline_points = forms.IntegerField(
+        min_value=0,
+        required=False,
+        label="Second-mark every pass within this many points of the minimum total",
+    )
+    moderation_tolerance = forms.IntegerField(
+        min_value=0,
+        label="Tolerance (points)",
+        help_text="Marks further apart, or with different verdicts, go to a moderator.",
+    )
+
+
+class RubricPolicyForm(forms.Form):
+    kind = forms.ChoiceField(choices=Rubric.Kind.choices)
+    pass_min_total = forms.IntegerField(
+        min_value=0, required=False, label="Minimum total to pass"
+    )
+    pass_min_level = forms.IntegerField(
+        min_value=1,
+        required=False,
+        label="Minimum level on every criterion",
+        help_text="1 is the lowest level.",
+    )
+
+    def clean_pass_min_level(self):
+        value = self.cleaned_data["pass_min_level"]
+        return None if value is None else value - 1
+
+
+class CriterionForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    outcomes = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    min_level = forms.IntegerField(
+        min_value=1,
+        required=False,
+        label="Minimum level on this criterion",
+        help_text="Leave empty unless this criterion has its own floor.",
+    )
+
+    def __init__(self, *args, outcomes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcomes"].queryset = outcomes
+
+    def clean_min_level(self):
+        value = self.cleaned_data["min_level"]
+        return None if value is None else value - 1
+
+
+class LevelColumnForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    points = forms.IntegerField(min_value=0)
+
+
+class CellForm(forms.Form):
+    points = forms.IntegerField(min_value=0)
+    descriptor = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class CopyRubricForm(forms.Form):
+    source = forms.ModelChoiceField(queryset=None, label="Copy the rubric of")
+
+    def __init__(self, *args, tasks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = tasks
+        self.fields["source"].label_from_instance = lambda t: (
+            f"{t.version.module.code} v{t.version.number}: {t.title}"
+        )
+
+
+class QueueFilterForm(forms.Form):
+    task = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    cohort = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    status = forms.ChoiceField(required=False)
+    age = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "Any age"),
+            ("3", "Older than 3 days"),
+            ("7", "Older than a week"),
+            ("14", "Older than two weeks"),
+        ],
+    )
+
+    def __init__(self, *args, tasks, cohorts, statuses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task"].choices = [("", "All tasks")] + [
+            (t.pk, f"{t.version.module.code}: {t.title}") for t in tasks
+        ]
+        self.fields["cohort"].choices = [("", "All my cohorts")] + [
+            (c.pk, c.name) for c in cohorts
+        ]
+        self.fields["status"].choices = [("", "Everything")] + list(statuses.items())
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(max_length=120)
+
+
+class CohortMemberForm(forms.Form):
+    username = forms.CharField(label="Username or e-mail")
+    role = forms.ChoiceField(choices=[("learner", "Learner"), ("faculty", "Grader")])
+
+
+class RecognitionForm(forms.Form):
+    learner = forms.CharField(label="Learner (username or e-mail)")
+    version = forms.ModelChoiceField(queryset=None, label="Module version")
+    source = forms.ChoiceField(
+        choices=[
+            (ModuleCompletion.Source.RECOGNITION, "Evidence of earlier learning"),
+            (ModuleCompletion.Source.EXTERNAL, "An outside credential (Open Badges)"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    decision = forms.ChoiceField(
+        choices=[("accepted", "Accept"), ("declined", "Decline")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    file = forms.FileField(
+        required=False,
+        help_text="The Open Badges 2.0 or 3.0 JSON file, or evidence (PDF, image).",
+    )
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = versions
+
+
+class ImportGradesForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns: learner, one per criterion (level name or 1 = lowest), "
+        "comment (optional).",
+    )
+
+
+class ChangeGradeForm(GradeForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="Reason for the change"
+    )

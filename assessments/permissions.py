@@ -1,12 +1,73 @@
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from assessments.models import AssessmentTask, Submission
+from assessments.models import AssessmentTask, Cohort, Mark, Submission
 from curriculum.models import Membership
 from curriculum.permissions import User, can_view_version, has_role
 
 Role = Membership.Role
+
+
+def is_assigned(user: User, submission: Submission) -> bool:
+    """Whether a faculty member's assignments cover this learner's work.
+
+    Once an organization groups learners into cohorts, a learner's work goes to
+    the faculty assigned to that learner's cohorts (and to a second marker chosen
+    for it); work of learners in no cohort stays with all the organization's
+    faculty, as it does in an organization without cohorts."""
+    organization_id = submission.task.version.module.organization_id
+    cohorts = Cohort.objects.filter(
+        organization_id=organization_id, learners=submission.learner_id
+    )
+    if submission.second_marker_id == user.pk:
+        return True
+    found = cohorts.aggregate(
+        n=Count("pk", distinct=True),
+        mine=Count("pk", filter=Q(graders=user.pk), distinct=True),
+    )
+    return found["n"] == 0 or found["mine"] > 0
+
+
+def uncalibrated_tasks(user: User):
+    """Tasks with a calibration set this grader has not finished (a queryset)."""
+    return (
+        AssessmentTask.objects.annotate(
+            anchors=Count(
+                "submissions__marks",
+                filter=Q(
+                    submissions__marks__role=Mark.Role.ANCHOR,
+                    submissions__marks__finalised_at__isnull=False,
+                ),
+                distinct=True,
+            ),
+            led=Count(
+                "submissions__marks",
+                filter=Q(
+                    submissions__marks__role=Mark.Role.ANCHOR,
+                    submissions__marks__grader=user.pk,
+                ),
+                distinct=True,
+            ),
+            done=Count(
+                "submissions__marks",
+                filter=Q(
+                    submissions__marks__role=Mark.Role.CALIBRATION,
+                    submissions__marks__grader=user.pk,
+                    submissions__marks__finalised_at__isnull=False,
+                ),
+                distinct=True,
+            ),
+        )
+        .filter(anchors__gt=0, led=0, done__lt=F("anchors"))
+        .values("pk")
+    )
+
+
+def is_calibrated(user: User, task: AssessmentTask) -> bool:
+    """A grader may take live work on a task once they graded its anchors."""
+    return not uncalibrated_tasks(user).filter(pk=task.pk).exists()
 
 
 def can_view_submission(user: User, submission: Submission) -> bool:
@@ -15,12 +76,37 @@ def can_view_submission(user: User, submission: Submission) -> bool:
     if submission.learner_id == user.pk:
         return True
     organization = submission.task.version.organization
-    return has_role(user, organization, Role.FACULTY, Role.ADMIN)
+    if has_role(user, organization, Role.ADMIN):
+        return True
+    if submission.status == Submission.Status.DRAFT:
+        return False  # a draft is the learner's own until they submit it
+    return has_role(user, organization, Role.FACULTY) and is_assigned(user, submission)
 
 
 def can_grade_submission(user: User, submission: Submission) -> bool:
-    return submission.learner_id != user.pk and has_role(
-        user, submission.task.version.organization, Role.FACULTY
+    return (
+        submission.learner_id != user.pk
+        and has_role(user, submission.task.version.organization, Role.FACULTY)
+        and is_assigned(user, submission)
+    )
+
+
+def can_see_marks(user: User, submission: Submission) -> bool:
+    """Individual graders' marks: never to the learner; to staff once decided."""
+    if submission.learner_id == user.pk:
+        return False
+    organization = submission.task.version.organization
+    return has_role(user, organization, Role.ADMIN) or (
+        submission.status == Submission.Status.GRADED
+        and can_grade_submission(user, submission)
+    )
+
+
+def can_change_grade(user: User, submission: Submission) -> bool:
+    organization = submission.task.version.organization
+    return submission.learner_id != user.pk and (
+        has_role(user, organization, Role.ADMIN)
+        or can_grade_submission(user, submission)
     )
 
 
@@ -28,6 +114,10 @@ def can_submit_to(user: User, task: AssessmentTask) -> bool:
     return task.version.status == task.version.Status.PUBLISHED and has_role(
         user, task.version.organization, Role.LEARNER
     )
+
+
+def can_manage_marking(user: User, task: AssessmentTask) -> bool:
+    return has_role(user, task.version.organization, Role.FACULTY, Role.ADMIN)
 
 
 def _submission(pk: int) -> Submission:
@@ -60,3 +150,20 @@ def get_task_for_viewing(user: User, pk: int) -> AssessmentTask:
     if not can_view_version(user, task.version):
         raise Http404
     return task
+
+
+def get_task_for_marking(user: User, pk: int) -> AssessmentTask:
+    """Agreement, calibration, imports and second marking settings of a task."""
+    task = get_task_for_viewing(user, pk)
+    if not can_manage_marking(user, task):
+        raise PermissionDenied
+    return task
+
+
+def get_cohort_for_managing(user: User, pk: int) -> Cohort:
+    cohort = get_object_or_404(Cohort.objects.select_related("organization"), pk=pk)
+    if not has_role(user, cohort.organization, Role.ADMIN, Role.FACULTY):
+        raise Http404
+    if not has_role(user, cohort.organization, Role.ADMIN):
+        raise PermissionDenied
+    return cohort

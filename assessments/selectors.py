@@ -1,22 +1,148 @@
-from django.db.models import QuerySet
+from dataclasses import dataclass, field
+from datetime import timedelta
 
-from assessments.models import AssessmentTask, Criterion, Submission
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from assessments import agreement
+from assessments.models import (
+    AssessmentTask,
+    Cohort,
+    Criterion,
+    Mark,
+    MarkLevel,
+    RecognitionDecision,
+    Submission,
+)
+from assessments.permissions import uncalibrated_tasks
 from curriculum.models import Membership
 from curriculum.permissions import User, organizations_where
 
+Status = Submission.Status
 
-def grading_queue(grader: User) -> QuerySet[Submission]:
-    """Submissions waiting for a grade in the grader's organizations, oldest first."""
+QUEUE_STATUSES = {
+    "waiting": "Waiting for a first mark",
+    "second": "Waiting for your second mark",
+    "moderation": "Waiting for a moderator",
+    "drafts": "Your draft marks",
+}
+AGES = {"3": 3, "7": 7, "14": 14}
+
+
+def _assigned(grader: User) -> Q:
+    """Work of learners in the grader's cohorts, in no cohort of the organization,
+    or second marking chosen for this grader (see permissions.is_assigned)."""
+    memberships = Cohort.learners.through.objects.filter(
+        user=OuterRef("learner"),
+        cohort__organization=OuterRef("task__version__module__organization"),
+    )
+    return (
+        ~Exists(memberships)
+        | Exists(memberships.filter(cohort__graders=grader.pk))
+        | Q(second_marker=grader.pk)
+    )
+
+
+def _queue_base(grader: User) -> QuerySet[Submission]:
     organizations = organizations_where(grader, Membership.Role.FACULTY)
+    own_marks = Mark.objects.filter(submission=OuterRef("pk"), grader=grader.pk)
+    others_first = Mark.objects.filter(
+        submission=OuterRef("pk"), role=Mark.Role.FIRST
+    ).exclude(grader=grader.pk)
     return (
         Submission.objects.filter(
-            status=Submission.Status.SUBMITTED,
             task__version__module__organization__in=organizations,
+            status__in=[Status.SUBMITTED, Status.SECOND_MARKING, Status.MODERATION],
         )
-        .exclude(learner=grader)
-        .select_related("task__version__module__organization", "learner")
+        .exclude(learner=grader.pk)
+        .filter(_assigned(grader))
+        .exclude(task__in=uncalibrated_tasks(grader))
+        .exclude(Q(status=Status.SUBMITTED) & Exists(others_first))
+        .exclude(
+            Q(status=Status.SECOND_MARKING)
+            & (
+                Exists(own_marks.filter(role=Mark.Role.FIRST))
+                | (Q(second_marker__isnull=False) & ~Q(second_marker=grader.pk))
+            )
+        )
+        .exclude(
+            Q(status=Status.MODERATION)
+            & Exists(own_marks.filter(role__in=[Mark.Role.FIRST, Mark.Role.SECOND]))
+        )
+    )
+
+
+def grading_queue(grader: User, **filters) -> QuerySet[Submission]:
+    """Work waiting for this grader, oldest first: first marks, blind second
+    marks and moderation, within their organizations and assigned cohorts.
+    Filters: task (id), cohort (id), status (a QUEUE_STATUSES key), age (days)."""
+    queue = _queue_base(grader)
+    status = filters.get("status")
+    if status == "waiting":
+        queue = queue.filter(status=Status.SUBMITTED)
+    elif status == "second":
+        queue = queue.filter(status=Status.SECOND_MARKING)
+    elif status == "moderation":
+        queue = queue.filter(status=Status.MODERATION)
+    elif status == "drafts":
+        queue = queue.filter(
+            Exists(
+                Mark.objects.filter(
+                    submission=OuterRef("pk"),
+                    grader=grader.pk,
+                    finalised_at__isnull=True,
+                )
+            )
+        )
+    if filters.get("task"):
+        queue = queue.filter(task_id=filters["task"])
+    if filters.get("cohort"):
+        queue = queue.filter(learner__learner_cohorts=filters["cohort"])
+    if filters.get("age") in AGES:
+        cutoff = timezone.now() - timedelta(days=AGES[filters["age"]])
+        queue = queue.filter(submitted_at__lte=cutoff)
+    return (
+        queue.select_related("task__version__module__organization", "learner")
+        .annotate(
+            has_draft=Exists(
+                Mark.objects.filter(
+                    submission=OuterRef("pk"),
+                    grader=grader.pk,
+                    finalised_at__isnull=True,
+                )
+            )
+        )
         .order_by("submitted_at", "pk")
     )
+
+
+def queue_counts(grader: User) -> dict[str, int]:
+    """Counts at a glance, in one query."""
+    week_ago = timezone.now() - timedelta(days=7)
+    return _queue_base(grader).aggregate(
+        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        second=Count("pk", filter=Q(status=Status.SECOND_MARKING)),
+        moderation=Count("pk", filter=Q(status=Status.MODERATION)),
+        older_than_a_week=Count("pk", filter=Q(submitted_at__lte=week_ago)),
+    )
+
+
+def queue_filter_choices(grader: User) -> dict:
+    organizations = organizations_where(grader, Membership.Role.FACULTY)
+    return {
+        "tasks": list(
+            AssessmentTask.objects.filter(
+                version__module__organization__in=organizations,
+                version__status="published",
+            )
+            .select_related("version__module")
+            .order_by("version__module__code", "pk")
+        ),
+        "cohorts": list(
+            Cohort.objects.filter(organization__in=organizations, graders=grader.pk)
+        ),
+    }
 
 
 def rubric_criteria(task: AssessmentTask) -> list[Criterion]:
@@ -38,6 +164,18 @@ def submission_with_feedback(submission: Submission) -> Submission:
     )
 
 
+def marks_of(submission: Submission, *roles: str) -> list[Mark]:
+    marks = submission.marks.select_related("grader").prefetch_related(
+        Prefetch(
+            "levels",
+            queryset=MarkLevel.objects.select_related("criterion", "level"),
+        )
+    )
+    if roles:
+        marks = marks.filter(role__in=roles)
+    return list(marks)
+
+
 def learner_submissions(task: AssessmentTask, learner: User) -> QuerySet[Submission]:
     return (
         task.submissions.filter(learner=learner)
@@ -45,3 +183,173 @@ def learner_submissions(task: AssessmentTask, learner: User) -> QuerySet[Submiss
         .prefetch_related("files")
         .order_by("-attempt")
     )
+
+
+# Agreement ---------------------------------------------------------------
+
+
+@dataclass
+class AgreementRow:
+    label: str
+    result: agreement.Agreement
+    pairs: list = field(default_factory=list, repr=False)
+
+
+@dataclass
+class AgreementReport:
+    task: AssessmentTask
+    categories: int
+    overall: agreement.Agreement
+    by_criterion: list[AgreementRow]
+    by_grader: list[AgreementRow]
+
+
+def _paired_levels(task: AssessmentTask, first_role: str, second_role: str):
+    """(criterion, first grader, second grader, first level, second level) for
+    every criterion of every submission with both final marks."""
+    levels = MarkLevel.objects.filter(
+        mark__submission__task=task,
+        mark__role__in=[first_role, second_role],
+        mark__finalised_at__isnull=False,
+    ).values_list(
+        "mark__submission_id",
+        "mark__role",
+        "mark__grader_id",
+        "criterion_id",
+        "level__position",
+    )
+    by_key: dict = {}
+    for submission_id, role, grader_id, criterion_id, position in levels:
+        by_key.setdefault((submission_id, criterion_id), {})[role] = (
+            grader_id,
+            position,
+        )
+    for (_, criterion_id), roles in by_key.items():
+        if first_role in roles and second_role in roles:
+            a, b = roles[first_role], roles[second_role]
+            yield criterion_id, a[0], b[0], a[1], b[1]
+
+
+def agreement_report(
+    task: AssessmentTask,
+    *,
+    first_role: str = Mark.Role.FIRST,
+    second_role: str = Mark.Role.SECOND,
+) -> AgreementReport:
+    """Exact and adjacent agreement and quadratic-weighted kappa on criterion
+    levels, for the task, each criterion and each grader (against whoever they
+    were paired with)."""
+    criteria = list(task.rubric.criteria.prefetch_related("levels"))
+    categories = max((len(c.levels.all()) for c in criteria), default=0)
+    rows = list(_paired_levels(task, first_role, second_role))
+    by_criterion = []
+    for criterion in criteria:
+        pairs = [(a, b) for cid, _, _, a, b in rows if cid == criterion.pk]
+        by_criterion.append(
+            AgreementRow(criterion.name, agreement.agreement(pairs, categories))
+        )
+    graders: dict[int, list] = {}
+    for _, first, second, a, b in rows:
+        graders.setdefault(first, []).append((a, b))
+        graders.setdefault(second, []).append((b, a))
+    people = get_user_model().objects.in_bulk(graders)
+    by_grader = [
+        AgreementRow(
+            people[pk].get_full_name() or people[pk].get_username(),
+            agreement.agreement(pairs, categories),
+        )
+        for pk, pairs in sorted(graders.items())
+    ]
+    return AgreementReport(
+        task=task,
+        categories=categories,
+        overall=agreement.agreement([(a, b) for *_, a, b in rows], categories),
+        by_criterion=by_criterion,
+        by_grader=by_grader,
+    )
+
+
+# Calibration -------------------------------------------------------------
+
+
+@dataclass
+class CalibrationItem:
+    submission: Submission
+    anchor: Mark
+    attempt: Mark | None
+    rows: list  # (criterion, anchor level, attempt level or None, distance, text)
+
+
+@dataclass
+class CalibrationReport:
+    items: list[CalibrationItem]
+    done: int
+    result: agreement.Agreement
+
+
+def _distance(distance: int | None) -> str:
+    if distance is None:
+        return "not graded"
+    if distance == 0:
+        return "same level"
+    steps = abs(distance)
+    side = "above" if distance > 0 else "below"
+    return f"{steps} level{'s' if steps > 1 else ''} {side}"
+
+
+def calibration_report(task: AssessmentTask, grader: User) -> CalibrationReport:
+    """The task's anchors and how far this grader's levels are from them."""
+    anchors = {
+        m.submission_id: m
+        for m in Mark.objects.filter(
+            submission__task=task, role=Mark.Role.ANCHOR, finalised_at__isnull=False
+        )
+        .select_related("submission__learner", "grader")
+        .prefetch_related(
+            Prefetch(
+                "levels",
+                queryset=MarkLevel.objects.select_related("criterion", "level"),
+            )
+        )
+    }
+    attempts = {
+        m.submission_id: m
+        for m in Mark.objects.filter(
+            submission__in=list(anchors),
+            role=Mark.Role.CALIBRATION,
+            grader=grader.pk,
+            finalised_at__isnull=False,
+        ).prefetch_related("levels__level")
+    }
+    items, pairs = [], []
+    for submission_id, anchor in anchors.items():
+        attempt = attempts.get(submission_id)
+        mine = (
+            {ml.criterion_id: ml.level for ml in attempt.levels.all()}
+            if attempt
+            else {}
+        )
+        rows = []
+        for ml in anchor.levels.all():
+            theirs = mine.get(ml.criterion_id)
+            distance = None if theirs is None else theirs.position - ml.level.position
+            rows.append(
+                (ml.criterion.name, ml.level, theirs, distance, _distance(distance))
+            )
+            if theirs is not None:
+                pairs.append((ml.level.position, theirs.position))
+        items.append(CalibrationItem(anchor.submission, anchor, attempt, rows))
+    categories = max(
+        (c.levels.count() for c in task.rubric.criteria.all()[:1]), default=2
+    )
+    return CalibrationReport(
+        items=items,
+        done=len(attempts),
+        result=agreement.agreement(pairs, categories),
+    )
+
+
+def recognition_decisions(organizations) -> QuerySet[RecognitionDecision]:
+    return RecognitionDecision.objects.filter(
+        version__module__organization__in=organizations
+    ).select_related("learner", "version__module", "decided_by", "completion")

@@ -6,7 +6,9 @@ from assessments.models import (
     CriterionGrade,
     EvidenceFile,
     Grade,
+    GradeImport,
     Level,
+    Mark,
     Submission,
 )
 
@@ -110,6 +112,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "status",
             "text",
             "link",
+            "links",
             "submitted_at",
             "files",
             "grade",
@@ -120,6 +123,12 @@ class SubmissionSerializer(serializers.ModelSerializer):
 class SubmissionCreateSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="")
     link = serializers.URLField(required=False, allow_blank=True, default="")
+    links = serializers.ListField(
+        child=serializers.URLField(), required=False, default=list, max_length=10
+    )
+    draft = serializers.BooleanField(
+        required=False, default=False, help_text="Keep as a draft, not submitted."
+    )
     files = serializers.ListField(
         child=serializers.FileField(), required=False, default=list
     )
@@ -134,3 +143,66 @@ class GradeCreateSerializer(serializers.Serializer):
         child=serializers.CharField(allow_blank=True), required=False, default=dict
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    finalise = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="False keeps a draft mark that only you can see.",
+    )
+
+
+class MarkSerializer(serializers.ModelSerializer):
+    """A grader's own mark: the first mark awaiting a second one, or a draft."""
+
+    submission_status = serializers.CharField(source="submission.status")
+
+    class Meta:
+        model = Mark
+        fields = ["role", "total", "passed", "finalised_at", "submission_status"]
+
+
+class GradeChangeSerializer(serializers.Serializer):
+    levels = serializers.DictField(child=serializers.IntegerField())
+    comments = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), required=False, default=dict
+    )
+    reason = serializers.CharField()
+
+
+class AgreementFigureSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    pairs = serializers.IntegerField(source="result.pairs")
+    exact_percent = serializers.FloatField(source="result.exact_percent")
+    adjacent_percent = serializers.FloatField(source="result.adjacent_percent")
+    kappa = serializers.FloatField(source="result.kappa_value")
+
+
+class AgreementReportSerializer(serializers.Serializer):
+    categories = serializers.IntegerField()
+    pairs = serializers.IntegerField(source="overall.pairs")
+    exact_percent = serializers.FloatField(source="overall.exact_percent")
+    adjacent_percent = serializers.FloatField(source="overall.adjacent_percent")
+    kappa = serializers.FloatField(source="overall.kappa_value")
+    by_criterion = AgreementFigureSerializer(many=True)
+    by_grader = AgreementFigureSerializer(many=True)
+
+
+class GradesImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="CSV: learner, one column per criterion, comment."
+    )
+
+
+class GradeImportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GradeImport
+        fields = [
+            "id",
+            "task",
+            "filename",
+            "status",
+            "imported",
+            "errors",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields

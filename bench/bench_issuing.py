@@ -3,19 +3,27 @@
     make bench  (or: python -m bench issuing)
 
 Signing an Open Badges 3.0 credential (compose, JSON-LD expansion, RDFC-1.0
-canonicalization, SHA-256 and Ed25519) is compared with a bare Ed25519 signature;
-rendering a PDF certificate with a blank WeasyPrint page. Both floors run in the
-same process, so the ratios hold on a noisy machine where the absolute figures
-do not.
+canonicalization, SHA-256 and Ed25519) is compared with a bare Ed25519 signature
+and with Digital Bazaar's JavaScript libraries (@digitalbazaar/vc with the
+eddsa-rdfc-2022 cryptosuite, tests/verifier/sign.mjs under Node) signing the same
+credential with the same key and time; Ed25519 is deterministic, so the two
+proofs must be byte-identical, which the run checks. Rendering a PDF certificate
+is compared with a blank WeasyPrint page. The floors run in the same run, so the
+ratios hold on a noisy machine where the absolute figures do not.
 """
 
+import json
 import os
+import shutil
 import statistics
+import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import django
 
@@ -28,7 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: E402
 )
 from weasyprint import HTML  # noqa: E402
 
-from credentials import dataintegrity, openbadges  # noqa: E402
+from credentials import dataintegrity, openbadges, statuslist  # noqa: E402
 from credentials.certificates import (  # noqa: E402
     CertificateInfo,
     render_certificate_pdf,
@@ -48,6 +56,49 @@ def measure(name: str, work: Callable[[], object], *, seconds: float) -> float:
     rate = 1 / median
     print(f"  {name:<44} {median * 1000:9.3f} ms {rate:10.1f}/s  n={len(samples)}")
     return median
+
+
+SIGNER = Path(__file__).resolve().parents[1] / "tests" / "verifier" / "sign.mjs"
+
+
+def measure_javascript(
+    credential: dict, *, seed: bytes, created: str, seconds: float
+) -> tuple[float, dict] | None:
+    """Median seconds per sign by the JavaScript libraries, and their output."""
+    if not shutil.which("node") or not (SIGNER.parent / "node_modules").exists():
+        print(
+            "  JavaScript libraries: not run "
+            "(needs node and tests/verifier/node_modules)"
+        )
+        return None
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(
+            {
+                "credential": credential,
+                "seedHex": seed.hex(),
+                "created": created,
+                "seconds": seconds,
+            },
+            handle,
+        )
+    try:
+        completed = subprocess.run(
+            ["node", str(SIGNER), handle.name],
+            capture_output=True,
+            text=True,
+            timeout=120 + seconds,
+            check=True,
+        )
+    finally:
+        os.unlink(handle.name)
+    result = json.loads(completed.stdout)
+    median = result["medianMs"] / 1000
+    name = "JavaScript @digitalbazaar/vc issue"
+    print(
+        f"  {name:<44} {median * 1000:9.3f} ms {1 / median:10.1f}/s  "
+        f"n={result['samples']}"
+    )
+    return median, result["signed"]
 
 
 def credential_info() -> openbadges.CredentialInfo:
@@ -89,6 +140,14 @@ def credential_info() -> openbadges.CredentialInfo:
             openbadges.AchievedLevel(f"{base}#criterion-{n}", levels[2].id)
             for n in range(3)
         ),
+        # As issued: a revocation and a suspension entry (Bitstring Status List).
+        credential_status=[
+            statuslist.entry(
+                list_url="https://cairn.example/credentials/status/1",
+                index=94567, purpose=purpose,
+            )
+            for purpose in statuslist.PURPOSES
+        ],
     )  # fmt: skip
 
 
@@ -100,7 +159,7 @@ def main() -> None:
         dataintegrity.public_key_multibase(seed)
     )
     info = credential_info()
-    created = datetime.now(UTC)
+    created = datetime.now(UTC).replace(microsecond=0)
     key = Ed25519PrivateKey.from_private_bytes(seed)
     floor = measure(
         "bare Ed25519 signature (floor)", lambda: key.sign(b"x" * 64), seconds=seconds
@@ -114,6 +173,25 @@ def main() -> None:
         seconds=seconds,
     )  # fmt: skip
     print(f"  ratio to floor: {full / floor:,.0f}x")
+    python_signed = dataintegrity.sign_credential(
+        openbadges.compose_credential(info), seed=seed,
+        verification_method=method, created=created,
+    )  # fmt: skip
+    javascript = measure_javascript(
+        openbadges.compose_credential(info),
+        seed=seed,
+        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        seconds=seconds,
+    )
+    if javascript is not None:
+        js_median, js_signed = javascript
+        print(f"  ratio to JavaScript: {full / js_median:,.2f}x")
+        # jsonld-signatures writes one proof as an object; Cairn writes a list.
+        js_proof = js_signed["proof"]
+        same = (js_proof if isinstance(js_proof, list) else [js_proof]) == (
+            python_signed["proof"]
+        )
+        print(f"  same proof from both: {'yes' if same else 'NO'}")
 
     print("PDF certificates (WeasyPrint)")
     blank = measure(

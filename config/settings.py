@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "curriculum",
+    "reviews",
     "assessments",
     "pathways",
     "credentials",
@@ -107,6 +108,10 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded demo: SQLite cannot keep NULLS NOT DISTINCT unique constraints;
+    # PostgreSQL, where the real data lives, enforces them.
+    SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 _VALIDATION = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
@@ -164,12 +169,23 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "credentials.tasks.issue_*": {"queue": "signing"},
     "credentials.tasks.render_*": {"queue": "pdf"},
+    "credentials.tasks.revoke_*": {"queue": "signing"},
+    "credentials.tasks.notify_*": {"queue": "mail"},
+    "credentials.tasks.rerender_*": {"queue": "bulk"},
+    "pathways.tasks.run_reevaluation": {"queue": "bulk"},
+    "curriculum.tasks.run_framework_import": {"queue": "bulk"},
+    "assessments.tasks.run_grade_import": {"queue": "bulk"},
     "pathways.tasks.*": {"queue": "default"},
+    "reviews.tasks.*": {"queue": "mail"},
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-unissued-completions": {
         "task": "credentials.tasks.sweep_unissued",
         "schedule": 600.0,
+    },
+    "remind-due-reviews": {
+        "task": "reviews.tasks.remind_due_reviews",
+        "schedule": 6 * 3600.0,  # reminds each round at most once a day
     },
 }
 
@@ -218,8 +234,24 @@ LOGGING = {
     },
 }
 
+# Every award carries a revocation status entry. A second entry for suspension
+# (Bitstring Status List 2.1) makes credentialStatus a list, which 1EdTech's OB 3.0
+# JSON schema refuses: off by default, on for issuers who need suspension.
+CAIRN_SUSPENSION_ENTRY = envbool("CAIRN_SUSPENSION_ENTRY", False)
+
 # Issuer DIDs: did:web of SITE_URL when the site has a public address, did:key on
 # the embedded default (a did:web on 127.0.0.1 could not be resolved by anyone).
 CAIRN_DID_METHOD = os.environ.get(
     "CAIRN_DID_METHOD", "web" if os.environ.get("SITE_URL") else "key"
 )
+
+# Seals the organizations' signing keys at rest (credentials/keystore.py). Any
+# high-entropy string; several comma-separated while re-wrapping (the first
+# seals, all open). Required without DEBUG; the embedded demo derives one.
+CAIRN_KEY_ENCRYPTION_KEY = envsecret("CAIRN_KEY_ENCRYPTION_KEY")
+if not CAIRN_KEY_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "CAIRN_KEY_ENCRYPTION_KEY must be set when DEBUG is off."
+        )
+    CAIRN_KEY_ENCRYPTION_KEY = f"embedded-demo:{SECRET_KEY}"

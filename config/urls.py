@@ -12,6 +12,7 @@ urlpatterns = [
     path("curriculum/", include("curriculum.urls")),
     path("assessments/", include("assessments.urls")),
     path("pathways/", include("pathways.urls")),
+    path("", include("reviews.urls")),
     path("credentials/", include("credentials.urls")),
     path(".well-known/did.json", credential_views.did_document, name="did-document"),
     path("api/", include("config.api_urls")),

@@ -1,12 +1,20 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, permissions
+from drf_spectacular.utils import OpenApiRequest, extend_schema
+from rest_framework import generics, parsers, serializers, status
+from rest_framework import permissions as drf_permissions
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from credentials import selectors, services
+from credentials import baking, permissions, selectors, services
 from credentials.models import Award
-from credentials.serializers import AwardSerializer, VerificationSerializer
+from credentials.serializers import (
+    AwardSerializer,
+    VerificationSerializer,
+    verification_data,
+)
 
 
 class MyAwardList(generics.ListAPIView):
@@ -21,7 +29,7 @@ class MyAwardList(generics.ListAPIView):
 class AwardVerification(APIView):
     """Anyone can check a credential Cairn issued."""
 
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [drf_permissions.AllowAny]
 
     @extend_schema(responses=VerificationSerializer)
     def get(self, request, uuid):
@@ -29,13 +37,80 @@ class AwardVerification(APIView):
             award = selectors.public_award(uuid)
         except Award.DoesNotExist as missing:
             raise Http404 from missing
-        result = services.verify_award(award)
-        return Response(
+        return Response(verification_data(services.verify_award(award)))
+
+
+class VerifyCredential(APIView):
+    """Check any credential: signature, issuer DID, status, validity dates and
+    schema. Send the credential as the JSON body, or a file (JSON, a Cairn PDF,
+    a baked PNG or SVG badge) as multipart field `file`."""
+
+    permission_classes = [drf_permissions.AllowAny]
+    # Machines call this without a session; no session means no CSRF to check.
+    authentication_classes: list = []
+    parser_classes = [parsers.JSONParser, parsers.MultiPartParser]
+
+    @extend_schema(
+        request=OpenApiRequest(
             {
-                "status": result.status,
-                "headline": result.headline,
-                "checks": [
-                    {"passed": ok, "says": words} for ok, words in result.checks
-                ],
+                "application/json": {"type": "object"},
+                "multipart/form-data": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                },
             }
-        )
+        ),
+        responses={200: VerificationSerializer, 400: None},
+    )
+    def post(self, request):
+        upload = request.FILES.get("file")
+        try:
+            if upload is not None:
+                if upload.size > settings.CAIRN_MAX_UPLOAD_BYTES:
+                    raise baking.NoCredentialFound("The file is too large.")
+                credential = baking.credential_from_file(upload.read())
+            elif isinstance(request.data, dict) and request.data:
+                credential = dict(request.data)
+                # {"credential": {...}} is accepted too, as verify.mjs takes it.
+                if set(credential) == {"credential"}:
+                    credential = credential["credential"]
+            else:
+                raise baking.NoCredentialFound(
+                    "Send a credential as the JSON body or a file as `file`."
+                )
+        except baking.NoCredentialFound as error:
+            return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(verification_data(services.verify_credential(credential)))
+
+
+class StatusChangeInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+_API_STATUS_ACTIONS = {
+    "revoke": services.revoke_award,
+    "suspend": services.suspend_award,
+    "reinstate": services.reinstate_award,
+}
+
+
+class AwardStatusChange(APIView):
+    """An admin of the issuing organization revokes, suspends or reinstates a
+    credential, with a reason the learner is told."""
+
+    action = ""
+
+    @extend_schema(request=StatusChangeInput, responses=AwardSerializer)
+    def post(self, request, uuid):
+        award = permissions.get_award_for_managing(request.user, uuid)
+        data = StatusChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            award = _API_STATUS_ACTIONS[self.action](
+                award, by=request.user, reason=data.validated_data["reason"]
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from error
+        return Response(AwardSerializer(award, context={"request": request}).data)

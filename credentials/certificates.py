@@ -1,5 +1,7 @@
 """One-page PDF certificates for awards: pure rendering, no ORM."""
 
+import base64
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,6 +36,25 @@ class CertificateInfo:
     outcomes: tuple[str, ...] = ()
     level: str = ""  # shown as given, e.g. "EQF 5"
     credits: str = ""  # shown as given, e.g. "30 credits"
+    logo_data_uri: str = ""  # "data:image/png;base64,..." (only data: is fetched)
+
+
+# Names the template's design: change it when certificate_pdf.html changes so
+# that the sweep renders existing certificates again.
+CERTIFICATE_DESIGN = "a4-landscape-2"
+
+
+def design_key(logo: bytes) -> str:
+    """The design a certificate is rendered with: the template and the logo."""
+    if not logo:
+        return CERTIFICATE_DESIGN
+    return f"{CERTIFICATE_DESIGN}:{hashlib.sha256(logo).hexdigest()[:16]}"
+
+
+def logo_data_uri(logo: bytes, content_type: str) -> str:
+    if not logo:
+        return ""
+    return f"data:{content_type};base64,{base64.b64encode(logo).decode('ascii')}"
 
 
 def render_certificate_pdf(info: CertificateInfo) -> bytes:

@@ -26,6 +26,11 @@ from credentials import jsonld
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 PROOF_TYPE = "DataIntegrityProof"
+# The older Linked Data suite (W3C CCG, https://w3id.org/security/suites/ed25519-2020/v1)
+# for VC 1.1 wallets: the same hashing and signature as eddsa-rdfc-2022, with its
+# own proof type and no cryptosuite; its context must be in the document.
+ED25519_2020 = "Ed25519Signature2020"
+PROOF_SUITES = (CRYPTOSUITE, ED25519_2020)
 PROOF_PURPOSE = "assertionMethod"
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
@@ -101,11 +106,19 @@ def did_web(site_url: str) -> str:
     return ":".join(["did:web", host, *segments])
 
 
-def did_document(did: str, methods: list[tuple[str, str]]) -> dict[str, Any]:
-    """DID document listing Multikey verification methods for assertion and auth.
+ED25519_2020_KEY_TYPE = "Ed25519VerificationKey2020"
+ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
+
+
+def did_document(
+    did: str, methods: list[tuple[str, str]], *, key_type: str = "Multikey"
+) -> dict[str, Any]:
+    """DID document listing verification methods for assertion and auth.
 
     Each method is (id, publicKeyMultibase); an id of "#fragment" is taken
-    relative to the DID.
+    relative to the DID. `key_type` "Ed25519VerificationKey2020" (the same
+    publicKeyMultibase) serves Ed25519Signature2020 verifiers, which accept no
+    other; Data Integrity verifiers accept both.
     """
     verification_methods = []
     for method_id, public_multibase in methods:
@@ -114,14 +127,17 @@ def did_document(did: str, methods: list[tuple[str, str]]) -> dict[str, Any]:
         verification_methods.append(
             {
                 "id": full_id,
-                "type": "Multikey",
+                "type": key_type,
                 "controller": did,
                 "publicKeyMultibase": public_multibase,
             }
         )
     ids = [method["id"] for method in verification_methods]
+    context = [DID_CONTEXT, MULTIKEY_CONTEXT]
+    if key_type == ED25519_2020_KEY_TYPE:
+        context.append(ED25519_2020_CONTEXT)
     return {
-        "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
+        "@context": context,
         "id": did,
         "verificationMethod": verification_methods,
         "assertionMethod": list(ids),
@@ -216,8 +232,10 @@ def sign_credential(
     seed: bytes,
     verification_method: str,
     created: datetime,
+    suite: str = CRYPTOSUITE,
 ) -> dict[str, Any]:
-    """A signed copy of an unsigned credential, with `proof` as a one-item array.
+    """A signed copy of an unsigned credential, with `proof` as a one-item array;
+    `suite` is eddsa-rdfc-2022 (DataIntegrityProof) or Ed25519Signature2020.
 
     Raises jsonld.UndefinedTermsError or jsonld.ContextNotVendoredError before
     signing a credential that JSON-LD verifiers would read differently.
@@ -226,6 +244,8 @@ def sign_credential(
         raise ValueError("credential already has a proof")
     if created.tzinfo is None or created.utcoffset() is None:
         raise ValueError("created must be timezone-aware")
+    if suite not in PROOF_SUITES:
+        raise ValueError(f"unknown proof suite {suite!r}")
     key = _private_key(seed)
     options = {
         "type": PROOF_TYPE,
@@ -234,6 +254,9 @@ def sign_credential(
         "cryptosuite": CRYPTOSUITE,
         "proofPurpose": PROOF_PURPOSE,
     }
+    if suite == ED25519_2020:
+        del options["cryptosuite"]
+        options["type"] = ED25519_2020
     canonical_document = canonical_nquads(credential)
     canonical_config = _canonical_proof_config(credential.get("@context"), options)
     signature = key.sign(_hash_data(canonical_config, canonical_document))
@@ -272,9 +295,14 @@ def verify_credential(credential: dict[str, Any], *, public_multibase: str) -> b
     except Exception:  # untrusted input: any processing failure means "not verified"
         return False
     for proof in proofs:
-        if not isinstance(proof, dict) or proof.get("cryptosuite") != CRYPTOSUITE:
+        if not isinstance(proof, dict):
             continue
-        if proof.get("type") != PROOF_TYPE:
+        data_integrity = (
+            proof.get("type") == PROOF_TYPE and proof.get("cryptosuite") == CRYPTOSUITE
+        )
+        if not data_integrity and (
+            proof.get("type") != ED25519_2020 or "cryptosuite" in proof
+        ):
             continue
         if proof.get("proofPurpose") != PROOF_PURPOSE:
             continue

@@ -27,6 +27,16 @@ VENDORED_CONTEXTS: dict[str, str] = {
     "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": (
         "ob-v3p0-extensions.json"
     ),
+    "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json": (
+        "clr-v2p0-2.0.1.json"
+    ),
+    "https://www.w3.org/2018/credentials/v1": "2018-credentials-v1.jsonld",
+    "https://w3id.org/security/suites/ed25519-2020/v1": (
+        "security-suites-ed25519-2020-v1.jsonld"
+    ),
+    "https://www.w3.org/ns/credentials/status/v1": (
+        "vc-bitstring-status-list-v1.jsonld"
+    ),
 }
 
 # RFC 3987 scheme, or a blank node label; same test as jsonld.js's isAbsoluteIri.

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from assessments.models import ModuleCompletion
+from credentials import keystore
 from curriculum.models import Organization
 from pathways.models import PathwayCompletion
 
@@ -16,11 +17,16 @@ class SigningKey(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="signing_keys"
     )
-    # The raw 32-byte seed. Encryption at rest comes with key management (issue 8).
-    seed = models.BinaryField()
+    # The 32-byte seed sealed with the key-encryption key from the environment
+    # (credentials/keystore.py); the database alone cannot sign.
+    encrypted_seed = models.BinaryField()
     public_multibase = models.CharField(max_length=100, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     is_active = models.BooleanField(default=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    # What this key signed from this moment on is revoked; before it, it stands.
+    compromised_at = models.DateTimeField(null=True, blank=True)
+    compromise_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["organization", "-created_at"]
@@ -34,6 +40,48 @@ class SigningKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} key {self.public_multibase[:12]}…"
+
+    def open_seed(self) -> bytes:
+        return keystore.open_seed(
+            self.encrypted_seed, public_multibase=self.public_multibase
+        )
+
+    @property
+    def is_compromised(self) -> bool:
+        return self.compromised_at is not None
+
+
+class StatusList(models.Model):
+    """One W3C Bitstring Status List of an issuer, with its signed credential."""
+
+    class Purpose(models.TextChoices):
+        REVOCATION = "revocation", "Revocation"
+        SUSPENSION = "suspension", "Suspension"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="status_lists"
+    )
+    # The DID the list is issued under: it must match its credentials' issuer,
+    # which for did:key changes with each key.
+    issuer_did = models.CharField(max_length=255)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    bits = models.BinaryField()
+    # Indexes handed out, as a second bitstring, so that they can be random.
+    assigned = models.BinaryField()
+    assigned_count = models.PositiveIntegerField(default=0)
+    # The signed BitstringStatusListCredential, regenerated when a bit changes.
+    credential = models.JSONField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization", "purpose", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.purpose} list {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("credentials:status-list", args=[self.pk])
 
 
 class Award(models.Model):
@@ -51,20 +99,21 @@ class Award(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="awards"
     )
-    # One award per completion: the database, not the task, guarantees it.
-    module_completion = models.OneToOneField(
+    # One standing award per completion (constraints below): the database, not
+    # the task, guarantees it; a revoked one may be followed by a new one.
+    module_completion = models.ForeignKey(
         ModuleCompletion,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="award",
+        related_name="awards",
     )
-    pathway_completion = models.OneToOneField(
+    pathway_completion = models.ForeignKey(
         PathwayCompletion,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="award",
+        related_name="awards",
     )
     achievement_name = models.CharField(max_length=200)
     signing_key = models.ForeignKey(
@@ -73,12 +122,47 @@ class Award(models.Model):
     credential = models.JSONField()
     issued_at = models.DateTimeField()
     pdf = models.FileField(upload_to="certificates/", blank=True)
+    # The certificate design the PDF was rendered with; a different one (a new
+    # template, a new logo) makes the sweep render it again.
+    pdf_design = models.CharField(max_length=80, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.TextField(blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.TextField(blank=True)
+    # Where the award's two BitstringStatusListEntry bits are (null on awards
+    # issued before status lists).
+    revocation_list = models.ForeignKey(
+        StatusList, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revocation_index = models.PositiveIntegerField(null=True, blank=True)
+    suspension_list = models.ForeignKey(
+        StatusList, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    suspension_index = models.PositiveIntegerField(null=True, blank=True)
+    # The learner's choice: listed on their public profile and share pages.
+    is_public = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-issued_at", "pk"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["module_completion"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_standing_award_per_module_completion",
+            ),
+            models.UniqueConstraint(
+                fields=["pathway_completion"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_standing_award_per_pathway_completion",
+            ),
+            models.UniqueConstraint(
+                fields=["revocation_list", "revocation_index"],
+                name="one_award_per_revocation_bit",
+            ),
+            models.UniqueConstraint(
+                fields=["suspension_list", "suspension_index"],
+                name="one_award_per_suspension_bit",
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(kind="module", module_completion__isnull=False)
@@ -89,7 +173,7 @@ class Award(models.Model):
                     & Q(module_completion__isnull=True)
                 ),
                 name="award_names_one_completion",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,3 +185,68 @@ class Award(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+
+class Endorsement(models.Model):
+    """An advisory board's approval of a version, signed by the organization as
+    an Open Badges 3.0 EndorsementCredential of the achievement."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="endorsements"
+    )
+    # One endorsement per approving review: the database says so.
+    review = models.OneToOneField(
+        "reviews.Review", on_delete=models.PROTECT, related_name="endorsement"
+    )
+    subject_id = models.URLField(max_length=500)
+    comment = models.TextField()
+    credential = models.JSONField()
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Endorsement of {self.subject_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("credentials:endorsement", args=[self.uuid])
+
+
+class IssuerProfile(models.Model):
+    """What an organization shows as an issuer beyond its name: its logo, and
+    how it signs."""
+
+    class ProofFormat(models.TextChoices):
+        EDDSA_RDFC_2022 = "eddsa-rdfc-2022", "eddsa-rdfc-2022 on VC Data Model 2.0"
+        ED25519_2020 = (
+            "Ed25519Signature2020",
+            "Ed25519Signature2020 on VC Data Model 1.1 (older wallets)",
+        )
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="issuer_profile"
+    )
+    proof_format = models.CharField(
+        max_length=40,
+        choices=ProofFormat.choices,
+        default=ProofFormat.EDDSA_RDFC_2022,
+    )
+    logo = models.BinaryField(blank=True)  # PNG or JPEG, checked on upload
+    logo_type = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Issuer profile of {self.organization}"

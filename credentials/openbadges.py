@@ -20,12 +20,27 @@ OB_V3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 # an undefined term and jsonld.js verifiers refuse the credential.
 OB_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 CREDENTIAL_CONTEXT = (VC_V2_CONTEXT, OB_V3_CONTEXT, OB_EXTENSIONS_CONTEXT)
+# VC Data Model 1.1 with Ed25519Signature2020, for wallets that verify only that
+# suite: the suite's context and the status list context are in the document,
+# as VC 1.1 has neither built in.
+VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+STATUS_V1_CONTEXT = "https://www.w3.org/ns/credentials/status/v1"
+ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
+CREDENTIAL_CONTEXT_V1 = (
+    VC_V1_CONTEXT,
+    OB_V3_CONTEXT,
+    OB_EXTENSIONS_CONTEXT,
+    STATUS_V1_CONTEXT,
+    ED25519_2020_CONTEXT,
+)
 
 ACHIEVEMENT_CREDENTIAL_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
     "ob_v3p0_achievementcredential_schema.json"
 )
 SCHEMA_VALIDATOR_TYPE = "1EdTechJsonSchemaValidator2019"
+# IdentifierTypeEnum has no digest type; OB 3.0 reserves "ext:" for extensions.
+CONTENT_DIGEST_IDENTIFIER_TYPE = "ext:ContentDigest"
 
 # OB 3.0 AchievementType and AlignmentTargetType vocabularies (spec B.3); anything
 # else must use the "ext:" prefix the spec reserves for extensions.
@@ -102,6 +117,10 @@ class AchievementInfo:
     criteria: tuple[RubricCriterion, ...] = ()
     credits_available: Decimal | None = None
     image_url: str = ""
+    human_code: str = ""  # e.g. the module code "A-101"
+    # A digest of the exact version's content (e.g. "sha256:..."), so that a
+    # verifier can tell what was certified; carried as an otherIdentifier.
+    content_digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +129,7 @@ class IssuerInfo:
     name: str
     url: str
     email: str = ""
+    image_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,9 +164,9 @@ class CredentialInfo:
     valid_until: datetime | None = None
     results: tuple[AchievedLevel, ...] = ()
     evidence: tuple[EvidenceInfo, ...] = ()
-    # Passed through as-is (status lists come later); its terms must be defined
-    # by the credential's contexts, e.g. BitstringStatusListEntry.
-    credential_status: dict[str, Any] | None = None
+    # Passed through as-is: one entry or a list of BitstringStatusListEntry; its
+    # terms must be defined by the credential's contexts.
+    credential_status: dict[str, Any] | list[dict[str, Any]] | None = None
 
 
 def _text(value: str) -> str:
@@ -265,6 +285,16 @@ def _achievement(achievement: AchievementInfo) -> dict[str, Any]:
         "criteria": {"narrative": _text(achievement.criteria_narrative)},
         "version": _text(achievement.version),
     }
+    if achievement.human_code:
+        data["humanCode"] = _text(achievement.human_code)
+    if achievement.content_digest:
+        data["otherIdentifier"] = [
+            {
+                "type": "IdentifierEntry",
+                "identifier": _text(achievement.content_digest),
+                "identifierType": CONTENT_DIGEST_IDENTIFIER_TYPE,
+            }
+        ]
     if achievement.image_url:
         data["image"] = {
             "id": _iri(achievement.image_url, "achievement image_url"),
@@ -350,23 +380,35 @@ def _issuer(issuer: IssuerInfo) -> dict[str, Any]:
     }
     if issuer.email:
         data["email"] = _text(issuer.email)
+    if issuer.image_url:
+        data["image"] = {"id": _iri(issuer.image_url, "issuer image"), "type": "Image"}
     return data
 
 
-def compose_credential(info: CredentialInfo) -> dict[str, Any]:
-    """Unsigned OpenBadgeCredential for one recipient and one achievement version."""
+def compose_credential(
+    info: CredentialInfo, *, data_model: str = "2.0"
+) -> dict[str, Any]:
+    """Unsigned OpenBadgeCredential for one recipient and one achievement version,
+    on VC Data Model 2.0 (the default) or 1.1 (issuanceDate, expirationDate)."""
+    if data_model not in ("2.0", "1.1"):
+        raise CredentialDataError(f"unknown VC data model {data_model!r}")
+    v1 = data_model == "1.1"
     credential: dict[str, Any] = {
-        "@context": list(CREDENTIAL_CONTEXT),
+        "@context": list(CREDENTIAL_CONTEXT_V1 if v1 else CREDENTIAL_CONTEXT),
         "id": _iri(info.id, "credential id"),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": _text(info.achievement.name),
         "issuer": _issuer(info.issuer),
-        "validFrom": _timestamp(info.valid_from, "valid_from"),
+        "issuanceDate" if v1 else "validFrom": _timestamp(
+            info.valid_from, "valid_from"
+        ),
     }
     if info.valid_until is not None:
         if info.valid_until <= info.valid_from:
             raise CredentialDataError("valid_until must be later than valid_from")
-        credential["validUntil"] = _timestamp(info.valid_until, "valid_until")
+        credential["expirationDate" if v1 else "validUntil"] = _timestamp(
+            info.valid_until, "valid_until"
+        )
     subject: dict[str, Any] = {
         "type": ["AchievementSubject"],
         "identifier": _identifiers(info.recipient),
@@ -384,3 +426,39 @@ def compose_credential(info: CredentialInfo) -> dict[str, Any]:
         {"id": ACHIEVEMENT_CREDENTIAL_SCHEMA, "type": SCHEMA_VALIDATOR_TYPE}
     ]
     return credential
+
+
+ENDORSEMENT_CREDENTIAL_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+    "ob_v3p0_endorsementcredential_schema.json"
+)
+
+
+@dataclass(frozen=True)
+class EndorsementInfo:
+    id: str  # "urn:uuid:..."
+    issuer: IssuerInfo
+    name: str
+    subject_id: str  # what is endorsed: the achievement (version page) URL
+    comment: str
+    valid_from: datetime
+
+
+def compose_endorsement(info: EndorsementInfo) -> dict[str, Any]:
+    """Unsigned EndorsementCredential (OB 3.0 section B.1.4) of one achievement."""
+    return {
+        "@context": list(CREDENTIAL_CONTEXT),
+        "id": _iri(info.id, "credential id"),
+        "type": ["VerifiableCredential", "EndorsementCredential"],
+        "name": _text(info.name),
+        "issuer": _issuer(info.issuer),
+        "validFrom": _timestamp(info.valid_from, "valid_from"),
+        "credentialSubject": {
+            "id": _iri(info.subject_id, "endorsed subject id"),
+            "type": ["EndorsementSubject"],
+            "endorsementComment": _text(info.comment),
+        },
+        "credentialSchema": [
+            {"id": ENDORSEMENT_CREDENTIAL_SCHEMA, "type": SCHEMA_VALIDATOR_TYPE}
+        ],
+    }

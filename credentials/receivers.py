@@ -2,9 +2,9 @@
 
 from django.dispatch import receiver
 
-from assessments.signals import module_completed
+from assessments.signals import completion_voided, module_completed
 from credentials import tasks
-from pathways.signals import pathway_completed
+from pathways.signals import pathway_completed, pathway_voided
 
 
 @receiver(module_completed, dispatch_uid="credentials.issue_on_module_completed")
@@ -15,3 +15,13 @@ def issue_on_module_completed(sender, *, completion_id: int, **kwargs) -> None:
 @receiver(pathway_completed, dispatch_uid="credentials.issue_on_pathway_completed")
 def issue_on_pathway_completed(sender, *, completion_id: int, **kwargs) -> None:
     tasks.issue_pathway_award.delay(completion_id)
+
+
+@receiver(completion_voided, dispatch_uid="credentials.revoke_on_completion_voided")
+def revoke_on_completion_voided(sender, *, completion_id: int, **kwargs) -> None:
+    tasks.revoke_voided_module_completion.delay(completion_id)
+
+
+@receiver(pathway_voided, dispatch_uid="credentials.revoke_on_pathway_voided")
+def revoke_on_pathway_voided(sender, *, completion_id: int, **kwargs) -> None:
+    tasks.revoke_voided_pathway_completion.delay(completion_id)

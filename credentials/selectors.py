@@ -2,15 +2,20 @@
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
 
 from assessments.models import Criterion, CriterionGrade, ModuleCompletion
-from credentials import openbadges
+from credentials import certificates, openbadges
 from credentials.certificates import CertificateInfo
-from credentials.models import Award
+from credentials.models import Award, IssuerProfile
 from curriculum.models import ModuleVersion, Organization, Outcome
 from pathways import rules
 from pathways.models import PathwayCompletion
@@ -22,6 +27,7 @@ class AchievementFacts:
     organization: Organization
     achievement: openbadges.AchievementInfo
     results: tuple[openbadges.AchievedLevel, ...] = ()
+    evidence: tuple[openbadges.EvidenceInfo, ...] = ()
 
 
 def _absolute(path: str) -> str:
@@ -88,6 +94,24 @@ def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
             ).select_related("criterion")
         )
     outcomes = "; ".join(o.statement for o in version.outcomes.all())
+    evidence: tuple[openbadges.EvidenceInfo, ...] = ()
+    if completion.source == ModuleCompletion.Source.RECOGNITION:
+        evidence = (
+            openbadges.EvidenceInfo(
+                id="",
+                name="Recognition of prior learning",
+                narrative="Credited by recognition of prior learning: the learner's "
+                "earlier learning was assessed against these outcomes.",
+            ),
+        )
+    elif completion.source == ModuleCompletion.Source.EXTERNAL:
+        evidence = (
+            openbadges.EvidenceInfo(
+                id="",
+                name="Accepted outside credential",
+                narrative="Credited by an outside credential found equivalent.",
+            ),
+        )
     achievement = openbadges.AchievementInfo(
         id=achievement_id,
         name=version.title,
@@ -99,8 +123,10 @@ def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
         alignments=alignments,
         criteria=criteria,
         credits_available=version.credits,
+        human_code=version.module.code,
+        content_digest=version.digest,
     )
-    return AchievementFacts(version.module.organization, achievement, results)
+    return AchievementFacts(version.module.organization, achievement, results, evidence)
 
 
 def pathway_achievement(completion: PathwayCompletion) -> AchievementFacts:
@@ -122,6 +148,8 @@ def pathway_achievement(completion: PathwayCompletion) -> AchievementFacts:
         achievement_type="Certificate",
         version=str(version.number),
         credits_available=credits or None,
+        human_code=version.pathway.code,
+        content_digest=version.digest,
     )
     return AchievementFacts(organization, achievement)
 
@@ -162,15 +190,61 @@ def certificate_info(award: Award) -> CertificateInfo:
         outcomes=outcomes,
         level=level,
         credits=credits,
+        logo_data_uri=issuer_logo_data_uri(award.organization),
+    )
+
+
+def issuer_logo(organization: Organization) -> tuple[bytes, str]:
+    """The organization's logo and its content type, or empty ones."""
+    profile = IssuerProfile.objects.filter(organization=organization).first()
+    if profile is None or not profile.logo:
+        return b"", ""
+    return bytes(profile.logo), profile.logo_type
+
+
+def issuer_logo_data_uri(organization: Organization) -> str:
+    return certificates.logo_data_uri(*issuer_logo(organization))
+
+
+def certificate_design(organization: Organization) -> str:
+    return certificates.design_key(issuer_logo(organization)[0])
+
+
+def sample_certificate(organization: Organization, variant: str) -> CertificateInfo:
+    """Made-up certificates for the design gallery: a short and a crowded one."""
+    long = variant == "long"
+    return CertificateInfo(
+        learner_name="Maria-Fernanda Oyelaran-Vasquez de la Cruz"
+        if long
+        else "Ada Park",
+        achievement_name=(
+            "Advanced Data Stewardship for Research-Intensive Organizations"
+            if long
+            else "Spreadsheet Foundations"
+        ),
+        achievement_kind="Pathway" if long else "Module",
+        organization_name=organization.name,
+        issued_on=date(2026, 1, 15),
+        credential_id="00000000-0000-4000-8000-000000000000",
+        verify_url=f"{settings.SITE_URL}/credentials/00000000-0000-4000-8000-000000000000/",
+        credential_json=b"{}",
+        description="A sample certificate: nobody was awarded this.",
+        outcomes=tuple(
+            f"Outcome {n}: plan, carry out and document a piece of real work"
+            for n in range(1, (10 if long else 3))
+        ),
+        level="EQF 5" if long else "",
+        credits="30 credits" if long else "5 credits",
+        logo_data_uri=issuer_logo_data_uri(organization),
     )
 
 
 def module_completions_without_award() -> QuerySet[ModuleCompletion]:
-    return ModuleCompletion.objects.live().filter(award__isnull=True)
+    return ModuleCompletion.objects.live().filter(awards__isnull=True)
 
 
 def pathway_completions_without_award() -> QuerySet[PathwayCompletion]:
-    return PathwayCompletion.objects.live().filter(award__isnull=True)
+    return PathwayCompletion.objects.live().filter(awards__isnull=True)
 
 
 def learner_awards(learner) -> QuerySet[Award]:
@@ -181,3 +255,84 @@ def public_award(award_uuid) -> Award:
     return Award.objects.select_related("organization", "learner", "signing_key").get(
         uuid=award_uuid
     )
+
+
+def organization_awards(
+    organization: Organization, *, query: str = ""
+) -> QuerySet[Award]:
+    awards = Award.objects.filter(organization=organization).select_related("learner")
+    if query:
+        awards = awards.filter(
+            Q(achievement_name__icontains=query)
+            | Q(learner__username__icontains=query)
+            | Q(learner__first_name__icontains=query)
+            | Q(learner__last_name__icontains=query)
+            | Q(learner__email__icontains=query)
+        )
+    return awards.order_by("-issued_at", "-pk")
+
+
+def linkedin_url(award: Award) -> str:
+    """LinkedIn's add-to-profile link for a certification (its documented
+    startTask=CERTIFICATION_NAME parameters)."""
+    return "https://www.linkedin.com/profile/add?" + urlencode(
+        {
+            "startTask": "CERTIFICATION_NAME",
+            "name": award.achievement_name,
+            "organizationName": award.organization.name,
+            "issueYear": award.issued_at.year,
+            "issueMonth": award.issued_at.month,
+            "certUrl": _absolute(award.get_absolute_url()),
+            "certId": str(award.uuid),
+        }
+    )
+
+
+_RECORD_SALT = "cairn.credentials.public-record"
+
+
+def public_record_token(learner) -> str:
+    """The unguessable part of a learner's public record address."""
+    return signing.dumps(learner.pk, salt=_RECORD_SALT)
+
+
+def learner_for_record_token(token: str):
+    try:
+        pk = signing.loads(token, salt=_RECORD_SALT)
+    except signing.BadSignature:
+        return None
+    return get_user_model().objects.filter(pk=pk, is_active=True).first()
+
+
+def public_awards(learner) -> QuerySet[Award]:
+    return (
+        Award.objects.filter(learner=learner, is_public=True, revoked_at__isnull=True)
+        .select_related("organization")
+        .order_by("-issued_at", "pk")
+    )
+
+
+def endorsable_reviews(organization: Organization):
+    """Approved reviews of the organization's boards, with any endorsement."""
+    from reviews.models import Review
+
+    return (
+        Review.objects.filter(
+            board__organization=organization, status=Review.Status.APPROVED
+        )
+        .select_related("board", "endorsement")
+        .order_by("-decided_at", "-pk")
+    )
+
+
+def issuer_image_url(organization: Organization) -> str:
+    if not issuer_logo(organization)[0]:
+        return ""
+    return _absolute(reverse("credentials:issuer-logo", args=[organization.slug]))
+
+
+def proof_format(organization: Organization) -> str:
+    profile = IssuerProfile.objects.filter(organization=organization).first()
+    if profile is None:
+        return IssuerProfile.ProofFormat.EDDSA_RDFC_2022
+    return profile.proof_format

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from credentials.models import Award
+from credentials.services import Verification
 
 
 class AwardSerializer(serializers.ModelSerializer):
@@ -16,6 +17,7 @@ class AwardSerializer(serializers.ModelSerializer):
             "organization",
             "issued_at",
             "revoked_at",
+            "suspended_at",
             "verify_url",
             "credential",
         ]
@@ -25,7 +27,28 @@ class AwardSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(award.get_absolute_url())
 
 
+class VerificationCheckSerializer(serializers.Serializer):
+    check = serializers.CharField(
+        help_text="signature, issuer, status, dates or schema"
+    )
+    passed = serializers.BooleanField()
+    says = serializers.CharField()
+
+
 class VerificationSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["valid", "revoked", "tampered"])
+    status = serializers.CharField(
+        help_text="valid, revoked, suspended, tampered, expired, not-yet-valid, "
+        "unknown-issuer or invalid"
+    )
     headline = serializers.CharField()
-    checks = serializers.ListField(child=serializers.DictField())
+    checks = VerificationCheckSerializer(many=True)
+
+
+def verification_data(result: Verification) -> dict:
+    return {
+        "status": result.status,
+        "headline": result.headline,
+        "checks": [
+            {"check": c.name, "passed": c.passed, "says": c.says} for c in result.checks
+        ],
+    }

@@ -5,6 +5,7 @@ from celery import shared_task
 from assessments.models import ModuleCompletion
 from credentials import services
 from credentials.models import Award
+from curriculum.models import Organization
 from pathways.models import PathwayCompletion
 
 
@@ -26,3 +27,27 @@ def render_certificate(award_id: int) -> None:
 @shared_task
 def sweep_unissued() -> int:
     return services.sweep_unissued()
+
+
+@shared_task
+def revoke_voided_module_completion(completion_id: int) -> int:
+    return services.revoke_awards_of_completion(
+        completion_field="module_completion", completion_id=completion_id
+    )
+
+
+@shared_task
+def revoke_voided_pathway_completion(completion_id: int) -> int:
+    return services.revoke_awards_of_completion(
+        completion_field="pathway_completion", completion_id=completion_id
+    )
+
+
+@shared_task
+def notify_learner_of_status(award_id: int, event: str) -> None:
+    services.notify_learner_of_status(Award.objects.get(pk=award_id), event)
+
+
+@shared_task
+def rerender_certificates(organization_id: int) -> int:
+    return services.rerender_certificates(Organization.objects.get(pk=organization_id))

@@ -1,17 +1,37 @@
 import json
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.selectors import grading_queue
-from credentials import selectors, services
-from credentials.models import Award
-from curriculum.models import Membership
-from curriculum.permissions import organizations_where
+from credentials import badges, baking, permissions, selectors, services
+from credentials.certificates import render_certificate_pdf
+from credentials.forms import CompromiseForm, StatusChangeForm, UploadForm
+from credentials.models import (
+    Award,
+    Endorsement,
+    IssuerProfile,
+    SigningKey,
+    StatusList,
+)
+from credentials.services.profiles import MAX_LOGO_BYTES
+from curriculum.models import Membership, Organization
+from curriculum.permissions import get_organization_for, organizations_where
 from pathways.selectors import learner_progress
 
 Role = Membership.Role
@@ -22,6 +42,15 @@ def _award_or_404(uuid) -> Award:
         return selectors.public_award(uuid)
     except Award.DoesNotExist as missing:
         raise Http404("No credential has this identifier.") from missing
+
+
+def _public_json(data: dict, filename: str = "") -> JsonResponse:
+    response = JsonResponse(data, json_dumps_params={"indent": 2})
+    if filename:
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # Verifiers fetch these from other origins.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -37,6 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if organizations_where(user, Role.FACULTY).exists()
         else None,
         "staff_organizations": organizations_where(user, Role.DESIGNER, Role.ADMIN),
+        "admin_organizations": organizations_where(user, Role.ADMIN),
     }
     return render(request, "credentials/dashboard.html", context)
 
@@ -51,17 +81,48 @@ def verify(request: HttpRequest, uuid) -> HttpResponse:
             "award": award,
             "verification": services.verify_award(award),
             "credential_json": json.dumps(award.credential, indent=2),
+            "can_manage": permissions.can_manage_credentials(
+                request.user, award.organization
+            ),
+            "linkedin_url": selectors.linkedin_url(award),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def verify_upload(request: HttpRequest) -> HttpResponse:
+    """Anyone checks a credential they hold: JSON, a Cairn PDF or a badge image."""
+    verification = None
+    problem = ""
+    form = (
+        UploadForm(request.POST, request.FILES)
+        if request.method == "POST"
+        else UploadForm()
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = form.cleaned_data["file"]
+            if upload:
+                credential = baking.credential_from_file(upload.read())
+            else:
+                credential = baking.credential_from_text(form.cleaned_data["text"])
+        except baking.NoCredentialFound as error:
+            problem = str(error)
+        else:
+            verification = services.verify_credential(credential)
+    status = 400 if request.method == "POST" and verification is None else 200
+    return render(
+        request,
+        "credentials/verify_upload.html",
+        {"form": form, "verification": verification, "problem": problem},
+        status=status,
     )
 
 
 @require_GET
 def credential_json(request: HttpRequest, uuid) -> JsonResponse:
     award = _award_or_404(uuid)
-    response = JsonResponse(award.credential, json_dumps_params={"indent": 2})
-    response["Content-Disposition"] = f'inline; filename="{award.uuid}.json"'
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return _public_json(award.credential, f"{award.uuid}.json")
 
 
 @require_GET
@@ -77,18 +138,355 @@ def certificate_pdf(request: HttpRequest, uuid) -> FileResponse:
 
 
 @require_GET
+def badge_image(request: HttpRequest, uuid, fmt: str) -> HttpResponse:
+    """The badge image with the signed credential baked in (OB 3.0 baking)."""
+    award = _award_or_404(uuid)
+    make = badges.badge_png if fmt == "png" else badges.badge_svg
+    content = make(
+        achievement_name=award.achievement_name,
+        organization_name=award.organization.name,
+        credential=award.credential,
+    )
+    response = HttpResponse(
+        content, content_type="image/png" if fmt == "png" else "image/svg+xml"
+    )
+    response["Content-Disposition"] = f'inline; filename="{award.uuid}.{fmt}"'
+    return response
+
+
+@require_GET
+def status_list(request: HttpRequest, pk: int) -> JsonResponse:
+    """A signed BitstringStatusListCredential, as the credentials point to it."""
+    listed = get_object_or_404(StatusList, pk=pk)
+    if listed.credential is None:
+        listed = services.sign_status_list(listed)
+    response = _public_json(listed.credential)
+    # Short enough that a revocation is seen within minutes (the list's ttl).
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
 def did_document(request: HttpRequest) -> JsonResponse:
     if settings.CAIRN_DID_METHOD != "web":
         raise Http404("This site's issuers use did:key, which needs no document.")
-    response = JsonResponse(services.site_did_document())
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return _public_json(services.site_did_document())
+
+
+@require_GET
+def organization_did_document(request: HttpRequest, slug: str) -> JsonResponse:
+    organization = get_object_or_404(Organization, slug=slug)
+    return _public_json(services.organization_did_document(organization))
+
+
+@require_GET
+def issuer(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public issuer profile, and for its admins, its keys."""
+    organization = get_object_or_404(Organization, slug=slug)
+    can_manage = permissions.can_manage_credentials(request.user, organization)
+    return render(
+        request,
+        "credentials/issuer.html",
+        {
+            "organization": organization,
+            "did": services.organization_did(organization),
+            "logo_url": selectors.issuer_image_url(organization),
+            "proof_format": selectors.proof_format(organization),
+            "proof_formats": IssuerProfile.ProofFormat.choices,
+            "can_manage": can_manage,
+            "keys": SigningKey.objects.filter(organization=organization).order_by(
+                "-is_active", "-created_at"
+            )
+            if can_manage
+            else (),
+        },
+    )
+
+
+@require_POST
+@login_required
+def rotate_key(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = get_organization_for(request.user, slug, Role.ADMIN)
+    key = services.rotate_signing_key(organization, by=request.user)
+    messages.success(
+        request,
+        f"A new signing key {key.public_multibase[:16]}… signs from now on; the old "
+        "one still verifies what it signed.",
+    )
+    return redirect("credentials:issuer", slug=organization.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compromise_key(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organization = get_organization_for(request.user, slug, Role.ADMIN)
+    key = get_object_or_404(SigningKey, pk=pk, organization=organization)
+    form = CompromiseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.mark_key_compromised(
+                key,
+                by=request.user,
+                since=form.cleaned_data["since"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request, f"Key marked compromised; {count} credential(s) revoked."
+            )
+            return redirect("credentials:issuer", slug=organization.slug)
+    return render(
+        request,
+        "credentials/key_compromise.html",
+        {"organization": organization, "key": key, "form": form},
+    )
+
+
+AWARDS_PER_PAGE = 25
+
+
+@login_required
+@require_GET
+def manage_awards(request: HttpRequest, slug: str) -> HttpResponse:
+    """An admin's list of the organization's awards, searchable, with actions."""
+    organization = get_organization_for(request.user, slug, Role.ADMIN)
+    query = request.GET.get("q", "").strip()
+    awards = selectors.organization_awards(organization, query=query)
+    page = Paginator(awards, AWARDS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "credentials/award_manage.html",
+        {
+            "organization": organization,
+            "page": page,
+            "query": query,
+            "query_string": urlencode({"q": query}) if query else "",
+        },
+    )
+
+
+_STATUS_ACTIONS = {
+    "revoke": (services.revoke_award, "Revoke", "revoked"),
+    "suspend": (services.suspend_award, "Suspend", "suspended"),
+    "reinstate": (services.reinstate_award, "Reinstate", "reinstated"),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_status(request: HttpRequest, uuid, action: str) -> HttpResponse:
+    """Revoke, suspend or reinstate, with a reason, after a confirmation."""
+    award = permissions.get_award_for_managing(request.user, uuid)
+    service, verb, done = _STATUS_ACTIONS[action]
+    form = StatusChangeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(award, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field, errors)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request, f"“{award.achievement_name}” is {done}; the learner is told."
+            )
+            return redirect(award)
+    return render(
+        request,
+        "credentials/award_status_form.html",
+        {"award": award, "form": form, "verb": verb, "action": action},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@login_required
+def reissue(request: HttpRequest, uuid) -> HttpResponse:
+    award = permissions.get_award_for_managing(request.user, uuid)
+    try:
+        new = services.reissue_award(award, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(award)
+    messages.success(
+        request, "A new credential was issued in place of the revoked one."
+    )
+    return redirect(new)
 
 
 @login_required
 def my_credentials(request: HttpRequest) -> HttpResponse:
+    awards = selectors.learner_awards(request.user)
     return render(
         request,
         "credentials/award_list.html",
-        {"awards": selectors.learner_awards(request.user)},
+        {
+            "awards": awards,
+            "organizations": Organization.objects.filter(
+                awards__in=awards.filter(revoked_at__isnull=True)
+            ).distinct(),
+            "record_url": request.build_absolute_uri(
+                reverse(
+                    "credentials:public-record",
+                    args=[selectors.public_record_token(request.user)],
+                )
+            ),
+        },
     )
+
+
+@require_POST
+@login_required
+def set_visibility(request: HttpRequest, uuid) -> HttpResponse:
+    award = permissions.get_award_for_owner(request.user, uuid)
+    services.set_award_visibility(award, is_public=request.POST.get("public") == "1")
+    return redirect("credentials:mine")
+
+
+@require_GET
+def public_record(request: HttpRequest, token: str) -> HttpResponse:
+    """The awards a learner chose to show, at a link only they hand out."""
+    learner = selectors.learner_for_record_token(token)
+    if learner is None:
+        raise Http404("No public record has this address.")
+    return render(
+        request,
+        "credentials/public_record.html",
+        {
+            "learner_name": learner.get_full_name() or learner.get_username(),
+            "awards": selectors.public_awards(learner),
+        },
+    )
+
+
+@login_required
+@require_GET
+def learner_record(request: HttpRequest, slug: str) -> JsonResponse:
+    """The learner's own signed CLR 2.0 record of their credentials from one issuer."""
+    organization = get_object_or_404(Organization, slug=slug)
+    try:
+        record = services.learner_clr(request.user, organization)
+    except ValidationError as error:
+        raise Http404(" ".join(error.messages)) from error
+    response = JsonResponse(record, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = (
+        f'attachment; filename="clr-{organization.slug}.json"'
+    )
+    return response
+
+
+@require_GET
+def endorsement_json(request: HttpRequest, uuid) -> JsonResponse:
+    endorsement = get_object_or_404(Endorsement, uuid=uuid)
+    return _public_json(endorsement.credential, f"{endorsement.uuid}.json")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def endorsements(request: HttpRequest, slug: str) -> HttpResponse:
+    """Approved reviews of the organization's boards, endorsed or waiting to be."""
+    organization = get_organization_for(request.user, slug, Role.ADMIN)
+    errors: dict[int, list[str]] = {}
+    if request.method == "POST":
+        review = get_object_or_404(
+            selectors.endorsable_reviews(organization),
+            pk=request.POST.get("review"),
+        )
+        try:
+            services.endorse_approved_review(
+                review, by=request.user, comment=request.POST.get("comment", "")
+            )
+        except ValidationError as error:
+            errors[review.pk] = error.messages
+        else:
+            messages.success(request, f"Endorsement of {review.version_label} issued.")
+            return redirect("credentials:endorsements", slug=organization.slug)
+    return render(
+        request,
+        "credentials/endorsements.html",
+        {
+            "organization": organization,
+            "reviews": selectors.endorsable_reviews(organization),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_GET
+def issuer_logo(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = get_object_or_404(Organization, slug=slug)
+    logo, content_type = selectors.issuer_logo(organization)
+    if not logo:
+        raise Http404("This issuer has no logo.")
+    response = HttpResponse(logo, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_POST
+@login_required
+def upload_logo(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = get_organization_for(request.user, slug, Role.ADMIN)
+    upload = request.FILES.get("logo")
+    try:
+        if upload is None:
+            raise ValidationError({"logo": "Choose a PNG or JPEG file."})
+        if upload.size > MAX_LOGO_BYTES:
+            raise ValidationError({"logo": "A logo may be at most 512 KB."})
+        services.set_issuer_logo(organization, by=request.user, content=upload.read())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, "Logo saved. Certificates are being rendered again with it."
+        )
+    return redirect("credentials:issuer", slug=organization.slug)
+
+
+CERTIFICATE_SAMPLES = {"short": "A short certificate", "long": "A crowded certificate"}
+
+
+@login_required
+@require_GET
+def certificate_gallery(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = get_organization_for(request.user, slug, Role.ADMIN)
+    return render(
+        request,
+        "credentials/certificate_gallery.html",
+        {"organization": organization, "samples": CERTIFICATE_SAMPLES},
+    )
+
+
+@login_required
+@require_GET
+def certificate_preview(request: HttpRequest, slug: str, variant: str) -> HttpResponse:
+    organization = get_organization_for(request.user, slug, Role.ADMIN)
+    if variant not in CERTIFICATE_SAMPLES:
+        raise Http404("No such sample.")
+    pdf = render_certificate_pdf(selectors.sample_certificate(organization, variant))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="sample-{variant}.pdf"'
+    return response
+
+
+@require_POST
+@login_required
+def change_proof_format(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = get_organization_for(request.user, slug, Role.ADMIN)
+    try:
+        services.set_proof_format(
+            organization,
+            by=request.user,
+            proof_format=request.POST.get("proof_format", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Credentials issued from now on use this format.")
+    return redirect("credentials:issuer", slug=organization.slug)

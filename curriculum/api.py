@@ -1,23 +1,31 @@
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, permissions, status
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from curriculum import services
-from curriculum.models import Membership, ModuleVersion, Organization
+from curriculum import selectors, services
+from curriculum.models import Membership, ModuleVersion, Organization, Outcome
 from curriculum.permissions import (
     can_publish_version,
     get_module_version_for_editing,
     get_module_version_for_viewing,
     get_organization_for,
+    get_outcome_for_editing,
     organizations_where,
 )
 from curriculum.serializers import (
+    AlignmentSerializer,
     ModuleVersionCreateSerializer,
     ModuleVersionSerializer,
+    ModuleVersionUpdateSerializer,
     OrganizationSerializer,
+    OutcomeMoveSerializer,
     OutcomeSerializer,
+    OutcomeUpdateSerializer,
     PublishSerializer,
 )
 
@@ -73,12 +81,54 @@ class ModuleVersionList(generics.ListCreateAPIView):
         )
 
 
-class ModuleVersionDetail(generics.RetrieveAPIView):
-    serializer_class = ModuleVersionSerializer
+class ModuleVersionDetail(APIView):
+    """A module version; designers change a draft's fields with PATCH (JSON, or
+    multipart with a badge_image file)."""
+
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses=ModuleVersionSerializer)
+    def get(self, request, pk: int):
+        version = get_module_version_for_viewing(request.user, pk)
+        return Response(
+            ModuleVersionSerializer(
+                selectors.version_detail(version.pk), context={"request": request}
+            ).data
+        )
+
+    @extend_schema(
+        request=ModuleVersionUpdateSerializer, responses=ModuleVersionSerializer
+    )
+    def patch(self, request, pk: int):
+        version = get_module_version_for_editing(request.user, pk)
+        serializer = ModuleVersionUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        upload = data.pop("badge_image", None)
+        version = services.update_module_version(
+            version,
+            by=request.user,
+            badge_image=upload.read() if upload else None,
+            **data,
+        )
+        return Response(
+            ModuleVersionSerializer(
+                selectors.version_detail(version.pk), context={"request": request}
+            ).data
+        )
+
+
+class ModuleVersionCtdl(APIView):
+    """A published module version as CTDL JSON-LD (ceterms:MicroCredential)."""
+
     permission_classes = [permissions.AllowAny]
 
-    def get_object(self):
-        return get_module_version_for_viewing(self.request.user, self.kwargs["pk"])
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        version = get_module_version_for_viewing(request.user, pk)
+        if not version.is_frozen:
+            raise Http404
+        return Response(selectors.module_ctdl(selectors.version_detail(version.pk)))
 
 
 class OutcomeCreate(APIView):
@@ -87,10 +137,95 @@ class OutcomeCreate(APIView):
         version = get_module_version_for_editing(request.user, pk)
         serializer = OutcomeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
         outcome = services.add_outcome(
-            version, by=request.user, statement=serializer.validated_data["statement"]
+            version,
+            by=request.user,
+            statement=data["statement"],
+            action_verb=data.get("action_verb", ""),
+            proficiency_level=data.get("proficiency_level", ""),
+            competencies=_visible(request, data.get("competency_ids", [])),
         )
         return Response(OutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED)
+
+
+def _visible(request, competencies):
+    staff = organizations_where(request.user, Role.DESIGNER, Role.ADMIN)
+    for competency in competencies:
+        if not selectors.competency_visible(competency, organizations=staff):
+            raise serializers.ValidationError(
+                {"competency": f"No competency with the id {competency.pk}."}
+            )
+    return competencies
+
+
+class OutcomeDetail(APIView):
+    """One outcome of a draft: read, change (PATCH) or remove (DELETE)."""
+
+    @extend_schema(responses=OutcomeSerializer)
+    def get(self, request, pk: int):
+        outcome = get_object_or_404(Outcome.objects.select_related("version"), pk=pk)
+        get_module_version_for_viewing(request.user, outcome.version_id)
+        return Response(OutcomeSerializer(outcome).data)
+
+    @extend_schema(request=OutcomeUpdateSerializer, responses=OutcomeSerializer)
+    def patch(self, request, pk: int):
+        outcome = get_outcome_for_editing(request.user, pk)
+        serializer = OutcomeUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        outcome = services.update_outcome(
+            outcome, by=request.user, **serializer.validated_data
+        )
+        return Response(OutcomeSerializer(outcome).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        outcome = get_outcome_for_editing(request.user, pk)
+        services.remove_outcome(outcome, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class OutcomeMove(APIView):
+    @extend_schema(request=OutcomeMoveSerializer, responses=OutcomeSerializer)
+    def post(self, request, pk: int):
+        outcome = get_outcome_for_editing(request.user, pk)
+        serializer = OutcomeMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        outcome = services.move_outcome(
+            outcome, by=request.user, offset=serializer.validated_data["offset"]
+        )
+        return Response(OutcomeSerializer(outcome).data)
+
+
+class OutcomeAlignments(APIView):
+    """Align an outcome to a competency (POST); DELETE with ?competency=<id>
+    removes an alignment."""
+
+    @extend_schema(request=AlignmentSerializer, responses=OutcomeSerializer)
+    def post(self, request, pk: int):
+        outcome = get_outcome_for_editing(request.user, pk)
+        serializer = AlignmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        (competency,) = _visible(request, [serializer.validated_data["competency"]])
+        outcome = services.align_outcome(
+            outcome, by=request.user, competency=competency
+        )
+        return Response(OutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("competency", int, required=True)],
+        responses=OutcomeSerializer,
+    )
+    def delete(self, request, pk: int):
+        outcome = get_outcome_for_editing(request.user, pk)
+        serializer = AlignmentSerializer(
+            data={"competency": request.query_params.get("competency")}
+        )
+        serializer.is_valid(raise_exception=True)
+        outcome = services.unalign_outcome(
+            outcome, by=request.user, competency=serializer.validated_data["competency"]
+        )
+        return Response(OutcomeSerializer(outcome).data)
 
 
 class ModuleVersionPublish(APIView):

@@ -1,7 +1,14 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from curriculum.models import Organization
+from curriculum.models import (
+    Competency,
+    DeliveryMode,
+    FrameworkImport,
+    Module,
+    Organization,
+    Proficiency,
+)
 
 
 class ModuleVersionForm(forms.Form):
@@ -16,19 +23,133 @@ class ModuleVersionForm(forms.Form):
         help_text="What a learner must show to earn this credential.",
     )
     credits = forms.DecimalField(max_digits=5, decimal_places=1, min_value=0, initial=5)
-    level = forms.CharField(max_length=40, required=False, help_text="e.g. EQF 5")
+    notional_hours = forms.IntegerField(
+        min_value=1,
+        max_value=10000,
+        required=False,
+        help_text="Hours of learning a typical learner needs (ECTS: 25–30 a credit).",
+    )
+    level = forms.CharField(
+        max_length=40,
+        required=False,
+        help_text="EQF 1–8, or your organization's own scale.",
+        widget=forms.TextInput(attrs={"list": "levels"}),
+    )
+    delivery_mode = forms.ChoiceField(
+        choices=[("", "—"), *DeliveryMode.choices], required=False
+    )
+    language = forms.CharField(
+        max_length=20, required=False, initial="en", help_text="e.g. en, fr, de"
+    )
+    prerequisites = forms.ModelMultipleChoiceField(
+        queryset=Module.objects.none(),
+        required=False,
+        help_text="Modules a learner completes first.",
+    )
+    badge_image = forms.FileField(
+        required=False, help_text="PNG or SVG, at most 1 MB; SVG is cleaned."
+    )
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
         if organizations.count() == 1:
             self.fields["organization"].initial = organizations.first()
+        self.fields["prerequisites"].queryset = Module.objects.filter(
+            organization__in=organizations
+        ).order_by("code")
+
+
+class ModuleVersionEditForm(forms.Form):
+    """The fields of a draft, as the designer edits them."""
+
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(widget=forms.Textarea, required=False)
+    criteria_narrative = ModuleVersionForm.base_fields["criteria_narrative"]
+    credits = ModuleVersionForm.base_fields["credits"]
+    notional_hours = ModuleVersionForm.base_fields["notional_hours"]
+    level = ModuleVersionForm.base_fields["level"]
+    delivery_mode = ModuleVersionForm.base_fields["delivery_mode"]
+    language = ModuleVersionForm.base_fields["language"]
+    prerequisites = forms.ModelMultipleChoiceField(
+        queryset=Module.objects.none(),
+        required=False,
+        help_text="Modules a learner completes first.",
+    )
+    badge_image = ModuleVersionForm.base_fields["badge_image"]
+    remove_badge_image = forms.BooleanField(required=False)
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prerequisites"].queryset = (
+            Module.objects.filter(organization=version.module.organization)
+            .exclude(pk=version.module_id)
+            .order_by("code")
+        )
+
+
+ACTION_VERBS = [
+    "analyse",
+    "apply",
+    "assess",
+    "build",
+    "calculate",
+    "choose",
+    "compare",
+    "compose",
+    "configure",
+    "construct",
+    "create",
+    "debug",
+    "defend",
+    "design",
+    "develop",
+    "diagnose",
+    "document",
+    "evaluate",
+    "explain",
+    "identify",
+    "implement",
+    "interpret",
+    "justify",
+    "lead",
+    "measure",
+    "monitor",
+    "negotiate",
+    "operate",
+    "organise",
+    "plan",
+    "prepare",
+    "present",
+    "prioritise",
+    "produce",
+    "recommend",
+    "report",
+    "resolve",
+    "review",
+    "select",
+    "solve",
+    "test",
+    "use",
+    "write",
+]
 
 
 class OutcomeForm(forms.Form):
+    action_verb = forms.CharField(
+        max_length=40,
+        required=False,
+        help_text="The observable verb the statement starts with, e.g. build.",
+        widget=forms.TextInput(attrs={"list": "action-verbs"}),
+    )
     statement = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="A performance statement: “Build a pivot table that …”",
+    )
+    proficiency_level = forms.ChoiceField(
+        choices=[("", "—"), *Proficiency.choices],
+        required=False,
+        label="Target proficiency",
     )
 
 
@@ -46,3 +167,107 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+class FrameworkForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none())
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    language = forms.CharField(max_length=20, initial="en")
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        if organizations.count() == 1:
+            self.fields["organization"].initial = organizations.first()
+
+
+class CompetencyForm(forms.Form):
+    code = forms.CharField(max_length=80, required=False, help_text="e.g. DS.1.2")
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    competency_type = forms.CharField(
+        max_length=100, required=False, label="Type", help_text="e.g. Skill, Domain"
+    )
+    education_levels = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Separated by semicolons, e.g. EQF 4; EQF 5",
+    )
+    parent = forms.ModelChoiceField(
+        queryset=Competency.objects.none(), required=False, label="Inside"
+    )
+
+    def __init__(self, *args, framework, exclude=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = framework.competencies.order_by("position", "pk")
+        if exclude is not None:
+            choices = choices.exclude(pk=exclude.pk)
+        self.fields["parent"].queryset = choices
+        self.fields["parent"].empty_label = "(top level)"
+
+    def clean_education_levels(self) -> list[str]:
+        raw = self.cleaned_data["education_levels"]
+        return [v.strip() for v in raw.split(";") if v.strip()]
+
+
+class FrameworkImportForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none())
+    format = forms.ChoiceField(choices=FrameworkImport.Format.choices)
+    file = forms.FileField(
+        help_text="A CASE 1.0/1.1 CFPackage (.json) or a CSV file of competencies."
+    )
+    framework_name = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="For CSV: the framework to add to (made if new).",
+    )
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        if organizations.count() == 1:
+            self.fields["organization"].initial = organizations.first()
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("format") == FrameworkImport.Format.CSV
+            and not data.get("framework_name", "").strip()
+        ):
+            self.add_error("framework_name", "Name the framework to import into.")
+        return data
+
+
+class CatalogueFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=200)
+    level = forms.CharField(required=False, max_length=40)
+    credits_min = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=5,
+        decimal_places=1,
+        label="Credits from",
+    )
+    credits_max = forms.DecimalField(
+        required=False, min_value=0, max_digits=5, decimal_places=1, label="to"
+    )
+    competency = forms.CharField(
+        required=False, max_length=200, help_text="Words or code of a competency"
+    )
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.order_by("name"),
+        required=False,
+        to_field_name="slug",
+        empty_label="Any organization",
+    )
+
+
+class FrameworkEditForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    version = forms.CharField(max_length=60, required=False)
+    language = forms.CharField(max_length=20, required=False)

@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -140,31 +141,157 @@ class VersionedContent(models.Model):
         return self.status in self.FROZEN
 
 
+def new_identifier() -> str:
+    """A CASE identifier: a UUID, as a string."""
+    return str(uuid.uuid4())
+
+
 class CompetencyFramework(models.Model):
+    """A tree of competencies: the organization's own, or imported (CASE, CSV)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="frameworks"
     )
     name = models.CharField(max_length=200)
     source = models.CharField(max_length=40, blank=True, help_text="ESCO, O*NET, CASE")
-    uri = models.URLField(blank=True)
+    uri = models.URLField(max_length=500, blank=True)
+    # The CASE CFDocument identifier (a UUID); kept so that an export names the
+    # same framework as the package it came from.
+    identifier = models.CharField(max_length=100, blank=True, default=new_identifier)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    description = models.TextField(blank=True)
+    creator = models.CharField(max_length=200, blank=True)
+    version = models.CharField(max_length=60, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    # CFDocument properties Cairn does not edit (publisher, licence, dates,
+    # properties beyond the spec), and CFDefinitions: exported as they came.
+    case_fields = models.JSONField(default=dict, blank=True)
+    definitions = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "identifier"],
+                condition=~models.Q(identifier=""),
+                name="framework_identifier",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("curriculum:framework-detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
 
 class Competency(models.Model):
+    """A CASE CFItem: one statement of the framework's tree."""
+
     framework = models.ForeignKey(
         CompetencyFramework, on_delete=models.CASCADE, related_name="competencies"
     )
+    identifier = models.CharField(max_length=100, blank=True, default=new_identifier)
     code = models.CharField(max_length=80, blank=True)
     statement = models.TextField()
+    abbreviated_statement = models.CharField(max_length=300, blank=True)
+    competency_type = models.CharField(
+        max_length=100, blank=True, help_text="e.g. Standard, Skill, Domain"
+    )
+    education_levels = models.JSONField(default=list, blank=True)
+    # The first isChildOf parent; all isChildOf links (an item may sit in several
+    # places of a tree) are CompetencyAssociation rows as well.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    position = models.IntegerField(default=0)
+    depth = models.PositiveSmallIntegerField(default=0)
     uri = models.URLField(max_length=500, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    notes = models.TextField(blank=True)
+    case_fields = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name_plural = "competencies"
+        ordering = ["framework", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "identifier"],
+                condition=~models.Q(identifier=""),
+                name="competency_identifier",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.statement}".strip()
+
+
+class CompetencyAssociation(models.Model):
+    """A CASE CFAssociation between an item and an item, the document, or a node
+    elsewhere (exactMatchOf an item of another framework)."""
+
+    TYPES = (
+        "isChildOf",
+        "isPeerOf",
+        "isPartOf",
+        "exactMatchOf",
+        "precedes",
+        "isRelatedTo",
+        "replacedBy",
+        "exemplar",
+        "hasSkillLevel",
+        "isTranslationOf",
+    )
+
+    framework = models.ForeignKey(
+        CompetencyFramework, on_delete=models.CASCADE, related_name="associations"
+    )
+    identifier = models.CharField(max_length=100)
+    uri = models.URLField(max_length=500, blank=True)
+    association_type = models.CharField(max_length=100)
+    origin = models.ForeignKey(
+        Competency, on_delete=models.CASCADE, related_name="outgoing"
+    )
+    # Null when the destination is the framework's document or a node outside it.
+    destination = models.ForeignKey(
+        Competency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="incoming",
+    )
+    destination_identifier = models.CharField(max_length=100)
+    destination_uri = models.CharField(max_length=500, blank=True)
+    destination_title = models.CharField(max_length=300, blank=True)
+    sequence_number = models.IntegerField(null=True, blank=True)
+    case_fields = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["framework", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "identifier"], name="association_identifier"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.origin_id} {self.association_type} {self.destination_identifier}"
 
 
 class Module(models.Model):
@@ -186,6 +313,13 @@ class Module(models.Model):
         return self.code
 
 
+class DeliveryMode(models.TextChoices):
+    ONLINE = "online", "Online"
+    IN_PERSON = "in_person", "In person"
+    BLENDED = "blended", "Blended"
+    WORK_BASED = "work_based", "Work-based"
+
+
 class ModuleVersion(VersionedContent):
     module = models.ForeignKey(
         Module, on_delete=models.CASCADE, related_name="versions"
@@ -197,6 +331,17 @@ class ModuleVersion(VersionedContent):
         max_digits=5, decimal_places=1, default=Decimal("5.0")
     )
     level = models.CharField(max_length=40, blank=True, help_text="e.g. EQF 5")
+    notional_hours = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Hours of learning a typical learner needs."
+    )
+    delivery_mode = models.CharField(
+        max_length=20, choices=DeliveryMode.choices, blank=True
+    )
+    language = models.CharField(max_length=20, default="en", help_text="e.g. en, fr")
+    prerequisites = models.ManyToManyField(
+        Module, blank=True, related_name="required_by"
+    )
+    badge_image = models.FileField(upload_to="badges/%Y/", blank=True)
 
     class Meta:
         ordering = ["module__code", "number"]
@@ -219,6 +364,15 @@ class ModuleVersion(VersionedContent):
         return self.module.code
 
 
+class Proficiency(models.TextChoices):
+    """The target proficiency an outcome asks for in its competencies."""
+
+    FOUNDATION = "foundation", "Foundation"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+    EXPERT = "expert", "Expert"
+
+
 class Outcome(models.Model):
     """A performance statement a learner shows to earn the module."""
 
@@ -226,7 +380,11 @@ class Outcome(models.Model):
         ModuleVersion, on_delete=models.CASCADE, related_name="outcomes"
     )
     position = models.PositiveIntegerField(default=0)
+    action_verb = models.CharField(max_length=40, blank=True)
     statement = models.TextField()
+    proficiency_level = models.CharField(
+        max_length=20, choices=Proficiency.choices, blank=True
+    )
     competencies = models.ManyToManyField(
         Competency, blank=True, related_name="outcomes"
     )
@@ -297,3 +455,51 @@ class VersionTransition(models.Model):
     def __str__(self) -> str:
         moved = f"{self.from_status} → {self.to_status}"
         return f"{self.version_type} {self.version_id}: {moved}"
+
+
+class FrameworkImport(models.Model):
+    """An uploaded CASE or CSV file waiting for, or done with, its import task."""
+
+    class Format(models.TextChoices):
+        CASE = "case", "CASE package (JSON)"
+        CSV = "csv", "CSV"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="framework_imports"
+    )
+    format = models.CharField(max_length=10, choices=Format.choices)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    filename = models.CharField(max_length=200)
+    framework_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    error = models.TextField(blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    framework = models.ForeignKey(
+        CompetencyFramework,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} import of {self.filename}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("curriculum:import-detail", args=[self.pk])

@@ -1,14 +1,22 @@
 """Every change to curriculum goes through here."""
 
+from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from curriculum import lifecycle
 from curriculum.audit import log_action
+from curriculum.badge_images import BadgeImageError, check_badge_image
+from curriculum.content import for_digest, version_content
+from curriculum.diff import diff_content
+from curriculum.digest import content_digest
 from curriculum.models import (
     Competency,
     Membership,
@@ -24,6 +32,12 @@ from curriculum.models import (
 def ensure_editable(version: VersionedContent) -> None:
     if version.is_frozen:
         raise VersionFrozenError(version)
+    if version.status == version.Status.IN_REVIEW:
+        raise ValidationError(
+            f"{version} is in review; it can be edited again once the board asks "
+            "for changes.",
+            code="in_review",
+        )
     if not version.is_editable:
         raise ValidationError(
             f"{version} is {version.get_status_display().lower()}; only a draft "
@@ -66,6 +80,11 @@ def create_module_version(
     criteria_narrative: str = "",
     credits: Decimal = Decimal("5.0"),
     level: str = "",
+    notional_hours: int | None = None,
+    delivery_mode: str = "",
+    language: str = "en",
+    prerequisites: Iterable[Module] = (),
+    badge_image: bytes | None = None,
 ) -> ModuleVersion:
     """Start a draft: a new module, or the next version of an existing one."""
     module, _ = Module.objects.get_or_create(organization=organization, code=code)
@@ -79,12 +98,40 @@ def create_module_version(
         criteria_narrative=criteria_narrative,
         credits=credits,
         level=level,
+        notional_hours=notional_hours,
+        delivery_mode=delivery_mode,
+        language=language or "en",
         created_by=by,
     )
     version.full_clean()
+    _check_prerequisites(module, prerequisites)
+    if badge_image is not None:
+        _attach_badge(version, badge_image)
     version.save()
+    version.prerequisites.set(prerequisites)
     log_action(by, "version.created", version, organization=organization)
     return version
+
+
+def _check_prerequisites(module: Module, prerequisites: Iterable[Module]) -> None:
+    for required in prerequisites:
+        if required.pk == module.pk:
+            raise ValidationError(
+                {"prerequisites": "A module cannot be its own prerequisite."}
+            )
+        if required.organization_id != module.organization_id:
+            raise ValidationError(
+                {"prerequisites": f"{required} belongs to another organization."}
+            )
+
+
+def _attach_badge(version: ModuleVersion, data: bytes) -> None:
+    try:
+        image = check_badge_image(data)
+    except BadgeImageError as error:
+        raise ValidationError({"badge_image": str(error)}) from error
+    name = f"{version.module.code}-v{version.number}.{image.extension}"
+    version.badge_image.save(name, ContentFile(image.content), save=False)
 
 
 @transaction.atomic
@@ -94,16 +141,23 @@ def add_outcome(
     by: AbstractBaseUser,
     statement: str,
     competencies: list[Competency] = (),
+    action_verb: str = "",
+    proficiency_level: str = "",
 ) -> Outcome:
     version = ModuleVersion.objects.select_for_update().get(pk=version.pk)
     ensure_editable(version)
-    statement = statement.strip()
-    if not statement:
-        raise ValidationError({"statement": "Write the outcome as a statement."})
+    statement, action_verb = _outcome_text(statement, action_verb)
     position = (version.outcomes.aggregate(n=Max("position"))["n"] or 0) + 1
-    outcome = Outcome.objects.create(
-        version=version, position=position, statement=statement
+    outcome = Outcome(
+        version=version,
+        position=position,
+        statement=statement,
+        action_verb=action_verb,
+        proficiency_level=proficiency_level,
     )
+    outcome.full_clean(exclude=["version"])
+    outcome.save()
+    _check_alignable(version, competencies)
     outcome.competencies.set(competencies)
     log_action(by, "outcome.added", outcome, organization=version.organization)
     return outcome
@@ -131,25 +185,252 @@ def update_version(
 
 @transaction.atomic
 def publish_version(
-    version: VersionedContent, *, by: AbstractBaseUser, changelog: str
+    version: VersionedContent,
+    *,
+    by: AbstractBaseUser,
+    changelog: str,
+    content: dict | None = None,
+    review_due_on: date | None = None,
 ) -> VersionedContent:
-    """Freeze a version; learners enrol in and earn against it from now on."""
+    """Freeze an approved version with its digest and its diff from the previous
+    published version; learners enrol in and earn against it from now on.
+
+    In an organization without an advisory board an administrator's publishing of a
+    draft approves it first, recorded as its own transition. content is the
+    version's plain content where the caller gathers it; by default it is read here.
+    """
     version = type(version).objects.select_for_update().get(pk=version.pk)
-    # Advisory-board review (issue 5) will require APPROVED; until boards exist an
-    # admin may publish a draft directly.
-    if version.status not in {version.Status.DRAFT, version.Status.APPROVED}:
-        raise ValidationError(
-            f"{version} is {version.get_status_display().lower()} and cannot be "
-            "published.",
-            code="illegal_transition",
-        )
     changelog = changelog.strip()
     if not changelog:
         raise ValidationError({"changelog": "Say what this version changes."})
-    version.status = version.Status.PUBLISHED
-    version.published_at = timezone.now()
-    version.published_by = by
-    version.changelog = changelog
-    version.save(update_fields=["status", "published_at", "published_by", "changelog"])
-    log_action(by, "version.published", version, organization=version.organization)
+    if review_due_on is not None and review_due_on <= timezone.localdate():
+        raise ValidationError({"review_due_on": "Set the next review in the future."})
+    if version.status == version.Status.DRAFT and not lifecycle.has_advisory_board(
+        version.organization
+    ):
+        version = lifecycle.transition(
+            version,
+            version.Status.APPROVED,
+            by=by,
+            reason=f"{version.organization} has no advisory board: approved by an "
+            "administrator on publishing.",
+        )
+    lifecycle.check_transition(
+        version.status, version.Status.PUBLISHED, subject=str(version)
+    )
+    if content is None:
+        content = version_content(version)
+    previous = lifecycle.previous_published(version)
+    before = version_content(previous) if previous is not None else None
+    return lifecycle.transition(
+        version,
+        version.Status.PUBLISHED,
+        by=by,
+        reason=changelog,
+        changelog=changelog,
+        published_at=timezone.now(),
+        published_by=by,
+        digest=content_digest(for_digest(content)),
+        diff={
+            "from_version": previous.number if previous is not None else None,
+            "changes": diff_content(before, content),
+        },
+        review_due_on=review_due_on or lifecycle.default_review_due_on(),
+    )
+
+
+# Module drafts and their outcomes (issue 4) ----------------------------------
+
+UPDATABLE_VERSION_FIELDS = frozenset(
+    {
+        "title",
+        "summary",
+        "criteria_narrative",
+        "credits",
+        "level",
+        "notional_hours",
+        "delivery_mode",
+        "language",
+    }
+)
+
+
+@transaction.atomic
+def update_module_version(
+    version: ModuleVersion,
+    *,
+    by: AbstractBaseUser,
+    prerequisites: Iterable[Module] | None = None,
+    badge_image: bytes | None = None,
+    remove_badge_image: bool = False,
+    **fields: object,
+) -> ModuleVersion:
+    """Edit a draft's fields, prerequisites and badge image in one change."""
+    unknown = set(fields) - UPDATABLE_VERSION_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    version = ModuleVersion.objects.select_for_update().get(pk=version.pk)
+    ensure_editable(version)
+    changed = list(fields)
+    for name, value in fields.items():
+        setattr(version, name, value)
+    version.full_clean()
+    if prerequisites is not None:
+        prerequisites = list(prerequisites)
+        _check_prerequisites(version.module, prerequisites)
+    if badge_image is not None:
+        _attach_badge(version, badge_image)
+        changed.append("badge_image")
+    elif remove_badge_image and version.badge_image:
+        version.badge_image = ""
+        changed.append("badge_image")
+    if changed:
+        version.save(update_fields=changed)
+    if prerequisites is not None:
+        version.prerequisites.set(prerequisites)
+        changed.append("prerequisites")
+    log_action(
+        by,
+        "version.updated",
+        version,
+        organization=version.organization,
+        fields=changed,
+    )
     return version
+
+
+def _outcome_text(statement: str, action_verb: str) -> tuple[str, str]:
+    """The statement and its action verb: given, or the statement's first word."""
+    statement = statement.strip()
+    action_verb = action_verb.strip()
+    if not statement:
+        raise ValidationError({"statement": "Write the outcome as a statement."})
+    if not action_verb:
+        action_verb = statement.split()[0].strip(".,;:!?").lower()[:40]
+    elif not statement.lower().startswith(action_verb.lower()):
+        raise ValidationError(
+            {
+                "action_verb": f"Start the statement with its action verb "
+                f"(“{action_verb.capitalize()} …”)."
+            }
+        )
+    return statement, action_verb.lower()
+
+
+def _check_alignable(
+    version: ModuleVersion, competencies: Iterable[Competency]
+) -> None:
+    for competency in competencies:
+        framework = competency.framework
+        if (
+            framework.organization_id != version.module.organization_id
+            and framework.status != framework.Status.PUBLISHED
+        ):
+            raise ValidationError(
+                {"competencies": f"“{framework}” is a draft of another organization."}
+            )
+
+
+def _lock_outcome(outcome: Outcome) -> tuple[Outcome, ModuleVersion]:
+    version = ModuleVersion.objects.select_for_update().get(pk=outcome.version_id)
+    ensure_editable(version)
+    return Outcome.objects.get(pk=outcome.pk), version
+
+
+@transaction.atomic
+def update_outcome(
+    outcome: Outcome,
+    *,
+    by: AbstractBaseUser,
+    statement: str,
+    action_verb: str = "",
+    proficiency_level: str = "",
+) -> Outcome:
+    outcome, version = _lock_outcome(outcome)
+    outcome.statement, outcome.action_verb = _outcome_text(statement, action_verb)
+    outcome.proficiency_level = proficiency_level
+    outcome.full_clean(exclude=["version"])
+    outcome.save(update_fields=["statement", "action_verb", "proficiency_level"])
+    log_action(by, "outcome.updated", outcome, organization=version.organization)
+    return outcome
+
+
+@transaction.atomic
+def move_outcome(outcome: Outcome, *, by: AbstractBaseUser, offset: int) -> Outcome:
+    """Move an outcome up (negative offset) or down the list; positions are
+    renumbered 1..n so that they stay dense."""
+    outcome, version = _lock_outcome(outcome)
+    ordered = list(version.outcomes.order_by("position", "pk"))
+    index = next(n for n, o in enumerate(ordered) if o.pk == outcome.pk)
+    target = max(0, min(len(ordered) - 1, index + offset))
+    ordered.insert(target, ordered.pop(index))
+    changed = []
+    for position, item in enumerate(ordered, start=1):
+        if item.position != position:
+            item.position = position
+            changed.append(item)
+    Outcome.objects.bulk_update(changed, ["position"])
+    if changed:
+        log_action(
+            by,
+            "outcome.moved",
+            outcome,
+            organization=version.organization,
+            position=target + 1,
+        )
+    return next(o for o in ordered if o.pk == outcome.pk)
+
+
+@transaction.atomic
+def remove_outcome(outcome: Outcome, *, by: AbstractBaseUser) -> None:
+    outcome, version = _lock_outcome(outcome)
+    # Rubric criteria (assessments, above) assess outcomes: reached by name.
+    if outcome.criteria.exists():
+        raise ValidationError(
+            "A rubric criterion assesses this outcome; change the rubric first."
+        )
+    log_action(
+        by,
+        "outcome.removed",
+        outcome,
+        organization=version.organization,
+        statement=outcome.statement[:200],
+    )
+    outcome.delete()
+    remaining = list(version.outcomes.order_by("position", "pk"))
+    for position, item in enumerate(remaining, start=1):
+        item.position = position
+    Outcome.objects.bulk_update(remaining, ["position"])
+
+
+@transaction.atomic
+def align_outcome(
+    outcome: Outcome, *, by: AbstractBaseUser, competency: Competency
+) -> Outcome:
+    outcome, version = _lock_outcome(outcome)
+    _check_alignable(version, [competency])
+    outcome.competencies.add(competency)
+    log_action(
+        by,
+        "outcome.aligned",
+        outcome,
+        organization=version.organization,
+        competency=competency.pk,
+    )
+    return outcome
+
+
+@transaction.atomic
+def unalign_outcome(
+    outcome: Outcome, *, by: AbstractBaseUser, competency: Competency
+) -> Outcome:
+    outcome, version = _lock_outcome(outcome)
+    outcome.competencies.remove(competency)
+    log_action(
+        by,
+        "outcome.unaligned",
+        outcome,
+        organization=version.organization,
+        competency=competency.pk,
+    )
+    return outcome

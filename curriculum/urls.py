@@ -1,6 +1,6 @@
 from django.urls import path
 
-from curriculum import views
+from curriculum import framework_views, views
 
 app_name = "curriculum"
 urlpatterns = [
@@ -9,4 +9,72 @@ urlpatterns = [
     path("versions/<int:pk>/", views.version_detail, name="version-detail"),
     path("versions/<int:pk>/outcomes/", views.outcome_add, name="outcome-add"),
     path("versions/<int:pk>/publish/", views.version_publish, name="version-publish"),
+    path("versions/<int:pk>/edit/", views.version_edit, name="version-edit"),
+    path("versions/<int:pk>/ctdl.json", views.version_ctdl, name="version-ctdl"),
+    path("outcomes/<int:pk>/edit/", views.outcome_edit, name="outcome-edit"),
+    path("outcomes/<int:pk>/move/", views.outcome_move, name="outcome-move"),
+    path("outcomes/<int:pk>/remove/", views.outcome_remove, name="outcome-remove"),
+    path("outcomes/<int:pk>/align/", views.outcome_align, name="outcome-align"),
+    path("outcomes/<int:pk>/unalign/", views.outcome_unalign, name="outcome-unalign"),
+    path("catalogue/", views.catalogue, name="catalogue"),
+    path("frameworks/", framework_views.framework_list, name="framework-list"),
+    path("frameworks/new/", framework_views.framework_create, name="framework-create"),
+    path(
+        "frameworks/<int:pk>/",
+        framework_views.framework_detail,
+        name="framework-detail",
+    ),
+    path(
+        "frameworks/<int:pk>/competencies/",
+        framework_views.competency_add,
+        name="competency-add",
+    ),
+    path(
+        "frameworks/<int:pk>/edit/",
+        framework_views.framework_edit,
+        name="framework-edit",
+    ),
+    path(
+        "frameworks/<int:pk>/publish/",
+        framework_views.framework_publish,
+        name="framework-publish",
+    ),
+    path(
+        "frameworks/<int:pk>/case.json",
+        framework_views.framework_case_export,
+        name="framework-case",
+    ),
+    path(
+        "frameworks/<int:pk>/competencies.csv",
+        framework_views.framework_csv_export,
+        name="framework-csv",
+    ),
+    path(
+        "competencies/<int:pk>/edit/",
+        framework_views.competency_edit,
+        name="competency-edit",
+    ),
+    path(
+        "competencies/<int:pk>/remove/",
+        framework_views.competency_remove,
+        name="competency-remove",
+    ),
+    path(
+        "competencies/search/",
+        framework_views.competency_search,
+        name="competency-search",
+    ),
+    path("imports/new/", framework_views.import_create, name="import-create"),
+    path("imports/<int:pk>/", framework_views.import_detail, name="import-detail"),
+    path("uri/<str:identifier>/", framework_views.case_uri, name="case-uri"),
+    path(
+        "ims/case/v1p1/CFDocuments",
+        framework_views.case_service_documents,
+        name="case-documents",
+    ),
+    path(
+        "ims/case/v1p1/CFPackages/<str:identifier>",
+        framework_views.case_service_package,
+        name="case-package",
+    ),
 ]

@@ -14,12 +14,18 @@ from curriculum.permissions import (
 from curriculum.serializers import PublishSerializer
 from pathways import selectors, services
 from pathways.models import PathwayVersion
-from pathways.permissions import get_pathway_version_for_viewing
+from pathways.permissions import (
+    get_pathway_version_for_editing,
+    get_pathway_version_for_viewing,
+)
+from pathways.rules import describe
 from pathways.serializers import (
     EnrolmentSerializer,
     PathwayVersionCreateSerializer,
     PathwayVersionSerializer,
     ProgressSerializer,
+    RuleSerializer,
+    SimulationSerializer,
 )
 
 Role = Membership.Role
@@ -101,3 +107,40 @@ class MyProgress(APIView):
     def get(self, request):
         progress = selectors.learner_progress(request.user, on=timezone.now())
         return Response(ProgressSerializer(progress, many=True).data)
+
+
+class PathwayVersionRule(APIView):
+    """Replace a draft's rule; the answer says it in plain words."""
+
+    @extend_schema(request=RuleSerializer, responses=PathwayVersionSerializer)
+    def put(self, request, pk: int):
+        version = get_pathway_version_for_editing(request.user, pk)
+        serializer = RuleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = services.update_rule(
+            version, by=request.user, rule=serializer.validated_data["rule"]
+        )
+        return Response(PathwayVersionSerializer(version).data)
+
+
+class PathwayVersionSimulate(APIView):
+    """Evaluate the version's enrolled cohort under a proposed rule; changes nothing."""
+
+    @extend_schema(request=RuleSerializer, responses=SimulationSerializer)
+    def post(self, request, pk: int):
+        version = get_pathway_version_for_editing(request.user, pk)
+        serializer = RuleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rule = serializer.validated_data["rule"]
+        services.check_rule(version.organization, rule, pathway_code=version.code)
+        simulation = selectors.simulate(
+            version, before=version.rule, after=rule, on=timezone.now()
+        )
+        data = {
+            "summary": describe(rule),
+            "gain": len(simulation.gain),
+            "lose": len(simulation.lose),
+            "keep": len(simulation.keep),
+            "changes": simulation.changes,
+        }
+        return Response(SimulationSerializer(data).data)

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from curriculum.models import Organization, VersionedContent
+from curriculum.models import Module, Organization, VersionedContent
 
 
 class Pathway(models.Model):
@@ -31,6 +31,12 @@ class PathwayVersion(VersionedContent):
     )
     # The stacking rule tree; pathways/rules.py defines and evaluates it.
     rule = models.JSONField(default=dict)
+    valid_for_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The pathway credential expires this many days after it is "
+        "earned; the learner then recertifies. Empty: it never expires.",
+    )
 
     class Meta:
         ordering = ["pathway__code", "number"]
@@ -76,7 +82,7 @@ class Enrolment(models.Model):
 
 class PathwayCompletionQuerySet(models.QuerySet):
     def live(self):
-        return self.filter(voided_at__isnull=True)
+        return self.filter(voided_at__isnull=True, renewed_at__isnull=True)
 
 
 class PathwayCompletion(models.Model):
@@ -92,6 +98,9 @@ class PathwayCompletion(models.Model):
     # Which completion satisfied which rule node, so an award can say why.
     trace = models.JSONField(default=dict)
     voided_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # Set when a recertification replaced this (expired) completion.
+    renewed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PathwayCompletionQuerySet.as_manager()
 
@@ -100,10 +109,120 @@ class PathwayCompletion(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "version"],
-                condition=Q(voided_at__isnull=True),
+                condition=Q(voided_at__isnull=True, renewed_at__isnull=True),
                 name="one_live_pathway_completion",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.learner} completed {self.version}"
+
+    def is_expired(self, on) -> bool:
+        return self.expires_at is not None and self.expires_at <= on
+
+
+class StackingProfile(models.Model):
+    """What stacking needs to know about a module: its tags and prerequisite."""
+
+    module = models.OneToOneField(
+        Module, on_delete=models.CASCADE, related_name="stacking"
+    )
+    tags = models.JSONField(default=list, blank=True)
+    # A rule of the same kind as a pathway's, that locks the module until met.
+    prerequisite = models.JSONField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Stacking of {self.module}"
+
+
+class EquivalenceQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class Equivalence(models.Model):
+    """An approved crosswalk: an outside credential or another organization's
+    module counts as one of ours (or, with no module, is accepted as itself)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="equivalences"
+    )
+    issuer = models.CharField(
+        max_length=100,
+        help_text="The other organization's slug, or the outside issuer's id.",
+    )
+    achievement = models.CharField(
+        max_length=200, help_text="Its module code or achievement identifier."
+    )
+    module = models.ForeignKey(
+        Module,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="equivalences",
+        help_text="Our module it counts as; empty to accept it for external rules.",
+    )
+    note = models.TextField(blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EquivalenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["issuer", "achievement", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "issuer", "achievement", "module"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_live_equivalence",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        target = self.module.code if self.module_id else "accepted"
+        return f"{self.achievement} of {self.issuer} → {target}"
+
+
+class Reevaluation(models.Model):
+    """A batched re-evaluation of every learner enrolled in a pathway version."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    version = models.ForeignKey(
+        PathwayVersion, on_delete=models.CASCADE, related_name="reevaluations"
+    )
+    reason = models.CharField(max_length=200)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    recorded = models.PositiveIntegerField(default=0)
+    voided = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Re-evaluation of {self.version} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed / self.total) if self.total else 100

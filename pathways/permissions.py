@@ -1,8 +1,12 @@
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from curriculum.permissions import User, can_view_version
-from pathways.models import PathwayVersion
+from curriculum.models import Membership, Module, Organization
+from curriculum.permissions import User, can_view_version, has_role
+from pathways.models import Equivalence, PathwayVersion
+
+Role = Membership.Role
 
 
 def get_pathway_version_for_viewing(user: User, pk: int) -> PathwayVersion:
@@ -12,3 +16,45 @@ def get_pathway_version_for_viewing(user: User, pk: int) -> PathwayVersion:
     if not can_view_version(user, version):
         raise Http404
     return version
+
+
+def can_design_pathways(user: User, organization: Organization) -> bool:
+    return has_role(user, organization, Role.DESIGNER, Role.ADMIN)
+
+
+def can_manage_cohorts(user: User, organization: Organization) -> bool:
+    return has_role(user, organization, Role.ADMIN)
+
+
+def get_pathway_version_for_editing(user: User, pk: int) -> PathwayVersion:
+    version = get_pathway_version_for_viewing(user, pk)
+    if not can_design_pathways(user, version.organization):
+        raise PermissionDenied
+    return version
+
+
+def get_pathway_version_for_cohorts(user: User, pk: int) -> PathwayVersion:
+    version = get_pathway_version_for_viewing(user, pk)
+    if not can_manage_cohorts(user, version.organization):
+        raise PermissionDenied
+    return version
+
+
+def get_equivalence_for_managing(user: User, pk: int) -> Equivalence:
+    equivalence = get_object_or_404(
+        Equivalence.objects.select_related("organization", "module"), pk=pk
+    )
+    if not has_role(user, equivalence.organization, Role.DESIGNER, Role.ADMIN):
+        raise Http404
+    if not can_manage_cohorts(user, equivalence.organization):
+        raise PermissionDenied
+    return equivalence
+
+
+def get_module_for_stacking(user: User, pk: int) -> Module:
+    module = get_object_or_404(
+        Module.objects.select_related("organization", "stacking"), pk=pk
+    )
+    if not has_role(user, module.organization, Role.DESIGNER, Role.ADMIN):
+        raise Http404
+    return module

@@ -2,10 +2,16 @@
 
 from django.dispatch import receiver
 
-from assessments.signals import module_completed
+from assessments.signals import completion_voided, module_completed
 from pathways import tasks
 
 
 @receiver(module_completed, dispatch_uid="pathways.evaluate_on_module_completed")
 def evaluate_on_module_completed(sender, *, learner_id: int, **kwargs) -> None:
+    tasks.evaluate_learner_pathways.delay(learner_id)
+
+
+@receiver(completion_voided, dispatch_uid="pathways.reevaluate_on_completion_voided")
+def reevaluate_on_completion_voided(sender, *, learner_id: int, **kwargs) -> None:
+    # The same service voids the pathway completions that no longer hold.
     tasks.evaluate_learner_pathways.delay(learner_id)

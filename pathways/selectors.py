@@ -1,14 +1,25 @@
 """Reads shaped for pages and for evaluation, in a fixed number of queries."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from assessments.models import ModuleCompletion
-from curriculum.models import ModuleVersion
-from pathways import rules
-from pathways.models import Enrolment, PathwayCompletion, PathwayVersion
+from curriculum.models import ModuleVersion, Organization
+from pathways import maps, rules
+from pathways.models import (
+    Enrolment,
+    Equivalence,
+    PathwayCompletion,
+    PathwayVersion,
+    Reevaluation,
+)
 
 
 @dataclass(frozen=True)
@@ -20,10 +31,23 @@ class ModuleStep:
 
 
 @dataclass(frozen=True)
+class WhatIf:
+    """What happens to a pathway if one of its completed modules is dropped."""
+
+    code: str
+    title: str
+    percent: int
+    satisfied: bool
+
+
+@dataclass(frozen=True)
 class PathwayProgress:
     enrolment: Enrolment
     evaluation: rules.Evaluation
     steps: tuple[ModuleStep, ...]
+    map: maps.PathwayMap | None = None
+    what_if: tuple[WhatIf, ...] = ()
+    modules: dict | None = None
 
     @property
     def version(self) -> PathwayVersion:
@@ -39,62 +63,24 @@ class PathwayProgress:
 
     @property
     def next_step(self) -> ModuleStep | None:
+        by_code = {s.code: s for s in self.steps}
+        for step in self.evaluation.next_steps:
+            found = by_code.get(step.code)
+            if found and found.version and not step.locked:
+                return found
         return next((s for s in self.steps if not s.done and s.version), None)
 
-
-def _enrolments(learner: AbstractBaseUser) -> list[Enrolment]:
-    enrolments = list(
-        Enrolment.objects.filter(learner=learner)
-        .select_related("version__pathway__organization")
-        .order_by("enrolled_at", "pk")
-    )
-    completions = {
-        c.version_id: c
-        for c in PathwayCompletion.objects.live().filter(
-            learner=learner, version__in=[e.version_id for e in enrolments]
-        )
-    }
-    for enrolment in enrolments:
-        enrolment.completion = completions.get(enrolment.version_id)
-    return enrolments
+    @property
+    def next_steps(self) -> list[dict]:
+        """The ranked next steps with links, for the page."""
+        modules = self.modules or {}
+        return [
+            {"step": step, "version": modules.get(step.code)}
+            for step in self.evaluation.next_steps
+        ]
 
 
-def completion_facts(
-    learner: AbstractBaseUser,
-) -> dict[int, list[rules.CompletionFact]]:
-    """The learner's live module completions, grouped by organization id."""
-    facts: dict[int, list[rules.CompletionFact]] = {}
-    rows = (
-        ModuleCompletion.objects.live()
-        .filter(learner=learner)
-        .values_list(
-            "pk",
-            "version__module__code",
-            "version__module__organization_id",
-            "completed_at",
-        )
-    )
-    for pk, code, organization_id, completed_at in rows:
-        facts.setdefault(organization_id, []).append(
-            rules.CompletionFact(id=pk, module_code=code, completed_at=completed_at)
-        )
-    return facts
-
-
-def evaluated_enrolments(
-    learner: AbstractBaseUser, *, on: datetime
-) -> list[tuple[Enrolment, rules.Evaluation]]:
-    enrolments = _enrolments(learner)
-    facts = completion_facts(learner)
-    return [
-        (
-            e,
-            rules.evaluate(
-                e.version.rule, facts.get(e.version.organization.pk, []), on
-            ),
-        )
-        for e in enrolments
-    ]
+# ----------------------------------------------------------------- catalogues
 
 
 def latest_published_modules(
@@ -114,33 +100,370 @@ def latest_published_modules(
     return {(v.module.organization_id, v.module.code): v for v in versions}
 
 
+@dataclass(frozen=True)
+class OrganizationCatalogue:
+    catalogue: rules.Catalogue
+    modules: dict[str, ModuleVersion]  # code -> latest published version
+
+
+def catalogues(
+    organizations: Iterable[Organization], *, nested: bool = True
+) -> dict[int, OrganizationCatalogue]:
+    """What the engine needs to know of each organization, in three queries
+    (two when no rule nests a pathway: nested=False)."""
+    organizations = {o.pk: o for o in organizations}
+    if not organizations:
+        return {}
+    versions = (
+        ModuleVersion.objects.published()
+        .filter(module__organization_id__in=organizations)
+        .select_related("module__stacking")
+        .order_by("module_id", "number")
+    )
+    modules: dict[int, dict[str, ModuleVersion]] = defaultdict(dict)
+    for version in versions:
+        modules[version.module.organization_id][version.module.code] = version
+    equivalences: dict[int, list[rules.Equivalence]] = defaultdict(list)
+    for eq in (
+        Equivalence.objects.approved()
+        .filter(organization_id__in=organizations)
+        .select_related("module", "approved_by")
+    ):
+        equivalences[eq.organization_id].append(_equivalence_fact(eq))
+    pathways: dict[int, dict[str, PathwayVersion]] = defaultdict(dict)
+    published = (
+        PathwayVersion.objects.published()
+        .filter(pathway__organization_id__in=organizations)
+        .select_related("pathway")
+        .order_by("pathway_id", "number")
+    )
+    for version in published if nested else ():
+        pathways[version.pathway.organization_id][version.pathway.code] = version
+    result = {}
+    for pk, organization in organizations.items():
+        infos = {code: _module_info(version) for code, version in modules[pk].items()}
+        result[pk] = OrganizationCatalogue(
+            rules.Catalogue(
+                home=organization.slug,
+                modules=infos,
+                equivalences=tuple(equivalences[pk]),
+                pathways={c: v.rule for c, v in pathways[pk].items()},
+                pathway_titles={c: v.title for c, v in pathways[pk].items()},
+            ),
+            dict(modules[pk]),
+        )
+    return result
+
+
+def catalogue_for(organization: Organization) -> OrganizationCatalogue:
+    return catalogues([organization])[organization.pk]
+
+
+def _module_info(version: ModuleVersion) -> rules.ModuleInfo:
+    stacking = getattr(version.module, "stacking", None)
+    return rules.ModuleInfo(
+        code=version.module.code,
+        title=version.title,
+        credits=float(version.credits),
+        tags=tuple(stacking.tags) if stacking else (),
+        prerequisite=stacking.prerequisite if stacking else None,
+    )
+
+
+def _equivalence_fact(eq: Equivalence) -> rules.Equivalence:
+    approver = eq.approved_by
+    return rules.Equivalence(
+        id=eq.pk,
+        issuer=eq.issuer,
+        achievement=eq.achievement,
+        counts_as=eq.module.code if eq.module_id else "",
+        approved_by=approver.get_full_name() or approver.get_username(),
+        approved_on=eq.approved_at.date(),
+    )
+
+
+# ---------------------------------------------------------------------- facts
+
+
+def _module_facts(rows) -> list[tuple[int, rules.CompletionFact]]:
+    facts = []
+    for pk, learner_id, code, issuer, at, number, total, credits, source in rows:
+        facts.append(
+            (
+                learner_id,
+                rules.CompletionFact(
+                    id=pk,
+                    module_code=code,
+                    completed_at=at,
+                    issuer=issuer,
+                    version=number,
+                    result=float(total) if total is not None else None,
+                    credits=float(credits),
+                    source=source,
+                ),
+            )
+        )
+    return facts
+
+
+MODULE_FACT_FIELDS = (
+    "pk",
+    "learner_id",
+    "version__module__code",
+    "version__module__organization__slug",
+    "completed_at",
+    "version__number",
+    "grade__total",
+    "version__credits",
+    "source",
+)
+PATHWAY_FACT_FIELDS = (
+    "pk",
+    "learner_id",
+    "version__pathway__code",
+    "version__pathway__organization__slug",
+    "completed_at",
+    "expires_at",
+)
+
+
+def cohort_facts(
+    learner_ids: Iterable[int], *, on: datetime
+) -> dict[int, list[rules.CompletionFact]]:
+    """Every live completion of these learners, in two set-based queries."""
+    learner_ids = list(learner_ids)
+    facts: dict[int, list[rules.CompletionFact]] = defaultdict(list)
+    rows = (
+        ModuleCompletion.objects.live()
+        .filter(learner_id__in=learner_ids)
+        .values_list(*MODULE_FACT_FIELDS)
+    )
+    for learner_id, fact in _module_facts(rows):
+        facts[learner_id].append(fact)
+    for pk, learner_id, code, issuer, at, expires_at in (
+        PathwayCompletion.objects.live()
+        .filter(learner_id__in=learner_ids)
+        .values_list(*PATHWAY_FACT_FIELDS)
+    ):
+        if expires_at is None or expires_at > on:
+            facts[learner_id].append(
+                rules.CompletionFact(pk, code, at, issuer=issuer, kind="pathway")
+            )
+    return facts
+
+
+def completion_facts(learner: AbstractBaseUser, *, on: datetime | None = None):
+    """The learner's live completions as facts for the engine."""
+    return cohort_facts([learner.pk], on=on or timezone.now()).get(learner.pk, [])
+
+
+# ---------------------------------------------------------------- evaluating
+
+
+def _learner_state(
+    learner: AbstractBaseUser, *, on: datetime
+) -> tuple[list[Enrolment], list[rules.CompletionFact]]:
+    """Enrolments (each with its live completion) and the learner's completions
+    as facts, in three queries whatever their number."""
+    enrolments = list(
+        Enrolment.objects.filter(learner=learner)
+        .select_related("version__pathway__organization")
+        .order_by("enrolled_at", "pk")
+    )
+    if not enrolments:
+        return [], []
+    rows = (
+        ModuleCompletion.objects.live()
+        .filter(learner=learner)
+        .values_list(*MODULE_FACT_FIELDS)
+    )
+    facts = [fact for _, fact in _module_facts(rows)]
+    completions = {}
+    for completion in (
+        PathwayCompletion.objects.live()
+        .filter(learner=learner)
+        .select_related("version__pathway__organization")
+    ):
+        completions[completion.version_id] = completion
+        if not completion.is_expired(on):
+            facts.append(
+                rules.CompletionFact(
+                    completion.pk,
+                    completion.version.pathway.code,
+                    completion.completed_at,
+                    issuer=completion.version.pathway.organization.slug,
+                    kind="pathway",
+                )
+            )
+    for enrolment in enrolments:
+        enrolment.completion = completions.get(enrolment.version_id)
+    return enrolments, facts
+
+
+def compiled(version: PathwayVersion, catalogue: rules.Catalogue) -> rules.CompiledRule:
+    return rules.compile_rule(version.rule, catalogue)
+
+
+def evaluated_enrolments(
+    learner: AbstractBaseUser, *, on: datetime
+) -> list[tuple[Enrolment, rules.Evaluation]]:
+    enrolments, facts = _learner_state(learner, on=on)
+    cats = catalogues({e.version.organization for e in enrolments})
+    return [
+        (
+            e,
+            compiled(e.version, cats[e.version.organization.pk].catalogue).evaluate(
+                facts, on
+            ),
+        )
+        for e in enrolments
+    ]
+
+
 def learner_progress(
     learner: AbstractBaseUser, *, on: datetime
 ) -> list[PathwayProgress]:
-    """Each enrolled pathway with what is done and what remains."""
-    evaluated = evaluated_enrolments(learner, on=on)
-    pairs = {
-        (e.version.organization.pk, code)
-        for e, _ in evaluated
-        for code in rules.module_codes(e.version.rule)
-    }
-    modules = latest_published_modules(pairs)
+    """Each enrolled pathway with its map, next steps and what-ifs."""
+    enrolments, facts = _learner_state(learner, on=on)
+    if not enrolments:
+        return []
+    cats = catalogues(
+        {e.version.organization for e in enrolments},
+        nested=any(rules.pathway_codes(e.version.rule) for e in enrolments),
+    )
     progress = []
-    for enrolment, evaluation in evaluated:
-        organization_id = enrolment.version.organization.pk
+    for enrolment in enrolments:
+        found = cats[enrolment.version.organization.pk]
+        rule = rules.compile_rule(enrolment.version.rule, found.catalogue)
+        evaluation = rule.evaluate(facts, on)
         steps = tuple(
             ModuleStep(
                 code=code,
-                title=(
-                    v.title if (v := modules.get((organization_id, code))) else code
-                ),
-                version=modules.get((organization_id, code)),
+                title=found.catalogue.title(code),
+                version=found.modules.get(code),
                 done=code in evaluation.met,
             )
-            for code in rules.module_codes(enrolment.version.rule)
+            for code in dict.fromkeys(rules.module_codes(enrolment.version.rule))
         )
-        progress.append(PathwayProgress(enrolment, evaluation, steps))
+        progress.append(
+            PathwayProgress(
+                enrolment,
+                evaluation,
+                steps,
+                map=maps.draw(evaluation.tree, found.catalogue, evaluation.next_steps),
+                what_if=_what_if(rule, facts, evaluation, on, found.catalogue),
+                modules=found.modules,
+            )
+        )
     return progress
+
+
+def _what_if(rule, facts, evaluation, on, catalogue) -> tuple[WhatIf, ...]:
+    """For each completion the pathway rests on: the result without it."""
+    changes = []
+    for code, completion_id in sorted(evaluation.met.items()):
+        without = rule.evaluate(
+            [f for f in facts if f.id != completion_id], on, explain=False
+        )
+        changes.append(
+            WhatIf(
+                code,
+                catalogue.title(code),
+                round(without.progress * 100),
+                without.satisfied,
+            )
+        )
+    return tuple(changes)
+
+
+def preview_for_learner(
+    learner: AbstractBaseUser, version: PathwayVersion, *, on: datetime
+) -> rules.Evaluation:
+    """How the learner's existing completions count toward a pathway."""
+    found = catalogue_for(version.organization)
+    facts = completion_facts(learner, on=on)
+    return rules.compile_rule(version.rule, found.catalogue).evaluate(facts, on)
+
+
+def preview_with_modules(
+    version: PathwayVersion, rule: dict, codes: Iterable[str], *, on: datetime
+) -> rules.Evaluation:
+    """The rule evaluated as if these modules were done: the builder's preview."""
+    found = catalogue_for(version.organization)
+    facts = [
+        rules.CompletionFact(-n, code, on, credits=found.catalogue.credits(code))
+        for n, code in enumerate(sorted(set(codes)), 1)
+    ]
+    return rules.compile_rule(rule, found.catalogue).evaluate(facts, on)
+
+
+# ------------------------------------------------------------------ cohorts
+
+
+@dataclass(frozen=True)
+class Change:
+    learner: AbstractBaseUser
+    before: rules.Evaluation
+    after: rules.Evaluation
+
+    @property
+    def kind(self) -> str:
+        if self.after.satisfied and not self.before.satisfied:
+            return "gain"
+        if self.before.satisfied and not self.after.satisfied:
+            return "lose"
+        return "keep"
+
+
+@dataclass(frozen=True)
+class Simulation:
+    changes: tuple[Change, ...]
+
+    def of(self, kind: str) -> list[Change]:
+        return [c for c in self.changes if c.kind == kind]
+
+    @property
+    def gain(self) -> list[Change]:
+        return self.of("gain")
+
+    @property
+    def lose(self) -> list[Change]:
+        return self.of("lose")
+
+    @property
+    def keep(self) -> list[Change]:
+        return self.of("keep")
+
+    @property
+    def progress_up(self) -> int:
+        return sum(1 for c in self.changes if c.after.progress > c.before.progress)
+
+    @property
+    def progress_down(self) -> int:
+        return sum(1 for c in self.changes if c.after.progress < c.before.progress)
+
+
+def simulate(
+    cohort_version: PathwayVersion, *, before: dict, after: dict, on: datetime
+) -> Simulation:
+    """The enrolled cohort of a version under two rules, changing nothing."""
+    found = catalogue_for(cohort_version.organization)
+    old = rules.compile_rule(before, found.catalogue)
+    new = rules.compile_rule(after, found.catalogue)
+    learners = list(
+        get_user_model()
+        .objects.filter(enrolments__version=cohort_version)
+        .order_by("username")
+    )
+    facts = cohort_facts([u.pk for u in learners], on=on)
+    changes = []
+    for learner in learners:
+        mine = facts.get(learner.pk, [])
+        changes.append(Change(learner, old.evaluate(mine, on), new.evaluate(mine, on)))
+    return Simulation(tuple(changes))
+
+
+# --------------------------------------------------------------- catalogue
 
 
 def published_pathways():
@@ -153,7 +476,7 @@ def published_pathways():
 
 def pathway_with_modules(version: PathwayVersion) -> list[ModuleStep]:
     organization_id = version.organization.pk
-    codes = rules.module_codes(version.rule)
+    codes = list(dict.fromkeys(rules.module_codes(version.rule)))
     modules = latest_published_modules({(organization_id, c) for c in codes})
     return [
         ModuleStep(
@@ -164,3 +487,107 @@ def pathway_with_modules(version: PathwayVersion) -> list[ModuleStep]:
         )
         for c in codes
     ]
+
+
+def equivalences_of(organization: Organization) -> QuerySet[Equivalence]:
+    return (
+        Equivalence.objects.filter(organization=organization)
+        .select_related("module", "approved_by")
+        .order_by("withdrawn_at", "issuer", "achievement")
+    )
+
+
+def reevaluations_of(version: PathwayVersion) -> QuerySet[Reevaluation]:
+    return version.reevaluations.select_related("requested_by")[:10]
+
+
+# ----------------------------------------------------------------- planner
+
+
+@dataclass(frozen=True)
+class PlanOption:
+    """One module the learner could take next, and what it would advance."""
+
+    code: str
+    title: str
+    credits: float
+    version: ModuleVersion | None
+    advances: tuple[tuple[str, int, int], ...]  # (pathway title, % before, % after)
+    completes: tuple[str, ...]  # pathway titles it would complete
+
+    @property
+    def gain(self) -> int:
+        return sum(after - before for _, before, after in self.advances)
+
+
+@dataclass(frozen=True)
+class Plan:
+    progress: list[PathwayProgress]
+    options: tuple[PlanOption, ...]
+    shared: tuple[tuple[str, str, tuple[str, ...]], ...]  # code, title, pathways
+
+
+def learner_plan(learner: AbstractBaseUser, *, on: datetime) -> Plan:
+    """Across overlapping pathways: which module counts where, and which next
+    module advances the most goals."""
+    progress = learner_progress(learner, on=on)
+    if not progress:
+        return Plan([], (), ())
+    facts = completion_facts(learner, on=on)
+    cats = catalogues({p.version.organization for p in progress})
+    compiled_rules = []
+    for item in progress:
+        found = cats[item.version.organization.pk]
+        compiled_rules.append(
+            (item, found, rules.compile_rule(item.version.rule, found.catalogue))
+        )
+    counts_toward: dict[tuple[int, str], list[str]] = defaultdict(list)
+    candidates: dict[tuple[int, str], OrganizationCatalogue] = {}
+    for item, found, _ in compiled_rules:
+        organization_id = item.version.organization.pk
+        for code in dict.fromkeys(rules.module_codes(item.version.rule)):
+            counts_toward[(organization_id, code)].append(item.version.title)
+        for step in item.evaluation.next_steps:
+            if step.kind == "module" and not step.locked:
+                candidates[(organization_id, step.code)] = found
+    options = []
+    for (organization_id, code), found in candidates.items():
+        fake = rules.CompletionFact(
+            0,
+            code,
+            on,
+            issuer=found.catalogue.home,
+            credits=found.catalogue.credits(code),
+        )
+        advances, completes = [], []
+        for item, _found, compiled_rule in compiled_rules:
+            if item.version.organization.pk != organization_id:
+                continue
+            after = compiled_rule.evaluate([*facts, fake], on, explain=False)
+            before_percent, after_percent = item.percent, round(after.progress * 100)
+            if after_percent > before_percent or (
+                after.satisfied and not item.evaluation.satisfied
+            ):
+                advances.append((item.version.title, before_percent, after_percent))
+            if after.satisfied and not item.evaluation.satisfied:
+                completes.append(item.version.title)
+        if advances:
+            options.append(
+                PlanOption(
+                    code,
+                    found.catalogue.title(code),
+                    found.catalogue.credits(code),
+                    found.modules.get(code),
+                    tuple(advances),
+                    tuple(completes),
+                )
+            )
+    options.sort(
+        key=lambda o: (-len(o.completes), -len(o.advances), -o.gain, o.credits, o.code)
+    )
+    shared = tuple(
+        (code, cats[org].catalogue.title(code), tuple(titles))
+        for (org, code), titles in sorted(counts_toward.items(), key=lambda i: i[0][1])
+        if len(titles) > 1
+    )
+    return Plan(progress, tuple(options), shared)

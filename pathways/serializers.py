@@ -20,6 +20,7 @@ class PathwayVersionSerializer(serializers.ModelSerializer):
             "title",
             "summary",
             "rule",
+            "valid_for_days",
             "published_at",
             "changelog",
         ]
@@ -34,6 +35,9 @@ class PathwayVersionCreateSerializer(serializers.Serializer):
     rule = serializers.JSONField(
         help_text='A rule tree, e.g. {"type": "all", "children": '
         '[{"type": "module", "code": "DATA-101"}]}'
+    )
+    valid_for_days = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, default=None
     )
 
 
@@ -52,6 +56,16 @@ class ModuleStepSerializer(serializers.Serializer):
     module_version = serializers.IntegerField(source="version.pk", allow_null=True)
 
 
+class NextStepSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    credits = serializers.FloatField()
+    locked = serializers.BooleanField()
+    unlocks = serializers.CharField()
+    alternatives = serializers.ListField(child=serializers.CharField())
+    group = serializers.CharField()
+
+
 class ProgressSerializer(serializers.Serializer):
     pathway_version = PathwayVersionSerializer(source="version")
     satisfied = serializers.BooleanField(source="evaluation.satisfied")
@@ -59,3 +73,33 @@ class ProgressSerializer(serializers.Serializer):
     required = serializers.IntegerField(source="evaluation.required")
     percent = serializers.IntegerField()
     steps = ModuleStepSerializer(many=True)
+    next_steps = NextStepSerializer(source="evaluation.next_steps", many=True)
+    reasons = serializers.ListField(
+        source="evaluation.reasons", child=serializers.CharField()
+    )
+    trace = serializers.SerializerMethodField()
+
+    def get_trace(self, progress) -> dict:
+        """Which completion met which node of the rule."""
+        return progress.evaluation.trace()
+
+
+class RuleSerializer(serializers.Serializer):
+    rule = serializers.JSONField(help_text="The whole rule tree (see rules.py).")
+
+
+class SimulationChangeSerializer(serializers.Serializer):
+    learner = serializers.CharField(source="learner.username")
+    change = serializers.CharField(source="kind")
+    before_satisfied = serializers.BooleanField(source="before.satisfied")
+    before_progress = serializers.FloatField(source="before.progress")
+    after_satisfied = serializers.BooleanField(source="after.satisfied")
+    after_progress = serializers.FloatField(source="after.progress")
+
+
+class SimulationSerializer(serializers.Serializer):
+    summary = serializers.CharField()
+    gain = serializers.IntegerField()
+    lose = serializers.IntegerField()
+    keep = serializers.IntegerField()
+    changes = SimulationChangeSerializer(many=True)

@@ -1,10 +1,19 @@
 from celery import shared_task
 
 from pathways import services
+from pathways.models import Reevaluation
 
 
 @shared_task
 def evaluate_learner_pathways(learner_id: int) -> int:
-    """Record pathway completions the learner now satisfies; safe to run twice."""
+    """Record pathway completions the learner now satisfies and void those that
+    no longer hold; safe to run twice."""
     learner = services.learner_by_id(learner_id)
     return len(services.evaluate_learner_pathways(learner))
+
+
+@shared_task
+def run_reevaluation(reevaluation_id: int) -> int:
+    """Re-evaluate a pathway version's cohort in batches; a re-run finds it done."""
+    run = Reevaluation.objects.get(pk=reevaluation_id)
+    return services.run_reevaluation(run).processed

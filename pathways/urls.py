@@ -6,7 +6,22 @@ app_name = "pathways"
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("new/", views.pathway_create, name="create"),
+    path("plan/", views.planner, name="planner"),
+    path("equivalences/", views.equivalence_list, name="equivalences"),
+    path(
+        "equivalences/<int:pk>/withdraw/",
+        views.equivalence_withdraw,
+        name="equivalence-withdraw",
+    ),
+    path("modules/<int:pk>/stacking/", views.module_stacking, name="module-stacking"),
     path("versions/<int:pk>/", views.version_detail, name="version-detail"),
     path("versions/<int:pk>/enrol/", views.enrol, name="enrol"),
     path("versions/<int:pk>/publish/", views.version_publish, name="version-publish"),
+    path("versions/<int:pk>/rule/", views.rule_builder, name="rule-builder"),
+    path("versions/<int:pk>/rule/edit/", views.rule_edit, name="rule-edit"),
+    path("versions/<int:pk>/rule/preview/", views.rule_preview, name="rule-preview"),
+    path("versions/<int:pk>/simulate/", views.simulate, name="simulate"),
+    path("versions/<int:pk>/reevaluate/", views.reevaluate, name="reevaluate"),
+    path("versions/<int:pk>/move-cohort/", views.cohort_move, name="cohort-move"),
+    path("reevaluations/<int:pk>/", views.reevaluation_detail, name="reevaluation"),
 ]

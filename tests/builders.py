@@ -10,6 +10,7 @@ from curriculum import services as curriculum
 from curriculum.models import Competency, CompetencyFramework, Membership, Organization
 from pathways import services as pathways
 from pathways.models import PathwayVersion
+from reviews import services as reviews
 from tests import factories
 
 Role = Membership.Role
@@ -135,3 +136,33 @@ def submit_and_pass(task: AssessmentTask, learner, grader) -> Submission:
 
 def user(username: str):
     return get_user_model().objects.get(username=username)
+
+
+def make_board(cast: Cast, *, approvals_needed: int = 2, rejections_allowed: int = 0):
+    """An advisory board of three seated members: the organization's reviewer and
+    two outside practitioners (cast people "practitioner_1" and "practitioner_2");
+    the first practitioner agreed to be named publicly."""
+    board = reviews.create_board(
+        cast.organization,
+        by=cast["admin"],
+        name="Industry board",
+        approvals_needed=approvals_needed,
+        rejections_allowed=rejections_allowed,
+    )
+    seats = [("reviewer", cast["reviewer"], False)]
+    for n in (1, 2):
+        person = factories.UserFactory(
+            username=f"practitioner{n}-{cast.organization.slug}"
+        )
+        cast.people[f"practitioner_{n}"] = person
+        seats.append((f"practitioner_{n}", person, n == 1))
+    for _, person, named in seats:
+        _, token = reviews.invite_member(
+            board,
+            by=cast["admin"],
+            name=person.get_full_name() or person.username,
+            email=person.email,
+            is_named_publicly=named,
+        )
+        reviews.accept_invitation(token, user=person)
+    return board

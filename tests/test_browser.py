@@ -7,6 +7,8 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.wait import WebDriverWait
 
 from assessments.models import Submission
 from tests import builders
@@ -31,6 +33,15 @@ def browser(tmp_path):
     driver.quit()
 
 
+def wait_for_text(browser, selector: str, text: str) -> None:
+    """Wait for the next page: reading right after a click may see the old one."""
+    WebDriverWait(browser, 15).until(
+        expected_conditions.text_to_be_present_in_element(
+            (By.CSS_SELECTOR, selector), text
+        )
+    )
+
+
 def log_in(browser, live_server, user) -> None:
     browser.get(live_server.url + reverse("login"))
     browser.find_element(By.ID, "id_username").send_keys(user.username)
@@ -51,15 +62,12 @@ def test_enrol_submit_grade_by_keyboard_and_see_the_credential(browser, live_ser
     log_in(browser, live_server, learner)
     browser.get(live_server.url + built.version.get_absolute_url())
     browser.find_element(By.XPATH, "//button[text()='Enrol in this pathway']").click()
-    assert "0 of 3 modules done." in browser.find_element(By.TAG_NAME, "main").text
+    wait_for_text(browser, "main", "0 of 3 modules done.")
 
     browser.get(live_server.url + built.tasks[0].get_absolute_url())
     browser.find_element(By.ID, "id_text").send_keys("My pivot table, with notes.")
     browser.find_element(By.XPATH, "//button[text()='Submit for grading']").click()
-    assert (
-        "submitted for grading"
-        in browser.find_element(By.CSS_SELECTOR, ".messages").text
-    )
+    wait_for_text(browser, ".messages", "submitted for grading")
     log_out(browser)
 
     log_in(browser, live_server, faculty)
@@ -75,14 +83,13 @@ def test_enrol_submit_grade_by_keyboard_and_see_the_credential(browser, live_ser
     comment = browser.find_element(By.ID, "id_comment")
     comment.send_keys("Clear and correct.")
     comment.send_keys(Keys.TAB, Keys.ENTER)  # Tab to "Finalise grade", Enter
-    assert "4 points" in browser.find_element(By.CSS_SELECTOR, ".messages").text
+    wait_for_text(browser, ".messages", "4 points")
     assert Submission.objects.get().grade.passed
     log_out(browser)
 
     log_in(browser, live_server, learner)
-    main = browser.find_element(By.TAG_NAME, "main").text
-    assert "1 of 3 modules done." in main
+    wait_for_text(browser, "main", "1 of 3 modules done.")
     credential = browser.find_element(By.CSS_SELECTOR, ".grid article h3 a")
     assert credential.text == "Module A-101"
     credential.click()
-    assert "Genuine" in browser.find_element(By.CSS_SELECTOR, ".verdict").text
+    wait_for_text(browser, ".verdict", "Genuine")

@@ -94,7 +94,7 @@ def test_grading_to_signed_awards_and_pdfs_through_a_real_worker(worker, tmp_pat
             if Award.objects.filter(learner=learner).exclude(pdf="").count() == 4
             else None
         ),
-        timeout=90,
+        timeout=240,  # generous: CI machines are sometimes busy
         what=f"4 awards with PDFs; worker log:\n{worker_log.read_text()}",
     )
     completion = PathwayCompletion.objects.get(learner=learner)
@@ -127,7 +127,7 @@ def test_grading_to_signed_awards_and_pdfs_through_a_real_worker(worker, tmp_pat
         lambda: all(
             f"[{task_id}] succeeded" in worker_log.read_text() for task_id in sent
         ),
-        timeout=30,
+        timeout=120,
         what="both repeated deliveries to be processed",
     )
     assert Award.objects.filter(module_completion=module_completion).get() == first

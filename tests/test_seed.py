@@ -23,7 +23,9 @@ def test_the_demo_has_every_role_and_three_stages_and_loads_once(
     assert (
         Submission.objects.filter(status="submitted").get().learner.username == "liam"
     )
-    assert Enrolment.objects.count() == 3
+    # Three enrolments in the main pathway, and two in the overlapping one.
+    assert Enrolment.objects.filter(version__pathway__code="DATA-PATH").count() == 3
+    assert Enrolment.objects.count() == 5
 
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo")

@@ -19,3 +19,38 @@ def schema_validator() -> Draft201909Validator:
     return Draft201909Validator(
         schema, format_checker=Draft201909Validator.FORMAT_CHECKER
     )
+
+
+@pytest.fixture
+def issued(cast, pathway, django_capture_on_commit_callbacks):
+    """A module award, issued through the real path (grade → completion → award)."""
+    from credentials.models import Award
+    from tests import builders
+
+    with django_capture_on_commit_callbacks(execute=True):
+        builders.submit_and_pass(pathway.tasks[0], cast["learner"], cast["faculty"])
+    return Award.objects.get()
+
+
+def served(client, credential: dict) -> dict:
+    """What a verifier fetches for a credential: its status lists and, for
+    did:web, its DID documents, from this site's own URLs."""
+    from django.conf import settings
+
+    lists = {}
+    status = credential.get("credentialStatus") or []
+    for entry in status if isinstance(status, list) else [status]:
+        url = entry["statusListCredential"]
+        response = client.get(url.removeprefix(settings.SITE_URL))
+        assert response.status_code == 200, url
+        lists[url] = response.json()
+    dids = {}
+    for document in [credential, *lists.values()]:
+        method = document["proof"][0]["verificationMethod"]
+        did = method.split("#")[0]
+        if did.startswith("did:web:"):
+            path = "/" + "/".join(did.split(":")[3:]) + "/did.json"
+            if path == "//did.json":
+                path = "/.well-known/did.json"
+            dids[did] = client.get(path).json()
+    return {"status_lists": lists, "did_documents": dids}

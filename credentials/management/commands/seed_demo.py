@@ -8,11 +8,25 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from assessments import demo as assessments_demo
 from assessments import services as assessments
 from assessments.models import Submission
+from credentials import demo as credentials_demo
+from curriculum import demo as curriculum_demo
 from curriculum import services as curriculum
 from curriculum.models import Competency, CompetencyFramework, Membership, Organization
+from pathways import demo as pathways_demo
 from pathways import services as pathways
+from reviews import demo as reviews_demo
+
+# Each app adds its own part of the demo, in dependency order.
+DEMO_EXTENSIONS = [
+    curriculum_demo.extend_demo,
+    assessments_demo.extend_demo,
+    pathways_demo.extend_demo,
+    reviews_demo.extend_demo,
+    credentials_demo.extend_demo,
+]
 
 PASSWORD = "cairn-demo"
 Role = Membership.Role
@@ -143,7 +157,21 @@ class Command(BaseCommand):
             self.stdout.write("Demo data is already loaded.")
         else:
             self.load()
+        self.extend()
         self.print_logins()
+
+    def extend(self) -> None:
+        """Each app's own demo additions; each is idempotent. Reviews come last:
+        once the college has an advisory board, drafts publish through it."""
+        organization = Organization.objects.get(slug="northfield")
+        users = {
+            user.username: user
+            for user in get_user_model().objects.filter(
+                username__in=[username for username, *_ in PEOPLE]
+            )
+        }
+        for extend_demo in DEMO_EXTENSIONS:
+            extend_demo(organization, users)
 
     def load(self) -> None:
         with transaction.atomic():

@@ -1,0 +1,298 @@
+"""Structural checks of an uploaded Open Badges 2.0 or 3.0 credential. Pure.
+
+Assessments only reads what an outside credential states, to support a
+recognition decision; it does not import credentials. Checking an OB 3.0 Data
+Integrity proof is the credentials app's business: it registers a verifier here
+(register_proof_verifier) from its AppConfig.ready(), and recognition records
+whether the proof verified, failed, or was not checked.
+"""
+
+import hashlib
+import json
+import struct
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+OB2_CONTEXTS = {
+    "https://w3id.org/openbadges/v2",
+    "https://openbadgespec.org/v2/context.json",
+}
+VC_CONTEXTS = {
+    "https://www.w3.org/ns/credentials/v2",
+    "https://www.w3.org/2018/credentials/v1",
+}
+OB3_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
+
+# Callables taking the parsed credential and returning True (proof verified) or
+# False (it did not); registered by an app above this one.
+_proof_verifiers: list[Callable[[dict], bool]] = []
+
+
+def register_proof_verifier(verifier: Callable[[dict], bool]) -> None:
+    if verifier not in _proof_verifiers:
+        _proof_verifiers.append(verifier)
+
+
+def unregister_proof_verifier(verifier: Callable[[dict], bool]) -> None:
+    if verifier in _proof_verifiers:
+        _proof_verifiers.remove(verifier)
+
+
+class BadgeFileError(ValueError):
+    """The file is not an Open Badges credential Cairn can read; says why."""
+
+
+@dataclass(frozen=True)
+class BadgeSummary:
+    format: str  # "ob2" or "ob3"
+    achievement_id: str
+    achievement_name: str
+    issuer_id: str
+    issuer_name: str
+    recipient: str
+    issued_on: str
+    has_proof: bool
+    notes: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict:
+        return {
+            "format": self.format,
+            "achievement_id": self.achievement_id,
+            "achievement_name": self.achievement_name,
+            "issuer_id": self.issuer_id,
+            "issuer_name": self.issuer_name,
+            "recipient": self.recipient,
+            "issued_on": self.issued_on,
+            "has_proof": self.has_proof,
+            "notes": list(self.notes),
+        }
+
+
+def _types(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return []
+
+
+def _contexts(document: dict) -> list[str]:
+    """Context IRIs; an inline OB 2.0 context counts as the OB 2.0 context."""
+    context = document.get("@context")
+    items = context if isinstance(context, list) else [context]
+    found = [c for c in items if isinstance(c, str)]
+    for item in items:
+        if isinstance(item, dict) and item.get("obi") == "https://w3id.org/openbadges#":
+            found.append("https://w3id.org/openbadges/v2")
+    return found
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def unbake_png(data: bytes) -> bytes:
+    """The credential baked into a PNG badge image: the iTXt chunk with keyword
+    "openbadges" (Open Badges 2.0 Baking, and OB 3.0 section 5.3.1)."""
+    position = len(PNG_SIGNATURE)
+    while position + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
+        position += 12 + length
+        if kind != b"iTXt":
+            continue
+        keyword, _, rest = body.partition(b"\x00")
+        if keyword != b"openbadges" or len(rest) < 2:
+            continue
+        compressed = rest[0] == 1
+        # After the flags come a language tag and a translated keyword, each
+        # ended by a NUL; the text follows.
+        _, _, rest = rest[2:].partition(b"\x00")
+        _, _, text = rest.partition(b"\x00")
+        try:
+            return zlib.decompress(text) if compressed else text
+        except zlib.error as error:
+            raise BadgeFileError("The badge image's credential is damaged.") from error
+    raise BadgeFileError("The image is not a baked badge: it holds no credential.")
+
+
+def read_badge(data: bytes) -> BadgeSummary:
+    """Parse and check a credential's structure (JSON, or a baked PNG badge);
+    raise BadgeFileError if unusable."""
+    data = credential_bytes(data)
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadgeFileError(f"The file is not valid JSON ({error}).") from error
+    if not isinstance(document, dict):
+        raise BadgeFileError("The file holds JSON, but not a credential object.")
+    contexts = _contexts(document)
+    if any(c in OB2_CONTEXTS for c in contexts):
+        return _read_ob2(document)
+    if any(c in VC_CONTEXTS for c in contexts):
+        return _read_ob3(document, contexts)
+    raise BadgeFileError(
+        "The file is not an Open Badges credential: its @context names neither "
+        "Open Badges 2.0 nor the W3C Verifiable Credentials context."
+    )
+
+
+def _required_str(obj: dict, key: str, where: str) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise BadgeFileError(f"{where} has no “{key}”.")
+    return value
+
+
+def _read_ob2(document: dict) -> BadgeSummary:
+    if "Assertion" not in _types(document.get("type")):
+        raise BadgeFileError(
+            "An Open Badges 2.0 file must be an Assertion (a badge awarded to "
+            "someone); this one is of type "
+            f"{document.get('type')!r}."
+        )
+    notes = []
+    recipient = document.get("recipient")
+    if not isinstance(recipient, dict):
+        raise BadgeFileError("The assertion has no recipient.")
+    identity = _required_str(recipient, "identity", "The recipient")
+    _required_str(recipient, "type", "The recipient")
+    verification = document.get("verification")
+    if not isinstance(verification, dict) or not _types(verification.get("type")):
+        raise BadgeFileError("The assertion has no verification object.")
+    issued_on = _required_str(document, "issuedOn", "The assertion")
+    badge = document.get("badge")
+    issuer_id = issuer_name = achievement_name = ""
+    if isinstance(badge, str):
+        achievement_id = badge
+        notes.append(
+            "The badge class is hosted at its URL and not included in the file: "
+            "its name and issuer were not checked."
+        )
+    elif isinstance(badge, dict):
+        if "BadgeClass" not in _types(badge.get("type")):
+            raise BadgeFileError("The assertion's badge is not a BadgeClass.")
+        achievement_id = _required_str(badge, "id", "The badge class")
+        achievement_name = _required_str(badge, "name", "The badge class")
+        issuer = badge.get("issuer")
+        if isinstance(issuer, str) and issuer:
+            issuer_id = issuer
+            notes.append("The issuer profile is hosted at its URL, not included.")
+        elif isinstance(issuer, dict):
+            if not {"Issuer", "Profile"} & set(_types(issuer.get("type"))):
+                raise BadgeFileError("The badge class's issuer is not a Profile.")
+            issuer_id = _required_str(issuer, "id", "The issuer")
+            issuer_name = _required_str(issuer, "name", "The issuer")
+        else:
+            raise BadgeFileError("The badge class has no issuer.")
+    else:
+        raise BadgeFileError("The assertion has no badge.")
+    if recipient.get("hashed"):
+        identity = f"{identity} (hashed)"
+    return BadgeSummary(
+        format="ob2",
+        achievement_id=achievement_id,
+        achievement_name=achievement_name,
+        issuer_id=issuer_id,
+        issuer_name=issuer_name,
+        recipient=identity,
+        issued_on=issued_on,
+        has_proof=verification.get("type") in ("signed", "SignedBadge"),
+        notes=tuple(notes),
+    )
+
+
+def ob2_recipient_matches(document_bytes: bytes, email: str) -> bool | None:
+    """Whether an OB 2.0 email recipient is this address (hashed or plain)."""
+    try:
+        document = json.loads(credential_bytes(document_bytes).decode("utf-8-sig"))
+        recipient = document.get("recipient", {})
+    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError, BadgeFileError):
+        return None
+    if not email or recipient.get("type") != "email":
+        return None
+    identity = recipient.get("identity", "")
+    if not recipient.get("hashed"):
+        return identity.strip().lower() == email.strip().lower()
+    algorithm, _, digest = identity.partition("$")
+    if algorithm not in ("sha256", "md5"):
+        return None
+    salted = (email + recipient.get("salt", "")).encode()
+    return hashlib.new(algorithm, salted).hexdigest() == digest.lower()
+
+
+def _read_ob3(document: dict, contexts: list[str]) -> BadgeSummary:
+    if not any(c.startswith(OB3_CONTEXT_PREFIX) for c in contexts):
+        raise BadgeFileError(
+            "The credential does not use the Open Badges 3.0 context "
+            f"({OB3_CONTEXT_PREFIX}…)."
+        )
+    types = _types(document.get("type"))
+    if "VerifiableCredential" not in types:
+        raise BadgeFileError("The credential's type lacks VerifiableCredential.")
+    if not {"OpenBadgeCredential", "AchievementCredential"} & set(types):
+        raise BadgeFileError(
+            "Only achievement credentials (OpenBadgeCredential) can show prior "
+            f"learning; this one is {', '.join(types)}."
+        )
+    issuer = document.get("issuer")
+    if isinstance(issuer, str) and issuer:
+        issuer_id, issuer_name = issuer, ""
+    elif isinstance(issuer, dict):
+        issuer_id = _required_str(issuer, "id", "The issuer")
+        issuer_name = issuer.get("name", "") if isinstance(issuer, dict) else ""
+    else:
+        raise BadgeFileError("The credential has no issuer.")
+    subject = document.get("credentialSubject")
+    if not isinstance(subject, dict):
+        raise BadgeFileError("The credential has no credentialSubject.")
+    achievement = subject.get("achievement")
+    if not isinstance(achievement, dict):
+        raise BadgeFileError("The credential subject has no achievement.")
+    if "Achievement" not in _types(achievement.get("type")):
+        raise BadgeFileError("The subject's achievement is not of type Achievement.")
+    achievement_id = _required_str(achievement, "id", "The achievement")
+    achievement_name = _required_str(achievement, "name", "The achievement")
+    recipient = subject.get("id", "")
+    if not recipient:
+        identifiers = subject.get("identifier") or []
+        if isinstance(identifiers, list) and identifiers:
+            first = identifiers[0] if isinstance(identifiers[0], dict) else {}
+            recipient = first.get("identityHash", "")
+    if not isinstance(recipient, str) or not recipient:
+        raise BadgeFileError("The credential does not say whom it was issued to.")
+    issued_on = document.get("validFrom") or document.get("issuanceDate") or ""
+    if not issued_on:
+        raise BadgeFileError("The credential has no validFrom date.")
+    proof = document.get("proof")
+    return BadgeSummary(
+        format="ob3",
+        achievement_id=achievement_id,
+        achievement_name=achievement_name,
+        issuer_id=issuer_id,
+        issuer_name=issuer_name,
+        recipient=recipient,
+        issued_on=issued_on,
+        has_proof=bool(proof),
+    )
+
+
+def credential_bytes(data: bytes) -> bytes:
+    """The credential's JSON, unbaked from a PNG badge if need be."""
+    if data.startswith(PNG_SIGNATURE):
+        data = unbake_png(data)
+        if data.strip().startswith((b"http://", b"https://")):
+            raise BadgeFileError(
+                "The badge image holds only a link to a hosted assertion; upload "
+                "the assertion's JSON instead."
+            )
+    return data
+
+
+def check_proof(document_bytes: bytes) -> str:
+    """'verified', 'failed' or 'unchecked' (no verifier registered, or no proof)."""
+    document = json.loads(credential_bytes(document_bytes).decode("utf-8-sig"))
+    if not document.get("proof") or not _proof_verifiers:
+        return "unchecked"
+    return "verified" if all(v(document) for v in _proof_verifiers) else "failed"

@@ -1,0 +1,138 @@
+"""Recognition of prior learning and of accepted outside credentials."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from assessments import badgefiles
+from assessments.models import ModuleCompletion, RecognitionDecision
+from assessments.services.grading import record_completion
+from assessments.uploads import check_upload
+from curriculum.audit import log_action
+from curriculum.models import Membership, ModuleVersion
+from curriculum.permissions import has_role
+
+Role = Membership.Role
+Source = ModuleCompletion.Source
+Decision = RecognitionDecision.Decision
+
+
+def _read_credential(upload: UploadedFile, learner) -> tuple[dict, str]:
+    limit = 1_048_576  # a badge is a few kilobytes; anything larger is not one
+    if upload.size > limit:
+        raise ValidationError({"file": f"{upload.name} is too large for a badge."})
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    try:
+        summary = badgefiles.read_badge(data)
+    except badgefiles.BadgeFileError as error:
+        raise ValidationError({"file": str(error)}) from error
+    badge = summary.as_dict()
+    badge["baked"] = data.startswith(badgefiles.PNG_SIGNATURE)
+    if summary.format == "ob2":
+        badge["recipient_matches"] = badgefiles.ob2_recipient_matches(
+            data, getattr(learner, "email", "")
+        )
+        proof = RecognitionDecision.ProofStatus.NONE
+    else:
+        proof = badgefiles.check_proof(data)
+    return badge, proof
+
+
+@transaction.atomic
+def record_recognition(
+    learner: AbstractBaseUser,
+    version: ModuleVersion,
+    *,
+    by: AbstractBaseUser,
+    source: str,
+    decision: str,
+    reason: str,
+    upload: UploadedFile | None = None,
+) -> RecognitionDecision:
+    """An admin's decision, kept with its reason and evidence. Accepting records
+    the module completion; an outside credential must be an Open Badges 2.0 or
+    3.0 file whose structure checks out (and whose proof, if a verifier is
+    registered, verifies)."""
+    version = ModuleVersion.objects.select_related("module__organization").get(
+        pk=version.pk
+    )
+    organization = version.organization
+    errors: dict[str, str] = {}
+    if not has_role(by, organization, Role.ADMIN):
+        raise ValidationError(
+            "Only admins of this organization can recognise learning."
+        )
+    if version.status != version.Status.PUBLISHED:
+        errors["version"] = "Recognise learning against a published version."
+    if not has_role(learner, organization, Role.LEARNER):
+        errors["learner"] = "The person is not a learner of this organization."
+    if source not in (Source.RECOGNITION, Source.EXTERNAL):
+        errors["source"] = "Choose prior learning or an outside credential."
+    if decision not in Decision.values:
+        errors["decision"] = "Accept or decline."
+    if not reason.strip():
+        errors["reason"] = "Give the reason for the decision."
+    if source == Source.EXTERNAL and upload is None:
+        errors["file"] = "Upload the outside credential (an Open Badges file)."
+    if (
+        decision == Decision.ACCEPTED
+        and ModuleCompletion.objects.live()
+        .filter(learner=learner, version=version)
+        .exists()
+    ):
+        errors["learner"] = "The learner has already completed this module version."
+    if errors:
+        raise ValidationError(errors)
+    badge: dict = {}
+    proof = RecognitionDecision.ProofStatus.NONE
+    content_type = ""
+    if upload is not None and source == Source.EXTERNAL:
+        badge, proof = _read_credential(upload, learner)
+        content_type = (
+            "image/png"
+            if upload.name.lower().endswith(".png") or badge.get("baked")
+            else "application/json"
+        )
+        if (
+            decision == Decision.ACCEPTED
+            and proof == RecognitionDecision.ProofStatus.FAILED
+        ):
+            raise ValidationError(
+                {
+                    "file": "The credential's signature did not verify; it cannot be "
+                    "accepted."
+                }
+            )
+    elif upload is not None:
+        content_type = check_upload(upload).content_type
+    completion = None
+    if decision == Decision.ACCEPTED:
+        completion = record_completion(learner, version, source=source, by=by)
+    record = RecognitionDecision.objects.create(
+        learner=learner,
+        version=version,
+        source=source,
+        decision=decision,
+        reason=reason.strip(),
+        file=upload,
+        original_name=(upload.name[:255] if upload else ""),
+        content_type=content_type,
+        badge=badge,
+        proof_status=proof,
+        decided_by=by,
+        decided_at=timezone.now(),
+        completion=completion,
+    )
+    log_action(
+        by,
+        f"recognition.{decision}",
+        record,
+        organization=organization,
+        learner=learner.pk,
+        source=source,
+    )
+    return record

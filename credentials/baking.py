@@ -1,0 +1,151 @@
+"""Open Badges 3.0 baking: the signed credential inside a PNG or SVG image, and
+reading a credential back out of any file a visitor uploads. Pure, no ORM.
+
+Spec: OB 3.0 section 5.3 "Baking". PNG: one iTXt chunk, keyword
+"openbadgecredential", uncompressed, holding the credential JSON. SVG: an
+<openbadges:credential> element (namespace https://purl.imsglobal.org/ob/v3p0)
+first inside <svg>, holding the JSON in CDATA.
+"""
+
+import io
+import json
+import struct
+import zlib
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_KEYWORD = b"openbadgecredential"
+OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+PDF_ATTACHMENT = "credential.json"
+
+
+class NoCredentialFound(ValueError):
+    """The file holds no credential Cairn can read; the message says why."""
+
+
+def _chunks(png: bytes):
+    if not png.startswith(PNG_SIGNATURE):
+        raise NoCredentialFound("This is not a PNG image.")
+    offset = len(PNG_SIGNATURE)
+    while offset + 12 <= len(png):
+        (length,) = struct.unpack(">I", png[offset : offset + 4])
+        kind = png[offset + 4 : offset + 8]
+        end = offset + 12 + length
+        if end > len(png):
+            raise NoCredentialFound("The PNG image is cut short.")
+        yield kind, png[offset + 8 : offset + 8 + length], png[offset:end]
+        offset = end
+        if kind == b"IEND":
+            return
+    raise NoCredentialFound("The PNG image has no end.")
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+def bake_png(png: bytes, credential: dict[str, Any]) -> bytes:
+    """The image with the credential baked in, replacing any baked before."""
+    text = json.dumps(credential, ensure_ascii=False).encode("utf-8")
+    # keyword, NUL, compression flag 0, method 0, empty language, NUL, empty
+    # translated keyword, NUL, then the text.
+    itxt = _chunk(b"iTXt", PNG_KEYWORD + b"\x00\x00\x00\x00\x00" + text)
+    out = [PNG_SIGNATURE]
+    for kind, data, raw in _chunks(png):
+        if kind == b"iTXt" and data.split(b"\x00", 1)[0] == PNG_KEYWORD:
+            continue
+        if kind == b"IEND":
+            out.append(itxt)
+        out.append(raw)
+    return b"".join(out)
+
+
+def extract_png(png: bytes) -> str:
+    for kind, data, _raw in _chunks(png):
+        if kind != b"iTXt":
+            continue
+        keyword, _, rest = data.partition(b"\x00")
+        if keyword != PNG_KEYWORD or len(rest) < 2:
+            continue
+        compressed, _method, rest = rest[0], rest[1], rest[2:]
+        _language, _, rest = rest.partition(b"\x00")
+        _translated, _, text = rest.partition(b"\x00")
+        if compressed:
+            text = zlib.decompressobj().decompress(text, 5 * 1024 * 1024)
+        return text.decode("utf-8")
+    raise NoCredentialFound("The PNG image has no baked credential.")
+
+
+def svg_credential_element(credential: dict[str, Any]) -> str:
+    """The <openbadges:credential> element for an SVG, JSON in CDATA."""
+    text = json.dumps(credential, ensure_ascii=False, indent=1)
+    # "]]>" would end the CDATA section early; split it across two sections.
+    text = text.replace("]]>", "]]]]><![CDATA[>")
+    return f"<openbadges:credential><![CDATA[{text}]]></openbadges:credential>"
+
+
+def extract_svg(svg: bytes) -> str:
+    try:
+        root: Element = SafeET.fromstring(svg)
+    except (SafeET.ParseError, DefusedXmlException) as error:
+        raise NoCredentialFound(f"The SVG image cannot be read: {error}") from error
+    if root.tag != f"{{{SVG_NAMESPACE}}}svg":
+        raise NoCredentialFound("This is not an SVG image.")
+    element = root.find(f"{{{OB_NAMESPACE}}}credential")
+    if element is None or not (element.text or "").strip():
+        raise NoCredentialFound("The SVG image has no baked credential.")
+    return element.text
+
+
+def extract_pdf(pdf: bytes) -> str:
+    try:
+        attachments = PdfReader(io.BytesIO(pdf)).attachments
+    except (PdfReadError, ValueError, KeyError) as error:
+        raise NoCredentialFound(f"The PDF cannot be read: {error}") from error
+    found = attachments.get(PDF_ATTACHMENT)
+    if not found:
+        raise NoCredentialFound(
+            f"The PDF has no {PDF_ATTACHMENT} attachment: it is not a Cairn "
+            "certificate, or the attachment was removed."
+        )
+    return found[0].decode("utf-8")
+
+
+def credential_from_file(content: bytes) -> dict[str, Any]:
+    """The credential in a JSON file, a Cairn PDF or a baked PNG or SVG badge."""
+    head = content[:512].lstrip()
+    if content.startswith(PNG_SIGNATURE):
+        text = extract_png(content)
+    elif content.startswith(b"%PDF-"):
+        text = extract_pdf(content)
+    elif head.startswith((b"<?xml", b"<svg", b"<!--")):
+        text = extract_svg(content)
+    elif head.startswith(b"{"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise NoCredentialFound("The JSON file is not UTF-8 text.") from error
+    else:
+        raise NoCredentialFound(
+            "Cairn reads credential JSON, PDF certificates and PNG or SVG badges; "
+            "this file is none of them."
+        )
+    return credential_from_text(text)
+
+
+def credential_from_text(text: str) -> dict[str, Any]:
+    try:
+        credential = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise NoCredentialFound(f"The credential is not valid JSON: {error}") from error
+    if not isinstance(credential, dict):
+        raise NoCredentialFound("The JSON is not a credential (not an object).")
+    return credential

@@ -1,0 +1,52 @@
+from django import forms
+from django.conf import settings
+
+
+class StatusChangeForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The learner is told this reason, and the verification page "
+        "shows it.",
+    )
+    confirm = forms.BooleanField(
+        label="I understand that anyone checking this credential will see this.",
+    )
+
+
+class CompromiseForm(forms.Form):
+    since = forms.DateTimeField(
+        label="Compromised from",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Everything this key signed from this moment on is revoked. "
+        "Times are UTC.",
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.BooleanField(
+        label="Revoke what this key signed from then on, and replace it if active."
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        required=False,
+        label="A credential file",
+        help_text="Credential JSON, a Cairn PDF certificate, or a badge image "
+        "(PNG or SVG) with the credential baked in.",
+    )
+    text = forms.CharField(
+        required=False,
+        label="…or paste the credential JSON",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > settings.CAIRN_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("This file is larger than Cairn accepts.")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("file") and not cleaned.get("text", "").strip():
+            raise forms.ValidationError("Choose a file or paste a credential.")
+        return cleaned

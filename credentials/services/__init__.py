@@ -1,0 +1,80 @@
+"""Every change to keys, awards and their status: the one place that makes them.
+
+Split by sub-domain; callers use `from credentials import services` and the
+names below.
+"""
+
+from credentials.services.endorsements import endorse_approved_review
+from credentials.services.issuing import (
+    issue_module_award,
+    issue_pathway_award,
+    reissue_award,
+    render_certificate,
+    sweep_unissued,
+)
+from credentials.services.keys import (
+    get_signing_key,
+    issuer_did,
+    organization_did,
+    organization_did_document,
+    rotate_signing_key,
+    site_did,
+    site_did_document,
+    verification_method,
+)
+from credentials.services.profiles import (
+    rerender_certificates,
+    set_issuer_logo,
+    set_proof_format,
+)
+from credentials.services.records import learner_clr, set_award_visibility
+from credentials.services.status import (
+    assign_status_entry,
+    mark_key_compromised,
+    notify_learner_of_status,
+    reinstate_award,
+    revoke_award,
+    revoke_awards_of_completion,
+    sign_status_list,
+    suspend_award,
+)
+from credentials.services.verification import (
+    Check,
+    Verification,
+    verify_award,
+    verify_credential,
+)
+
+__all__ = [
+    "Check",
+    "Verification",
+    "assign_status_entry",
+    "endorse_approved_review",
+    "get_signing_key",
+    "issue_module_award",
+    "issue_pathway_award",
+    "issuer_did",
+    "learner_clr",
+    "mark_key_compromised",
+    "notify_learner_of_status",
+    "organization_did",
+    "organization_did_document",
+    "reinstate_award",
+    "reissue_award",
+    "render_certificate",
+    "rerender_certificates",
+    "revoke_award",
+    "revoke_awards_of_completion",
+    "rotate_signing_key",
+    "sign_status_list",
+    "site_did",
+    "set_award_visibility",
+    "set_issuer_logo",
+    "set_proof_format",
+    "site_did_document",
+    "suspend_award",
+    "sweep_unissued",
+    "verification_method",
+    "verify_award",
+    "verify_credential",
+]

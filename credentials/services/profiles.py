@@ -1,0 +1,73 @@
+"""Issuer profiles: the organization's logo on certificates."""
+
+import io
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from PIL import Image, UnidentifiedImageError
+
+from credentials import tasks
+from credentials.models import IssuerProfile
+from credentials.services.issuing import RERENDER_BATCH, stale_certificates
+from curriculum.audit import log_action
+from curriculum.models import Organization
+
+MAX_LOGO_BYTES = 512 * 1024
+LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+@transaction.atomic
+def set_issuer_logo(organization: Organization, *, by, content: bytes) -> IssuerProfile:
+    """Store a PNG or JPEG logo; certificates are rendered again with it."""
+    if len(content) > MAX_LOGO_BYTES:
+        raise ValidationError({"logo": "A logo may be at most 512 KB."})
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        raise ValidationError(
+            {"logo": "This file is not a PNG or JPEG image."}
+        ) from error
+    if kind not in LOGO_TYPES:
+        raise ValidationError({"logo": "Upload the logo as PNG or JPEG."})
+    profile, _ = IssuerProfile.objects.select_for_update().get_or_create(
+        organization=organization
+    )
+    profile.logo = content
+    profile.logo_type = LOGO_TYPES[kind]
+    profile.save(update_fields=["logo", "logo_type", "updated_at"])
+    log_action(by, "issuer.logo_changed", profile, organization=organization)
+    tasks.rerender_certificates.delay_on_commit(organization.pk)
+    return profile
+
+
+def rerender_certificates(organization: Organization) -> int:
+    """Queue the organization's certificates whose design is out of date."""
+    count = 0
+    for award in stale_certificates(organization).only("pk")[:RERENDER_BATCH]:
+        tasks.render_certificate.delay(award.pk)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def set_proof_format(
+    organization: Organization, *, by, proof_format: str
+) -> IssuerProfile:
+    """How the organization signs what it issues from now on."""
+    if proof_format not in IssuerProfile.ProofFormat.values:
+        raise ValidationError({"proof_format": "Choose one of the listed formats."})
+    profile, _ = IssuerProfile.objects.select_for_update().get_or_create(
+        organization=organization
+    )
+    profile.proof_format = proof_format
+    profile.save(update_fields=["proof_format", "updated_at"])
+    log_action(
+        by,
+        "issuer.proof_format_changed",
+        profile,
+        organization=organization,
+        proof_format=proof_format,
+    )
+    return profile

@@ -1,0 +1,295 @@
+"""Revocation and suspension through W3C Bitstring Status Lists."""
+
+import secrets
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from credentials import dataintegrity, statuslist, tasks
+from credentials.models import Award, SigningKey, StatusList
+from credentials.services import keys
+from curriculum.audit import log_action
+from curriculum.models import Organization
+
+# A new list is started when half the entries are handed out: indexes are drawn
+# at random (spec section 6.1, so that neighbours in a list say nothing about
+# each other), and at half full a draw finds a free one in two tries on average.
+FILL_LIMIT = statuslist.MIN_LENGTH // 2
+Purpose = StatusList.Purpose
+
+
+def list_url(status_list: StatusList) -> str:
+    return f"{settings.SITE_URL}{status_list.get_absolute_url()}"
+
+
+def _signing_key_for(status_list: StatusList) -> SigningKey:
+    """A did:key list is signed by its own key; a did:web list by the current one."""
+    if status_list.issuer_did.startswith("did:key:"):
+        return SigningKey.objects.get(
+            public_multibase=status_list.issuer_did.removeprefix("did:key:")
+        )
+    return keys.get_signing_key(status_list.organization)
+
+
+def sign_status_list(status_list: StatusList) -> StatusList:
+    """Sign the list's current bits as a BitstringStatusListCredential and keep it."""
+    key = _signing_key_for(status_list)
+    now = timezone.now()
+    credential = statuslist.compose_list_credential(
+        list_url=list_url(status_list),
+        issuer=status_list.issuer_did,
+        purpose=status_list.purpose,
+        bits=bytes(status_list.bits),
+        valid_from=now,
+    )
+    status_list.credential = dataintegrity.sign_credential(
+        credential,
+        seed=key.open_seed(),
+        verification_method=keys.verification_method(key, did=status_list.issuer_did),
+        created=now,
+    )
+    status_list.signed_at = now
+    status_list.save(update_fields=["credential", "signed_at"])
+    return status_list
+
+
+def _open_list(organization: Organization, issuer_did: str, purpose: str) -> StatusList:
+    status_list = (
+        StatusList.objects.select_for_update()
+        .filter(organization=organization, issuer_did=issuer_did, purpose=purpose)
+        .order_by("-pk")
+        .first()
+    )
+    if status_list is not None and status_list.assigned_count < FILL_LIMIT:
+        return status_list
+    status_list = StatusList.objects.create(
+        organization=organization,
+        issuer_did=issuer_did,
+        purpose=purpose,
+        bits=statuslist.new_bitstring(),
+        assigned=statuslist.new_bitstring(),
+    )
+    return sign_status_list(status_list)
+
+
+def assign_status_entry(
+    organization: Organization, *, issuer_did: str, purpose: str
+) -> tuple[StatusList, int]:
+    """A free, randomly chosen index in the issuer's open list for `purpose`.
+
+    Call inside the issuing transaction: the row lock on the list serializes
+    concurrent issuers, and a rolled-back issue gives its index back.
+    """
+    status_list = _open_list(organization, issuer_did, purpose)
+    assigned = bytes(status_list.assigned)
+    while True:
+        index = secrets.randbelow(len(assigned) * 8)
+        if not statuslist.get_bit(assigned, index):
+            break
+    status_list.assigned = statuslist.set_bit(assigned, index, True)
+    status_list.assigned_count += 1
+    status_list.save(update_fields=["assigned", "assigned_count"])
+    return status_list, index
+
+
+def _set_bit(status_list_id: int | None, index: int | None, value: bool) -> None:
+    if status_list_id is None or index is None:
+        return  # issued before status lists: the award row alone says it
+    status_list = StatusList.objects.select_for_update().get(pk=status_list_id)
+    bits = bytes(status_list.bits)
+    if statuslist.get_bit(bits, index) == value:
+        return
+    status_list.bits = statuslist.set_bit(bits, index, value)
+    status_list.save(update_fields=["bits"])
+    sign_status_list(status_list)
+
+
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Give a reason: the learner is told it."})
+    return reason
+
+
+def _locked(award: Award) -> Award:
+    return Award.objects.select_for_update().get(pk=award.pk)
+
+
+def _told(award: Award, event: str) -> None:
+    tasks.notify_learner_of_status.delay_on_commit(award.pk, event)
+
+
+@transaction.atomic
+def revoke_award(award: Award, *, by, reason: str) -> Award:
+    """Revoke for good: the revocation bit is set and the list re-signed."""
+    reason = _reason(reason)
+    award = _locked(award)
+    if award.is_revoked:
+        raise ValidationError("This credential is already revoked.")
+    award.revoked_at = timezone.now()
+    award.revocation_reason = reason
+    award.save(update_fields=["revoked_at", "revocation_reason"])
+    _set_bit(award.revocation_list_id, award.revocation_index, True)
+    log_action(
+        by, "award.revoked", award, organization=award.organization, reason=reason
+    )
+    _told(award, "revoked")
+    return award
+
+
+@transaction.atomic
+def suspend_award(award: Award, *, by, reason: str) -> Award:
+    """Suspend until reinstated: the suspension bit is set and the list re-signed."""
+    reason = _reason(reason)
+    award = _locked(award)
+    if award.is_revoked:
+        raise ValidationError("A revoked credential cannot be suspended.")
+    if award.is_suspended:
+        raise ValidationError("This credential is already suspended.")
+    if award.suspension_list_id is None:
+        raise ValidationError(
+            "This credential was issued without a suspension status entry, so "
+            "verifiers cannot be told it is suspended. Revoke it instead."
+        )
+    award.suspended_at = timezone.now()
+    award.suspension_reason = reason
+    award.save(update_fields=["suspended_at", "suspension_reason"])
+    _set_bit(award.suspension_list_id, award.suspension_index, True)
+    log_action(
+        by, "award.suspended", award, organization=award.organization, reason=reason
+    )
+    _told(award, "suspended")
+    return award
+
+
+@transaction.atomic
+def reinstate_award(award: Award, *, by, reason: str) -> Award:
+    """Lift a suspension. A revocation is final (Bitstring Status List, 2.1)."""
+    reason = _reason(reason)
+    award = _locked(award)
+    if award.is_revoked:
+        raise ValidationError(
+            "A revoked credential cannot be reinstated; issue a new one instead."
+        )
+    if not award.is_suspended:
+        raise ValidationError("This credential is not suspended.")
+    award.suspended_at = None
+    award.suspension_reason = ""
+    award.save(update_fields=["suspended_at", "suspension_reason"])
+    _set_bit(award.suspension_list_id, award.suspension_index, False)
+    log_action(
+        by, "award.reinstated", award, organization=award.organization, reason=reason
+    )
+    _told(award, "reinstated")
+    return award
+
+
+def revoke_awards_of_completion(*, completion_field: str, completion_id: int) -> int:
+    """Revoke the standing awards of a voided completion; a repeat revokes none."""
+    count = 0
+    standing = Award.objects.filter(
+        **{f"{completion_field}_id": completion_id}, revoked_at__isnull=True
+    )
+    for award in standing:
+        revoke_award(
+            award,
+            by=None,
+            reason="The completion it certified was voided (for example, a grade "
+            "overturned on appeal).",
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def mark_key_compromised(key: SigningKey, *, by, since: datetime, reason: str) -> int:
+    """Record a compromise and revoke what the key signed from `since` on.
+
+    An active key is rotated first, so that the status lists re-signed here are
+    signed by a key nobody else holds. Returns how many awards were revoked.
+    """
+    key = SigningKey.objects.select_for_update().get(pk=key.pk)
+    keys.check_compromise(key, since=since, reason=reason)
+    # Proofs state `created` to the second; so does the compromise, so that the
+    # revocations here and the verifier's date comparison agree.
+    since = since.replace(microsecond=0)
+    if key.is_active:
+        keys.rotate_signing_key(key.organization, by=by)
+        key.refresh_from_db()
+    key.compromised_at = since
+    key.compromise_reason = reason.strip()
+    key.save(update_fields=["compromised_at", "compromise_reason"])
+    log_action(
+        by,
+        "key.compromised",
+        key,
+        organization=key.organization,
+        since=since.isoformat(),
+        reason=key.compromise_reason,
+    )
+    affected = Award.objects.filter(
+        signing_key=key, issued_at__gte=since, revoked_at__isnull=True
+    )
+    count = 0
+    for award in affected:
+        revoke_award(
+            award,
+            by=by,
+            reason=f"It was signed with a key reported compromised from "
+            f"{since.astimezone(UTC):%d %B %Y %H:%M} UTC.",
+        )
+        count += 1
+    # Lists the compromised key signed are signed again with the new key, so a
+    # verifier never has to trust its signature for a status.
+    for status_list in StatusList.objects.filter(organization=key.organization).exclude(
+        issuer_did__startswith="did:key:"
+    ):
+        sign_status_list(status_list)
+    return count
+
+
+_STATUS_MAIL = {
+    "revoked": (
+        "Your credential “{name}” has been revoked",
+        "{organization} has revoked your credential “{name}”.\n\nReason: {reason}\n\n"
+        "Anyone who checks it now sees that it is revoked. If you earn it again, "
+        "a new credential is issued.",
+    ),
+    "suspended": (
+        "Your credential “{name}” has been suspended",
+        "{organization} has suspended your credential “{name}” for now.\n\n"
+        "Reason: {reason}\n\nAnyone who checks it sees that it is suspended until "
+        "it is reinstated.",
+    ),
+    "reinstated": (
+        "Your credential “{name}” is valid again",
+        "{organization} has lifted the suspension of your credential “{name}”. "
+        "It verifies as valid again.",
+    ),
+}
+
+
+def notify_learner_of_status(award: Award, event: str) -> None:
+    """Tell the learner by e-mail that their award was revoked, suspended or
+    reinstated, with the reason and a link to its verification page."""
+    subject, body = _STATUS_MAIL[event]
+    if not award.learner.email:
+        return
+    words = {
+        "name": award.achievement_name,
+        "organization": award.organization.name,
+        "reason": award.revocation_reason
+        if event == "revoked"
+        else award.suspension_reason,
+    }
+    url = f"{settings.SITE_URL}{award.get_absolute_url()}"
+    send_mail(
+        subject.format(**words),
+        body.format(**words) + f"\n\n{url}\n",
+        None,
+        [award.learner.email],
+    )

@@ -1,0 +1,143 @@
+"""The canonical content of versions as plain data, for digests, diffs and review.
+
+Module content is gathered for many versions at once in a fixed number of queries
+(never one per outcome, criterion or level). Tasks and rubrics are reached by their
+reverse relations so that curriculum does not import the assessments app above it.
+A pathway's content is its own row (the rule), read without a query.
+"""
+
+from collections.abc import Iterable
+
+from curriculum.models import ModuleVersion, VersionedContent
+
+
+def _module_versions(pks: Iterable[int]):
+    return (
+        ModuleVersion.objects.filter(pk__in=list(pks))
+        .select_related("module")
+        .prefetch_related(
+            "outcomes__competencies",
+            "tasks__rubric__criteria__levels",
+            "tasks__rubric__criteria__outcomes",
+            "prerequisites",
+        )
+    )
+
+
+def _module_content(version: ModuleVersion) -> dict:
+    outcomes = sorted(version.outcomes.all(), key=lambda o: (o.position, o.pk))
+    # Positions are renumbered 1..n: gaps left by deletions are not content.
+    number = {outcome.pk: n for n, outcome in enumerate(outcomes, start=1)}
+    tasks = []
+    for t, task in enumerate(sorted(version.tasks.all(), key=lambda t: t.pk), 1):
+        rubric = getattr(task, "rubric", None)
+        criteria = []
+        if rubric is not None:
+            ordered = sorted(rubric.criteria.all(), key=lambda c: (c.position, c.pk))
+            for c, criterion in enumerate(ordered, start=1):
+                criteria.append(
+                    {
+                        "position": c,
+                        "key": criterion.pk,
+                        "name": criterion.name,
+                        "outcomes": sorted(
+                            number[o.pk]
+                            for o in criterion.outcomes.all()
+                            if o.pk in number
+                        ),
+                        "levels": [
+                            {
+                                "position": level.position,
+                                "name": level.name,
+                                "points": level.points,
+                                "descriptor": level.descriptor,
+                            }
+                            for level in sorted(
+                                criterion.levels.all(), key=lambda lv: lv.position
+                            )
+                        ],
+                    }
+                )
+        tasks.append(
+            {
+                "position": t,
+                "title": task.title,
+                "instructions": task.instructions,
+                "max_attempts": task.max_attempts,
+                "retake_wait_days": task.retake_wait_days,
+                "pass_min_total": rubric.pass_min_total if rubric else None,
+                "pass_min_level": rubric.pass_min_level if rubric else None,
+                "criteria": criteria,
+            }
+        )
+    return {
+        "type": "module",
+        "code": version.module.code,
+        "title": version.title,
+        "summary": version.summary,
+        "criteria_narrative": version.criteria_narrative,
+        "credits": version.credits,
+        "level": version.level,
+        "notional_hours": getattr(version, "notional_hours", None),
+        "delivery_mode": getattr(version, "delivery_mode", ""),
+        "language": getattr(version, "language", ""),
+        "prerequisites": sorted(m.code for m in version.prerequisites.all()),
+        "outcomes": [
+            {
+                "position": number[outcome.pk],
+                "key": outcome.pk,
+                "statement": outcome.statement,
+                "action_verb": getattr(outcome, "action_verb", ""),
+                "proficiency_level": getattr(outcome, "proficiency_level", ""),
+                "competencies": sorted(
+                    (
+                        {"uri": c.uri, "code": c.code, "statement": c.statement}
+                        for c in outcome.competencies.all()
+                    ),
+                    key=lambda c: (c["uri"], c["code"], c["statement"]),
+                ),
+            }
+            for outcome in outcomes
+        ],
+        "tasks": tasks,
+    }
+
+
+def module_contents(pks: Iterable[int]) -> dict[int, dict]:
+    """The content of each module version, by pk, in a fixed number of queries."""
+    return {v.pk: _module_content(v) for v in _module_versions(pks)}
+
+
+def row_content(version: VersionedContent) -> dict:
+    """The content of a version held on its own row: a pathway and its rule."""
+    return {
+        "type": type(version)._meta.model_name.removesuffix("version"),
+        "code": version.code,
+        "title": version.title,
+        "summary": version.summary,
+        "rule": getattr(version, "rule", None),
+    }
+
+
+def version_content(version: VersionedContent) -> dict:
+    if isinstance(version, ModuleVersion):
+        return module_contents([version.pk])[version.pk]
+    return row_content(version)
+
+
+def for_digest(content: dict) -> dict:
+    """Content without the database keys that only anchor review comments."""
+    if content.get("type") != "module":
+        return content
+
+    def strip(item: dict) -> dict:
+        return {k: v for k, v in item.items() if k != "key"}
+
+    return {
+        **content,
+        "outcomes": [strip(o) for o in content["outcomes"]],
+        "tasks": [
+            {**task, "criteria": [strip(c) for c in task["criteria"]]}
+            for task in content["tasks"]
+        ],
+    }

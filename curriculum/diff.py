@@ -1,0 +1,187 @@
+"""The structural diff of two versions' content, for publishing and review rounds.
+
+Pure: plain data in (curriculum.content shapes a module, a pathway passes its rule),
+a list of changes out. Items are matched by position (outcome 2, task 1 criterion 3)
+so a reworded outcome reads as changed rather than as removed and added.
+"""
+
+from dataclasses import dataclass
+
+SECTIONS = (
+    "details",
+    "credits",
+    "outcomes",
+    "alignments",
+    "tasks",
+    "criteria",
+    "levels",
+    "rules",
+)
+SECTION_TITLES = {
+    "details": "Details",
+    "credits": "Credits",
+    "outcomes": "Outcomes",
+    "alignments": "Alignments",
+    "tasks": "Assessment tasks",
+    "criteria": "Rubric criteria",
+    "levels": "Rubric levels",
+    "rules": "Rules",
+}
+DETAIL_FIELDS = {
+    "title": "Title",
+    "summary": "Summary",
+    "criteria_narrative": "Criteria",
+    "level": "Level",
+    "notional_hours": "Notional hours",
+    "delivery_mode": "Delivery mode",
+    "language": "Language",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    value: str
+
+
+def _node_value(node: dict) -> str:
+    kind = node.get("type", "?")
+    if kind == "module":
+        text = f"module {node.get('code', '?')}"
+    elif kind == "any":
+        text = f"any {node.get('n', '?')} of {len(node.get('children', []))}"
+    else:
+        text = f"{kind} of {len(node.get('children', []))}"
+    extra = {
+        k: v
+        for k, v in sorted(node.items())
+        if k not in {"type", "children", "code", "n"}
+    }
+    return text + "".join(f", {k} {v}" for k, v in extra.items())
+
+
+def _rule_items(node: dict, key: str, label: str, items: dict[str, Item]) -> None:
+    items[key] = Item(label=f"Rule: {label}", value=_node_value(node))
+    seen: dict[str, int] = {}
+    for child in node.get("children", []):
+        kind = child.get("type", "?")
+        if kind == "module":
+            segment = f"module {child.get('code', '?')}"
+        else:
+            # Groups of the same kind are told apart by their order.
+            seen[kind] = seen.get(kind, 0) + 1
+            segment = f"{kind} #{seen[kind]}"
+        _rule_items(child, f"{key}/{segment}", f"{label} › {segment}", items)
+
+
+def flatten(content: dict | None) -> dict[str, dict[str, Item]]:
+    """Every comparable item of a version, by section and stable key."""
+    sections: dict[str, dict[str, Item]] = {name: {} for name in SECTIONS}
+    if not content:
+        return sections
+    for name, title in DETAIL_FIELDS.items():
+        if name in content:
+            value = content[name]
+            sections["details"][name] = Item(title, "" if value is None else str(value))
+    if "prerequisites" in content:
+        sections["details"]["prerequisites"] = Item(
+            "Prerequisites", ", ".join(content["prerequisites"]) or "none"
+        )
+    if "credits" in content:
+        sections["credits"]["credits"] = Item("Credits", str(content["credits"]))
+    for outcome in content.get("outcomes", []):
+        n = outcome["position"]
+        proficiency = outcome.get("proficiency_level")
+        sections["outcomes"][f"o{n}"] = Item(
+            f"Outcome {n}",
+            outcome["statement"]
+            + (f" (at {proficiency} level)" if proficiency else ""),
+        )
+        for competency in outcome.get("competencies", []):
+            ref = competency.get("uri") or competency.get("statement", "")
+            sections["alignments"][f"o{n}|{ref}"] = Item(
+                f"Outcome {n} aligned to", competency.get("statement") or ref
+            )
+    for task in content.get("tasks", []):
+        t = task["position"]
+        policy = []
+        if task.get("pass_min_total") is not None:
+            policy.append(f"at least {task['pass_min_total']} points")
+        if task.get("pass_min_level") is not None:
+            policy.append(f"at least level {task['pass_min_level'] + 1} everywhere")
+        sections["tasks"][f"t{t}"] = Item(
+            f"Task {t}",
+            f"{task['title']} (pass with {' and '.join(policy) or 'no policy'}; "
+            f"{task.get('max_attempts', '?')} attempts)",
+        )
+        for criterion in task.get("criteria", []):
+            c = criterion["position"]
+            outcomes = ", ".join(str(o) for o in criterion.get("outcomes", []))
+            sections["criteria"][f"t{t}c{c}"] = Item(
+                f"Task {t} criterion {c}",
+                criterion["name"] + (f" (outcomes {outcomes})" if outcomes else ""),
+            )
+            for level in criterion.get("levels", []):
+                v = level["position"]
+                sections["levels"][f"t{t}c{c}l{v}"] = Item(
+                    f"Task {t} criterion {c} ({criterion['name']}) level {v + 1}",
+                    f"{level['name']}, {level['points']} points"
+                    + (f": {level['descriptor']}" if level.get("descriptor") else ""),
+                )
+    if content.get("rule"):
+        root = content["rule"]
+        _rule_items(root, "root", root.get("type", "?"), sections["rules"])
+    return sections
+
+
+def diff_content(old: dict | None, new: dict) -> list[dict]:
+    """What changed from old to new: added, removed and changed items, in section
+    order. With no old version everything is new, so the list is empty."""
+    if old is None:
+        return []
+    before, after = flatten(old), flatten(new)
+    changes = []
+    for section in SECTIONS:
+        a, b = before[section], after[section]
+        for key, item in b.items():
+            if key not in a:
+                changes.append(_change(section, "added", item.label, None, item.value))
+            elif a[key].value != item.value:
+                changes.append(
+                    _change(section, "changed", item.label, a[key].value, item.value)
+                )
+        for key, item in a.items():
+            if key not in b:
+                changes.append(
+                    _change(section, "removed", item.label, item.value, None)
+                )
+    return changes
+
+
+def _change(section, change, label, before, after) -> dict:
+    return {
+        "section": section,
+        "change": change,
+        "item": label,
+        "before": before,
+        "after": after,
+    }
+
+
+def summarise(changes: list[dict]) -> dict[str, dict[str, int]]:
+    """How many items each section added, removed and changed."""
+    counts: dict[str, dict[str, int]] = {}
+    for change in changes:
+        section = counts.setdefault(
+            change["section"], {"added": 0, "removed": 0, "changed": 0}
+        )
+        section[change["change"]] += 1
+    return counts
+
+
+def grouped(changes: list[dict]) -> list[tuple[str, list[dict]]]:
+    """Changes grouped under readable section titles, for templates."""
+    groups: dict[str, list[dict]] = {}
+    for change in changes:
+        groups.setdefault(change["section"], []).append(change)
+    return [(SECTION_TITLES.get(s, s), groups[s]) for s in SECTIONS if s in groups]

@@ -1,0 +1,429 @@
+"""Pages of competency frameworks: the tree, authoring, imports and exports."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from curriculum import framework_services, selectors
+from curriculum.forms import (
+    CompetencyForm,
+    FrameworkEditForm,
+    FrameworkForm,
+    FrameworkImportForm,
+    add_service_errors,
+)
+from curriculum.models import (
+    Competency,
+    CompetencyFramework,
+    FrameworkImport,
+    Membership,
+)
+from curriculum.permissions import (
+    can_edit_framework,
+    can_publish_framework,
+    get_competency_for_editing,
+    get_framework_for_editing,
+    get_framework_for_viewing,
+    get_import_for_viewing,
+    organizations_where,
+)
+
+Role = Membership.Role
+
+
+def _authoring_organizations(request: HttpRequest):
+    return organizations_where(request.user, Role.DESIGNER, Role.ADMIN)
+
+
+@require_GET
+def framework_list(request: HttpRequest) -> HttpResponse:
+    staff = organizations_where(request.user, Role.DESIGNER, Role.ADMIN, Role.REVIEWER)
+    frameworks = selectors.frameworks_for(request.user, staff)
+    if query := request.GET.get("q", "").strip():
+        frameworks = frameworks.filter(name__icontains=query)
+    page = Paginator(frameworks, 25).get_page(request.GET.get("page"))
+    authoring = _authoring_organizations(request)
+    can_author = authoring.exists()
+    return render(
+        request,
+        "curriculum/framework_list.html",
+        {
+            "page": page,
+            "query": query,
+            "can_author": can_author,
+            "framework_form": FrameworkForm(organizations=authoring)
+            if can_author
+            else None,
+            "import_form": FrameworkImportForm(organizations=authoring)
+            if can_author
+            else None,
+        },
+    )
+
+
+@require_POST
+@login_required
+def framework_create(request: HttpRequest) -> HttpResponse:
+    organizations = _authoring_organizations(request)
+    if not organizations.exists():
+        raise PermissionDenied
+    form = FrameworkForm(request.POST, organizations=organizations)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            framework = framework_services.create_framework(
+                data.pop("organization"), by=request.user, **data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Framework “{framework}” created.")
+            return redirect(framework)
+    return render(
+        request,
+        "curriculum/framework_list.html",
+        {
+            "page": None,
+            "can_author": True,
+            "framework_form": form,
+            "import_form": FrameworkImportForm(organizations=organizations),
+        },
+        status=400,
+    )
+
+
+def _detail_context(request: HttpRequest, framework, form=None) -> dict:
+    can_edit = can_edit_framework(request.user, framework)
+    return {
+        "framework": framework,
+        "tree": selectors.framework_tree(framework, with_links=True),
+        "can_edit": can_edit,
+        "can_publish": can_publish_framework(request.user, framework),
+        "competency_form": form
+        or (CompetencyForm(framework=framework) if can_edit else None),
+    }
+
+
+@require_GET
+def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = get_framework_for_viewing(request.user, pk)
+    return render(
+        request,
+        "curriculum/framework_detail.html",
+        _detail_context(request, framework),
+    )
+
+
+@require_POST
+@login_required
+def competency_add(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = get_framework_for_editing(request.user, pk)
+    form = CompetencyForm(request.POST, framework=framework)
+    if form.is_valid():
+        try:
+            framework_services.add_competency(
+                framework, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            form = CompetencyForm(framework=framework)
+    context = _detail_context(request, framework, form)
+    status = 400 if form.errors else 200
+    if request.htmx:
+        return render(
+            request,
+            "curriculum/framework_detail.html#tree",
+            context,
+            status=status,
+        )
+    if form.errors:
+        return render(
+            request, "curriculum/framework_detail.html", context, status=status
+        )
+    return redirect(framework)
+
+
+@login_required
+def competency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    competency = get_competency_for_editing(request.user, pk)
+    framework = competency.framework
+    initial = {
+        "code": competency.code,
+        "statement": competency.statement,
+        "competency_type": competency.competency_type,
+        "education_levels": "; ".join(competency.education_levels),
+        "parent": competency.parent,
+    }
+    form = CompetencyForm(
+        request.POST or None, framework=framework, exclude=competency, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            framework_services.update_competency(
+                competency, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Competency saved.")
+            return redirect(f"{framework.get_absolute_url()}#c-{competency.pk}")
+    return render(
+        request,
+        "curriculum/competency_form.html",
+        {"form": form, "competency": competency, "framework": framework},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def competency_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    competency = get_competency_for_editing(request.user, pk)
+    framework = competency.framework
+    if request.method == "POST":
+        try:
+            framework_services.remove_competency(competency, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Removed “{competency.statement[:60]}”.")
+        return redirect(framework)
+    return render(
+        request,
+        "curriculum/confirm.html",
+        {
+            "title": "Remove this competency?",
+            "text": competency.statement,
+            "action": request.path,
+            "button": "Remove competency",
+            "back": framework.get_absolute_url(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def framework_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = get_framework_for_viewing(request.user, pk)
+    if not can_publish_framework(request.user, framework):
+        raise PermissionDenied
+    try:
+        framework_services.publish_framework(framework, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{framework}” is published.")
+    return redirect(framework)
+
+
+@require_GET
+def framework_case_export(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = get_framework_for_viewing(request.user, pk)
+    case_version = "1.0" if request.GET.get("version") == "1.0" else "1.1"
+    package = selectors.case_package(framework, case_version=case_version)
+    response = JsonResponse(package, json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = (
+        f'attachment; filename="case-{framework.identifier}.json"'
+    )
+    return response
+
+
+@require_GET
+def framework_csv_export(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = get_framework_for_viewing(request.user, pk)
+    response = HttpResponse(
+        selectors.competencies_csv(framework), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="competencies-{framework.pk}.csv"'
+    )
+    return response
+
+
+@require_POST
+@login_required
+def import_create(request: HttpRequest) -> HttpResponse:
+    organizations = _authoring_organizations(request)
+    if not organizations.exists():
+        raise PermissionDenied
+    form = FrameworkImportForm(request.POST, request.FILES, organizations=organizations)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            job = framework_services.start_framework_import(
+                data["organization"],
+                by=request.user,
+                upload=data["file"],
+                format=data["format"],
+                framework_name=data["framework_name"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(job)
+    return render(
+        request,
+        "curriculum/framework_list.html",
+        {
+            "page": None,
+            "can_author": True,
+            "framework_form": FrameworkForm(organizations=organizations),
+            "import_form": form,
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_GET
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_import_for_viewing(request.user, pk)
+    done, total = framework_services.import_progress(job)
+    context = {
+        "job": job,
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 0,
+        "finished": job.status
+        in {FrameworkImport.Status.DONE, FrameworkImport.Status.FAILED},
+    }
+    template = "curriculum/import_detail.html"
+    if request.htmx:
+        template += "#progress"
+    response = render(request, template, context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@require_GET
+def case_uri(request: HttpRequest, identifier: str) -> HttpResponse:
+    """Resolve the URI of an item or framework authored in Cairn."""
+    competency = (
+        Competency.objects.filter(identifier=identifier)
+        .select_related("framework")
+        .first()
+    )
+    if competency is not None:
+        framework = get_framework_for_viewing(request.user, competency.framework_id)
+        return redirect(f"{framework.get_absolute_url()}#c-{competency.pk}")
+    framework_pk = get_object_or_404(
+        CompetencyFramework.objects.values_list("pk", flat=True),
+        identifier=identifier,
+    )
+    return redirect(get_framework_for_viewing(request.user, framework_pk))
+
+
+@require_GET
+def competency_search(request: HttpRequest) -> HttpResponse:
+    """The alignment picker's results (htmx), or JSON for scripts."""
+    query = request.GET.get("q", "")
+    staff = organizations_where(request.user, Role.DESIGNER, Role.ADMIN, Role.REVIEWER)
+    results = selectors.search_competencies(query, organizations=staff)
+    if request.htmx or request.GET.get("format") != "json":
+        response = render(
+            request,
+            "curriculum/_competency_results.html",
+            {
+                "results": results,
+                "query": query,
+                "outcome_id": outcome
+                if (outcome := request.GET.get("outcome", "")).isdigit()
+                else "",
+            },
+        )
+        response["Vary"] = "HX-Request"
+        return response
+    return HttpResponse(
+        json.dumps(
+            [
+                {
+                    "id": c.pk,
+                    "code": c.code,
+                    "statement": c.statement,
+                    "framework": c.framework.name,
+                }
+                for c in results
+            ]
+        ),
+        content_type="application/json",
+    )
+
+
+# A read-only CASE 1.1 service (https://www.imsglobal.org/spec/case/v1p1/),
+# under /curriculum/: published frameworks only, as CASE consumers expect.
+
+
+@require_GET
+def case_service_documents(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(
+        {"CFDocuments": selectors.case_documents()},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_GET
+def case_service_package(request: HttpRequest, identifier: str) -> HttpResponse:
+    framework = (
+        CompetencyFramework.objects.filter(
+            identifier=identifier, status=CompetencyFramework.Status.PUBLISHED
+        )
+        .select_related("organization")
+        .order_by("pk")
+        .first()
+    )
+    if framework is None:
+        return JsonResponse(
+            {
+                "imsx_codeMajor": "failure",
+                "imsx_severity": "error",
+                "imsx_description": f"No published framework {identifier}.",
+                "imsx_CodeMinor": {
+                    "imsx_codeMinorField": [
+                        {
+                            "imsx_codeMinorFieldName": "sourcedId",
+                            "imsx_codeMinorFieldValue": "unknownobject",
+                        }
+                    ]
+                },
+            },
+            status=404,
+        )
+    return JsonResponse(
+        selectors.case_package(framework), json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@login_required
+def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = get_framework_for_editing(request.user, pk)
+    form = FrameworkEditForm(
+        request.POST or None,
+        initial={
+            "name": framework.name,
+            "description": framework.description,
+            "version": framework.version,
+            "language": framework.language,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            framework_services.update_framework(
+                framework, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Framework saved.")
+            return redirect(framework)
+    return render(
+        request,
+        "curriculum/framework_form.html",
+        {"form": form, "framework": framework},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,90 @@
+"""E-mail about reviews, through Django's e-mail backend (the console in the demo).
+
+Each function loads what it needs by id, so it runs alike in a worker or in process.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from reviews.models import BoardMember, Review, Vote
+
+
+def _url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def _mail(subject: str, template: str, context: dict, to: list[str]) -> None:
+    to = sorted({address for address in to if address})
+    if not to:
+        return
+    body = render_to_string(f"reviews/mail/{template}.txt", context)
+    send_mail(subject, body, None, to)
+
+
+def send_invitation(member_id: int, token: str) -> None:
+    member = BoardMember.objects.select_related("board__organization").get(pk=member_id)
+    _mail(
+        f"Invitation to {member.board} of {member.board.organization}",
+        "invitation",
+        {
+            "member": member,
+            "url": _url(reverse("reviews:invitation", args=[token])),
+        },
+        [member.email],
+    )
+
+
+def _voters(review: Review) -> list[str]:
+    return list(
+        review.board.members.filter(accepted_at__isnull=False).values_list(
+            "user__email", flat=True
+        )
+    )
+
+
+def send(kind: str, object_id: int) -> None:
+    if kind == "vote_cast":
+        vote = Vote.objects.select_related("review__submitted_by", "member").get(
+            pk=object_id
+        )
+        review = vote.review
+        context = {"review": review, "vote": vote}
+        _mail(
+            f"{vote.member.name} voted on {review.version_label}",
+            "vote_cast",
+            {**context, "url": _url(review.get_absolute_url())},
+            [review.submitted_by.email],
+        )
+        return
+    review = Review.objects.select_related("board__organization", "submitted_by").get(
+        pk=object_id
+    )
+    context = {"review": review, "url": _url(review.get_absolute_url())}
+    if kind == "review_requested":
+        _mail(
+            f"Please review {review.version_label} by {review.due_on:%-d %B %Y}",
+            "review_requested",
+            context,
+            _voters(review),
+        )
+    elif kind == "decided":
+        _mail(
+            f"{review.version_label}: {review.get_status_display().lower()}",
+            "decided",
+            context,
+            [review.submitted_by.email, *_voters(review)],
+        )
+    elif kind == "due":
+        waiting = review.board.members.filter(accepted_at__isnull=False).exclude(
+            votes__review=review
+        )
+        _mail(
+            f"Reminder: {review.version_label} is due by {review.due_on:%-d %B %Y}",
+            "due",
+            context,
+            list(waiting.values_list("user__email", flat=True)),
+        )
+    else:
+        raise ValueError(f"Unknown notification {kind!r}.")

@@ -1,0 +1,175 @@
+"""The grading queue: assignment by cohort, filters, counts and query count."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import selectors, services
+from assessments.models import Cohort, Grade, Submission
+from tests import builders
+from tests.assessments.conftest import learners, level_ids
+from tests.assessments.test_bad_input import PNG
+from tests.assessments.test_submissions import PDF
+
+
+@pytest.fixture
+def cohorts(cast, faculty):
+    """Cohort A graded by faculty[0], cohort B by faculty[1]; learner in A,
+    other_learner in B."""
+    a = services.create_cohort(cast.organization, by=cast["admin"], name="A")
+    b = services.create_cohort(cast.organization, by=cast["admin"], name="B")
+    services.add_to_cohort(a, by=cast["admin"], user=cast["learner"], as_role="learner")
+    services.add_to_cohort(
+        b, by=cast["admin"], user=cast["other_learner"], as_role="learner"
+    )
+    services.add_to_cohort(a, by=cast["admin"], user=faculty[0], as_role="faculty")
+    services.add_to_cohort(b, by=cast["admin"], user=faculty[1], as_role="faculty")
+    return a, b
+
+
+def test_graders_see_only_the_work_assigned_to_them(
+    client, cast, task, faculty, cohorts
+):
+    mine = builders.submit(task, cast["learner"])
+    theirs = builders.submit(task, cast["other_learner"])
+    assert list(selectors.grading_queue(faculty[0])) == [mine]
+    assert list(selectors.grading_queue(faculty[1])) == [theirs]
+    assert list(selectors.grading_queue(faculty[2])) == []  # assigned nowhere
+
+    client.force_login(faculty[0])
+    assert client.get(reverse("assessments:grade", args=[mine.pk])).status_code == 200
+    # Another cohort's work: not even its existence is shown.
+    for name in ("assessments:grade", "assessments:submission-detail"):
+        assert client.get(reverse(name, args=[theirs.pk])).status_code == 404
+    with pytest.raises(ValidationError, match="assigned to other graders"):
+        services.grade_submission(
+            theirs, grader=faculty[0], levels=level_ids(task, [2, 2])
+        )
+    assert not Grade.objects.exists()
+
+
+def test_work_of_learners_in_no_cohort_stays_with_all_faculty(
+    cast, task, faculty, cohorts
+):
+    (outsider,) = learners(cast, 1)
+    submission = builders.submit(task, outsider)
+    for person in faculty:
+        assert submission in selectors.grading_queue(person)
+
+
+def test_only_admins_manage_cohorts(client, cast, faculty, cohorts):
+    a, _ = cohorts
+    with pytest.raises(ValidationError, match="Only admins"):
+        services.create_cohort(cast.organization, by=faculty[0], name="C")
+    with pytest.raises(ValidationError, match="not a learner"):
+        services.add_to_cohort(
+            a, by=cast["admin"], user=cast["stranger"], as_role="learner"
+        )
+    client.force_login(faculty[0])
+    assert (
+        client.get(reverse("assessments:cohort-detail", args=[a.pk])).status_code == 403
+    )
+    client.force_login(cast["stranger"])
+    assert (
+        client.get(reverse("assessments:cohort-detail", args=[a.pk])).status_code == 404
+    )
+    client.force_login(cast["admin"])
+    response = client.post(
+        reverse("assessments:cohort-detail", args=[a.pk]),
+        {"username": cast["other_learner"].username, "role": "learner"},
+    )
+    assert response.status_code == 302
+    assert a.learners.filter(pk=cast["other_learner"].pk).exists()
+    response = client.post(
+        reverse("assessments:cohorts"),
+        {"organization": cast.organization.pk, "name": "A"},
+    )
+    assert "A cohort of that name exists." in response.text
+    assert Cohort.objects.filter(organization=cast.organization).count() == 2
+
+
+def test_the_queue_filters_by_task_cohort_status_and_age(
+    client, cast, faculty, cohorts
+):
+    first = builders.make_module(cast, "Q-1")
+    second = builders.make_module(cast, "Q-2")
+    old = builders.submit(first, cast["learner"])
+    new = builders.submit(second, cast["learner"])
+    Submission.objects.filter(pk=old.pk).update(
+        submitted_at=timezone.now() - timedelta(days=10)
+    )
+    queue = selectors.grading_queue
+    assert list(queue(faculty[0])) == [old, new]  # oldest first
+    assert list(queue(faculty[0], task=second.pk)) == [new]
+    assert list(queue(faculty[0], age="7")) == [old]
+    assert list(queue(faculty[0], cohort=cohorts[0].pk)) == [old, new]
+    assert list(queue(faculty[0], cohort=cohorts[1].pk)) == []
+    assert list(queue(faculty[0], status="second")) == []
+    assert selectors.queue_counts(faculty[0]) == {
+        "waiting": 2, "second": 0, "moderation": 0, "older_than_a_week": 1,
+    }  # fmt: skip
+    client.force_login(faculty[0])
+    page = client.get(reverse("assessments:queue"), {"task": second.pk})
+    assert page.text.count("Grade</a>") == 1
+    assert "<strong>2</strong> waiting for a first mark" in page.text
+
+
+@pytest.mark.parametrize("waiting", [2, 12])
+def test_the_queue_takes_the_same_queries_for_2_or_12_rows(
+    client, cast, task, faculty, waiting, django_assert_max_num_queries
+):
+    services.set_marking_policy(
+        task, by=cast["admin"], second_mark_percent=100, borderline_points=None,
+        moderation_tolerance=0,
+    )  # fmt: skip
+    people = learners(cast, waiting)
+    for n, learner in enumerate(people):
+        submission = builders.submit(task, learner)
+        if n % 3 == 0:  # a mix of stages: some wait for a second mark
+            services.grade_submission(
+                submission, grader=faculty[0], levels=level_ids(task, [2, 2])
+            )
+    client.force_login(faculty[1])
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("assessments:queue"))
+    assert response.status_code == 200
+    to_second_mark = Submission.objects.filter(second_marker=faculty[1]).count()
+    assert to_second_mark >= 1
+    assert response.text.count("Second-mark</a>") == to_second_mark
+    assert response.text.count("Grade</a>") == waiting - (waiting + 2) // 3
+
+
+def test_graders_see_previews_of_images_and_pdfs(client, cast, task):
+    submission = services.submit_evidence(
+        task, learner=cast["learner"],
+        files=[SimpleUploadedFile("chart.png", PNG), SimpleUploadedFile("r.pdf", PDF),
+               SimpleUploadedFile("notes.txt", b"plain words\n")],
+    )  # fmt: skip
+    png, pdf, txt = submission.files.order_by("pk")
+    client.force_login(cast["faculty"])
+    page = client.get(reverse("assessments:grade", args=[submission.pk])).text
+    assert (
+        f'<img src="{reverse("assessments:evidence-preview", args=[png.pk])}"' in page
+    )
+    assert f'data="{reverse("assessments:evidence-preview", args=[pdf.pk])}"' in page
+    response = client.get(reverse("assessments:evidence-preview", args=[png.pk]))
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PNG
+    # Text is not previewed inline; it downloads as an attachment.
+    assert (
+        client.get(reverse("assessments:evidence-preview", args=[txt.pk])).status_code
+        == 404
+    )
+    download = client.get(reverse("assessments:evidence", args=[txt.pk]))
+    assert download["Content-Disposition"].startswith("attachment")
+    # Other learners and outside faculty get nothing.
+    for person in (cast["other_learner"], cast["outside_faculty"]):
+        client.force_login(person)
+        url = reverse("assessments:evidence-preview", args=[png.pk])
+        assert client.get(url).status_code == 404

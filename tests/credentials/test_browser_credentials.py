@@ -1,0 +1,51 @@
+"""A real browser: an admin suspends a credential; a stranger uploads it."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from credentials.models import Award
+from tests import builders
+from tests.test_browser import browser, log_in  # noqa: F401 (the browser fixture)
+
+
+@pytest.fixture(autouse=True)
+def _suspension_entries(settings):
+    """These tests exercise suspension, which needs its own status entry."""
+    settings.CAIRN_SUSPENSION_ENTRY = True
+
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_suspend_by_keyboard_then_a_stranger_checks_the_uploaded_file(
+    browser,  # noqa: F811
+    live_server,
+    tmp_path,
+):
+    cast = builders.make_cast()
+    built = builders.make_pathway(cast)
+    builders.submit_and_pass(built.tasks[0], cast["learner"], cast["faculty"])
+    award = Award.objects.get()
+    log_in(browser, live_server, cast["admin"])
+    browser.get(live_server.url + award.get_absolute_url())
+    browser.find_element(By.LINK_TEXT, "Suspend…").send_keys(Keys.ENTER)
+    browser.find_element(By.ID, "id_reason").send_keys("Checking the evidence.")
+    browser.find_element(By.ID, "id_confirm").send_keys(Keys.SPACE)
+    browser.find_element(By.XPATH, "//button[text()='Suspend']").send_keys(Keys.ENTER)
+    verdict = browser.find_element(By.CSS_SELECTOR, "[role=status].verdict")
+    assert "Suspended" in verdict.text
+    browser.find_element(By.CSS_SELECTOR, "header form button").click()
+
+    path = tmp_path / "credential.json"
+    path.write_text(json.dumps(award.credential))
+    browser.get(live_server.url + reverse("credentials:verify-upload"))
+    browser.find_element(By.ID, "id_file").send_keys(str(path))
+    browser.find_element(By.XPATH, "//button[text()='Check']").click()
+    verdict = browser.find_element(By.CSS_SELECTOR, ".verdict")
+    assert "Suspended" in verdict.text
+    status = browser.find_element(By.CSS_SELECTOR, "li[data-check='status']")
+    assert "Checking the evidence." in status.text

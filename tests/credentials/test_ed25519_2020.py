@@ -1,0 +1,107 @@
+"""The Ed25519Signature2020 on VC Data Model 1.1 option, for older wallets."""
+
+import copy
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import ModuleCompletion
+from credentials import schemas, services
+from credentials.models import Award, IssuerProfile
+from pathways import services as pathway_services
+from tests import builders
+from tests.credentials.conftest import served
+from tests.credentials.jsverifier import verify_with_node
+
+
+@pytest.fixture
+def legacy(cast):
+    services.set_proof_format(
+        cast.organization,
+        by=cast["admin"],
+        proof_format=IssuerProfile.ProofFormat.ED25519_2020,
+    )
+
+
+def _issue_every_kind(cast, pathway, capture) -> dict[str, Award]:
+    with capture(execute=True):
+        pathway_services.enrol(cast["learner"], pathway.version)
+    for task in pathway.tasks:
+        with capture(execute=True):
+            builders.submit_and_pass(task, cast["learner"], cast["faculty"])
+    rpl = ModuleCompletion.objects.create(
+        learner=cast["other_learner"],
+        version=pathway.tasks[0].version,
+        source=ModuleCompletion.Source.RECOGNITION,
+        completed_at=timezone.now(),
+    )
+    services.issue_module_award(rpl)
+    awards = Award.objects.select_related("module_completion")
+    return {
+        a.module_completion.source if a.module_completion else a.kind: a for a in awards
+    }
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("method", ["key", "web"])
+def test_every_kind_verifies_and_matches_the_vc_1_1_schema(
+    client, cast, pathway, legacy, settings, method, django_capture_on_commit_callbacks
+):
+    settings.CAIRN_DID_METHOD = method
+    if method == "web":
+        settings.SITE_URL = "https://credentials.example.edu"
+    awards = _issue_every_kind(cast, pathway, django_capture_on_commit_callbacks)
+    assert set(awards) == {"graded", "pathway", "recognition"}
+    for kind, award in awards.items():
+        credential = award.credential
+        assert credential["@context"][0] == "https://www.w3.org/2018/credentials/v1"
+        assert "issuanceDate" in credential
+        assert "validFrom" not in credential
+        assert credential["proof"][0]["type"] == "Ed25519Signature2020"
+        assert "cryptosuite" not in credential["proof"][0]
+        assert schemas.achievement_credential_errors(credential) == [], kind
+        documents = served(client, credential)
+        result = verify_with_node(credential, **documents)
+        assert result["verified"] is True, (kind, result)
+        assert services.verify_award(award).status == "valid", kind
+        tampered = copy.deepcopy(credential)
+        tampered["credentialSubject"]["achievement"]["name"] = "Other"
+        assert verify_with_node(tampered, **documents)["verified"] is False, kind
+        assert services.verify_credential(tampered).status == "tampered", kind
+    if method == "web":
+        did = awards["graded"].credential["issuer"]["id"]
+        document = served(client, awards["graded"].credential)["did_documents"][did]
+        assert {m["type"] for m in document["verificationMethod"]} == {
+            "Ed25519VerificationKey2020"
+        }
+
+
+@pytest.mark.node
+def test_a_revoked_vc_1_1_credential_fails_through_its_status_list(
+    client, cast, issued, legacy, pathway, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        builders.submit_and_pass(pathway.tasks[1], cast["learner"], cast["faculty"])
+    award = Award.objects.exclude(pk=issued.pk).get()
+    assert award.credential["proof"][0]["type"] == "Ed25519Signature2020"
+    services.revoke_award(award, by=cast["admin"], reason="Appeal upheld.")
+    result = verify_with_node(award.credential, **served(client, award.credential))
+    assert result["verified"] is False
+    assert result["status"]["revocation"] is True
+    # The earlier eddsa-rdfc-2022 credential of the same issuer still verifies.
+    assert verify_with_node(issued.credential)["verified"] is True
+
+
+def test_admins_choose_the_format_in_the_browser(client, cast, db):
+    url = reverse("credentials:proof-format", args=[cast.organization.slug])
+    client.force_login(cast["designer"])
+    assert client.post(url, {"proof_format": "Ed25519Signature2020"}).status_code == 403
+    client.force_login(cast["admin"])
+    client.post(url, {"proof_format": "nonsense"})
+    assert not IssuerProfile.objects.filter(organization=cast.organization).exists()
+    client.post(url, {"proof_format": "Ed25519Signature2020"})
+    profile = IssuerProfile.objects.get(organization=cast.organization)
+    assert profile.proof_format == "Ed25519Signature2020"
+    page = client.get(reverse("credentials:issuer", args=[cast.organization.slug]))
+    assert 'value="Ed25519Signature2020" checked' in page.text

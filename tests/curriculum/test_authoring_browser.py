@@ -1,0 +1,134 @@
+"""A designer builds a module with aligned outcomes in a real browser (Debian's
+headless Chromium), reordering outcomes with the keyboard only."""
+
+import pytest
+from django.urls import reverse
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from curriculum import framework_services
+from curriculum.models import ModuleVersion
+from tests import builders
+from tests.test_browser import browser, log_in  # noqa: F401  (the shared fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def outcome_texts(driver) -> list[str]:
+    return [
+        e.text
+        for e in driver.find_elements(
+            By.CSS_SELECTOR, "#outcomes li.outcome .statement"
+        )
+    ]
+
+
+def test_a_designer_creates_a_module_with_aligned_outcomes_and_reorders_by_keyboard(
+    browser,  # noqa: F811
+    live_server,
+):
+    cast = builders.make_cast()
+    designer = cast["designer"]
+    framework = framework_services.create_framework(
+        cast.organization, by=designer, name="Data skills"
+    )
+    for code, statement in [
+        ("DS.1", "Summarise data with pivot tables"),
+        ("DS.2", "Visualise quantitative information honestly"),
+    ]:
+        framework_services.add_competency(
+            framework, by=designer, statement=statement, code=code
+        )
+    # htmx swaps the outcome list under the test's feet: an element found a moment
+    # ago may be gone, so the waits retry on stale elements.
+    wait = WebDriverWait(
+        browser,
+        15,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    )
+
+    log_in(browser, live_server, designer)
+    browser.get(live_server.url + reverse("curriculum:module-create"))
+    browser.find_element(By.ID, "id_code").send_keys("DATA-101")
+    browser.find_element(By.ID, "id_title").send_keys("Data at work")
+    browser.find_element(By.ID, "id_summary").send_keys(
+        "Pivot tables and honest charts."
+    )
+    browser.find_element(By.ID, "id_notional_hours").send_keys("125")
+    browser.find_element(By.ID, "id_level").send_keys("EQF 5")
+    browser.find_element(By.ID, "id_level").submit()
+    assert (
+        "Add its outcomes next"
+        in browser.find_element(By.CSS_SELECTOR, ".messages").text
+    )
+
+    for statement in (
+        "Build a pivot table that answers a question",
+        "Chart the result honestly",
+    ):
+        box = browser.find_element(By.ID, "id_statement")
+        box.send_keys(statement)
+        browser.find_element(By.XPATH, "//button[text()='Add outcome']").send_keys(
+            Keys.ENTER
+        )
+        wait.until(lambda d, s=statement: s in outcome_texts(d))
+    assert outcome_texts(browser) == [
+        "Build a pivot table that answers a question",
+        "Chart the result honestly",
+    ]
+    version = ModuleVersion.objects.get(module__code="DATA-101")
+    first, second = version.outcomes.order_by("position")
+
+    # Align each outcome from the picker: type, wait for results, press Enter.
+    for outcome, words, code in (
+        (first, "pivot", "DS.1"),
+        (second, "visualise", "DS.2"),
+    ):
+        search = browser.find_element(By.ID, f"align-{outcome.pk}")
+        search.send_keys(words)
+        button = wait.until(
+            lambda d, o=outcome, c=code: d.find_element(
+                By.XPATH,
+                f"//div[@id='competency-results-{o.pk}']"
+                f"//button[contains(., 'Align: {c}')]",
+            )
+        )
+        button.send_keys(Keys.ENTER)
+        wait.until(
+            lambda d, o=outcome, c=code: (
+                c
+                in d.find_element(By.CSS_SELECTOR, f"#outcome-{o.pk} .alignments").text
+            )
+        )
+
+    # Keyboard-only reorder: Enter on "Up" moves the second outcome first, and
+    # focus stays on the moved outcome (now on its "Down" button, Up being off).
+    browser.find_element(By.ID, f"move-up-{second.pk}").send_keys(Keys.ENTER)
+    wait.until(lambda d: outcome_texts(d)[0] == "Chart the result honestly")
+    wait.until(
+        lambda d: (
+            d.switch_to.active_element.get_attribute("id") == f"move-down-{second.pk}"
+        )
+    )
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait.until(
+        lambda d: outcome_texts(d)[0] == "Build a pivot table that answers a question"
+    )
+    wait.until(
+        lambda d: (
+            d.switch_to.active_element.get_attribute("id") == f"move-up-{second.pk}"
+        )
+    )
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait.until(lambda d: outcome_texts(d)[0] == "Chart the result honestly")
+
+    assert list(version.outcomes.order_by("position")) == [second, first]
+    assert [c.code for c in first.competencies.all()] == ["DS.1"]
+    assert [c.code for c in second.competencies.all()] == ["DS.2"]
+    version.refresh_from_db()
+    assert (version.notional_hours, version.level) == (125, "EQF 5")
