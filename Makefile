@@ -48,7 +48,7 @@ format: install
 test: install node services browser lint
 	DEBUG=1 DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-		$(VENV)/bin/pytest --create-db
+		$(VENV)/bin/pytest --create-db -n 2
 
 bench: install
 	DEBUG=1 $(PY) -m bench
