@@ -50,8 +50,13 @@ test: install node services browser lint
 	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(VENV)/bin/pytest --create-db -n 2
 
-bench: install
-	DEBUG=1 $(PY) -m bench
+# Benchmarks measure on PostgreSQL, as the product runs; what they write is rolled back.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cairn_bench
+
+bench: install services
+	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/ensure_database.py
+	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench
 
 clean:
 	rm -rf $(VENV) tests/verifier/node_modules var db.sqlite3

@@ -3,11 +3,14 @@
 Module content is gathered for many versions at once in a fixed number of queries
 (never one per outcome, criterion or level). Tasks and rubrics are reached by their
 reverse relations so that curriculum does not import the assessments app above it.
-A pathway's content is its own row (the rule), read without a query.
+A pathway's content is its own row (the rule), read without a query. A module's
+badge image is its file's hash, read from storage (no query).
 """
 
+import hashlib
 from collections.abc import Iterable
 
+from curriculum.digest import ALGORITHM
 from curriculum.models import ModuleVersion, VersionedContent
 
 
@@ -22,6 +25,20 @@ def _module_versions(pks: Iterable[int]):
             "prerequisites",
         )
     )
+
+
+def badge_image_digest(version: ModuleVersion) -> str:
+    """The badge image as content: a hash of its bytes ("" without one), so that
+    the same picture under another stored name is the same content. A file missing
+    from storage is named instead, so that content can still be shown."""
+    if not version.badge_image:
+        return ""
+    try:
+        with version.badge_image.storage.open(version.badge_image.name, "rb") as f:
+            data = f.read()
+    except OSError:
+        return f"missing:{version.badge_image.name}"
+    return f"{ALGORITHM}:{hashlib.sha256(data).hexdigest()}"
 
 
 def _module_content(version: ModuleVersion) -> dict:
@@ -78,17 +95,18 @@ def _module_content(version: ModuleVersion) -> dict:
         "criteria_narrative": version.criteria_narrative,
         "credits": version.credits,
         "level": version.level,
-        "notional_hours": getattr(version, "notional_hours", None),
-        "delivery_mode": getattr(version, "delivery_mode", ""),
-        "language": getattr(version, "language", ""),
+        "notional_hours": version.notional_hours,
+        "delivery_mode": version.delivery_mode,
+        "language": version.language,
         "prerequisites": sorted(m.code for m in version.prerequisites.all()),
+        "badge_image": badge_image_digest(version),
         "outcomes": [
             {
                 "position": number[outcome.pk],
                 "key": outcome.pk,
                 "statement": outcome.statement,
-                "action_verb": getattr(outcome, "action_verb", ""),
-                "proficiency_level": getattr(outcome, "proficiency_level", ""),
+                "action_verb": outcome.action_verb,
+                "proficiency_level": outcome.proficiency_level,
                 "competencies": sorted(
                     (
                         {"uri": c.uri, "code": c.code, "statement": c.statement}

@@ -35,6 +35,7 @@ DETAIL_FIELDS = {
     "notional_hours": "Notional hours",
     "delivery_mode": "Delivery mode",
     "language": "Language",
+    "badge_image": "Badge image",
 }
 
 

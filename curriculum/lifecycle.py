@@ -23,6 +23,7 @@ from curriculum.models import (
     Membership,
     Organization,
     VersionedContent,
+    VersionFrozenError,
     VersionTransition,
 )
 
@@ -225,13 +226,25 @@ def _copy(instance: models.Model, **changes: object) -> models.Model:
     return instance
 
 
+def _field_value(instance: models.Model, field: models.Field) -> object:
+    """A field's value for a copy. A file (the badge image) is referred to by its
+    stored name: the draft shares the published version's file, which nothing
+    deletes, and an upload to the draft is saved under a name of its own."""
+    value = getattr(instance, field.attname)
+    if isinstance(field, models.FileField):
+        return value.name or ""
+    return value
+
+
 @transaction.atomic
 def start_next_draft(
     version: VersionedContent, *, by: AbstractBaseUser
 ) -> VersionedContent:
-    """Editing a published version starts a new draft copied from it: its fields,
-    outcomes with their alignments, and assessment tasks with their rubrics (reached
-    by reverse relations, so curriculum does not import the apps above)."""
+    """Editing a published version starts a new draft copied from it: every field
+    but identity and lifecycle (NOT_COPIED), its many-to-many relations (a module's
+    prerequisites), its badge image (the same stored file), outcomes with all their
+    fields and alignments, and assessment tasks with their rubrics (reached by
+    reverse relations, so curriculum does not import the apps above)."""
     model = type(version)
     version = model.objects.get(pk=version.pk)
     if version.status not in VersionedContent.FROZEN:
@@ -256,7 +269,7 @@ def start_next_draft(
     number = max(siblings_.values_list("number", flat=True)) + 1
     draft = model(
         **{
-            f.attname: getattr(version, f.attname)
+            f.attname: _field_value(version, f)
             for f in model._meta.concrete_fields
             if f.name not in NOT_COPIED
         },
@@ -368,19 +381,43 @@ def refuse_frozen_delete(sender, instance, **kwargs) -> None:
         raise FrozenContentError(sender)
 
 
+# Many-to-many relations frozen with a published version: the model that declares
+# the field, the field, and the path from that model to its version's status.
+FROZEN_RELATIONS = {
+    ("curriculum.Outcome", "competencies"): "version__status",
+    ("assessments.Criterion", "outcomes"): "rubric__task__version__status",
+    ("curriculum.ModuleVersion", "prerequisites"): "status",
+}
+
+
 def refuse_frozen_alignment(sender, instance, action, reverse, model, pk_set, **kw):
-    """Alignments (outcome ↔ competency, criterion ↔ outcome) of a published
-    version are frozen too."""
+    """Alignments (outcome ↔ competency, criterion ↔ outcome) and a module
+    version's prerequisites are frozen with a published version too."""
     if not action.startswith("pre_"):
         return
     owner = type(instance) if not reverse else model
-    if owner._meta.label not in FROZEN_CONTENT:
+    found = [
+        (field, path)
+        for (label, field), path in FROZEN_RELATIONS.items()
+        if label == owner._meta.label
+        and owner._meta.get_field(field).remote_field.through is sender
+    ]
+    if not found:
         return
-    path = FROZEN_CONTENT[owner._meta.label]
-    pks = [instance.pk] if not reverse else list(pk_set or ())
-    if reverse and action == "pre_clear":
-        return  # a competency or outcome being deleted: its own guard decides
-    if _statuses(owner, path, pk__in=pks) & VersionedContent.FROZEN:
+    field, path = found[0]
+    if not reverse:
+        owners = owner._default_manager.filter(pk=instance.pk)
+    elif action == "pre_clear":
+        if owner._meta.label != "curriculum.ModuleVersion":
+            return  # a competency or outcome being deleted: its own guard decides
+        # module.required_by.clear(): every version that requires the module.
+        owners = owner._default_manager.filter(**{field: instance.pk})
+    else:
+        owners = owner._default_manager.filter(pk__in=list(pk_set or ()))
+    if path == "status":  # the version itself: name it
+        if frozen := owners.filter(status__in=VersionedContent.FROZEN).first():
+            raise VersionFrozenError(frozen)
+    elif set(owners.values_list(path, flat=True)) & VersionedContent.FROZEN:
         raise FrozenContentError(owner)
 
 
@@ -392,10 +429,7 @@ def connect_frozen_content_guards() -> None:
         pre_delete.connect(
             refuse_frozen_delete, sender=model, dispatch_uid=f"f-d-{label}"
         )
-    for label, field in (
-        ("curriculum.Outcome", "competencies"),
-        ("assessments.Criterion", "outcomes"),
-    ):
+    for label, field in FROZEN_RELATIONS:
         through = apps.get_model(label)._meta.get_field(field).remote_field.through
         m2m_changed.connect(
             refuse_frozen_alignment, sender=through, dispatch_uid=f"f-m-{label}"

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("modules/<int:pk>/stacking/", views.module_stacking, name="module-stacking"),
     path("versions/<int:pk>/", views.version_detail, name="version-detail"),
+    path("versions/<int:pk>/ctdl.json", views.version_ctdl, name="version-ctdl"),
     path("versions/<int:pk>/enrol/", views.enrol, name="enrol"),
     path("versions/<int:pk>/publish/", views.version_publish, name="version-publish"),
     path("versions/<int:pk>/rule/", views.rule_builder, name="rule-builder"),

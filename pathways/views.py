@@ -1,9 +1,11 @@
+import json
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -12,7 +14,7 @@ from curriculum.forms import PublishForm, add_service_errors
 from curriculum.models import Membership, Module
 from curriculum.permissions import can_publish_version, has_role, organizations_where
 from curriculum.views import publish_from_form
-from pathways import ruleedit, rules, selectors, services
+from pathways import ctdl, ruleedit, rules, selectors, services
 from pathways.forms import EquivalenceForm, PathwayForm, StackingForm
 from pathways.models import PathwayVersion, Reevaluation
 from pathways.permissions import (
@@ -96,7 +98,20 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reevaluations": selectors.reevaluations_of(version)
             if can_manage_cohorts(request.user, version.organization)
             else (),
+            "jsonld": ctdl.pathway_jsonld(version) if version.is_frozen else "",
         },
+    )
+
+
+@require_GET
+def version_ctdl(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published pathway version as CTDL JSON-LD (Credential Engine)."""
+    version = get_pathway_version_for_viewing(request.user, pk)
+    if not version.is_frozen:
+        raise Http404
+    return HttpResponse(
+        json.dumps(ctdl.pathway_ctdl(version), ensure_ascii=False, indent=2),
+        content_type="application/ld+json",
     )
 
 

@@ -9,7 +9,11 @@ from selenium.webdriver.common.keys import Keys
 
 from credentials.models import Award
 from tests import builders
-from tests.test_browser import browser, log_in  # noqa: F401 (the browser fixture)
+from tests.test_browser import (  # noqa: F401 (the browser fixture)
+    browser,
+    log_in,
+    wait_for_text,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -36,16 +40,15 @@ def test_suspend_by_keyboard_then_a_stranger_checks_the_uploaded_file(
     browser.find_element(By.ID, "id_reason").send_keys("Checking the evidence.")
     browser.find_element(By.ID, "id_confirm").send_keys(Keys.SPACE)
     browser.find_element(By.XPATH, "//button[text()='Suspend']").send_keys(Keys.ENTER)
-    verdict = browser.find_element(By.CSS_SELECTOR, "[role=status].verdict")
-    assert "Suspended" in verdict.text
+    wait_for_text(browser, "[role=status].verdict", "Suspended")
     browser.find_element(By.CSS_SELECTOR, "header form button").click()
+    browser.find_element(By.LINK_TEXT, "Log in")
 
     path = tmp_path / "credential.json"
     path.write_text(json.dumps(award.credential))
     browser.get(live_server.url + reverse("credentials:verify-upload"))
     browser.find_element(By.ID, "id_file").send_keys(str(path))
     browser.find_element(By.XPATH, "//button[text()='Check']").click()
-    verdict = browser.find_element(By.CSS_SELECTOR, ".verdict")
-    assert "Suspended" in verdict.text
+    wait_for_text(browser, ".verdict", "Suspended")
     status = browser.find_element(By.CSS_SELECTOR, "li[data-check='status']")
     assert "Checking the evidence." in status.text

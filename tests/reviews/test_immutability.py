@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from assessments.models import Criterion, Level, Rubric
 from curriculum import lifecycle
+from curriculum import services as curriculum_services
 from curriculum.models import Competency, ModuleVersion, Outcome
 from pathways.models import PathwayVersion
 from tests import builders
@@ -218,3 +219,107 @@ def test_the_trigger_migration_runs_only_on_postgresql():
     assert len(postgresql.statements) == 1 + 2 + len(migration.CONTENT)
     migration.backwards(None, postgresql)
     assert postgresql.statements[-1].startswith("DROP FUNCTION")
+
+
+# A module version's prerequisites (a many-to-many table of their own).
+
+
+@pytest.fixture
+def required(cast, published):
+    """A published version whose prerequisite is module PRE, and a spare module."""
+    pre = builders.make_module(cast, "PRE").version.module
+    spare = builders.make_module(cast, "SPARE", publish=False).version.module
+    draft = lifecycle.start_next_draft(published.version, by=cast["designer"])
+    curriculum_services.update_module_version(
+        draft, by=cast["designer"], prerequisites=[pre]
+    )
+    version = curriculum_services.publish_version(
+        draft, by=cast["admin"], changelog="Needs PRE."
+    )
+    return version, pre, spare
+
+
+def refused_as_frozen_version():
+    return pytest.raises(ValidationError, match="is published and can no longer")
+
+
+def test_the_model_refuses_to_change_prerequisites_of_a_published_version(required):
+    version, pre, spare = required
+    with refused_as_frozen_version(), transaction.atomic():
+        version.prerequisites.add(spare)
+    with refused_as_frozen_version(), transaction.atomic():
+        version.prerequisites.remove(pre)
+    with refused_as_frozen_version(), transaction.atomic():
+        version.prerequisites.set([spare])
+    with refused_as_frozen_version(), transaction.atomic():
+        version.prerequisites.clear()
+    # From the other side: the module's required_by.
+    with refused_as_frozen_version(), transaction.atomic():
+        spare.required_by.add(version)
+    with refused_as_frozen_version(), transaction.atomic():
+        pre.required_by.remove(version)
+    with refused_as_frozen_version(), transaction.atomic():
+        pre.required_by.clear()
+    assert list(version.prerequisites.all()) == [pre]
+
+
+def test_the_model_lets_a_draft_change_its_prerequisites(cast, required):
+    version, pre, spare = required
+    draft = lifecycle.start_next_draft(version, by=cast["designer"])
+    draft.prerequisites.add(spare)
+    pre.required_by.remove(draft)
+    spare.required_by.clear()
+    assert list(draft.prerequisites.all()) == []
+    assert list(version.prerequisites.all()) == [pre]
+
+
+def test_the_database_refuses_bulk_and_raw_changes_to_prerequisites(required):
+    version, pre, spare = required
+    through = ModuleVersion.prerequisites.through
+    with refused_by_database(), transaction.atomic():
+        through.objects.bulk_create([through(moduleversion=version, module=spare)])
+    with refused_by_database(), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {through._meta.db_table} (moduleversion_id, module_id) "  # noqa: S608
+            "VALUES (%s, %s)",
+            [version.pk, spare.pk],
+        )
+    with refused_by_database(), transaction.atomic():
+        through.objects.filter(moduleversion=version).update(module=spare)
+    with refused_by_database(), transaction.atomic():
+        through.objects.filter(moduleversion=version).delete()
+    with refused_by_database(), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {through._meta.db_table} WHERE moduleversion_id = %s",  # noqa: S608
+            [version.pk],
+        )
+    assert list(version.prerequisites.all()) == [pre]
+
+
+def test_the_database_refuses_to_move_a_draft_prerequisite_to_a_published_version(
+    cast, required
+):
+    version, pre, spare = required
+    draft = lifecycle.start_next_draft(version, by=cast["designer"])
+    through = ModuleVersion.prerequisites.through
+    rows = through.objects.filter(moduleversion=draft)
+    with refused_by_database(), transaction.atomic():
+        rows.update(moduleversion=version)
+    # The draft's own rows stay free.
+    rows.update(module=spare)
+    assert list(draft.prerequisites.all()) == [spare]
+
+
+def test_the_prerequisites_migration_runs_only_on_postgresql():
+    migration = importlib.import_module("reviews.migrations.0003_freeze_prerequisites")
+    sqlite, postgresql = RecordingEditor("sqlite"), RecordingEditor("postgresql")
+    migration.forwards(None, sqlite)
+    migration.forwards(None, postgresql)
+    assert sqlite.statements == []
+    assert len(postgresql.statements) == 2
+    assert "curriculum_moduleversion_prerequisites" in postgresql.statements[1]
+    migration.backwards(None, postgresql)
+    assert postgresql.statements[-1].startswith("DROP FUNCTION")
+    assert ("curriculum", "0003_frameworks_case_module_fields") in (
+        migration.Migration.dependencies
+    )
