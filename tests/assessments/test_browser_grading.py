@@ -8,7 +8,7 @@ from selenium.webdriver.common.keys import Keys
 
 from assessments.models import Grade, Mark
 from tests import builders
-from tests.test_browser import browser, log_in  # noqa: F401 (the fixture)
+from tests.test_browser import browser, log_in, wait_for_text  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,7 +59,7 @@ def test_a_grader_grades_by_keyboard_alone(browser, live_server):  # noqa: F811
     # Save a draft, come back to it, and finish.
     tab_to(browser, lambda e: e.text == "Save as draft")
     press(browser, Keys.ENTER)
-    assert "Draft saved" in browser.find_element(By.CSS_SELECTOR, ".messages").text
+    wait_for_text(browser, ".messages", "Draft saved")
     assert Mark.objects.get().finalised_at is None
     kept = browser.find_element(
         By.CSS_SELECTOR, f"input[name='level_{accuracy.pk}']:checked"
@@ -74,7 +74,7 @@ def test_a_grader_grades_by_keyboard_alone(browser, live_server):  # noqa: F811
     assert finalise.tag_name == "button"
     press(browser, Keys.ENTER)
 
-    assert "5 points" in browser.find_element(By.CSS_SELECTOR, ".messages").text
+    wait_for_text(browser, ".messages", "5 points")
     grade = Grade.objects.get(submission=submission)
     assert (grade.total, grade.passed, grade.comment) == (5, True, "Clear and correct.")
     levels = {cg.criterion_id: cg.level.position for cg in grade.criteria.all()}

@@ -11,7 +11,7 @@ from assessments import services as assessments
 from curriculum.models import Module
 from pathways.models import PathwayVersion
 from tests import builders
-from tests.test_browser import browser, log_in, log_out  # noqa: F401
+from tests.test_browser import browser, log_in, log_out, wait_for_text  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,7 +83,7 @@ def test_a_designer_builds_a_rule_and_a_learner_reads_the_next_step(
     browser.get(live_server.url + version.get_absolute_url())
     browser.find_element(By.ID, "id_changelog").send_keys("First release.")
     browser.find_element(By.XPATH, "//button[text()='Publish version 1']").click()
-    assert "is published" in browser.find_element(By.CSS_SELECTOR, ".messages").text
+    wait_for_text(browser, ".messages", "is published")
     log_out(browser)
 
     learner = cast["learner"]
