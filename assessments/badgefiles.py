@@ -4,7 +4,7 @@ Assessments only reads what an outside credential states, to support a
 recognition decision; it does not import credentials. Checking an OB 3.0 Data
 Integrity proof is the credentials app's business: it registers a verifier here
 (register_proof_verifier) from its AppConfig.ready(), and recognition records
-whether the proof verified, failed, or was not checked.
+whether the proof verified, failed, or was not checked, with the reason.
 """
 
 import hashlib
@@ -24,17 +24,29 @@ VC_CONTEXTS = {
 }
 OB3_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
 
-# Callables taking the parsed credential and returning True (proof verified) or
-# False (it did not); registered by an app above this one.
-_proof_verifiers: list[Callable[[dict], bool]] = []
+VERIFIED, FAILED, UNCHECKED = "verified", "failed", "unchecked"
 
 
-def register_proof_verifier(verifier: Callable[[dict], bool]) -> None:
+@dataclass(frozen=True)
+class ProofCheck:
+    """What became of a credential's proof, with the reason in words."""
+
+    status: str  # VERIFIED, FAILED or UNCHECKED
+    reason: str
+
+
+# Callables taking the parsed credential and returning a ProofCheck, or None
+# when the proof is of a kind they do not handle; registered by an app above.
+ProofVerifier = Callable[[dict], ProofCheck | None]
+_proof_verifiers: list[ProofVerifier] = []
+
+
+def register_proof_verifier(verifier: ProofVerifier) -> None:
     if verifier not in _proof_verifiers:
         _proof_verifiers.append(verifier)
 
 
-def unregister_proof_verifier(verifier: Callable[[dict], bool]) -> None:
+def unregister_proof_verifier(verifier: ProofVerifier) -> None:
     if verifier in _proof_verifiers:
         _proof_verifiers.remove(verifier)
 
@@ -290,9 +302,18 @@ def credential_bytes(data: bytes) -> bytes:
     return data
 
 
-def check_proof(document_bytes: bytes) -> str:
-    """'verified', 'failed' or 'unchecked' (no verifier registered, or no proof)."""
+def check_proof(document_bytes: bytes) -> ProofCheck:
+    """Ask the registered verifiers about the credential's proof: one that fails
+    it decides; else one that verifies it; else it is not checked, and why."""
     document = json.loads(credential_bytes(document_bytes).decode("utf-8-sig"))
-    if not document.get("proof") or not _proof_verifiers:
-        return "unchecked"
-    return "verified" if all(v(document) for v in _proof_verifiers) else "failed"
+    if not document.get("proof"):
+        return ProofCheck(UNCHECKED, "The credential carries no proof (signature).")
+    if not _proof_verifiers:
+        return ProofCheck(UNCHECKED, "No proof verifier is installed.")
+    checks = [c for c in (v(document) for v in _proof_verifiers) if c is not None]
+    for status in (FAILED, VERIFIED):
+        if found := [c for c in checks if c.status == status]:
+            return found[0]
+    if checks:
+        return ProofCheck(UNCHECKED, " ".join(c.reason for c in checks))
+    return ProofCheck(UNCHECKED, "No installed verifier handles this kind of proof.")

@@ -217,6 +217,9 @@ class Grade(models.Model):
     graded_at = models.DateTimeField()
     changed_at = models.DateTimeField(null=True, blank=True)
     change_reason = models.TextField(blank=True)
+    # When an appeal turned this pass into a fail. Such an attempt does not count
+    # against the task's attempt limit (assessments/services/submissions.py).
+    overturned_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return (
@@ -428,6 +431,9 @@ class RecognitionDecision(models.Model):
     )
     proof_status = models.CharField(
         max_length=20, choices=ProofStatus.choices, blank=True, default=""
+    )
+    proof_reason = models.TextField(
+        blank=True, help_text="Why the proof verified, failed or was not checked."
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -855,7 +855,13 @@ def recognition(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"Decision recorded: {decision}.")
+                said = f"Decision recorded: {decision}."
+                if decision.proof_status:
+                    said += (
+                        f" {decision.get_proof_status_display()}: "
+                        f"{decision.proof_reason}"
+                    )
+                messages.success(request, said)
                 return redirect(reverse("assessments:recognition"))
     decisions = Paginator(selectors.recognition_decisions(organizations), 25).get_page(
         request.GET.get("page")
@@ -879,8 +885,12 @@ def recognition_file(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     if not decision.file:
         raise Http404
+    try:
+        handle = decision.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
     response = FileResponse(
-        decision.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=decision.original_name or "evidence",
         content_type=decision.content_type or "application/octet-stream",

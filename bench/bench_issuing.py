@@ -140,14 +140,11 @@ def credential_info() -> openbadges.CredentialInfo:
             openbadges.AchievedLevel(f"{base}#criterion-{n}", levels[2].id)
             for n in range(3)
         ),
-        # As issued: a revocation and a suspension entry (Bitstring Status List).
-        credential_status=[
-            statuslist.entry(
-                list_url="https://cairn.example/credentials/status/1",
-                index=94567, purpose=purpose,
-            )
-            for purpose in statuslist.PURPOSES
-        ],
+        # As issued by default: one revocation entry (Bitstring Status List).
+        credential_status=statuslist.entry(
+            list_url="https://cairn.example/credentials/status/1",
+            index=94567, purpose=statuslist.PURPOSES[0],
+        ),
     )  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from analytics import api as analytics
 from assessments import api as assessments
 from credentials import api as credentials
 from curriculum import api as curriculum
@@ -10,6 +11,10 @@ from pathways import api as pathways
 from reviews import api as reviews
 
 urlpatterns = [
+    path(
+        "organizations/<slug:slug>/analytics/",
+        analytics.OrganizationAnalytics.as_view(),
+    ),
     path("organizations/", curriculum.OrganizationList.as_view()),
     path("module-versions/", curriculum.ModuleVersionList.as_view()),
     path("module-versions/<int:pk>/", curriculum.ModuleVersionDetail.as_view()),

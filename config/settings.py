@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "assessments",
     "pathways",
     "credentials",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "curriculum.context_processors.navigation",
             ],
         },
     },
@@ -133,8 +135,52 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "media/"
+
+# Uploaded and generated files (evidence, recognition files, certificates, badge
+# images) sit under MEDIA_ROOT, or in an S3-compatible bucket when one is named
+# (AWS S3, MinIO, Ceph, Cloudflare R2...). Nothing is public either way: Cairn
+# serves each file through a view that checks who is asking, so objects are
+# private and MEDIA_URL is routed nowhere.
+CAIRN_S3_BUCKET = os.environ.get("CAIRN_S3_BUCKET", "")
+
+
+def s3_storage(
+    bucket: str, *, endpoint_url: str = "", region: str = "", location: str = ""
+) -> dict:
+    """STORAGES["default"] for a private S3-compatible bucket. Credentials come
+    from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or boto3's usual chain)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region or None,
+            "location": location,
+            "default_acl": "private",
+            # A URL made by mistake (FieldFile.url) is signed and short-lived,
+            # never a public link to a learner's file.
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # Two evidence files with one name must not replace each other, as
+            # they do not on the local disk.
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+            # Services other than AWS (MinIO, Ceph) answer bucket paths, not
+            # bucket host names.
+            "addressing_style": "path" if endpoint_url else None,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": s3_storage(
+        CAIRN_S3_BUCKET,
+        endpoint_url=os.environ.get("CAIRN_S3_ENDPOINT_URL", ""),
+        region=os.environ.get("CAIRN_S3_REGION", ""),
+        location=os.environ.get("CAIRN_S3_PREFIX", ""),
+    )
+    if CAIRN_S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -168,6 +214,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # One table of routes: signing and PDF work scale apart from the rest.
 CELERY_TASK_ROUTES = {
     "credentials.tasks.issue_*": {"queue": "signing"},
+    "credentials.tasks.reissue_*": {"queue": "signing"},
     "credentials.tasks.render_*": {"queue": "pdf"},
     "credentials.tasks.revoke_*": {"queue": "signing"},
     "credentials.tasks.notify_*": {"queue": "mail"},
@@ -208,6 +255,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`: name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "VersionStatusEnum": "curriculum.models.VersionedContent.Status",
+        "ReviewStatusEnum": "reviews.models.Review.Status",
+    },
 }
 
 SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
@@ -244,6 +296,18 @@ CAIRN_SUSPENSION_ENTRY = envbool("CAIRN_SUSPENSION_ENTRY", False)
 CAIRN_DID_METHOD = os.environ.get(
     "CAIRN_DID_METHOD", "web" if os.environ.get("SITE_URL") else "key"
 )
+
+# How long a "send to my wallet" link (deep link and QR code) can be answered.
+CAIRN_WALLET_REQUEST_MINUTES = int(os.environ.get("CAIRN_WALLET_REQUEST_MINUTES", 15))
+
+# Recognition checks an outside credential's proof offline. An issuer whose key is
+# neither a did:key nor this site's is trusted only through its controller or DID
+# document, saved by an administrator: comma-separated JSON files or folders.
+CAIRN_ISSUER_DOCUMENTS = [
+    part.strip()
+    for part in os.environ.get("CAIRN_ISSUER_DOCUMENTS", "").split(",")
+    if part.strip()
+]
 
 # Seals the organizations' signing keys at rest (credentials/keystore.py). Any
 # high-entropy string; several comma-separated while re-wrapping (the first

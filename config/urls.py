@@ -14,6 +14,7 @@ urlpatterns = [
     path("pathways/", include("pathways.urls")),
     path("", include("reviews.urls")),
     path("credentials/", include("credentials.urls")),
+    path("analytics/", include("analytics.urls")),
     path(".well-known/did.json", credential_views.did_document, name="did-document"),
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiRequest, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, parsers, serializers, status
 from rest_framework import permissions as drf_permissions
 from rest_framework.exceptions import ValidationError
@@ -51,15 +52,12 @@ class VerifyCredential(APIView):
     parser_classes = [parsers.JSONParser, parsers.MultiPartParser]
 
     @extend_schema(
-        request=OpenApiRequest(
-            {
-                "application/json": {"type": "object"},
-                "multipart/form-data": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                },
-            }
-        ),
+        request={
+            "application/json": OpenApiTypes.OBJECT,
+            "multipart/form-data": inline_serializer(
+                "CredentialFile", fields={"file": serializers.FileField()}
+            ),
+        },
         responses={200: VerificationSerializer, 400: None},
     )
     def post(self, request):

@@ -111,30 +111,33 @@ ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
 
 
 def did_document(
-    did: str, methods: list[tuple[str, str]], *, key_type: str = "Multikey"
+    did: str, methods: list[tuple[str, ...]], *, key_type: str = "Multikey"
 ) -> dict[str, Any]:
     """DID document listing verification methods for assertion and auth.
 
-    Each method is (id, publicKeyMultibase); an id of "#fragment" is taken
-    relative to the DID. `key_type` "Ed25519VerificationKey2020" (the same
-    publicKeyMultibase) serves Ed25519Signature2020 verifiers, which accept no
-    other; Data Integrity verifiers accept both.
+    Each method is (id, publicKeyMultibase) or (id, publicKeyMultibase, type);
+    an id of "#fragment" is taken relative to the DID. A type (default
+    `key_type`) of "Ed25519VerificationKey2020" (the same publicKeyMultibase)
+    serves Ed25519Signature2020 verifiers, which accept no other; Data Integrity
+    verifiers accept both.
     """
     verification_methods = []
-    for method_id, public_multibase in methods:
+    types = set()
+    for method_id, public_multibase, *given_type in methods:
         _public_key(public_multibase)
         full_id = f"{did}{method_id}" if method_id.startswith("#") else method_id
+        types.add(given_type[0] if given_type else key_type)
         verification_methods.append(
             {
                 "id": full_id,
-                "type": key_type,
+                "type": given_type[0] if given_type else key_type,
                 "controller": did,
                 "publicKeyMultibase": public_multibase,
             }
         )
     ids = [method["id"] for method in verification_methods]
     context = [DID_CONTEXT, MULTIKEY_CONTEXT]
-    if key_type == ED25519_2020_KEY_TYPE:
+    if ED25519_2020_KEY_TYPE in types:
         context.append(ED25519_2020_CONTEXT)
     return {
         "@context": context,
@@ -161,6 +164,18 @@ def canonical_nquads(document: dict[str, Any]) -> str:
     dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
     # Python sorts str by code point, the order RDFC-1.0 asks for.
     return "".join(sorted(f"{quad} .\n" for quad in dataset))
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """A credential's XML Schema dateTime (`Z` or an offset) as an aware
+    datetime; None for anything else, a time without a zone included."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
 
 
 def _datetime_literal(value: str) -> str:
@@ -275,36 +290,55 @@ def _signature(proof: dict[str, Any]) -> bytes | None:
     return signature if len(signature) == 64 else None
 
 
-def verify_credential(credential: dict[str, Any], *, public_multibase: str) -> bool:
-    """True if an eddsa-rdfc-2022 proof on the credential verifies with this key.
+def _proof_list(document: dict[str, Any]) -> list[Any]:
+    proofs = document.get("proof")
+    if isinstance(proofs, dict):
+        return [proofs]
+    return proofs if isinstance(proofs, list) else []
 
-    Checks the signature only; validity dates and status are the caller's. Any
-    credential that cannot be processed (undefined terms, unknown contexts, a
-    malformed proof) is reported as not verified rather than raised: undefined
+
+def _is_supported_suite(proof: dict[str, Any]) -> bool:
+    if proof.get("type") == PROOF_TYPE:
+        return proof.get("cryptosuite") == CRYPTOSUITE
+    return proof.get("type") == ED25519_2020 and "cryptosuite" not in proof
+
+
+def verified_proof(
+    document: dict[str, Any],
+    *,
+    public_multibase: str,
+    proof_purpose: str = PROOF_PURPOSE,
+    challenge: str | None = None,
+    domain: str | None = None,
+) -> dict[str, Any] | None:
+    """The first proof on a credential or presentation that verifies with this key
+    for `proof_purpose`, or None.
+
+    With `challenge` (or `domain`) the proof must carry exactly that value: the
+    proof purpose "authentication" is only meaningful bound to a verifier's
+    one-time challenge (VC Data Integrity, section 2.1 "challenge"). Checks the
+    signature and these options only; dates, status and whose key it is are the
+    caller's. A document that cannot be processed (undefined terms, unknown
+    contexts, a malformed proof) gives None rather than an exception: undefined
     terms in particular could hide properties added after signing.
     """
     key = _public_key(public_multibase)
-    proofs = credential.get("proof")
-    if isinstance(proofs, dict):
-        proofs = [proofs]
-    if not isinstance(proofs, list):
-        return False
-    unsecured = {name: value for name, value in credential.items() if name != "proof"}
+    proofs = _proof_list(document)
+    if not proofs:
+        return None
+    unsecured = {name: value for name, value in document.items() if name != "proof"}
     try:
         canonical_document = canonical_nquads(unsecured)
     except Exception:  # untrusted input: any processing failure means "not verified"
-        return False
+        return None
     for proof in proofs:
-        if not isinstance(proof, dict):
+        if not isinstance(proof, dict) or not _is_supported_suite(proof):
             continue
-        data_integrity = (
-            proof.get("type") == PROOF_TYPE and proof.get("cryptosuite") == CRYPTOSUITE
-        )
-        if not data_integrity and (
-            proof.get("type") != ED25519_2020 or "cryptosuite" in proof
-        ):
+        if proof.get("proofPurpose") != proof_purpose:
             continue
-        if proof.get("proofPurpose") != PROOF_PURPOSE:
+        if challenge is not None and proof.get("challenge") != challenge:
+            continue
+        if domain is not None and proof.get("domain") != domain:
             continue
         signature = _signature(proof)
         if signature is None:
@@ -312,7 +346,7 @@ def verify_credential(credential: dict[str, Any], *, public_multibase: str) -> b
         options = {name: value for name, value in proof.items() if name != "proofValue"}
         try:
             canonical_config = _canonical_proof_config(
-                credential.get("@context"), options
+                document.get("@context"), options
             )
         except Exception:  # same as above, for the proof's own terms
             continue
@@ -320,5 +354,11 @@ def verify_credential(credential: dict[str, Any], *, public_multibase: str) -> b
             key.verify(signature, _hash_data(canonical_config, canonical_document))
         except InvalidSignature:
             continue
-        return True
-    return False
+        return proof
+    return None
+
+
+def verify_credential(credential: dict[str, Any], *, public_multibase: str) -> bool:
+    """True if an assertionMethod proof (eddsa-rdfc-2022 or Ed25519Signature2020)
+    on the credential verifies with this key; see verified_proof."""
+    return verified_proof(credential, public_multibase=public_multibase) is not None

@@ -1,6 +1,30 @@
 from django import forms
 from django.conf import settings
 
+from curriculum.models import Organization
+
+
+class IssuerDetailsForm(forms.ModelForm):
+    """What the organization says of itself in the credentials it issues."""
+
+    url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        label="Web site",
+        help_text="The institution's home page, with https://.",
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["name", "url", "email", "description"]
+        labels = {"email": "Contact e-mail"}
+        help_texts = {
+            "name": "Shown as the issuer on every credential and certificate.",
+            "email": "Where a verifier can ask about a credential.",
+            "description": "A sentence or two about the institution.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
 
 class StatusChangeForm(forms.Form):
     reason = forms.CharField(

@@ -8,6 +8,8 @@ contexts listed in VENDORED_CONTEXTS are ever loaded; anything else is refused.
 import functools
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -127,11 +129,31 @@ def _relative_iris(node: Any, path: str) -> Iterator[str]:
             yield from _relative_iris(value, path)
 
 
+# Active contexts processed before, shared by every processor in the process:
+# (id of the active context, the local context as JSON, flags) -> (the active
+# context, the result). The active context is kept so that its id cannot be
+# reused by another object while the entry lives.
+_PROCESSED_CONTEXTS: OrderedDict[tuple, tuple[Any, Any]] = OrderedDict()
+_PROCESSED_CONTEXTS_MAX = 2048
+_processed_lock = threading.Lock()
+
+
+def _local_context_key(local_ctx: Any) -> str:
+    # By value, never by id: a caller may change a context object between calls.
+    return json.dumps(local_ctx, sort_keys=True, separators=(",", ":"))
+
+
 class _Processor(jsonld.JsonLdProcessor):
-    """Keeps the expanded form that to_rdf computes internally.
+    """Keeps the expanded form that to_rdf computes internally, and remembers
+    processed contexts across documents.
 
     Expansion is most of the cost of a signature; keeping it lets to_nquads check
-    terms without expanding the document a second time.
+    terms without expanding the document a second time. pyld caches a processed
+    context by the id it gives the active context, but a type-scoped context (Open
+    Badges 3.0 has one per type) is applied to a fresh copy each time, so it is
+    processed again for every typed node of every document: about two thirds of a
+    signature. Processed contexts are never changed once made (pyld shares them
+    through its own cache too), so the same inputs may share one result.
     """
 
     expanded: list[Any] | None = None
@@ -139,6 +161,45 @@ class _Processor(jsonld.JsonLdProcessor):
     def expand(self, input_: Any, options: dict[str, Any]) -> list[Any]:
         self.expanded = super().expand(input_, options)
         return self.expanded
+
+    def _process_context(
+        self,
+        active_ctx,
+        local_ctx,
+        options,
+        override_protected=False,
+        propagate=True,
+        validate_scoped=True,
+        cycles=None,
+    ):
+        key = (
+            id(active_ctx),
+            _local_context_key(local_ctx),
+            options.get("base"),
+            override_protected,
+            propagate,
+            validate_scoped,
+        )
+        with _processed_lock:
+            hit = _PROCESSED_CONTEXTS.get(key)
+            if hit is not None and hit[0] is active_ctx:
+                _PROCESSED_CONTEXTS.move_to_end(key)
+                return hit[1]
+        result = super()._process_context(
+            active_ctx,
+            local_ctx,
+            options,
+            override_protected=override_protected,
+            propagate=propagate,
+            validate_scoped=validate_scoped,
+            cycles=cycles,
+        )
+        if cycles is None:  # a top-level call, not one inside a context's import
+            with _processed_lock:
+                _PROCESSED_CONTEXTS[key] = (active_ctx, result)
+                if len(_PROCESSED_CONTEXTS) > _PROCESSED_CONTEXTS_MAX:
+                    _PROCESSED_CONTEXTS.popitem(last=False)
+        return result
 
 
 def _run(document: dict[str, Any], operation: str, options: dict[str, Any]) -> Any:

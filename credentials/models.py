@@ -250,3 +250,84 @@ class IssuerProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Issuer profile of {self.organization}"
+
+
+class WalletRequest(models.Model):
+    """A learner's one-time offer to send an award to their wallet: the deep link
+    and QR code carry its URL and challenge; a wallet answers once."""
+
+    # In the request URL the wallet posts to; the challenge is a second secret.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    award = models.ForeignKey(
+        Award, on_delete=models.CASCADE, related_name="wallet_requests"
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    challenge = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="wallet_request_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Wallet request for {self.award}"
+
+    @property
+    def is_used(self) -> bool:
+        return self.used_at is not None
+
+
+class WalletCredential(models.Model):
+    """A copy of an award bound to the DID a wallet proved it controls
+    (credentialSubject.id), signed when the wallet asked for it."""
+
+    uuid = models.UUIDField(unique=True, editable=False)
+    award = models.ForeignKey(
+        Award, on_delete=models.PROTECT, related_name="wallet_copies"
+    )
+    # One copy per request: the database, not the view, makes a request single-use.
+    request = models.OneToOneField(
+        WalletRequest, on_delete=models.PROTECT, related_name="wallet_credential"
+    )
+    holder_did = models.CharField(max_length=255)
+    signing_key = models.ForeignKey(
+        SigningKey, on_delete=models.PROTECT, related_name="+"
+    )
+    credential = models.JSONField()
+    issued_at = models.DateTimeField()
+    # Null when the copy carries the award's own status entries (the usual case);
+    # set when those could not be reused because the issuer's did:key changed
+    # with a key rotation, and then kept in step with the award's bits.
+    revocation_list = models.ForeignKey(
+        StatusList, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revocation_index = models.PositiveIntegerField(null=True, blank=True)
+    suspension_list = models.ForeignKey(
+        StatusList, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    suspension_index = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revocation_list", "revocation_index"],
+                name="one_wallet_copy_per_revocation_bit",
+            ),
+            models.UniqueConstraint(
+                fields=["suspension_list", "suspension_index"],
+                name="one_wallet_copy_per_suspension_bit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award} in wallet {self.holder_did[:24]}…"

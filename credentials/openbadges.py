@@ -130,6 +130,7 @@ class IssuerInfo:
     url: str
     email: str = ""
     image_url: str = ""
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -380,6 +381,8 @@ def _issuer(issuer: IssuerInfo) -> dict[str, Any]:
     }
     if issuer.email:
         data["email"] = _text(issuer.email)
+    if issuer.description:
+        data["description"] = _text(issuer.description)
     if issuer.image_url:
         data["image"] = {"id": _iri(issuer.image_url, "issuer image"), "type": "Image"}
     return data
@@ -462,3 +465,96 @@ def compose_endorsement(info: EndorsementInfo) -> dict[str, Any]:
             {"id": ENDORSEMENT_CREDENTIAL_SCHEMA, "type": SCHEMA_VALIDATOR_TYPE}
         ],
     }
+
+
+def restate(
+    credential: dict[str, Any],
+    *,
+    credential_id: str,
+    issuer_id: str,
+    data_model: str = "2.0",
+    credential_status: dict[str, Any] | list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Unsigned copy of a signed OpenBadgeCredential on `data_model`, for
+    `issuer_id` (the DID that will sign it) and with `credential_status`.
+
+    The achievement, subject, results, evidence, issuer profile and validity
+    dates stay as they were signed; only the data model's own terms change
+    (validFrom/validUntil on 2.0, issuanceDate/expirationDate on 1.1).
+    """
+    if data_model not in ("2.0", "1.1"):
+        raise CredentialDataError(f"unknown VC data model {data_model!r}")
+    v1 = data_model == "1.1"
+    unsigned = copy.deepcopy(
+        {name: value for name, value in credential.items() if name != "proof"}
+    )
+    valid_from = unsigned.pop("validFrom", None) or unsigned.pop("issuanceDate", None)
+    unsigned.pop("issuanceDate", None)
+    valid_until = unsigned.pop("validUntil", None) or unsigned.pop(
+        "expirationDate", None
+    )
+    unsigned.pop("expirationDate", None)
+    if not isinstance(valid_from, str):
+        raise CredentialDataError("the credential has no date it is valid from")
+    issuer = unsigned.get("issuer")
+    if isinstance(issuer, dict):
+        issuer = {**issuer, "id": _iri(issuer_id, "issuer id")}
+    else:
+        issuer = _iri(issuer_id, "issuer id")
+    subject = unsigned.get("credentialSubject")
+    if not isinstance(subject, dict) or "achievement" not in subject:
+        raise CredentialDataError("the credential has no achievement subject")
+    restated: dict[str, Any] = {
+        **unsigned,
+        "@context": list(CREDENTIAL_CONTEXT_V1 if v1 else CREDENTIAL_CONTEXT),
+        "id": _iri(credential_id, "credential id"),
+        "issuer": issuer,
+        "issuanceDate" if v1 else "validFrom": valid_from,
+    }
+    if isinstance(valid_until, str):
+        restated["expirationDate" if v1 else "validUntil"] = valid_until
+    restated.pop("credentialStatus", None)
+    if credential_status is not None:
+        restated["credentialStatus"] = copy.deepcopy(credential_status)
+    return restated
+
+
+def bind_to_holder(
+    credential: dict[str, Any],
+    *,
+    credential_id: str,
+    holder_did: str,
+    issuer_id: str,
+    data_model: str = "2.0",
+    credential_status: dict[str, Any] | list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Unsigned copy of a signed OpenBadgeCredential for a holder's DID.
+
+    As `restate`, and the subject is identified by the DID
+    (AchievementSubject.id) instead of the salted e-mail hash, which a wallet
+    copy has no use for (the display name identifier stays).
+    """
+    bound = restate(
+        credential,
+        credential_id=credential_id,
+        issuer_id=issuer_id,
+        data_model=data_model,
+        credential_status=credential_status,
+    )
+    subject = bound["credentialSubject"]
+    identifiers = [
+        identifier
+        for identifier in subject.get("identifier", [])
+        if not (
+            isinstance(identifier, dict)
+            and identifier.get("identityType") == "emailAddress"
+        )
+    ]
+    subject = {
+        "id": _iri(holder_did, "holder DID"),
+        **{name: value for name, value in subject.items() if name != "identifier"},
+    }
+    if identifiers:
+        subject["identifier"] = identifiers
+    bound["credentialSubject"] = subject
+    return bound

@@ -2,7 +2,11 @@
 
 from django.dispatch import receiver
 
-from assessments.signals import completion_voided, module_completed
+from assessments.signals import (
+    completion_regraded,
+    completion_voided,
+    module_completed,
+)
 from credentials import tasks
 from pathways.signals import pathway_completed, pathway_voided
 
@@ -10,6 +14,15 @@ from pathways.signals import pathway_completed, pathway_voided
 @receiver(module_completed, dispatch_uid="credentials.issue_on_module_completed")
 def issue_on_module_completed(sender, *, completion_id: int, **kwargs) -> None:
     tasks.issue_module_award.delay(completion_id)
+
+
+@receiver(
+    completion_regraded, dispatch_uid="credentials.reissue_on_completion_regraded"
+)
+def reissue_on_completion_regraded(
+    sender, *, completion_id: int, grade_id: int, **kwargs
+) -> None:
+    tasks.reissue_regraded_module_award.delay(completion_id, grade_id)
 
 
 @receiver(pathway_completed, dispatch_uid="credentials.issue_on_pathway_completed")

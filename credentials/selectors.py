@@ -15,8 +15,9 @@ from django.urls import reverse
 from assessments.models import Criterion, CriterionGrade, ModuleCompletion
 from credentials import certificates, openbadges
 from credentials.certificates import CertificateInfo
-from credentials.models import Award, IssuerProfile
+from credentials.models import Award, IssuerProfile, WalletCredential
 from curriculum.models import ModuleVersion, Organization, Outcome
+from curriculum.selectors import absolute_url
 from pathways import rules
 from pathways.models import PathwayCompletion
 from pathways.selectors import latest_published_modules
@@ -28,10 +29,6 @@ class AchievementFacts:
     achievement: openbadges.AchievementInfo
     results: tuple[openbadges.AchievedLevel, ...] = ()
     evidence: tuple[openbadges.EvidenceInfo, ...] = ()
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def _criterion_id(achievement_id: str, criterion: Criterion) -> str:
@@ -53,11 +50,11 @@ def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
         )
         .get(pk=completion.version_id)
     )
-    achievement_id = _absolute(version.get_absolute_url())
+    achievement_id = absolute_url(version.get_absolute_url())
     alignments = tuple(
         openbadges.Alignment(
             target_name=competency.statement[:200],
-            target_url=competency.uri or _absolute(version.get_absolute_url()),
+            target_url=competency.uri or absolute_url(version.get_absolute_url()),
             target_code=competency.code,
             target_framework=competency.framework.name,
             target_type="ceasn:Competency",
@@ -141,7 +138,7 @@ def pathway_achievement(completion: PathwayCompletion) -> AchievementFacts:
     ]
     credits = sum((m.credits for m in modules.values()), Decimal("0"))
     achievement = openbadges.AchievementInfo(
-        id=_absolute(version.get_absolute_url()),
+        id=absolute_url(version.get_absolute_url()),
         name=version.title,
         description=version.summary or version.title,
         criteria_narrative="Complete every module of the pathway: " + "; ".join(titles),
@@ -152,6 +149,14 @@ def pathway_achievement(completion: PathwayCompletion) -> AchievementFacts:
         content_digest=version.digest,
     )
     return AchievementFacts(organization, achievement)
+
+
+def issuer_name(award: Award) -> str:
+    """The issuer's name as the award was signed with it."""
+    issuer = award.credential.get("issuer")
+    if isinstance(issuer, dict) and issuer.get("name"):
+        return issuer["name"]
+    return award.organization.name
 
 
 def certificate_info(award: Award) -> CertificateInfo:
@@ -181,10 +186,11 @@ def certificate_info(award: Award) -> CertificateInfo:
         learner_name=award.learner.get_full_name() or award.learner.get_username(),
         achievement_name=award.achievement_name,
         achievement_kind=award.get_kind_display(),
-        organization_name=award.organization.name,
+        # The name the credential was signed with, so the two always agree.
+        organization_name=issuer_name(award),
         issued_on=award.issued_at.date(),
         credential_id=str(award.uuid),
-        verify_url=_absolute(award.get_absolute_url()),
+        verify_url=absolute_url(award.get_absolute_url()),
         credential_json=json.dumps(award.credential, indent=2).encode(),
         description=achievement.get("description", ""),
         outcomes=outcomes,
@@ -282,7 +288,7 @@ def linkedin_url(award: Award) -> str:
             "organizationName": award.organization.name,
             "issueYear": award.issued_at.year,
             "issueMonth": award.issued_at.month,
-            "certUrl": _absolute(award.get_absolute_url()),
+            "certUrl": absolute_url(award.get_absolute_url()),
             "certId": str(award.uuid),
         }
     )
@@ -328,7 +334,21 @@ def endorsable_reviews(organization: Organization):
 def issuer_image_url(organization: Organization) -> str:
     if not issuer_logo(organization)[0]:
         return ""
-    return _absolute(reverse("credentials:issuer-logo", args=[organization.slug]))
+    return absolute_url(reverse("credentials:issuer-logo", args=[organization.slug]))
+
+
+def issuer_info(
+    organization: Organization, did: str, *, with_image: bool = True
+) -> openbadges.IssuerInfo:
+    """The organization as the issuer Profile of what it signs now."""
+    return openbadges.IssuerInfo(
+        id=did,
+        name=organization.name,
+        url=organization.url or settings.SITE_URL,
+        email=organization.email,
+        description=organization.description,
+        image_url=issuer_image_url(organization) if with_image else "",
+    )
 
 
 def proof_format(organization: Organization) -> str:
@@ -336,3 +356,10 @@ def proof_format(organization: Organization) -> str:
     if profile is None:
         return IssuerProfile.ProofFormat.EDDSA_RDFC_2022
     return profile.proof_format
+
+
+def wallet_copies(award: Award) -> QuerySet[WalletCredential]:
+    """Where an award was sent: each wallet's DID and when, newest first."""
+    return WalletCredential.objects.filter(award=award).only(
+        "uuid", "holder_did", "issued_at", "award_id"
+    )

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from assessments.models import ModuleCompletion
+from assessments.models import Grade, ModuleCompletion
 from credentials import services
 from credentials.models import Award
 from curriculum.models import Organization
@@ -40,6 +40,21 @@ def revoke_voided_module_completion(completion_id: int) -> int:
 def revoke_voided_pathway_completion(completion_id: int) -> int:
     return services.revoke_awards_of_completion(
         completion_field="pathway_completion", completion_id=completion_id
+    )
+
+
+@shared_task
+def reissue_regraded_module_award(completion_id: int, grade_id: int) -> None:
+    services.reissue_regraded_award(
+        ModuleCompletion.objects.get(pk=completion_id),
+        grade=Grade.objects.get(pk=grade_id),
+    )
+
+
+@shared_task
+def notify_learner_of_reissue(award_id: int, previous_id: int) -> None:
+    services.notify_learner_of_reissue(
+        Award.objects.get(pk=award_id), Award.objects.get(pk=previous_id)
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from credentials import views
+from credentials import views, wallet_views
 
 app_name = "credentials"
 urlpatterns = [
@@ -9,6 +9,12 @@ urlpatterns = [
     path("record/<str:token>/", views.public_record, name="public-record"),
     path("<uuid:uuid>/visibility/", views.set_visibility, name="visibility"),
     path("<uuid:uuid>/", views.verify, name="verify"),
+    path("<uuid:uuid>/wallet/", wallet_views.send_to_wallet, name="wallet-send"),
+    path(
+        "wallet/exchanges/<uuid:uuid>/",
+        wallet_views.wallet_exchange,
+        name="wallet-exchange",
+    ),
     path("<uuid:uuid>.json", views.credential_json, name="json"),
     path("<uuid:uuid>.pdf", views.certificate_pdf, name="pdf"),
     path("<uuid:uuid>/badge.png", views.badge_image, {"fmt": "png"}, name="badge-png"),
@@ -59,6 +65,7 @@ urlpatterns = [
         name="issuer-did",
     ),
     path("issuers/<slug:slug>/awards/", views.manage_awards, name="manage"),
+    path("issuers/<slug:slug>/edit/", views.edit_issuer, name="issuer-edit"),
     path("issuers/<slug:slug>/keys/rotate/", views.rotate_key, name="rotate-key"),
     path(
         "issuers/<slug:slug>/proof-format/",

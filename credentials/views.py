@@ -21,7 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments.selectors import grading_queue
 from credentials import badges, baking, permissions, selectors, services
 from credentials.certificates import render_certificate_pdf
-from credentials.forms import CompromiseForm, StatusChangeForm, UploadForm
+from credentials.forms import (
+    CompromiseForm,
+    IssuerDetailsForm,
+    StatusChangeForm,
+    UploadForm,
+)
 from credentials.models import (
     Award,
     Endorsement,
@@ -30,6 +35,7 @@ from credentials.models import (
     StatusList,
 )
 from credentials.services.profiles import MAX_LOGO_BYTES
+from curriculum.forms import add_service_errors
 from curriculum.models import Membership, Organization
 from curriculum.permissions import get_organization_for, organizations_where
 from pathways.selectors import learner_progress
@@ -130,10 +136,12 @@ def certificate_pdf(request: HttpRequest, uuid) -> FileResponse:
     award = _award_or_404(uuid)
     if not award.pdf:
         raise Http404("The certificate is still being prepared. Try again shortly.")
+    try:
+        pdf = award.pdf.open("rb")
+    except OSError as missing:  # gone from the disk or the bucket
+        raise Http404("The certificate file is missing.") from missing
     return FileResponse(
-        award.pdf.open("rb"),
-        content_type="application/pdf",
-        filename=f"{award.uuid}.pdf",
+        pdf, content_type="application/pdf", filename=f"{award.uuid}.pdf"
     )
 
 
@@ -144,7 +152,7 @@ def badge_image(request: HttpRequest, uuid, fmt: str) -> HttpResponse:
     make = badges.badge_png if fmt == "png" else badges.badge_svg
     content = make(
         achievement_name=award.achievement_name,
-        organization_name=award.organization.name,
+        organization_name=selectors.issuer_name(award),
         credential=award.credential,
     )
     response = HttpResponse(
@@ -200,6 +208,43 @@ def issuer(request: HttpRequest, slug: str) -> HttpResponse:
             if can_manage
             else (),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_issuer(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = get_organization_for(request.user, slug, Role.ADMIN)
+    form = IssuerDetailsForm(
+        request.POST if request.method == "POST" else None,
+        instance=Organization(
+            name=organization.name,
+            url=organization.url,
+            email=organization.email,
+            description=organization.description,
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_issuer_details(
+                organization,
+                by=request.user,
+                **{name: form.cleaned_data[name] for name in form.Meta.fields},
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "Issuer details saved. Credentials issued from now on carry them; "
+                "those issued before keep what they were signed with.",
+            )
+            return redirect("credentials:issuer", slug=organization.slug)
+    return render(
+        request,
+        "credentials/issuer_edit.html",
+        {"organization": organization, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

@@ -355,6 +355,11 @@ class ModuleVersion(VersionedContent):
     def get_absolute_url(self) -> str:
         return reverse("curriculum:version-detail", args=[self.pk])
 
+    def get_badge_image_url(self) -> str:
+        """Where the badge image is served, through an access-checked view: files
+        are never public in storage."""
+        return reverse("curriculum:version-badge-image", args=[self.pk])
+
     @property
     def organization(self) -> Organization:
         return self.module.organization

@@ -134,14 +134,22 @@ def _words(query: str, field: str) -> Q:
     return condition
 
 
-def _absolute(path: str) -> str:
+def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _script_json(data: object) -> str:
+def script_json(data: object) -> str:
     """JSON safe inside a <script> element."""
     text = json.dumps(data, ensure_ascii=False, indent=1)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def ctdl_status(version) -> str:
+    """CTDL credential status of a module or pathway version: Active while it is
+    the published one, Deprecated once a newer one replaced it or it retired."""
+    if version.status == version.Status.PUBLISHED:
+        return "credentialStat:Active"
+    return "credentialStat:Deprecated"
 
 
 def _hours(version: ModuleVersion) -> str:
@@ -151,7 +159,7 @@ def _hours(version: ModuleVersion) -> str:
 def module_schema_org(version: ModuleVersion) -> dict[str, Any]:
     """schema.org Course for a published module version (prefetched)."""
     organization = version.module.organization
-    url = _absolute(version.get_absolute_url())
+    url = absolute_url(version.get_absolute_url())
     course: dict[str, Any] = {
         "@type": "Course",
         "@id": url,
@@ -178,7 +186,7 @@ def module_schema_org(version: ModuleVersion) -> dict[str, Any]:
     if version.notional_hours:
         course["timeRequired"] = _hours(version)
     if version.badge_image:
-        course["image"] = _absolute(version.badge_image.url)
+        course["image"] = absolute_url(version.get_badge_image_url())
     competencies = {
         c.pk: c for o in version.outcomes.all() for c in o.competencies.all()
     }
@@ -200,13 +208,11 @@ def module_schema_org(version: ModuleVersion) -> dict[str, Any]:
 
 
 def module_jsonld(version: ModuleVersion) -> str:
-    return _script_json(
-        {"@context": "https://schema.org", **module_schema_org(version)}
-    )
+    return script_json({"@context": "https://schema.org", **module_schema_org(version)})
 
 
 def catalogue_jsonld(versions) -> str:
-    return _script_json(
+    return script_json(
         {
             "@context": "https://schema.org",
             "@type": "ItemList",
@@ -214,7 +220,7 @@ def catalogue_jsonld(versions) -> str:
                 {
                     "@type": "ListItem",
                     "position": n,
-                    "url": _absolute(v.get_absolute_url()),
+                    "url": absolute_url(v.get_absolute_url()),
                     "name": v.title,
                 }
                 for n, v in enumerate(versions, start=1)
@@ -236,7 +242,7 @@ def module_ctdl(version: ModuleVersion) -> dict[str, Any]:
     (https://credreg.net/ctdl/terms), its outcomes' competencies as the
     competencies it requires."""
     organization = version.module.organization
-    url = _absolute(version.get_absolute_url())
+    url = absolute_url(version.get_absolute_url())
     language = version.language or "en"
 
     def text(value: str) -> dict[str, str]:
@@ -245,7 +251,7 @@ def module_ctdl(version: ModuleVersion) -> dict[str, Any]:
     ctid = f"ce-{uuid.uuid5(uuid.NAMESPACE_URL, url)}"
     document: dict[str, Any] = {
         "@context": "https://credreg.net/ctdl/schema/context/json",
-        "@id": _absolute(reverse("curriculum:version-ctdl", args=[version.pk])),
+        "@id": absolute_url(reverse("curriculum:version-ctdl", args=[version.pk])),
         "@type": "ceterms:MicroCredential",
         "ceterms:ctid": ctid,
         "ceterms:name": text(version.title),
@@ -256,7 +262,7 @@ def module_ctdl(version: ModuleVersion) -> dict[str, Any]:
         "ceterms:credentialStatusType": {
             "@type": "ceterms:CredentialAlignmentObject",
             "ceterms:framework": "https://credreg.net/ctdl/terms/CredentialStatus",
-            "ceterms:targetNode": "credentialStat:Active",
+            "ceterms:targetNode": ctdl_status(version),
         },
         "ceterms:ownedBy": [
             {
@@ -313,7 +319,7 @@ def module_ctdl(version: ModuleVersion) -> dict[str, Any]:
             }
         ]
     if version.badge_image:
-        document["ceterms:image"] = _absolute(version.badge_image.url)
+        document["ceterms:image"] = absolute_url(version.get_badge_image_url())
     outcomes = list(version.outcomes.all())
     requires: dict[str, Any] = {
         "@type": "ceterms:ConditionProfile",
@@ -447,6 +453,18 @@ def _other_links(framework: CompetencyFramework) -> dict[int, list[Link]]:
     return links
 
 
+def competency_search_match(query: str) -> tuple[dict[str, Any], Q]:
+    """PostgreSQL's annotations and filter for a competency search: the
+    full-text match on the expression migration 0004 indexes with GIN, or a
+    code prefix (the `upper(code) text_pattern_ops` index)."""
+    vector = SearchVector("code", weight="A", config="simple") + SearchVector(
+        "statement", weight="B", config="english"
+    )
+    terms = SearchQuery(query, search_type="websearch", config="english")
+    annotations = {"document": vector, "rank": SearchRank(vector, terms)}
+    return annotations, Q(document=terms) | Q(code__istartswith=query)
+
+
 def search_competencies(
     query: str, *, organizations: QuerySet[Organization], limit: int = 20
 ) -> list[Competency]:
@@ -464,13 +482,10 @@ def search_competencies(
     ).select_related("framework__organization")
     by_code = Q(code__istartswith=query)
     if connection.vendor == "postgresql":
-        vector = SearchVector("code", weight="A", config="simple") + SearchVector(
-            "statement", weight="B", config="english"
-        )
-        terms = SearchQuery(query, search_type="websearch", config="english")
+        annotations, match = competency_search_match(query)
         matches = (
-            visible.annotate(document=vector, rank=SearchRank(vector, terms))
-            .filter(Q(document=terms) | by_code)
+            visible.annotate(**annotations)
+            .filter(match)
             .order_by("-rank", "code", "pk")
         )
     else:

@@ -86,7 +86,7 @@ class ModuleVersionSerializer(serializers.ModelSerializer):
     prerequisites = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True
     )
-    badge_image = serializers.FileField(read_only=True, use_url=True)
+    badge_image = serializers.SerializerMethodField()
 
     class Meta:
         model = ModuleVersion
@@ -111,6 +111,15 @@ class ModuleVersionSerializer(serializers.ModelSerializer):
             "outcomes",
         ]
         read_only_fields = fields
+
+    def get_badge_image(self, version) -> str | None:
+        """The access-checked address of the badge image (files are never public
+        in storage), absolute when the request is known."""
+        if not version.badge_image:
+            return None
+        url = version.get_badge_image_url()
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
 
 class ModuleVersionUpdateSerializer(serializers.Serializer):

@@ -10,6 +10,11 @@ urlpatterns = [
     path("versions/<int:pk>/outcomes/", views.outcome_add, name="outcome-add"),
     path("versions/<int:pk>/publish/", views.version_publish, name="version-publish"),
     path("versions/<int:pk>/edit/", views.version_edit, name="version-edit"),
+    path(
+        "versions/<int:pk>/badge-image",
+        views.version_badge_image,
+        name="version-badge-image",
+    ),
     path("versions/<int:pk>/ctdl.json", views.version_ctdl, name="version-ctdl"),
     path("outcomes/<int:pk>/edit/", views.outcome_edit, name="outcome-edit"),
     path("outcomes/<int:pk>/move/", views.outcome_move, name="outcome-move"),

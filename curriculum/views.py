@@ -5,7 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,6 +36,33 @@ from curriculum.permissions import (
 )
 
 Role = Membership.Role
+
+
+@require_GET
+def version_badge_image(request: HttpRequest, pk: int) -> FileResponse:
+    """A module version's badge image, read through the storage API (the local
+    disk or a private bucket): public once published, staff-only as a draft."""
+    version = get_module_version_for_viewing(request.user, pk)
+    if not version.badge_image:
+        raise Http404("This module has no badge image.")
+    try:
+        handle = version.badge_image.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404("The badge image is missing from storage.") from missing
+    # Stored images were checked on upload: a PNG, or an SVG with scripts and
+    # outside references removed (curriculum/badge_images.py).
+    svg = version.badge_image.name.lower().endswith(".svg")
+    response = FileResponse(
+        handle, content_type="image/svg+xml" if svg else "image/png"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
+    response["Cache-Control"] = (
+        "public, max-age=3600" if version.is_frozen else "private, no-store"
+    )
+    return response
 
 
 @login_required

@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from curriculum.models import ModuleVersion
-from curriculum.selectors import _absolute, _script_json
+from curriculum.selectors import absolute_url, ctdl_status, script_json
 from pathways import rules, selectors
 from pathways.models import PathwayVersion
 
@@ -47,9 +47,9 @@ def minimum_credits(rule: dict, catalogue: rules.Catalogue) -> float | None:
 
 def _module_reference(version: ModuleVersion) -> dict[str, Any]:
     return {
-        "@id": _absolute(reverse("curriculum:version-ctdl", args=[version.pk])),
+        "@id": absolute_url(reverse("curriculum:version-ctdl", args=[version.pk])),
         "@type": "ceterms:MicroCredential",
-        "ceterms:ctid": ctid_for(_absolute(version.get_absolute_url())),
+        "ceterms:ctid": ctid_for(absolute_url(version.get_absolute_url())),
         "ceterms:name": {version.language or LANGUAGE: version.title},
         "ceterms:codedNotation": version.module.code,
     }
@@ -60,7 +60,7 @@ def pathway_ctdl(version: PathwayVersion) -> dict[str, Any]:
     `ceterms:requires` condition states the stacking rule in words and points
     at the CTDL exports of the modules it stacks."""
     organization = version.organization
-    url = _absolute(version.get_absolute_url())
+    url = absolute_url(version.get_absolute_url())
     found = selectors.catalogue_for(organization)
 
     def text(value: str) -> dict[str, str]:
@@ -86,7 +86,7 @@ def pathway_ctdl(version: PathwayVersion) -> dict[str, Any]:
     summary = rules.describe(version.rule, found.catalogue)
     document: dict[str, Any] = {
         "@context": "https://credreg.net/ctdl/schema/context/json",
-        "@id": _absolute(reverse("pathways:version-ctdl", args=[version.pk])),
+        "@id": absolute_url(reverse("pathways:version-ctdl", args=[version.pk])),
         "@type": "ceterms:Certificate",
         "ceterms:ctid": ctid_for(url),
         "ceterms:name": text(version.title),
@@ -97,9 +97,7 @@ def pathway_ctdl(version: PathwayVersion) -> dict[str, Any]:
         "ceterms:credentialStatusType": {
             "@type": "ceterms:CredentialAlignmentObject",
             "ceterms:framework": "https://credreg.net/ctdl/terms/CredentialStatus",
-            "ceterms:targetNode": "credentialStat:Active"
-            if version.status == version.Status.PUBLISHED
-            else "credentialStat:Deprecated",
+            "ceterms:targetNode": ctdl_status(version),
         },
         "ceterms:ownedBy": [owner],
         "ceterms:offeredBy": [owner],
@@ -147,7 +145,8 @@ def pathway_ctdl(version: PathwayVersion) -> dict[str, Any]:
     document["ceterms:requires"] = [requires]
     if modules:
         document["ceterms:hasPart"] = [
-            _absolute(reverse("curriculum:version-ctdl", args=[m.pk])) for m in modules
+            absolute_url(reverse("curriculum:version-ctdl", args=[m.pk]))
+            for m in modules
         ]
     return document
 
@@ -162,8 +161,8 @@ def pathway_jsonld(version: PathwayVersion) -> str:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "EducationalOccupationalCredential",
-        "@id": _absolute(version.get_absolute_url()),
-        "url": _absolute(version.get_absolute_url()),
+        "@id": absolute_url(version.get_absolute_url()),
+        "url": absolute_url(version.get_absolute_url()),
         "name": version.title,
         "description": version.summary or version.title,
         "identifier": version.code,
@@ -185,9 +184,9 @@ def pathway_jsonld(version: PathwayVersion) -> str:
                 "@type": "Course",
                 "courseCode": code,
                 "name": module.title,
-                "url": _absolute(module.get_absolute_url()),
+                "url": absolute_url(module.get_absolute_url()),
             }
             for code in codes
             if (module := published.get((organization.pk, code)))
         ]
-    return _script_json(data)
+    return script_json(data)

@@ -33,9 +33,9 @@ def browser(tmp_path):
     driver.quit()
 
 
-def wait_for_text(browser, selector: str, text: str) -> None:
+def wait_for_text(browser, selector: str, text: str, *, timeout: int = 15) -> None:
     """Wait for the next page: reading right after a click may see the old one."""
-    WebDriverWait(browser, 15).until(
+    WebDriverWait(browser, timeout).until(
         expected_conditions.text_to_be_present_in_element(
             (By.CSS_SELECTOR, selector), text
         )

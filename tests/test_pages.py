@@ -154,7 +154,7 @@ def test_the_dashboard_does_not_grow_in_queries(
     for task in pathway.tasks[:2]:
         builders.submit_and_pass(task, cast["learner"], cast["faculty"])
     client.force_login(cast["learner"])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("home")).status_code == 200
 
 
@@ -166,6 +166,6 @@ def test_the_grading_queue_does_not_grow_in_queries(
     for n in range(waiting):
         builders.submit(pathway.tasks[n], learners[n % 2])
     client.force_login(cast["faculty"])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("assessments:queue"))
     assert response.text.count("Grade</a>") == waiting

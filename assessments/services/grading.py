@@ -21,7 +21,11 @@ from assessments.models import (
     Rubric,
     Submission,
 )
-from assessments.signals import completion_voided, module_completed
+from assessments.signals import (
+    completion_regraded,
+    completion_voided,
+    module_completed,
+)
 from curriculum.audit import log_action
 from curriculum.models import Membership, ModuleVersion
 from curriculum.permissions import has_role
@@ -422,6 +426,7 @@ def change_grade(
     chosen = choose_levels(rubric, levels)
     verdict = judge(rubric, chosen)
     before = {"total": grade.total, "passed": grade.passed}
+    levels_before = dict(grade.criteria.values_list("criterion_id", "level_id"))
     comments = comments or {}
     grade.criteria.all().delete()
     CriterionGrade.objects.bulk_create(
@@ -433,10 +438,23 @@ def change_grade(
         )
         for criterion, level in chosen
     )
+    now = timezone.now()
+    if verdict.passed:
+        grade.overturned_at = None
+    elif grade.passed:
+        grade.overturned_at = now  # a pass overturned: see attempt_problem
     grade.total, grade.passed = verdict.total, verdict.passed
-    grade.changed_at = timezone.now()
+    grade.changed_at = now
     grade.change_reason = reason.strip()
-    grade.save(update_fields=["total", "passed", "changed_at", "change_reason"])
+    grade.save(
+        update_fields=[
+            "total",
+            "passed",
+            "changed_at",
+            "change_reason",
+            "overturned_at",
+        ]
+    )
     log_action(
         by,
         "grade.changed",
@@ -464,7 +482,23 @@ def change_grade(
             grade=None if hasattr(grade, "completion") else grade,
             by=by,
         )
+    elif levels_before != {c.pk: lv.pk for c, lv in chosen}:
+        # Still met, with other levels: what was issued must say the new ones.
+        for completion_id in live.values_list("pk", flat=True):
+            _announce_regraded(completion_id, grade)
     return grade
+
+
+def _announce_regraded(completion_id: int, grade: Grade) -> None:
+    grade_id, learner_id = grade.pk, grade.submission.learner_id
+    transaction.on_commit(
+        lambda: completion_regraded.send(
+            sender=ModuleCompletion,
+            completion_id=completion_id,
+            grade_id=grade_id,
+            learner_id=learner_id,
+        )
+    )
 
 
 @transaction.atomic

@@ -17,9 +17,12 @@ from curriculum.permissions import has_role
 Role = Membership.Role
 Source = ModuleCompletion.Source
 Decision = RecognitionDecision.Decision
+ProofStatus = RecognitionDecision.ProofStatus
 
 
-def _read_credential(upload: UploadedFile, learner) -> tuple[dict, str]:
+def _read_credential(
+    upload: UploadedFile, learner
+) -> tuple[dict, badgefiles.ProofCheck]:
     limit = 1_048_576  # a badge is a few kilobytes; anything larger is not one
     if upload.size > limit:
         raise ValidationError({"file": f"{upload.name} is too large for a badge."})
@@ -36,10 +39,18 @@ def _read_credential(upload: UploadedFile, learner) -> tuple[dict, str]:
         badge["recipient_matches"] = badgefiles.ob2_recipient_matches(
             data, getattr(learner, "email", "")
         )
-        proof = RecognitionDecision.ProofStatus.NONE
-    else:
-        proof = badgefiles.check_proof(data)
-    return badge, proof
+        if summary.has_proof:
+            return badge, badgefiles.ProofCheck(
+                badgefiles.UNCHECKED,
+                "Cairn does not check the signature of a signed Open Badges 2.0 "
+                "assertion.",
+            )
+        return badge, badgefiles.ProofCheck(
+            ProofStatus.NONE,
+            "A hosted Open Badges 2.0 assertion is not signed: it is genuine if "
+            "the issuer's site still serves it, which Cairn does not fetch.",
+        )
+    return badge, badgefiles.check_proof(data)
 
 
 @transaction.atomic
@@ -88,7 +99,7 @@ def record_recognition(
     if errors:
         raise ValidationError(errors)
     badge: dict = {}
-    proof = RecognitionDecision.ProofStatus.NONE
+    proof = badgefiles.ProofCheck(ProofStatus.NONE, "")
     content_type = ""
     if upload is not None and source == Source.EXTERNAL:
         badge, proof = _read_credential(upload, learner)
@@ -97,14 +108,11 @@ def record_recognition(
             if upload.name.lower().endswith(".png") or badge.get("baked")
             else "application/json"
         )
-        if (
-            decision == Decision.ACCEPTED
-            and proof == RecognitionDecision.ProofStatus.FAILED
-        ):
+        if decision == Decision.ACCEPTED and proof.status == ProofStatus.FAILED:
             raise ValidationError(
                 {
                     "file": "The credential's signature did not verify; it cannot be "
-                    "accepted."
+                    f"accepted. {proof.reason}"
                 }
             )
     elif upload is not None:
@@ -122,7 +130,8 @@ def record_recognition(
         original_name=(upload.name[:255] if upload else ""),
         content_type=content_type,
         badge=badge,
-        proof_status=proof,
+        proof_status=proof.status,
+        proof_reason=proof.reason,
         decided_by=by,
         decided_at=timezone.now(),
         completion=completion,
@@ -134,5 +143,6 @@ def record_recognition(
         organization=organization,
         learner=learner.pk,
         source=source,
+        proof=proof.status,
     )
     return record

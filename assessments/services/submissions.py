@@ -34,7 +34,14 @@ def attempt_problem(
         return "Your last submission is still waiting to be graded."
     if any(s.status == Submission.Status.GRADED and s.grade.passed for s in previous):
         return "You have already passed this task."
-    if len(previous) >= task.max_attempts:
+    # An attempt whose pass was overturned on appeal does not count against the
+    # limit. The learner was told they had passed and, relying on it, used no
+    # other attempt; counting it could leave them none at all (a pass overturned
+    # on the last allowed attempt), so that only recognition could restore the
+    # module: a learner must not be worse off for a decision later withdrawn.
+    # The overturned attempt stays on record, graded as it now stands.
+    counted = [s for s in previous if not _overturned(s)]
+    if len(counted) >= task.max_attempts:
         return f"You have used all {task.max_attempts} attempts at this task."
     if previous and task.retake_wait_days and not starting:
         ready = retake_ready_at(task, previous[-1])
@@ -45,11 +52,19 @@ def attempt_problem(
     return None
 
 
+def _overturned(submission: Submission) -> bool:
+    grade = getattr(submission, "grade", None)
+    return grade is not None and grade.overturned_at is not None and not grade.passed
+
+
 def retake_ready_at(task: AssessmentTask, last: Submission):
+    """The wait runs from the last decision the learner was told: the grade, or
+    its change on appeal."""
     grade = getattr(last, "grade", None)
     if grade is None:
         return None
-    return grade.graded_at + timedelta(days=task.retake_wait_days)
+    decided = max(grade.graded_at, grade.changed_at or grade.graded_at)
+    return decided + timedelta(days=task.retake_wait_days)
 
 
 def _clean_links(links: Sequence[str]) -> list[str]:

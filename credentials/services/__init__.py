@@ -4,6 +4,10 @@ Split by sub-domain; callers use `from credentials import services` and the
 names below.
 """
 
+from credentials.services.appeals import (
+    notify_learner_of_reissue,
+    reissue_regraded_award,
+)
 from credentials.services.endorsements import endorse_approved_review
 from credentials.services.issuing import (
     issue_module_award,
@@ -26,6 +30,7 @@ from credentials.services.profiles import (
     rerender_certificates,
     set_issuer_logo,
     set_proof_format,
+    update_issuer_details,
 )
 from credentials.services.records import learner_clr, set_award_visibility
 from credentials.services.status import (
@@ -56,11 +61,13 @@ __all__ = [
     "issuer_did",
     "learner_clr",
     "mark_key_compromised",
+    "notify_learner_of_reissue",
     "notify_learner_of_status",
     "organization_did",
     "organization_did_document",
     "reinstate_award",
     "reissue_award",
+    "reissue_regraded_award",
     "render_certificate",
     "rerender_certificates",
     "revoke_award",
@@ -74,6 +81,7 @@ __all__ = [
     "site_did_document",
     "suspend_award",
     "sweep_unissued",
+    "update_issuer_details",
     "verification_method",
     "verify_award",
     "verify_credential",

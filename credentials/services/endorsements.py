@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from credentials import dataintegrity, openbadges
+from credentials import dataintegrity, openbadges, selectors
 from credentials.models import Endorsement
 from credentials.services import keys
 from curriculum.audit import log_action
@@ -37,12 +37,7 @@ def endorse_approved_review(review: Review, *, by, comment: str) -> Endorsement:
         openbadges.compose_endorsement(
             openbadges.EndorsementInfo(
                 id=f"urn:uuid:{endorsement_uuid}",
-                issuer=openbadges.IssuerInfo(
-                    id=did,
-                    name=organization.name,
-                    url=organization.url or settings.SITE_URL,
-                    email=organization.email,
-                ),
+                issuer=selectors.issuer_info(organization, did),
                 name=f"{review.board.name} endorses {review.version_label}",
                 subject_id=subject_id,
                 comment=comment,

@@ -57,13 +57,7 @@ def _sign_and_store(
         ]
     info = openbadges.CredentialInfo(
         id=f"urn:uuid:{award_uuid}",
-        issuer=openbadges.IssuerInfo(
-            id=did,
-            name=organization.name,
-            url=organization.url or settings.SITE_URL,
-            email=organization.email,
-            image_url=selectors.issuer_image_url(organization),
-        ),
+        issuer=selectors.issuer_info(organization, did),
         achievement=facts.achievement,
         recipient=openbadges.RecipientInfo(
             email=learner.email,

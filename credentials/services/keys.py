@@ -99,10 +99,37 @@ def issuer_did(key: SigningKey) -> str:
     return dataintegrity.did_key(key.public_multibase)
 
 
-def verification_method(key: SigningKey, *, did: str | None = None) -> str:
+# Under did:web, an organization on eddsa-rdfc-2022 lists each key twice: as a
+# Multikey ("#<key>") and, for what it signs with Ed25519Signature2020 (wallet
+# copies for wallets that verify only that suite), as an
+# Ed25519VerificationKey2020 ("#ed25519-2020-<key>"), the only type that suite
+# accepts. An organization on Ed25519Signature2020 lists each key once, typed
+# Ed25519VerificationKey2020, which Data Integrity verifiers accept too.
+ED25519_2020_FRAGMENT = "ed25519-2020-"
+
+
+def _signs_ed25519_2020(organization: Organization) -> bool:
+    return (
+        IssuerProfile.objects.filter(organization=organization)
+        .values_list("proof_format", flat=True)
+        .first()
+        == dataintegrity.ED25519_2020
+    )
+
+
+def verification_method(
+    key: SigningKey, *, did: str | None = None, suite: str = dataintegrity.CRYPTOSUITE
+) -> str:
+    """The verification method a proof in `suite` names for the key."""
     did = did or issuer_did(key)
     if did.startswith("did:key:"):
         return dataintegrity.did_key_verification_method(key.public_multibase)
+    if (
+        suite == dataintegrity.ED25519_2020
+        and did == organization_did(key.organization)
+        and not _signs_ed25519_2020(key.organization)
+    ):
+        return f"{did}#{ED25519_2020_FRAGMENT}{key.public_multibase}"
     return f"{did}#{key.public_multibase}"
 
 
@@ -117,17 +144,20 @@ def organization_did_document(organization: Organization) -> dict:
     keys = SigningKey.objects.filter(organization=organization).order_by(
         "-is_active", "-created_at", "-pk"
     )
-    legacy = (
-        IssuerProfile.objects.filter(organization=organization)
-        .values_list("proof_format", flat=True)
-        .first()
-        == dataintegrity.ED25519_2020
-    )
-    return dataintegrity.did_document(
-        did,
-        [(f"#{key.public_multibase}", key.public_multibase) for key in keys],
-        key_type=dataintegrity.ED25519_2020_KEY_TYPE if legacy else "Multikey",
-    )
+    methods = [(f"#{key.public_multibase}", key.public_multibase) for key in keys]
+    if _signs_ed25519_2020(organization):
+        return dataintegrity.did_document(
+            did, methods, key_type=dataintegrity.ED25519_2020_KEY_TYPE
+        )
+    methods += [
+        (
+            f"#{ED25519_2020_FRAGMENT}{key.public_multibase}",
+            key.public_multibase,
+            dataintegrity.ED25519_2020_KEY_TYPE,
+        )
+        for key in keys
+    ]
+    return dataintegrity.did_document(did, methods)
 
 
 def site_did_document() -> dict:

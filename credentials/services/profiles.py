@@ -71,3 +71,41 @@ def set_proof_format(
         proof_format=proof_format,
     )
     return profile
+
+
+ISSUER_DETAILS = ("name", "url", "email", "description")
+
+
+@transaction.atomic
+def update_issuer_details(organization: Organization, *, by, **details) -> Organization:
+    """Change what the organization says of itself as an issuer.
+
+    Credentials already issued keep the details they were signed with (changing
+    them would break their signatures); what is issued from now on, the DID
+    document and the public issuer page use the new ones.
+    """
+    unknown = set(details) - set(ISSUER_DETAILS)
+    if unknown:
+        raise ValueError(f"not issuer details: {sorted(unknown)}")
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    changed = {
+        name: value for name, value in details.items() if getattr(locked, name) != value
+    }
+    if not changed:
+        return locked
+    before = {name: getattr(locked, name) for name in changed}
+    for name, value in changed.items():
+        setattr(locked, name, value)
+    if not (locked.url == "" or locked.url.startswith(("https://", "http://"))):
+        raise ValidationError({"url": "Give the web address with http:// or https://."})
+    locked.full_clean()
+    locked.save(update_fields=list(changed))
+    log_action(
+        by,
+        "issuer.details_changed",
+        locked,
+        organization=locked,
+        before=before,
+        after=changed,
+    )
+    return locked

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from credentials import dataintegrity, statuslist, tasks
-from credentials.models import Award, SigningKey, StatusList
+from credentials.models import Award, SigningKey, StatusList, WalletCredential
 from credentials.services import keys
 from curriculum.audit import log_action
 from curriculum.models import Organization
@@ -108,6 +108,19 @@ def _set_bit(status_list_id: int | None, index: int | None, value: bool) -> None
     sign_status_list(status_list)
 
 
+def _set_wallet_copy_bits(award: Award, purpose: str, value: bool) -> None:
+    """Wallet copies that could not share the award's entries (services/wallet.py)
+    carry their own; their bits follow the award's."""
+    for copy in WalletCredential.objects.filter(
+        award=award, **{f"{purpose}_list__isnull": False}
+    ):
+        _set_bit(
+            getattr(copy, f"{purpose}_list_id"),
+            getattr(copy, f"{purpose}_index"),
+            value,
+        )
+
+
 def _reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
@@ -124,8 +137,9 @@ def _told(award: Award, event: str) -> None:
 
 
 @transaction.atomic
-def revoke_award(award: Award, *, by, reason: str) -> Award:
-    """Revoke for good: the revocation bit is set and the list re-signed."""
+def revoke_award(award: Award, *, by, reason: str, notify: bool = True) -> Award:
+    """Revoke for good: the revocation bit is set and the list re-signed. The
+    learner is e-mailed unless the caller tells them itself (`notify=False`)."""
     reason = _reason(reason)
     award = _locked(award)
     if award.is_revoked:
@@ -134,10 +148,12 @@ def revoke_award(award: Award, *, by, reason: str) -> Award:
     award.revocation_reason = reason
     award.save(update_fields=["revoked_at", "revocation_reason"])
     _set_bit(award.revocation_list_id, award.revocation_index, True)
+    _set_wallet_copy_bits(award, "revocation", True)
     log_action(
         by, "award.revoked", award, organization=award.organization, reason=reason
     )
-    _told(award, "revoked")
+    if notify:
+        _told(award, "revoked")
     return award
 
 
@@ -159,6 +175,7 @@ def suspend_award(award: Award, *, by, reason: str) -> Award:
     award.suspension_reason = reason
     award.save(update_fields=["suspended_at", "suspension_reason"])
     _set_bit(award.suspension_list_id, award.suspension_index, True)
+    _set_wallet_copy_bits(award, "suspension", True)
     log_action(
         by, "award.suspended", award, organization=award.organization, reason=reason
     )
@@ -181,6 +198,7 @@ def reinstate_award(award: Award, *, by, reason: str) -> Award:
     award.suspension_reason = ""
     award.save(update_fields=["suspended_at", "suspension_reason"])
     _set_bit(award.suspension_list_id, award.suspension_index, False)
+    _set_wallet_copy_bits(award, "suspension", False)
     log_action(
         by, "award.reinstated", award, organization=award.organization, reason=reason
     )

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from credentials import dataintegrity, schemas, statuslist
-from credentials.models import Award, SigningKey, StatusList
+from credentials.models import Award, SigningKey, StatusList, WalletCredential
 from credentials.services import keys
 
 OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
@@ -43,16 +43,6 @@ class _Method:
     did: str
     public_multibase: str
     key: SigningKey | None
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
 
 
 def _issuer_id(credential: dict[str, Any]) -> str | None:
@@ -90,6 +80,7 @@ def _resolve(verification_method: str) -> _Method | None:
         return _Method(did, public_multibase, key)
     if not did.startswith("did:web:") or not fragment:
         return None
+    fragment = fragment.removeprefix(keys.ED25519_2020_FRAGMENT)
     key = (
         SigningKey.objects.select_related("organization")
         .filter(public_multibase=fragment)
@@ -146,11 +137,22 @@ def _award_for(credential: dict[str, Any]) -> Award | None:
         award_uuid = uuid.UUID(credential_id.removeprefix("urn:uuid:"))
     except ValueError:
         return None
-    return (
+    award = (
         Award.objects.select_related("organization", "learner", "signing_key")
         .filter(uuid=award_uuid)
         .first()
     )
+    if award is None:
+        # A copy sent to a learner's wallet answers for its award.
+        copy = (
+            WalletCredential.objects.select_related(
+                "award__organization", "award__learner", "award__signing_key"
+            )
+            .filter(uuid=award_uuid)
+            .first()
+        )
+        award = copy.award if copy else None
+    return award
 
 
 def _on(moment: datetime) -> str:
@@ -217,7 +219,7 @@ def verify_credential(credential: Any, *, now: datetime | None = None) -> Verifi
         issuer_ok = True
         organization = method.key.organization
         says = f"It was issued by {organization.name}, whose identifier is {issuer}."
-        created = _parse_time(proof.get("created")) if proof else None
+        created = dataintegrity.parse_datetime(proof.get("created")) if proof else None
         if method.key.compromised_at and (
             created is None or created >= method.key.compromised_at
         ):
@@ -267,7 +269,13 @@ def verify_credential(credential: Any, *, now: datetime | None = None) -> Verifi
             Check(
                 "status",
                 True,
-                f"{who}'s signed status lists show it neither revoked nor suspended.",
+                f"{who}'s signed status "
+                + (
+                    "lists show it neither revoked nor suspended."
+                    if {e.get("statusPurpose") for e in entries}
+                    >= {"revocation", "suspension"}
+                    else "list shows it has not been revoked."
+                ),
             )
         )
     else:
@@ -276,10 +284,10 @@ def verify_credential(credential: Any, *, now: datetime | None = None) -> Verifi
         )
 
     # Validity dates.
-    valid_from = _parse_time(
+    valid_from = dataintegrity.parse_datetime(
         credential.get("validFrom") or credential.get("issuanceDate")
     )
-    valid_until = _parse_time(
+    valid_until = dataintegrity.parse_datetime(
         credential.get("validUntil") or credential.get("expirationDate")
     )
     expired = bool(valid_until and valid_until <= now)
@@ -350,6 +358,10 @@ def verify_credential(credential: Any, *, now: datetime | None = None) -> Verifi
         if award is not None:
             learner = award.learner.get_full_name() or award.learner.get_username()
             name = f"{who} issued this credential to {learner}"
+            subject = credential.get("credentialSubject")
+            holder = subject.get("id") if isinstance(subject, dict) else None
+            if isinstance(holder, str) and holder.startswith("did:"):
+                name += f", bound to their wallet's DID {holder}"
         else:
             name = f"{who} issued this credential"
         verdict = ("valid", f"Genuine: {name}.")
@@ -359,3 +371,10 @@ def verify_credential(credential: Any, *, now: datetime | None = None) -> Verifi
 def verify_award(award: Award) -> Verification:
     """Check an award's stored credential as a stranger would."""
     return verify_credential(award.credential)
+
+
+def signer_of(credential: dict[str, Any]) -> _Method | None:
+    """The DID and key behind a credential's proof, for the DIDs this site can
+    resolve offline (any did:key, its own did:web); None for any other."""
+    proof = _proof(credential)
+    return _resolve(proof["verificationMethod"]) if proof else None

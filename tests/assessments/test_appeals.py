@@ -1,12 +1,19 @@
 """A grade changed on appeal voids the completion it no longer supports."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services
 from assessments.models import Grade, ModuleCompletion
-from assessments.signals import completion_voided, module_completed
+from assessments.signals import (
+    completion_regraded,
+    completion_voided,
+    module_completed,
+)
 from curriculum.models import AuditEntry
 from tests import builders
 from tests.assessments.conftest import level_ids
@@ -139,3 +146,124 @@ def test_an_appeal_that_fails_the_module_revokes_its_award(
         )  # fmt: skip
     award.refresh_from_db()
     assert award.revoked_at is not None
+
+
+def test_a_change_that_still_passes_with_new_levels_is_announced_after_commit(
+    cast, task, django_capture_on_commit_callbacks
+):
+    submission = builders.submit_and_pass(task, cast["learner"], cast["faculty"])
+    completion = ModuleCompletion.objects.get()
+    heard = []
+
+    def on_regraded(sender, **kwargs):
+        heard.append(kwargs)
+
+    completion_regraded.connect(on_regraded, weak=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.change_grade(
+                submission.grade, by=cast["faculty"], levels=level_ids(task, [3, 2]),
+                reason="Second look: the accuracy is exemplary.",
+            )  # fmt: skip
+            assert heard == []
+        for callback in callbacks:
+            callback()
+        assert heard == [
+            {
+                "signal": completion_regraded,
+                "completion_id": completion.pk,
+                "grade_id": submission.grade.pk,
+                "learner_id": cast["learner"].pk,
+            }
+        ]
+        heard.clear()
+        # The same levels again change nothing an award states: no announcement.
+        with django_capture_on_commit_callbacks(execute=True):
+            services.change_grade(
+                submission.grade, by=cast["faculty"], levels=level_ids(task, [3, 2]),
+                reason="Confirmed.",
+            )  # fmt: skip
+        assert heard == []
+    finally:
+        completion_regraded.disconnect(on_regraded)
+
+
+def fail_on_appeal(task, cast, submission, *, reason="Appeal: copied work."):
+    return services.change_grade(
+        Grade.objects.get(submission=submission), by=cast["admin"],
+        levels=level_ids(task, [0, 0]), reason=reason,
+    )  # fmt: skip
+
+
+def test_a_pass_overturned_on_the_last_attempt_leaves_the_learner_a_retake(cast, task):
+    """The overturned attempt does not count against the limit: the learner
+    relied on the pass and used no other attempt (see attempt_problem)."""
+    task.max_attempts = 1
+    task.save(update_fields=["max_attempts"])
+    first = builders.submit_and_pass(task, cast["learner"], cast["faculty"])
+    assert services.attempt_problem(task, cast["learner"]) == (
+        "You have already passed this task."
+    )
+    grade = fail_on_appeal(task, cast, first)
+    assert grade.overturned_at is not None
+    assert not ModuleCompletion.objects.live().exists()
+    assert services.attempt_problem(task, cast["learner"]) is None
+    second = builders.submit_and_pass(task, cast["learner"], cast["faculty"])
+    assert second.attempt == 2
+    completion = ModuleCompletion.objects.live().get()
+    assert completion.grade == Grade.objects.get(submission=second)
+    assert services.attempt_problem(task, cast["learner"]) == (
+        "You have already passed this task."
+    )
+
+
+def test_an_ordinary_fail_still_counts_against_the_limit(cast, task):
+    task.max_attempts = 1
+    task.save(update_fields=["max_attempts"])
+    submission = builders.submit(task, cast["learner"])
+    grade = services.grade_submission(
+        submission, grader=cast["faculty"], levels=level_ids(task, [0, 0])
+    )
+    services.change_grade(
+        grade, by=cast["admin"], levels=level_ids(task, [1, 0]), reason="Re-added."
+    )
+    assert Grade.objects.get().overturned_at is None
+    with pytest.raises(ValidationError, match="used all 1 attempts"):
+        builders.submit(task, cast["learner"])
+
+
+def test_a_pass_restored_on_a_further_appeal_is_no_longer_overturned(cast, task):
+    submission = builders.submit_and_pass(task, cast["learner"], cast["faculty"])
+    fail_on_appeal(task, cast, submission)
+    restored = services.change_grade(
+        Grade.objects.get(submission=submission), by=cast["admin"],
+        levels=level_ids(task, [2, 2]), reason="Panel: the work is original.",
+    )  # fmt: skip
+    assert restored.passed
+    assert restored.overturned_at is None
+    assert ModuleCompletion.objects.live().exists()
+    assert services.attempt_problem(task, cast["learner"]) == (
+        "You have already passed this task."
+    )
+
+
+def test_the_retake_wait_runs_from_the_appeal_decision(cast, task):
+    task.retake_wait_days = 7
+    task.save(update_fields=["retake_wait_days"])
+    submission = builders.submit_and_pass(task, cast["learner"], cast["faculty"])
+    long_ago = timezone.now() - timedelta(days=60)
+    Grade.objects.filter(submission=submission).update(graded_at=long_ago)
+    grade = fail_on_appeal(task, cast, submission)
+    problem = services.attempt_problem(task, cast["learner"])
+    ready = timezone.localtime(grade.changed_at + timedelta(days=7))
+    assert problem == f"You can try again from {ready:%d %B %Y, %H:%M}."
+
+
+def test_the_task_page_says_the_overturned_attempt_does_not_count(client, cast, task):
+    submission = builders.submit_and_pass(task, cast["learner"], cast["faculty"])
+    fail_on_appeal(task, cast, submission)
+    client.force_login(cast["learner"])
+    page = client.get(reverse("assessments:task-detail", args=[task.pk])).text
+    assert "a pass overturned on appeal" in page
+    assert "You have already passed" not in page
+    assert "Submit for grading" in page

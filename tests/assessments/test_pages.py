@@ -81,6 +81,6 @@ def test_the_grading_page_takes_the_same_queries_for_2_or_6_criteria(
         files=[SimpleUploadedFile("a.png", PNG), SimpleUploadedFile("b.png", PNG)],
     )  # fmt: skip
     client.force_login(cast["faculty"])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("assessments:grade", args=[submission.pk]))
     assert response.text.count('class="level-choice"') == 4 * (2 + extra_criteria)

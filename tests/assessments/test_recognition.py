@@ -113,14 +113,17 @@ def test_an_admin_accepts_an_outside_credential_and_it_is_kept(cast, task):
     assert decision.badge["achievement_name"] == "Teamwork"
     assert decision.badge["issuer_id"] == "https://example.com/issuers/876543"
     assert decision.proof_status == RecognitionDecision.ProofStatus.UNCHECKED
+    # Its key sits in a controller document on the issuer's site: not fetched.
+    assert "https://example.com/issuers/876543" in decision.proof_reason
+    assert "does not fetch" in decision.proof_reason
     assert decision.file.read() == (DATA / OB3).read_bytes()
 
 
 def test_a_registered_proof_verifier_decides_the_proof_status(cast, task):
     """The hook for the credentials app: a verifier that refuses blocks acceptance."""
 
-    def refuse(document: dict) -> bool:
-        return False
+    def refuse(document: dict) -> badgefiles.ProofCheck:
+        return badgefiles.ProofCheck(badgefiles.FAILED, "Refused by the test.")
 
     badgefiles.register_proof_verifier(refuse)
     try:
@@ -134,6 +137,7 @@ def test_a_registered_proof_verifier_decides_the_proof_status(cast, task):
             decision="declined", reason="Signature fails.", upload=badge_file(OB3),
         )  # fmt: skip
         assert declined.proof_status == RecognitionDecision.ProofStatus.FAILED
+        assert declined.proof_reason == "Refused by the test."
         assert declined.completion is None
     finally:
         badgefiles.unregister_proof_verifier(refuse)

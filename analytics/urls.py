@@ -1,0 +1,8 @@
+from django.urls import path
+
+from analytics import views
+
+app_name = "analytics"
+urlpatterns = [
+    path("<slug:slug>/", views.organization_analytics, name="organization"),
+]

@@ -1,0 +1,121 @@
+import csv
+from collections.abc import Callable, Iterable
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from analytics import charts, selectors
+from analytics.forms import PeriodForm
+from curriculum.models import Membership, Organization
+from curriculum.permissions import get_organization_for
+
+Role = Membership.Role
+
+
+def _headline(organization: Organization, *, days: int, now) -> Iterable[list]:
+    return selectors.headline_rows(selectors.headline(organization, days=days, now=now))
+
+
+def _months(organization: Organization, *, days: int, now) -> Iterable[list]:
+    return selectors.month_rows(selectors.monthly_activity(organization, now=now))
+
+
+def _pathways(organization: Organization, *, days: int, now) -> Iterable[list]:
+    return selectors.pathway_rows(selectors.pathway_funnels(organization))
+
+
+def _tasks(organization: Organization, *, days: int, now) -> Iterable[list]:
+    return selectors.task_rows(selectors.task_statistics(organization))
+
+
+# table name -> (rows, whether the rows depend on the chosen period)
+TABLES: dict[str, tuple[Callable[..., Iterable[list]], bool]] = {
+    "headline": (_headline, True),
+    "months": (_months, False),
+    "pathways": (_pathways, False),
+    "tasks": (_tasks, False),
+}
+
+
+def _safe_cell(value):
+    # A spreadsheet runs a cell starting with = + - @ as a formula: titles are
+    # typed by designers, so quote them (OWASP "CSV injection").
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv_response(
+    organization: Organization, table: str, *, days: int, now
+) -> HttpResponse:
+    rows, by_period = TABLES[table]
+    period = f"-last-{days}-days" if by_period else ""
+    filename = f"{organization.slug}-analytics-{table}{period}-{now:%Y-%m-%d}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response, lineterminator="\n")
+    for row in rows(organization, days=days, now=now):
+        writer.writerow([_safe_cell(cell) for cell in row])
+    return response
+
+
+@login_required
+@require_GET
+def organization_analytics(request: HttpRequest, slug: str) -> HttpResponse:
+    """An admin's figures for their organization, or one table of them as CSV."""
+    organization = get_organization_for(request.user, slug, Role.ADMIN)
+    data = request.GET.copy()
+    data.setdefault("days", str(selectors.DEFAULT_PERIOD))
+    form = PeriodForm(data)
+    days = form.period()
+    now = timezone.now()
+    if "format" in request.GET:
+        table = request.GET.get("table", "")
+        if request.GET["format"] != "csv":
+            return HttpResponseBadRequest("Only format=csv is offered.")
+        if table not in TABLES:
+            return HttpResponseBadRequest(
+                f"Choose a table: {', '.join(TABLES)} (table=…)."
+            )
+        if form.errors:
+            return HttpResponseBadRequest(
+                f"Choose a period of {', '.join(map(str, selectors.PERIODS))} days."
+            )
+        return _csv_response(organization, table, days=days, now=now)
+    found = selectors.dashboard(organization, days=days, now=now)
+    chart = charts.grouped_bars(
+        [m.label for m in found.months],
+        [
+            charts.Series(
+                "Module completions", [m.module_completions for m in found.months]
+            ),
+            charts.Series(
+                "Pathway completions", [m.pathway_completions for m in found.months]
+            ),
+            charts.Series("Awards issued", [m.awards_issued for m in found.months]),
+        ],
+    )
+    funnels = [
+        (row, charts.funnel_widths([row.enrolled, row.started, row.completed]))
+        for row in found.pathways
+    ]
+    return render(
+        request,
+        "analytics/organization_detail.html",
+        {
+            "organization": organization,
+            "form": form,
+            "days": days,
+            "found": found,
+            "chart": chart,
+            "funnels": funnels,
+            "has_monthly_activity": any(
+                m.module_completions or m.pathway_completions or m.awards_issued
+                for m in found.months
+            ),
+        },
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,36 @@
+"""What the navigation needs to show each user only the links for their roles."""
+
+from django.utils.functional import SimpleLazyObject
+
+from curriculum.models import Membership
+
+Role = Membership.Role
+STAFF_ROLES = {Role.DESIGNER, Role.REVIEWER, Role.FACULTY, Role.ADMIN}
+
+
+def _nav(user) -> dict:
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__name")
+        .values_list("role", "organization__slug")
+    )
+    roles = {role for role, _ in memberships}
+    admin_of = [slug for role, slug in memberships if role == Role.ADMIN]
+    return {
+        "designs": bool(roles & {Role.DESIGNER, Role.ADMIN}),
+        "grades": bool(roles & {Role.FACULTY, Role.ADMIN}),
+        "reviews": bool(roles & {Role.DESIGNER, Role.REVIEWER, Role.ADMIN}),
+        "learns": Role.LEARNER in roles,
+        "staff": bool(roles & STAFF_ROLES) or user.is_staff,
+        "issuer_slug": admin_of[0] if admin_of else "",
+    }
+
+
+def navigation(request) -> dict:
+    """`nav`: which sections the user works in, read once per request when the
+    page asks (one query)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {"nav": SimpleLazyObject(lambda: _nav(user))}
