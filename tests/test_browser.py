@@ -3,6 +3,10 @@
 import pytest
 from django.urls import reverse
 from selenium import webdriver
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -33,12 +37,25 @@ def browser(tmp_path):
     driver.quit()
 
 
+def wait_until(browser, condition, *, timeout: int = 15):
+    """Wait for `condition(browser)` to hold. htmx swaps parts of the page under
+    the test's feet, so an element found a moment ago may be gone: the wait
+    retries on missing and stale elements instead of failing."""
+    return WebDriverWait(
+        browser,
+        timeout,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    ).until(condition)
+
+
 def wait_for_text(browser, selector: str, text: str, *, timeout: int = 15) -> None:
     """Wait for the next page: reading right after a click may see the old one."""
-    WebDriverWait(browser, timeout).until(
+    wait_until(
+        browser,
         expected_conditions.text_to_be_present_in_element(
             (By.CSS_SELECTOR, selector), text
-        )
+        ),
+        timeout=timeout,
     )
 
 

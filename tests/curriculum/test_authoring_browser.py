@@ -3,18 +3,13 @@ headless Chromium), reordering outcomes with the keyboard only."""
 
 import pytest
 from django.urls import reverse
-from selenium.common.exceptions import (
-    NoSuchElementException,
-    StaleElementReferenceException,
-)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
 from curriculum import framework_services
 from curriculum.models import ModuleVersion
 from tests import builders
-from tests.test_browser import browser, log_in  # noqa: F401  (the shared fixture)
+from tests.test_browser import browser, log_in, wait_until  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,13 +39,9 @@ def test_a_designer_creates_a_module_with_aligned_outcomes_and_reorders_by_keybo
         framework_services.add_competency(
             framework, by=designer, statement=statement, code=code
         )
-    # htmx swaps the outcome list under the test's feet: an element found a moment
-    # ago may be gone, so the waits retry on stale elements.
-    wait = WebDriverWait(
-        browser,
-        15,
-        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
-    )
+
+    def wait(condition):
+        return wait_until(browser, condition)
 
     log_in(browser, live_server, designer)
     browser.get(live_server.url + reverse("curriculum:module-create"))
@@ -76,7 +67,7 @@ def test_a_designer_creates_a_module_with_aligned_outcomes_and_reorders_by_keybo
         browser.find_element(By.XPATH, "//button[text()='Add outcome']").send_keys(
             Keys.ENTER
         )
-        wait.until(lambda d, s=statement: s in outcome_texts(d))
+        wait(lambda d, s=statement: s in outcome_texts(d))
     assert outcome_texts(browser) == [
         "Build a pivot table that answers a question",
         "Chart the result honestly",
@@ -91,7 +82,7 @@ def test_a_designer_creates_a_module_with_aligned_outcomes_and_reorders_by_keybo
     ):
         search = browser.find_element(By.ID, f"align-{outcome.pk}")
         search.send_keys(words)
-        button = wait.until(
+        button = wait(
             lambda d, o=outcome, c=code: d.find_element(
                 By.XPATH,
                 f"//div[@id='competency-results-{o.pk}']"
@@ -99,7 +90,7 @@ def test_a_designer_creates_a_module_with_aligned_outcomes_and_reorders_by_keybo
             )
         )
         button.send_keys(Keys.ENTER)
-        wait.until(
+        wait(
             lambda d, o=outcome, c=code: (
                 c
                 in d.find_element(By.CSS_SELECTOR, f"#outcome-{o.pk} .alignments").text
@@ -109,23 +100,21 @@ def test_a_designer_creates_a_module_with_aligned_outcomes_and_reorders_by_keybo
     # Keyboard-only reorder: Enter on "Up" moves the second outcome first, and
     # focus stays on the moved outcome (now on its "Down" button, Up being off).
     browser.find_element(By.ID, f"move-up-{second.pk}").send_keys(Keys.ENTER)
-    wait.until(lambda d: outcome_texts(d)[0] == "Chart the result honestly")
-    wait.until(
+    wait(lambda d: outcome_texts(d)[0] == "Chart the result honestly")
+    wait(
         lambda d: (
             d.switch_to.active_element.get_attribute("id") == f"move-down-{second.pk}"
         )
     )
     browser.switch_to.active_element.send_keys(Keys.ENTER)
-    wait.until(
-        lambda d: outcome_texts(d)[0] == "Build a pivot table that answers a question"
-    )
-    wait.until(
+    wait(lambda d: outcome_texts(d)[0] == "Build a pivot table that answers a question")
+    wait(
         lambda d: (
             d.switch_to.active_element.get_attribute("id") == f"move-up-{second.pk}"
         )
     )
     browser.switch_to.active_element.send_keys(Keys.ENTER)
-    wait.until(lambda d: outcome_texts(d)[0] == "Chart the result honestly")
+    wait(lambda d: outcome_texts(d)[0] == "Chart the result honestly")
 
     assert list(version.outcomes.order_by("position")) == [second, first]
     assert [c.code for c in first.competencies.all()] == ["DS.1"]

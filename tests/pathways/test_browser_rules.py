@@ -5,21 +5,25 @@ import pytest
 from django.urls import reverse
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from assessments import services as assessments
 from curriculum.models import Module
 from pathways.models import PathwayVersion
 from tests import builders
-from tests.test_browser import browser, log_in, log_out, wait_for_text  # noqa: F401
+from tests.test_browser import (  # noqa: F401
+    browser,
+    log_in,
+    log_out,
+    wait_for_text,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def summary_reads(driver, text: str) -> None:
-    WebDriverWait(driver, 10).until(
-        lambda d: text in d.find_element(By.ID, "rule-summary").text
-    )
+    wait_until(driver, lambda d: text in d.find_element(By.ID, "rule-summary").text)
 
 
 def edit_group(driver, path: str, *, code: str, button: str, kind: str = "") -> None:
@@ -58,8 +62,9 @@ def test_a_designer_builds_a_rule_and_a_learner_reads_the_next_step(
     n = browser.find_element(By.ID, "n-0.2")
     n.clear()
     n.send_keys("4", Keys.ENTER)  # more than the group has: refused in words
-    WebDriverWait(browser, 10).until(
-        lambda d: "can never be met" in d.find_element(By.ID, "rule-error").text
+    wait_until(
+        browser,
+        lambda d: "can never be met" in d.find_element(By.ID, "rule-error").text,
     )
     n = browser.find_element(By.ID, "n-0.2")
     n.clear()
@@ -71,10 +76,11 @@ def test_a_designer_builds_a_rule_and_a_learner_reads_the_next_step(
         browser.find_element(
             By.CSS_SELECTOR, f"#preview-form input[value='{code}']"
         ).click()
-    WebDriverWait(browser, 10).until(
+    wait_until(
+        browser,
         lambda d: (
             "needs 2 of C, D, E; you have 1" in d.find_element(By.ID, "preview").text
-        )
+        ),
     )
     version = PathwayVersion.objects.get(pathway__code="DATA")
     log_out(browser)

@@ -5,16 +5,14 @@ the diff."""
 
 import pytest
 from django.urls import reverse
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from assessments import services as assessments
 from curriculum import services as curriculum
 from curriculum.models import ModuleVersion
 from reviews.models import Review
 from tests import builders
-from tests.test_browser import log_in, log_out
+from tests.test_browser import log_in, log_out, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,9 +49,7 @@ def text(browser, selector="main") -> str:
 
 def expect_message(browser, words: str) -> None:
     """Wait for the next page's message: the old page may still be showing one."""
-    WebDriverWait(
-        browser, 5, ignored_exceptions=(StaleElementReferenceException,)
-    ).until(lambda b: words in text(b, ".messages"))
+    wait_until(browser, lambda b: words in text(b, ".messages"))
 
 
 def vote(browser, live_server, person, review, decision, reason, comment=None):
@@ -112,9 +108,7 @@ def test_one_full_round_of_review_to_a_public_diff(browser, live_server):
     browser.get(live_server.url + draft.get_absolute_url())
     browser.find_element(By.ID, "id_statement").send_keys("Chart the totals by month.")
     browser.find_element(By.XPATH, "//button[text()='Add outcome']").click()
-    WebDriverWait(browser, 5).until(
-        lambda b: "Chart the totals by month." in text(b, "#outcomes")
-    )
+    wait_until(browser, lambda b: "Chart the totals by month." in text(b, "#outcomes"))
     browser.get(live_server.url + first.get_absolute_url())
     comment_id = first.comments.get().pk
     browser.find_element(By.ID, f"id_response_{comment_id}").send_keys(
