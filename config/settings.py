@@ -286,11 +286,6 @@ LOGGING = {
     },
 }
 
-# Every award carries a revocation status entry. A second entry for suspension
-# (Bitstring Status List 2.1) makes credentialStatus a list, which 1EdTech's OB 3.0
-# JSON schema refuses: off by default, on for issuers who need suspension.
-CAIRN_SUSPENSION_ENTRY = envbool("CAIRN_SUSPENSION_ENTRY", False)
-
 # Issuer DIDs: did:web of SITE_URL when the site has a public address, did:key on
 # the embedded default (a did:web on 127.0.0.1 could not be resolved by anyone).
 CAIRN_DID_METHOD = os.environ.get(

@@ -244,6 +244,10 @@ class IssuerProfile(models.Model):
         choices=ProofFormat.choices,
         default=ProofFormat.EDDSA_RDFC_2022,
     )
+    # A second credentialStatus entry, for suspension (W3C Bitstring Status List).
+    # OB 3.0 and 1EdTech's JSON schema take one entry, so this is the issuer's
+    # choice, off by default (docs/decisions/0002).
+    suspension_entry = models.BooleanField(default=False)
     logo = models.BinaryField(blank=True)  # PNG or JPEG, checked on upload
     logo_type = models.CharField(max_length=40, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

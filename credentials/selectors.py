@@ -351,11 +351,11 @@ def issuer_info(
     )
 
 
-def proof_format(organization: Organization) -> str:
+def signing_options(organization: Organization) -> IssuerProfile:
+    """How the organization signs: its profile, or the defaults if it has none
+    (unsaved)."""
     profile = IssuerProfile.objects.filter(organization=organization).first()
-    if profile is None:
-        return IssuerProfile.ProofFormat.EDDSA_RDFC_2022
-    return profile.proof_format
+    return profile or IssuerProfile(organization=organization)
 
 
 def wallet_copies(award: Award) -> QuerySet[WalletCredential]:

@@ -68,9 +68,9 @@ urlpatterns = [
     path("issuers/<slug:slug>/edit/", views.edit_issuer, name="issuer-edit"),
     path("issuers/<slug:slug>/keys/rotate/", views.rotate_key, name="rotate-key"),
     path(
-        "issuers/<slug:slug>/proof-format/",
-        views.change_proof_format,
-        name="proof-format",
+        "issuers/<slug:slug>/signing/",
+        views.change_signing,
+        name="signing",
     ),
     path(
         "issuers/<slug:slug>/keys/<int:pk>/compromised/",

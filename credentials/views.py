@@ -199,7 +199,7 @@ def issuer(request: HttpRequest, slug: str) -> HttpResponse:
             "organization": organization,
             "did": services.organization_did(organization),
             "logo_url": selectors.issuer_image_url(organization),
-            "proof_format": selectors.proof_format(organization),
+            "signing": selectors.signing_options(organization),
             "proof_formats": IssuerProfile.ProofFormat.choices,
             "can_manage": can_manage,
             "keys": SigningKey.objects.filter(organization=organization).order_by(
@@ -522,16 +522,17 @@ def certificate_preview(request: HttpRequest, slug: str, variant: str) -> HttpRe
 
 @require_POST
 @login_required
-def change_proof_format(request: HttpRequest, slug: str) -> HttpResponse:
+def change_signing(request: HttpRequest, slug: str) -> HttpResponse:
     organization = get_organization_for(request.user, slug, Role.ADMIN)
     try:
-        services.set_proof_format(
+        services.set_signing_options(
             organization,
             by=request.user,
             proof_format=request.POST.get("proof_format", ""),
+            suspension_entry=request.POST.get("suspension_entry") == "on",
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Credentials issued from now on use this format.")
+        messages.success(request, "Credentials issued from now on are signed this way.")
     return redirect("credentials:issuer", slug=organization.slug)

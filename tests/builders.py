@@ -166,3 +166,16 @@ def make_board(cast: Cast, *, approvals_needed: int = 2, rejections_allowed: int
         )
         reviews.accept_invitation(token, user=person)
     return board
+
+
+def with_suspension_entries(cast: Cast) -> None:
+    """The organization's awards carry a suspension entry beside the revocation
+    one, as its admin chooses under "How credentials are signed"."""
+    from credentials import services as credentials
+
+    credentials.set_signing_options(
+        cast.organization,
+        by=cast["admin"],
+        proof_format="eddsa-rdfc-2022",
+        suspension_entry=True,
+    )

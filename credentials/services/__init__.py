@@ -29,7 +29,7 @@ from credentials.services.keys import (
 from credentials.services.profiles import (
     rerender_certificates,
     set_issuer_logo,
-    set_proof_format,
+    set_signing_options,
     update_issuer_details,
 )
 from credentials.services.records import learner_clr, set_award_visibility
@@ -77,7 +77,7 @@ __all__ = [
     "site_did",
     "set_award_visibility",
     "set_issuer_logo",
-    "set_proof_format",
+    "set_signing_options",
     "site_did_document",
     "suspend_award",
     "sweep_unissued",

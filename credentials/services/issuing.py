@@ -3,7 +3,6 @@
 import secrets
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -42,8 +41,9 @@ def _sign_and_store(
         index=revocation_index,
         purpose=StatusList.Purpose.REVOCATION,
     )
+    options = selectors.signing_options(organization)
     suspension_list = suspension_index = None
-    if settings.CAIRN_SUSPENSION_ENTRY:
+    if options.suspension_entry:
         suspension_list, suspension_index = status.assign_status_entry(
             organization, issuer_did=did, purpose=StatusList.Purpose.SUSPENSION
         )
@@ -69,12 +69,12 @@ def _sign_and_store(
         evidence=facts.evidence,
         # One revocation entry by default: OB 3.0 and 1EdTech's schema take one
         # credentialStatus object. Bitstring Status List 2.1 shows a suspension
-        # entry beside it, which CAIRN_SUSPENSION_ENTRY adds (a list of two, which
-        # the published schema refuses; see credentials/schemas).
+        # entry beside it, which an issuer can choose (a list of two, which the
+        # published schema refuses; docs/decisions/0002).
         credential_status=credential_status,
     )
     now = timezone.now()
-    legacy = selectors.proof_format(organization) == dataintegrity.ED25519_2020
+    legacy = options.proof_format == dataintegrity.ED25519_2020
     credential = dataintegrity.sign_credential(
         openbadges.compose_credential(info, data_model="1.1" if legacy else "2.0"),
         seed=key.open_seed(),

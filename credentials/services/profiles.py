@@ -52,23 +52,36 @@ def rerender_certificates(organization: Organization) -> int:
 
 
 @transaction.atomic
-def set_proof_format(
-    organization: Organization, *, by, proof_format: str
+def set_signing_options(
+    organization: Organization, *, by, proof_format: str, suspension_entry: bool
 ) -> IssuerProfile:
-    """How the organization signs what it issues from now on."""
+    """How the organization signs what it issues from now on: the proof format,
+    and whether each award also carries a suspension status entry. Awards
+    already issued keep what they were signed with."""
     if proof_format not in IssuerProfile.ProofFormat.values:
         raise ValidationError({"proof_format": "Choose one of the listed formats."})
     profile, _ = IssuerProfile.objects.select_for_update().get_or_create(
         organization=organization
     )
-    profile.proof_format = proof_format
-    profile.save(update_fields=["proof_format", "updated_at"])
+    changed = {
+        field: value
+        for field, value in (
+            ("proof_format", proof_format),
+            ("suspension_entry", bool(suspension_entry)),
+        )
+        if getattr(profile, field) != value
+    }
+    if not changed:
+        return profile
+    for field, value in changed.items():
+        setattr(profile, field, value)
+    profile.save(update_fields=[*changed, "updated_at"])
     log_action(
         by,
-        "issuer.proof_format_changed",
+        "issuer.signing_changed",
         profile,
         organization=organization,
-        proof_format=proof_format,
+        **changed,
     )
     return profile
 

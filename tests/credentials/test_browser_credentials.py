@@ -15,13 +15,6 @@ from tests.test_browser import (  # noqa: F401 (the browser fixture)
     wait_for_text,
 )
 
-
-@pytest.fixture(autouse=True)
-def _suspension_entries(settings):
-    """These tests exercise suspension, which needs its own status entry."""
-    settings.CAIRN_SUSPENSION_ENTRY = True
-
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -32,9 +25,19 @@ def test_suspend_by_keyboard_then_a_stranger_checks_the_uploaded_file(
 ):
     cast = builders.make_cast()
     built = builders.make_pathway(cast)
+    # The admin chooses a suspension entry for what the organization issues.
+    log_in(browser, live_server, cast["admin"])
+    browser.get(
+        live_server.url + reverse("credentials:issuer", args=[cast.organization.slug])
+    )
+    browser.find_element(By.NAME, "suspension_entry").send_keys(Keys.SPACE)
+    browser.find_element(
+        By.XPATH, "//button[text()='Save how credentials are signed']"
+    ).send_keys(Keys.ENTER)
+    wait_for_text(browser, ".messages", "signed this way")
     builders.submit_and_pass(built.tasks[0], cast["learner"], cast["faculty"])
     award = Award.objects.get()
-    log_in(browser, live_server, cast["admin"])
+    assert len(award.credential["credentialStatus"]) == 2
     browser.get(live_server.url + award.get_absolute_url())
     browser.find_element(By.LINK_TEXT, "Suspend…").send_keys(Keys.ENTER)
     browser.find_element(By.ID, "id_reason").send_keys("Checking the evidence.")

@@ -99,14 +99,14 @@ def test_the_schema_rejects_a_broken_record(record, clr_validator, break_it):
 
 
 def test_with_suspension_entries_only_the_embedded_status_lists_are_refused(
-    settings, cast, pathway, django_capture_on_commit_callbacks, clr_validator
+    cast, pathway, django_capture_on_commit_callbacks, clr_validator
 ):
-    """CAIRN_SUSPENSION_ENTRY issues credentialStatus as a list of two entries,
+    """A suspension entry makes credentialStatus a list of two entries,
     which the CLR schema (like OB 3.0's) types as one object. The embedded
     credentials are signed as issued, so the CLR cannot reshape them: the
     schema's complaints are exactly those lists, and each entry is itself a
     valid CredentialStatus."""
-    settings.CAIRN_SUSPENSION_ENTRY = True
+    builders.with_suspension_entries(cast)
     with django_capture_on_commit_callbacks(execute=True):
         pathway_services.enrol(cast["learner"], pathway.version)
         builders.submit_and_pass(pathway.tasks[0], cast["learner"], cast["faculty"])

@@ -17,10 +17,11 @@ from tests.credentials.jsverifier import verify_with_node
 
 @pytest.fixture
 def legacy(cast):
-    services.set_proof_format(
+    services.set_signing_options(
         cast.organization,
         by=cast["admin"],
         proof_format=IssuerProfile.ProofFormat.ED25519_2020,
+        suspension_entry=False,
     )
 
 
@@ -94,17 +95,19 @@ def test_a_revoked_vc_1_1_credential_fails_through_its_status_list(
 
 
 def test_admins_choose_the_format_in_the_browser(client, cast, db):
-    url = reverse("credentials:proof-format", args=[cast.organization.slug])
+    url = reverse("credentials:signing", args=[cast.organization.slug])
     client.force_login(cast["designer"])
     assert client.post(url, {"proof_format": "Ed25519Signature2020"}).status_code == 403
     client.force_login(cast["admin"])
-    client.post(url, {"proof_format": "nonsense"})
+    client.post(url, {"proof_format": "nonsense", "suspension_entry": "on"})
     assert not IssuerProfile.objects.filter(organization=cast.organization).exists()
     client.post(url, {"proof_format": "Ed25519Signature2020"})
     profile = IssuerProfile.objects.get(organization=cast.organization)
     assert profile.proof_format == "Ed25519Signature2020"
+    assert profile.suspension_entry is False
     page = client.get(reverse("credentials:issuer", args=[cast.organization.slug]))
     assert 'value="Ed25519Signature2020" checked' in page.text
+    assert 'name="suspension_entry" aria-describedby="suspension-help">' in page.text
 
 
 @pytest.mark.node

@@ -16,9 +16,11 @@ from tests.credentials.jsverifier import verify_with_node
 
 
 @pytest.fixture(autouse=True)
-def _suspension_entries(settings):
-    """These tests exercise suspension, which needs its own status entry."""
-    settings.CAIRN_SUSPENSION_ENTRY = True
+def _suspension_entries(request):
+    """These tests exercise suspension, which needs its own status entry: the
+    organization chooses it (tests that build no organization need nothing)."""
+    if "cast" in request.fixturenames:
+        builders.with_suspension_entries(request.getfixturevalue("cast"))
 
 
 def _bit(award: Award, purpose: str) -> bool:

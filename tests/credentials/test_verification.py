@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from credentials import badges, baking, schemas, services
 from credentials.models import Award
 from credentials.services import verify_credential
+from curriculum.models import AuditEntry
 from tests import builders
 from tests.credentials.jsverifier import verify_with_node
 
@@ -37,14 +38,47 @@ def test_the_page_shows_every_check_in_plain_words(client, issued):
 
 
 def test_with_a_suspension_entry_the_page_says_both_were_checked(
-    client, settings, cast, pathway, django_capture_on_commit_callbacks
+    client, cast, pathway, django_capture_on_commit_callbacks
 ):
-    settings.CAIRN_SUSPENSION_ENTRY = True
+    builders.with_suspension_entries(cast)
     with django_capture_on_commit_callbacks(execute=True):
         builders.submit_and_pass(pathway.tasks[0], cast["learner"], cast["faculty"])
     award = Award.objects.get()
     page = client.get(award.get_absolute_url()).text
     assert "neither revoked nor suspended" in page
+
+
+def test_admins_see_why_an_award_without_a_suspension_entry_cannot_be_suspended(
+    client, cast, pathway, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        builders.submit_and_pass(pathway.tasks[0], cast["learner"], cast["faculty"])
+    before = Award.objects.get()
+    client.force_login(cast["admin"])
+    page = client.get(before.get_absolute_url()).text
+    assert "Suspend…" not in page
+    assert "Revoke…" in page
+    assert "issued without a suspension status entry" in page
+
+    # The admin chooses the entry; what is issued from then on can be suspended,
+    # what was issued before keeps its one entry.
+    client.post(
+        reverse("credentials:signing", args=[cast.organization.slug]),
+        {"proof_format": "eddsa-rdfc-2022", "suspension_entry": "on"},
+    )
+    assert AuditEntry.objects.filter(
+        action="issuer.signing_changed", organization=cast.organization
+    ).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        builders.submit_and_pass(pathway.tasks[1], cast["learner"], cast["faculty"])
+    after = Award.objects.exclude(pk=before.pk).get(kind=Award.Kind.MODULE)
+    assert [e["statusPurpose"] for e in after.credential["credentialStatus"]] == [
+        "revocation",
+        "suspension",
+    ]
+    assert "Suspend…" in client.get(after.get_absolute_url()).text
+    before.refresh_from_db()
+    assert isinstance(before.credential["credentialStatus"], dict)
 
 
 def _files(award: Award, client) -> dict[str, bytes]:

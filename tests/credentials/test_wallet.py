@@ -169,8 +169,11 @@ def test_strangers_are_sent_to_log_in(client, issued):
 def test_a_wallet_gets_a_copy_bound_to_its_did_that_verifies(
     client, cast, issued, schema_validator, wallet_suite, proof_format
 ):
-    services.set_proof_format(
-        cast.organization, by=cast["admin"], proof_format=proof_format
+    services.set_signing_options(
+        cast.organization,
+        by=cast["admin"],
+        proof_format=proof_format,
+        suspension_entry=False,
     )
     opened = open_link(client, cast["learner"], issued)
     did, presentation = sign_as_wallet(opened["challenge"], suite=wallet_suite)
