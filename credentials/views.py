@@ -197,7 +197,8 @@ def issuer(request: HttpRequest, slug: str) -> HttpResponse:
         "credentials/issuer.html",
         {
             "organization": organization,
-            "did": services.organization_did(organization),
+            "did": services.current_issuer_did(organization),
+            "did_web": settings.CAIRN_DID_METHOD == "web",
             "logo_url": selectors.issuer_image_url(organization),
             "signing": selectors.signing_options(organization),
             "proof_formats": IssuerProfile.ProofFormat.choices,

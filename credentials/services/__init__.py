@@ -17,6 +17,7 @@ from credentials.services.issuing import (
     sweep_unissued,
 )
 from credentials.services.keys import (
+    current_issuer_did,
     get_signing_key,
     issuer_did,
     organization_did,
@@ -63,6 +64,7 @@ __all__ = [
     "mark_key_compromised",
     "notify_learner_of_reissue",
     "notify_learner_of_status",
+    "current_issuer_did",
     "organization_did",
     "organization_did_document",
     "reinstate_award",

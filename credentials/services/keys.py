@@ -89,6 +89,15 @@ def organization_did(organization: Organization) -> str:
     return dataintegrity.did_web(f"{settings.SITE_URL}{path}")
 
 
+def current_issuer_did(organization: Organization) -> str | None:
+    """The DID the organization issues under now: its did:web, or under did:key
+    its active key's (None before its first key is made)."""
+    if settings.CAIRN_DID_METHOD == "web":
+        return organization_did(organization)
+    key = SigningKey.objects.filter(organization=organization, is_active=True).first()
+    return issuer_did(key) if key else None
+
+
 def site_did() -> str:
     return dataintegrity.did_web(settings.SITE_URL)
 

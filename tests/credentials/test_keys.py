@@ -183,10 +183,12 @@ def test_admins_rotate_keys_in_the_browser(client, cast, issued, role, status):
 
 def test_the_issuer_page_shows_keys_only_to_admins(client, cast, issued):
     url = reverse("credentials:issuer", args=[cast.organization.slug])
-    assert issued.signing_key.public_multibase[:20] not in client.get(url).text
+    public = client.get(url).text
+    assert "Signing keys" not in public
+    assert "Report compromised" not in public
     client.force_login(cast["admin"])
     page = client.get(url).text
-    assert issued.signing_key.public_multibase[:20] in page
+    assert f"<code>{issued.signing_key.public_multibase[:20]}" in page
     assert "Report compromised" in page
 
 
@@ -218,3 +220,28 @@ def test_rewrapping_moves_every_key_to_a_new_key_encryption_key(issued, settings
     call_command("rewrap_signing_keys")
     settings.CAIRN_KEY_ENCRYPTION_KEY = "brand-new-secret"
     assert SigningKey.objects.get(pk=issued.signing_key.pk).open_seed() == seed
+
+
+@pytest.mark.parametrize("method", ["key", "web"])
+def test_the_issuer_page_names_the_identifier_credentials_carry(
+    client, settings, cast, issued, method
+):
+    """Under did:key the identifier is the active key's (it changes on rotation);
+    under did:web it is the organization's, with its DID document."""
+    settings.CAIRN_DID_METHOD = method
+    url = reverse("credentials:issuer", args=[cast.organization.slug])
+    page = client.get(url).text
+    expected = services.current_issuer_did(cast.organization)
+    assert expected in page
+    if method == "web":
+        assert expected == services.organization_did(cast.organization)
+        assert "DID document" in page
+    else:
+        assert expected == issued.credential["issuer"]["id"]
+        assert expected.startswith("did:key:")
+        assert "DID document" not in page
+        client.force_login(cast["admin"])
+        client.post(reverse("credentials:rotate-key", args=[cast.organization.slug]))
+        after = services.current_issuer_did(cast.organization)
+        assert after != expected
+        assert after in client.get(url).text
