@@ -187,6 +187,15 @@ class Award(models.Model):
         return self.revoked_at is not None
 
     @property
+    def proof_suite(self) -> str:
+        """How it is signed, as a verifier reads it: the Data Integrity
+        cryptosuite (eddsa-rdfc-2022) or the legacy suite's type."""
+        proof = self.credential.get("proof") or {}
+        if isinstance(proof, list):
+            proof = proof[0] if proof else {}
+        return proof.get("cryptosuite") or proof.get("type", "")
+
+    @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
 

@@ -66,6 +66,9 @@ def test_every_kind_verifies_and_matches_the_vc_1_1_schema(
         result = verify_with_node(credential, **documents)
         assert result["verified"] is True, (kind, result)
         assert services.verify_award(award).status == "valid", kind
+        assert "(Ed25519Signature2020, on VC Data Model 1.1)" in (
+            client.get(award.get_absolute_url()).text
+        )
         tampered = copy.deepcopy(credential)
         tampered["credentialSubject"]["achievement"]["name"] = "Other"
         assert verify_with_node(tampered, **documents)["verified"] is False, kind

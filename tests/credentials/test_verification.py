@@ -35,6 +35,8 @@ def test_the_page_shows_every_check_in_plain_words(client, issued):
     assert "suspended" not in page
     assert "does not expire" in page
     assert "1EdTech" in page
+    assert "Data Integrity proof (eddsa-rdfc-2022)" in page
+    assert "a W3C Bitstring Status List entry for revocation" in page
 
 
 def test_with_a_suspension_entry_the_page_says_both_were_checked(
@@ -46,6 +48,7 @@ def test_with_a_suspension_entry_the_page_says_both_were_checked(
     award = Award.objects.get()
     page = client.get(award.get_absolute_url()).text
     assert "neither revoked nor suspended" in page
+    assert "entries for revocation and suspension" in page
 
 
 def test_admins_see_why_an_award_without_a_suspension_entry_cannot_be_suspended(
