@@ -51,9 +51,11 @@ class AdvisoryBoard(models.Model):
         rejections = (
             "no rejection"
             if self.rejections_allowed == 0
-            else f"at most {self.rejections_allowed} rejections"
+            else f"at most {self.rejections_allowed} "
+            f"{'rejection' if self.rejections_allowed == 1 else 'rejections'}"
         )
-        return f"{self.approvals_needed} approvals, {rejections}"
+        approvals = "approval" if self.approvals_needed == 1 else "approvals"
+        return f"{self.approvals_needed} {approvals}, {rejections}"
 
 
 class BoardMember(models.Model):

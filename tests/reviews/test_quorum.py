@@ -1,6 +1,7 @@
 import pytest
 
 from reviews import quorum
+from reviews.models import AdvisoryBoard
 
 A, C, R = quorum.APPROVE, quorum.REQUEST_CHANGES, quorum.REJECT
 TWO_OF_THREE = quorum.Policy(approvals_needed=2, rejections_allowed=0)
@@ -60,3 +61,16 @@ def test_the_tally_counts_and_describes_votes():
 def test_an_impossible_tally_is_refused(votes, seated, conflicted, message):
     with pytest.raises(ValueError, match=message):
         quorum.tally(votes, seated=seated, conflicted=conflicted)
+
+
+@pytest.mark.parametrize(
+    ("approvals", "rejections", "text"),
+    [
+        (1, 0, "1 approval, no rejection"),
+        (2, 1, "2 approvals, at most 1 rejection"),
+        (3, 2, "3 approvals, at most 2 rejections"),
+    ],
+)
+def test_the_quorum_reads_as_english(approvals, rejections, text):
+    board = AdvisoryBoard(approvals_needed=approvals, rejections_allowed=rejections)
+    assert board.policy_text == text
