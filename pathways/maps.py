@@ -129,7 +129,11 @@ def draw(
     tree: rules.NodeResult | None,
     catalogue: rules.Catalogue = rules.EMPTY,
     next_steps: tuple[rules.NextStep, ...] = (),
+    *,
+    waiting: frozenset[str] = frozenset(),
 ) -> PathwayMap | None:
+    """The layout; modules in `waiting` (submitted, waiting for a grade) show as
+    in progress."""
     if tree is None:
         return None
     ranks = {s.code: i for i, s in enumerate(next_steps, 1)}
@@ -148,6 +152,10 @@ def draw(
             y = 8 + row * ROW
             row += 1
         title, detail = _title(node, catalogue)
+        status = _status(node)
+        is_waiting = node.type == "module" and node.code in waiting and status != "done"
+        if is_waiting:
+            status, detail = "progress", "submitted · awaiting grade"
         nodes.append(
             MapNode(
                 path=node.path,
@@ -155,10 +163,14 @@ def draw(
                 y=y,
                 title=_short(title),
                 detail=_short(detail, 28),
-                status=_status(node),
+                status=status,
                 depth=depth,
                 parent=parent,
-                next_rank=ranks.get(node.code, 0) if node.type == "module" else 0,
+                next_rank=(
+                    ranks.get(node.code, 0)
+                    if node.type == "module" and not is_waiting
+                    else 0
+                ),
             )
         )
         for child in children:

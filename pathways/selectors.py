@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from assessments.models import ModuleCompletion
+from assessments.models import ModuleCompletion, Submission
 from curriculum.models import ModuleVersion, Organization
 from pathways import maps, rules
 from pathways.models import (
@@ -28,6 +28,8 @@ class ModuleStep:
     title: str
     version: ModuleVersion | None  # the latest published version, where one exists
     done: bool
+    # When the learner's submission for it went in, while it waits for a grade.
+    waiting_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -63,19 +65,33 @@ class PathwayProgress:
 
     @property
     def next_step(self) -> ModuleStep | None:
+        """What the learner can start now: work already submitted and waiting
+        for a grade is not a next step."""
         by_code = {s.code: s for s in self.steps}
         for step in self.evaluation.next_steps:
             found = by_code.get(step.code)
-            if found and found.version and not step.locked:
+            if found and found.version and not found.waiting_since and not step.locked:
                 return found
-        return next((s for s in self.steps if not s.done and s.version), None)
+        return next(
+            (s for s in self.steps if not s.done and not s.waiting_since and s.version),
+            None,
+        )
+
+    @property
+    def waiting(self) -> list[ModuleStep]:
+        return [s for s in self.steps if s.waiting_since and not s.done]
 
     @property
     def next_steps(self) -> list[dict]:
         """The ranked next steps with links, for the page."""
         modules = self.modules or {}
+        waiting = {s.code: s.waiting_since for s in self.waiting}
         return [
-            {"step": step, "version": modules.get(step.code)}
+            {
+                "step": step,
+                "version": modules.get(step.code),
+                "waiting_since": waiting.get(step.code),
+            }
             for step in self.evaluation.next_steps
         ]
 
@@ -331,9 +347,11 @@ def learner_progress(
         {e.version.organization for e in enrolments},
         nested=any(rules.pathway_codes(e.version.rule) for e in enrolments),
     )
+    waiting = _waiting_for_a_grade(learner)
     progress = []
     for enrolment in enrolments:
-        found = cats[enrolment.version.organization.pk]
+        organization_id = enrolment.version.organization.pk
+        found = cats[organization_id]
         rule = rules.compile_rule(enrolment.version.rule, found.catalogue)
         evaluation = rule.evaluate(facts, on)
         steps = tuple(
@@ -342,6 +360,7 @@ def learner_progress(
                 title=found.catalogue.title(code),
                 version=found.modules.get(code),
                 done=code in evaluation.met,
+                waiting_since=waiting.get((organization_id, code)),
             )
             for code in dict.fromkeys(rules.module_codes(enrolment.version.rule))
         )
@@ -350,12 +369,38 @@ def learner_progress(
                 enrolment,
                 evaluation,
                 steps,
-                map=maps.draw(evaluation.tree, found.catalogue, evaluation.next_steps),
+                map=maps.draw(
+                    evaluation.tree,
+                    found.catalogue,
+                    evaluation.next_steps,
+                    waiting=frozenset(
+                        s.code for s in steps if s.waiting_since and not s.done
+                    ),
+                ),
                 what_if=_what_if(rule, facts, evaluation, on, found.catalogue),
                 modules=found.modules,
             )
         )
     return progress
+
+
+def _waiting_for_a_grade(learner: AbstractBaseUser) -> dict[tuple[int, str], datetime]:
+    """(organization id, module code) -> when the learner's submission went in,
+    for submissions waiting for a grade (submitted, second-marked or moderated),
+    in one query."""
+    rows = (
+        Submission.objects.filter(learner=learner, status__in=Submission.PENDING)
+        .values_list(
+            "task__version__module__organization_id",
+            "task__version__module__code",
+            "submitted_at",
+        )
+        .order_by("submitted_at")
+    )
+    waiting: dict[tuple[int, str], datetime] = {}
+    for organization_id, code, submitted_at in rows:
+        waiting.setdefault((organization_id, code), submitted_at)
+    return waiting
 
 
 def _what_if(rule, facts, evaluation, on, catalogue) -> tuple[WhatIf, ...]:

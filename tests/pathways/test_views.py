@@ -203,6 +203,26 @@ def test_the_dashboard_draws_the_map_with_a_text_equivalent(client, cast, draft)
     assert "Without A Module A: 17% done." in page
 
 
+def test_work_waiting_for_a_grade_is_shown_as_such_not_as_the_next_step(
+    client, cast, draft
+):
+    services.update_rule(
+        draft, by=cast["designer"], rule={"type": "all", "children": [m("A"), m("B")]}
+    )
+    version = services.publish_pathway_version(draft, by=cast["admin"], changelog="x")
+    services.enrol(cast["learner"], version)
+    complete(cast, cast["learner"], "A")
+    module_b = Module.objects.get(organization=cast.organization, code="B")
+    builders.submit(module_b.versions.get().tasks.get(), cast["learner"])
+    client.force_login(cast["learner"])
+    page = client.get(reverse("home")).text
+    assert "waiting for a grade" in page
+    assert "Next step: <a" not in page
+    assert "Waiting for your grade on Module B" in page
+    assert "B (submitted · awaiting grade): in progress" in page
+    assert "your next step" not in page
+
+
 def test_a_learner_sees_what_already_counts_before_enrolling(client, cast, draft):
     version = services.publish_pathway_version(draft, by=cast["admin"], changelog="x")
     complete(cast, cast["learner"], "A")
