@@ -195,6 +195,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# Public endpoints that do real work per request are limited per client and
+# minute (curriculum/ratelimit.py). Behind a reverse proxy, say how many proxies
+# stand in front of Cairn so that the client's address is read from
+# X-Forwarded-For; 0 (the default) trusts no such header.
+CAIRN_PROXY_COUNT = int(os.environ.get("CAIRN_PROXY_COUNT", 0))
+CAIRN_VERIFY_PER_MINUTE = int(os.environ.get("CAIRN_VERIFY_PER_MINUTE", 30))
+CAIRN_RATE_LIMIT_NAMESPACE = "cairn"  # the tests give each test its own
+
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, parsers, serializers, status
 from rest_framework import permissions as drf_permissions
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,6 +16,7 @@ from credentials.serializers import (
     VerificationSerializer,
     verification_data,
 )
+from curriculum import ratelimit
 
 
 class MyAwardList(generics.ListAPIView):
@@ -44,7 +45,8 @@ class AwardVerification(APIView):
 class VerifyCredential(APIView):
     """Check any credential: signature, issuer DID, status, validity dates and
     schema. Send the credential as the JSON body, or a file (JSON, a Cairn PDF,
-    a baked PNG or SVG badge) as multipart field `file`."""
+    a baked PNG or SVG badge) as multipart field `file`. Limited per client
+    address and minute (CAIRN_VERIFY_PER_MINUTE): past it, 429 with Retry-After."""
 
     permission_classes = [drf_permissions.AllowAny]
     # Machines call this without a session; no session means no CSRF to check.
@@ -58,9 +60,11 @@ class VerifyCredential(APIView):
                 "CredentialFile", fields={"file": serializers.FileField()}
             ),
         },
-        responses={200: VerificationSerializer, 400: None},
+        responses={200: VerificationSerializer, 400: None, 429: None},
     )
     def post(self, request):
+        if ratelimit.exceeded(request, "verify", settings.CAIRN_VERIFY_PER_MINUTE):
+            raise Throttled(wait=ratelimit.WINDOW_SECONDS)
         upload = request.FILES.get("file")
         try:
             if upload is not None:

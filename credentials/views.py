@@ -35,6 +35,7 @@ from credentials.models import (
     StatusList,
 )
 from credentials.services.profiles import MAX_LOGO_BYTES
+from curriculum import ratelimit
 from curriculum.forms import add_service_errors
 from curriculum.models import Membership, Organization
 from curriculum.permissions import get_organization_for, organizations_where
@@ -105,6 +106,21 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
         if request.method == "POST"
         else UploadForm()
     )
+    if request.method == "POST" and ratelimit.exceeded(
+        request, "verify", settings.CAIRN_VERIFY_PER_MINUTE
+    ):
+        response = render(
+            request,
+            "credentials/verify_upload.html",
+            {
+                "form": form,
+                "problem": "Too many checks from your address in the last minute. "
+                "Wait a minute and try again.",
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(ratelimit.WINDOW_SECONDS)
+        return response
     if request.method == "POST" and form.is_valid():
         try:
             upload = form.cleaned_data["file"]

@@ -6,7 +6,6 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from credentials import permissions, selectors
 from credentials.certificates import qr_svg
 from credentials.services import wallet
+from curriculum import ratelimit
 
 # A DIDAuth presentation is about 1 KB; anything far larger is not one, and is
 # refused before any JSON-LD work.
@@ -53,22 +53,12 @@ def _error(code: str, message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": code, "message": message}, status=status)
 
 
-def _counted(key: str, limit: int) -> bool:
-    """Count one more in a one-minute window of the cache (Redis in production);
-    True when past the limit."""
-    cache.add(key, 0, timeout=60)
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # the window ended between add and incr
-        cache.set(key, 1, timeout=60)
-        return False
-
-
 def _too_many(request: HttpRequest, uuid) -> bool:
-    address = request.META.get("REMOTE_ADDR", "")
     # Both are counted, so that a refused address still uses up its window.
-    per_request = _counted(f"wallet-answers:request:{uuid}", ANSWERS_PER_REQUEST)
-    per_address = _counted(f"wallet-answers:address:{address}", ANSWERS_PER_ADDRESS)
+    per_request = ratelimit.exceeded(
+        request, "wallet-answers", ANSWERS_PER_REQUEST, key=f"request:{uuid}"
+    )
+    per_address = ratelimit.exceeded(request, "wallet-answers", ANSWERS_PER_ADDRESS)
     return per_request or per_address
 
 

@@ -1,5 +1,7 @@
 """Fixtures shared by the whole suite: one cast per organization (STYLE.md §12)."""
 
+import uuid
+
 import pytest
 
 from config.celery import app as celery_app
@@ -12,6 +14,8 @@ def _media_and_tasks(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Real password hashing costs about 0.3 s a user; tests need none of it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rate-limit windows live in the shared Redis cache: each test counts alone.
+    settings.CAIRN_RATE_LIMIT_NAMESPACE = uuid.uuid4().hex
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield

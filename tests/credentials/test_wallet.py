@@ -16,7 +16,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -33,12 +32,6 @@ WALLET = Path(__file__).resolve().parents[1] / "verifier" / "wallet.mjs"
 LCW_SUITE = "Ed25519Signature2020"
 DI_SUITE = "eddsa-rdfc-2022"
 _DEEP_LINK = re.compile(r'href="(dccrequest://request\?[^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def _fresh_address_window():
-    """The per-address answer limit counts in the shared cache across tests."""
-    cache.delete("wallet-answers:address:127.0.0.1")
 
 
 def sign_as_wallet(

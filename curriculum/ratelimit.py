@@ -1,0 +1,48 @@
+"""Per-client limits on public endpoints that cost real work: checking an
+uploaded credential (JSON-LD canonicalization, a PDF or image parsed) and a
+wallet's answer. Counted in one-minute windows of the cache, which is Redis
+whenever REDIS_URL is set, so every web process shares the count.
+
+Behind a reverse proxy every request comes from the proxy's address; with
+CAIRN_PROXY_COUNT set to the number of proxies in front of Cairn, the client is
+the address the outermost trusted proxy saw (X-Forwarded-For, read from the
+right, so a client cannot choose it by sending its own header)."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+WINDOW_SECONDS = 60
+
+
+def client_address(request: HttpRequest) -> str:
+    proxies = settings.CAIRN_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            address.strip()
+            for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if address.strip()
+        ]
+        if forwarded:
+            return forwarded[-min(proxies, len(forwarded))]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def exceeded(request: HttpRequest, scope: str, limit: int, *, key: str = "") -> bool:
+    """Count one more for `key` (by default the client's address) in this
+    minute's window of `scope`; True once past `limit`. A refused attempt is
+    counted too, so a client that keeps trying stays refused."""
+    name = ":".join(
+        (
+            "ratelimit",
+            settings.CAIRN_RATE_LIMIT_NAMESPACE,
+            scope,
+            key or client_address(request),
+        )
+    )
+    cache.add(name, 0, timeout=WINDOW_SECONDS)
+    try:
+        return cache.incr(name) > limit
+    except ValueError:  # the window ended between add and incr
+        cache.set(name, 1, timeout=WINDOW_SECONDS)
+        return False
