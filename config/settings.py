@@ -201,6 +201,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # X-Forwarded-For; 0 (the default) trusts no such header.
 CAIRN_PROXY_COUNT = int(os.environ.get("CAIRN_PROXY_COUNT", 0))
 CAIRN_VERIFY_PER_MINUTE = int(os.environ.get("CAIRN_VERIFY_PER_MINUTE", 30))
+CAIRN_LOGINS_PER_MINUTE = int(os.environ.get("CAIRN_LOGINS_PER_MINUTE", 10))
 CAIRN_RATE_LIMIT_NAMESPACE = "cairn"  # the tests give each test its own
 
 if REDIS_URL:

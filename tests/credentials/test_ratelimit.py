@@ -64,3 +64,38 @@ def test_checking_credentials_is_limited_on_the_page_and_the_api(
         api, body, content_type="application/json", HTTP_X_FORWARDED_FOR="203.0.113.5"
     )
     assert other.status_code == 200
+
+
+@pytest.mark.django_db
+def test_guessing_passwords_is_slowed_per_address_and_per_username(client, settings):
+    from tests.factories import UserFactory
+
+    settings.CAIRN_LOGINS_PER_MINUTE = 3
+    settings.CAIRN_PROXY_COUNT = 1
+    user = UserFactory(username="amira")
+    url = reverse("login")
+
+    def attempt(password, address):
+        return client.post(
+            url,
+            {"username": "Amira", "password": password},
+            HTTP_X_FORWARDED_FOR=address,
+        )
+
+    assert [attempt("wrong", "203.0.113.1").status_code for _ in range(3)] == [200] * 3
+    refused = attempt("pw", "203.0.113.1")  # even the right password, for now
+    assert refused.status_code == 429
+    assert "Too many attempts to log in" in refused.text
+    assert "_auth_user_id" not in client.session
+    # Another address trying the same name is held back too ...
+    assert attempt("pw", "203.0.113.2").status_code == 429
+    # ... while another name from a fresh address logs in.
+    other = UserFactory(username="bruno")
+    response = client.post(
+        url,
+        {"username": other.username, "password": "pw"},
+        HTTP_X_FORWARDED_FOR="203.0.113.3",
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(other.pk)
+    assert user.pk != other.pk
