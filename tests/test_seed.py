@@ -1,9 +1,19 @@
+import io
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
+from analytics import selectors
 from assessments.models import Submission
+from credentials import dataintegrity
+from credentials import services as credentials
 from credentials.models import Award
+from curriculum.models import Organization
 from pathways.models import Enrolment, PathwayCompletion
+
+DAY = timedelta(days=1)
 
 
 def test_the_demo_has_every_role_and_three_stages_and_loads_once(
@@ -16,19 +26,78 @@ def test_the_demo_has_every_role_and_three_stages_and_loads_once(
         assert username in printed
     assert "cairn-demo" in printed
 
-    assert PathwayCompletion.objects.get().learner.username == "lena"
-    assert Award.objects.filter(learner__username="lena").count() == 4
+    lena = get_user_model().objects.get(username="lena")
+    assert PathwayCompletion.objects.filter(learner=lena).count() == 1
+    assert Award.objects.filter(learner=lena).count() == 4
     assert all(a.pdf for a in Award.objects.all())
     assert Award.objects.filter(learner__username="liam").count() == 1
     assert (
         Submission.objects.filter(status="submitted").get().learner.username == "liam"
     )
-    # Three enrolments in the main pathway, and two in the overlapping one.
-    assert Enrolment.objects.filter(version__pathway__code="DATA-PATH").count() == 3
-    assert Enrolment.objects.count() == 5
+    # The three demo learners and a cohort of six in the main pathway; Liam and
+    # Lucy in the overlapping one.
+    assert Enrolment.objects.filter(version__pathway__code="DATA-PATH").count() == 9
+    assert Enrolment.objects.filter(version__pathway__code="DATA-ESS").count() == 2
+    # Only the seven demo logins can sign in.
+    assert sorted(
+        u.username for u in get_user_model().objects.all() if u.has_usable_password()
+    ) == ["ada", "dana", "farah", "lena", "liam", "lucy", "riley"]
+    assert lena.check_password("cairn-demo")
 
+    loaded = (get_user_model().objects.count(), Award.objects.count())
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo")
     assert "already loaded" in capsys.readouterr().out
-    assert get_user_model().objects.count() == 7
-    assert Award.objects.count() == 5
+    assert (get_user_model().objects.count(), Award.objects.count()) == loaded
+
+
+def test_the_demo_has_months_of_history_behind_its_analytics(
+    db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    organization = Organization.objects.get(slug="northfield")
+    now = timezone.now()
+
+    months = selectors.monthly_activity(organization, now=now)
+    assert len([m for m in months if m.module_completions]) >= 3
+    # Each award is dated with the completion it certifies.
+    assert [m.awards_issued for m in months] == [
+        m.module_completions + m.pathway_completions for m in months
+    ]
+    headline = selectors.headline(organization, days=365, now=now)
+    figures = {f.key: f.current for f in headline.figures}
+    assert figures["median_days_to_grade"] >= 1
+    assert headline.oldest_waiting_days >= 1  # Liam's chart
+    tasks = selectors.task_statistics(organization)
+    assert all(row.median_days_to_grade >= 1 for row in tasks)
+    assert sum(row.second_marked for row in tasks) > 0
+    [path] = [
+        row
+        for row in selectors.pathway_funnels(organization)
+        if row.version.pathway.code == "DATA-PATH"
+    ]
+    assert path.completed >= 2
+    assert path.median_days_to_complete > 30
+
+    for submission in Submission.objects.filter(grade__isnull=False).select_related(
+        "grade", "task"
+    ):
+        waited = submission.grade.graded_at - submission.submitted_at
+        assert DAY <= waited <= 14 * DAY
+        if submission.attempt > 1:
+            previous = Submission.objects.get(
+                task=submission.task,
+                learner=submission.learner,
+                attempt=submission.attempt - 1,
+            )
+            retake_wait = submission.task.retake_wait_days * DAY
+            assert previous.grade.graded_at + retake_wait <= submission.submitted_at
+    assert Submission.objects.filter(attempt__gt=1, grade__passed=True).exists()
+
+    # Awards were signed with the historic date, so the signatures still hold.
+    award = Award.objects.get(learner__username="lena", kind=Award.Kind.PATHWAY)
+    valid_from = dataintegrity.parse_datetime(award.credential["validFrom"])
+    assert valid_from == award.issued_at.replace(microsecond=0)
+    assert award.issued_at < now - 30 * DAY
+    assert credentials.verify_award(award).is_valid
