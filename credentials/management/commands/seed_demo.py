@@ -160,6 +160,65 @@ MODULES = [
         ("Question framing", "Evidence", "Recommendation"),
     ),
 ]
+# What each level of each criterion looks like in the work, Not yet to Exemplary:
+# what a grader reads in each cell of the rubric.
+DESCRIPTORS = {
+    "Data structure": (
+        "Data is scattered across sheets or mixes headings with values.",
+        "One table, but some columns mix types or lack clear headings.",
+        "One table with a header row, one type per column and validation on key "
+        "columns.",
+        "As Competent, and named ranges or a data dictionary explain each column.",
+    ),
+    "Formulas": (
+        "Totals are typed in by hand or the formulas give wrong results.",
+        "Formulas give right results but break when rows are added.",
+        "Totals, rates and lookups are correct and survive new rows.",
+        "As Competent, and checks flag missing or impossible values.",
+    ),
+    "Summary answers the question": (
+        "No summary, or one that does not address the question asked.",
+        "A pivot table summarises the data but leaves the answer to the reader.",
+        "A pivot table answers the stated question, with the answer in one line.",
+        "As Competent, and it notes what the data cannot tell.",
+    ),
+    "Chart choice": (
+        "The chart type hides the comparison that matters.",
+        "A workable chart type, with clutter that slows the reader down.",
+        "A chart type that fits the comparison, read at a glance.",
+        "As Competent, and the choice is justified against an alternative.",
+    ),
+    "Chart construction": (
+        "Axes, units or title are missing, or the scale misleads.",
+        "Labelled, but the scale or order makes the reader work.",
+        "Labelled axes with units, an honest scale and a clear title.",
+        "As Competent, and annotations point at what matters.",
+    ),
+    "Explanation": (
+        "No explanation, or one that claims more than the chart shows.",
+        "Describes the chart but not what it means for the business.",
+        "Says in plain words what the chart shows and what it does not.",
+        "As Competent, and names the next question the data raises.",
+    ),
+    "Question framing": (
+        "No question, or one that data cannot answer.",
+        "A question, but too broad to answer with the data at hand.",
+        "A specific business question that the data can answer.",
+        "As Competent, and it says who will act on the answer and how.",
+    ),
+    "Evidence": (
+        "Claims without figures, or figures without sources.",
+        "Figures support some claims; others rest on opinion.",
+        "Each finding rests on figures, sourced, in two pages.",
+        "As Competent, and the limits of the data are stated.",
+    ),
+    "Recommendation": (
+        "No recommendation, or one that does not follow from the findings.",
+        "A recommendation that follows only in part from the findings.",
+        "A clear recommendation that follows from the evidence.",
+        "As Competent, with its cost, risk and a first step.",
+    ),
+}
 LEVELS = [
     assessments.LevelSpec("Not yet", 0, "The criterion is not met."),
     assessments.LevelSpec("Developing", 1, "Partly met, with gaps a reader notices."),
@@ -434,7 +493,7 @@ class Command(BaseCommand):
             instructions="Submit your work as a file or a link, with a short note "
             "on how it meets each criterion.",
             criteria=[
-                assessments.CriterionSpec(name, [outcome])
+                assessments.CriterionSpec(name, [outcome], DESCRIPTORS[name])
                 for name, outcome in zip(plan.criteria, outcomes, strict=True)
             ],
             levels=LEVELS,
