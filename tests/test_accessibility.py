@@ -1,0 +1,188 @@
+"""WCAG 2.1 AA: Deque's axe-core, in the real browser, on each role's main pages.
+
+axe-core is the engine behind Lighthouse's accessibility audit; `make node`
+installs it beside the credential verifier (tests/verifier/package.json). A
+`serious` or `critical` finding fails the test; moderate and minor ones do not.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from selenium.webdriver.common.by import By
+
+from credentials.models import Award
+from pathways import services as pathway_services
+from reviews import services as review_services
+from tests import builders
+from tests.test_browser import browser, log_in, log_out, wait_until  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "verifier" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = {"serious", "critical"}
+TARGETS_SHOWN = 3
+
+# Runs in the page; the last argument is Selenium's callback. Only what the
+# report needs comes back. axe leaves text exactly the colour of its background
+# "to review" (it might be hidden on purpose); on these pages it never is, so
+# that counts as the serious contrast violation it looks like.
+RUN_AXE = """
+const [tags, done] = arguments;
+const brief = (v, nodes) => ({
+  id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+  targets: nodes.map((n) => n.target.join(' ')),
+});
+axe.run(document, {
+  runOnly: {type: 'tag', values: tags},
+  resultTypes: ['violations', 'incomplete'],
+}).then((results) => {
+  const found = results.violations.map((v) => brief(v, v.nodes));
+  for (const v of results.incomplete.filter((v) => v.id === 'color-contrast')) {
+    const invisible = v.nodes.filter(
+      (n) => n.any.some((check) => check.data?.messageKey === 'equalRatio'));
+    if (invisible.length) {
+      const help = 'Text is the colour of its background';
+      found.push({...brief(v, invisible), help});
+    }
+  }
+  done(found);
+}).catch((error) => done({error: String(error)}));
+"""
+
+# The page is ready when it has loaded and htmx has no request in flight
+# (fragments loaded with hx-trigger="load" are part of the page).
+PAGE_SETTLED = (
+    "return document.readyState === 'complete'"
+    " && !document.querySelector('.htmx-request');"
+)
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    then: Callable | None = None  # what a visitor does on the page before the check
+
+
+def axe_violations(driver) -> list[dict]:
+    wait_until(driver, lambda d: d.execute_script(PAGE_SETTLED))
+    driver.execute_script(AXE.read_text())
+    driver.set_script_timeout(30)
+    violations = driver.execute_async_script(RUN_AXE, WCAG_21_AA)
+    assert not isinstance(violations, dict), f"axe failed: {violations}"
+    return violations
+
+
+def describe(page: Page, violations: list[dict]) -> str:
+    lines = [f"{page.name} ({page.path}):"]
+    for v in violations:
+        shown = ", ".join(v["targets"][:TARGETS_SHOWN])
+        if len(v["targets"]) > TARGETS_SHOWN:
+            shown += f" and {len(v['targets']) - TARGETS_SHOWN} more"
+        lines += [
+            f"  [{v['impact']}] {v['id']}: {v['help']}",
+            f"      at {shown}",
+            f"      see {v['helpUrl']}",
+        ]
+    return "\n".join(lines)
+
+
+def paste_credential(award: Award) -> Callable:
+    """Check an award on the upload page, so its verdict is on the page too."""
+
+    def paste(driver) -> None:
+        field = driver.find_element(By.ID, "id_text")
+        driver.execute_script(
+            "arguments[0].value = arguments[1];", field, json.dumps(award.credential)
+        )
+        driver.find_element(By.XPATH, "//button[text()='Check']").click()
+        driver.find_element(By.CSS_SELECTOR, "main .verdict")
+
+    return paste
+
+
+@pytest.fixture
+def site():
+    """One organization with something on every role's main page: a learner
+    with an award and work waiting to be graded, a draft module being written
+    and another before the board, whose reviewer has declared no conflict."""
+    cast = builders.make_cast()
+    built = builders.make_pathway(cast)
+    learner = cast["learner"]
+    pathway_services.enrol(learner, built.version)
+    builders.submit_and_pass(built.tasks[0], learner, cast["faculty"])
+    waiting = builders.submit(built.tasks[1], learner, "A pivot table, with notes.")
+    draft_task = builders.make_module(cast, "D-201", publish=False)
+    reviewed = builders.make_module(cast, "R-301", publish=False).version
+    review = review_services.submit_for_review(
+        reviewed, by=cast["designer"], board=builders.make_board(cast)
+    )
+    review_services.declare_interest(review, user=cast["reviewer"], has_conflict=False)
+    award = Award.objects.get(learner=learner, kind="module")
+    slug = cast.organization.slug
+    pages = {
+        None: [
+            Page("welcome", reverse("home")),
+            Page("module catalogue", reverse("curriculum:catalogue")),
+            Page("pathway catalogue", reverse("pathways:catalogue")),
+            Page("award verification", award.get_absolute_url()),
+            Page("verify an upload", reverse("credentials:verify-upload")),
+            Page(
+                "verify an upload: the verdict",
+                reverse("credentials:verify-upload"),
+                then=paste_credential(award),
+            ),
+            Page("log in", reverse("login")),
+        ],
+        "learner": [
+            Page("learner dashboard", reverse("home")),
+            Page("learner's credentials", reverse("credentials:mine")),
+        ],
+        "faculty": [
+            Page("grading queue", reverse("assessments:queue")),
+            Page("grading", reverse("assessments:grade", args=[waiting.pk])),
+        ],
+        "designer": [
+            Page("module draft", draft_task.version.get_absolute_url()),
+            Page(
+                "rubric builder",
+                reverse("assessments:rubric-builder", args=[draft_task.pk]),
+            ),
+        ],
+        "admin": [
+            Page("issuer", reverse("credentials:issuer", args=[slug])),
+            Page("analytics", reverse("analytics:organization", args=[slug])),
+        ],
+        "reviewer": [
+            Page("review", reverse("reviews:review-detail", args=[review.pk])),
+        ],
+    }
+    return cast, pages
+
+
+def test_main_pages_have_no_serious_accessibility_violations(
+    browser,  # noqa: F811 (the real-browser fixture)
+    live_server,
+    site,
+):
+    assert AXE.exists(), "axe-core is missing: run `make node`"
+    cast, pages = site
+    failures = []
+    for role, role_pages in pages.items():
+        if role:
+            log_in(browser, live_server, cast[role])
+        for page in role_pages:
+            browser.get(live_server.url + page.path)
+            if page.then:
+                page.then(browser)
+            blocking = [v for v in axe_violations(browser) if v["impact"] in BLOCKING]
+            if blocking:
+                failures.append(describe(page, blocking))
+        if role:
+            log_out(browser)
+    assert not failures, "WCAG 2.1 AA violations:\n" + "\n".join(failures)
