@@ -263,18 +263,33 @@ def public_award(award_uuid) -> Award:
     )
 
 
+AWARD_STATUSES = {
+    "valid": Q(revoked_at__isnull=True, suspended_at__isnull=True),
+    "suspended": Q(revoked_at__isnull=True, suspended_at__isnull=False),
+    "revoked": Q(revoked_at__isnull=False),
+}
+
+
 def organization_awards(
-    organization: Organization, *, query: str = ""
+    organization: Organization, *, query: str = "", status: str = "", kind: str = ""
 ) -> QuerySet[Award]:
+    """The organization's awards, newest first. Every word of the query must
+    match the achievement or the learner's name, username or e-mail, so "Lena
+    Marsh" finds Lena Marsh; status is valid, suspended or revoked; kind is
+    module or pathway. Unknown filter values are ignored."""
     awards = Award.objects.filter(organization=organization).select_related("learner")
-    if query:
+    for word in query.split():
         awards = awards.filter(
-            Q(achievement_name__icontains=query)
-            | Q(learner__username__icontains=query)
-            | Q(learner__first_name__icontains=query)
-            | Q(learner__last_name__icontains=query)
-            | Q(learner__email__icontains=query)
+            Q(achievement_name__icontains=word)
+            | Q(learner__username__icontains=word)
+            | Q(learner__first_name__icontains=word)
+            | Q(learner__last_name__icontains=word)
+            | Q(learner__email__icontains=word)
         )
+    if status in AWARD_STATUSES:
+        awards = awards.filter(AWARD_STATUSES[status])
+    if kind in Award.Kind.values:
+        awards = awards.filter(kind=kind)
     return awards.order_by("-issued_at", "-pk")
 
 

@@ -315,8 +315,17 @@ AWARDS_PER_PAGE = 25
 def manage_awards(request: HttpRequest, slug: str) -> HttpResponse:
     """An admin's list of the organization's awards, searchable, with actions."""
     organization = get_organization_for(request.user, slug, Role.ADMIN)
-    query = request.GET.get("q", "").strip()
-    awards = selectors.organization_awards(organization, query=query)
+    filters = {
+        "q": request.GET.get("q", "").strip(),
+        "status": request.GET.get("status", ""),
+        "kind": request.GET.get("kind", ""),
+    }
+    awards = selectors.organization_awards(
+        organization,
+        query=filters["q"],
+        status=filters["status"],
+        kind=filters["kind"],
+    )
     page = Paginator(awards, AWARDS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -324,8 +333,11 @@ def manage_awards(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organization": organization,
             "page": page,
-            "query": query,
-            "query_string": urlencode({"q": query}) if query else "",
+            "filters": filters,
+            "filtered": any(filters.values()),
+            "statuses": [(s, s.capitalize()) for s in selectors.AWARD_STATUSES],
+            "kinds": Award.Kind.choices,
+            "query_string": urlencode({k: v for k, v in filters.items() if v}),
         },
     )
 

@@ -308,6 +308,24 @@ def test_the_admin_award_list_searches_and_pages(client, cast, issued):
     assert issued.achievement_name in client.get(url).text
     empty = client.get(url, {"q": "no such thing"})
     assert "No credential matches" in empty.text
+    learner = issued.learner
+    learner.first_name, learner.last_name = "Amira", "Haddad"
+    learner.save(update_fields=["first_name", "last_name"])
+    assert issued.achievement_name in client.get(url, {"q": "amira HADDAD"}).text
+    assert "No credential matches" in client.get(url, {"q": "amira smith"}).text
+
+    def shown(**filters) -> bool:
+        return issued.achievement_name in client.get(url, filters).text
+
+    assert shown(status="valid", kind="module")
+    assert not shown(status="revoked")
+    assert not shown(kind="pathway")
+    services.revoke_award(issued, by=cast["admin"], reason="Misconduct.")
+    assert shown(status="revoked")
+    assert not shown(status="valid")
+    assert shown(status="nonsense")  # an unknown value filters nothing
+    page = client.get(url, {"status": "revoked", "q": "amira"}).text
+    assert "1 credential matches" in page
     client.force_login(cast["learner"])
     assert client.get(url).status_code == 403
 
