@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from analytics import charts, selectors
 from analytics.forms import PeriodForm
+from curriculum.csvsafe import safe_cell
 from curriculum.models import Membership, Organization
 from curriculum.permissions import get_organization_for
 
@@ -40,14 +41,6 @@ TABLES: dict[str, tuple[Callable[..., Iterable[list]], bool]] = {
 }
 
 
-def _safe_cell(value):
-    # A spreadsheet runs a cell starting with = + - @ as a formula: titles are
-    # typed by designers, so quote them (OWASP "CSV injection").
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _csv_response(
     organization: Organization, table: str, *, days: int, now
 ) -> HttpResponse:
@@ -58,7 +51,7 @@ def _csv_response(
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response, lineterminator="\n")
     for row in rows(organization, days=days, now=now):
-        writer.writerow([_safe_cell(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
     return response
 
 
