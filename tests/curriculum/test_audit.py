@@ -123,7 +123,7 @@ def test_a_revocation_shows_who_when_and_why(client, cast, admin, award):
     text = response.text
     assert "Revoked a credential" in text
     assert "Ada Okafor" in text
-    assert "reason: Plagiarism found in the evidence." in text
+    assert "<dt>reason</dt><dd>Plagiarism found in the evidence.</dd>" in text
     assert f"Award {award.pk}" in text
     assert " UTC</time>" in text
     # The entry leads to the credential, and its achievement finds it.
@@ -159,8 +159,8 @@ def test_a_grade_change_shows_before_after_and_the_reason(
     client.force_login(admin)
     text = client.get(url(cast.organization, area="grade")).text
     assert "Changed a grade" in text
-    assert "before: total: 4, passed: yes" in text
-    assert "after: total: 6, passed: yes" in text
+    assert "<dt>before</dt><dd>total: 4, passed: yes</dd>" in text
+    assert "<dt>after</dt><dd>total: 6, passed: yes</dd>" in text
     assert "the chart is exemplary." in text
 
 
