@@ -6,6 +6,7 @@ from selenium import webdriver
 from selenium.common.exceptions import (
     NoSuchElementException,
     StaleElementReferenceException,
+    WebDriverException,
 )
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -46,6 +47,25 @@ def wait_until(browser, condition, *, timeout: int = 15):
         timeout,
         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
     ).until(condition)
+
+
+def click(browser, by: str, value: str, *, timeout: int = 15) -> None:
+    """Click an element that htmx may be swapping: find it afresh and click,
+    again if the node went stale or left the document in between (chromedriver
+    reports the latter as an "unhandled inspector error")."""
+
+    def clicked(driver) -> bool:
+        try:
+            driver.find_element(by, value).click()
+        except WebDriverException as error:
+            if isinstance(error, StaleElementReferenceException) or (
+                "inspector error" in str(error)
+            ):
+                return False
+            raise
+        return True
+
+    wait_until(browser, clicked, timeout=timeout)
 
 
 def wait_for_text(browser, selector: str, text: str, *, timeout: int = 15) -> None:

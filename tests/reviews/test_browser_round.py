@@ -12,7 +12,7 @@ from curriculum import services as curriculum
 from curriculum.models import ModuleVersion
 from reviews.models import Review
 from tests import builders
-from tests.test_browser import log_in, log_out, wait_until
+from tests.test_browser import click, log_in, log_out, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,23 +55,21 @@ def expect_message(browser, words: str) -> None:
 def vote(browser, live_server, person, review, decision, reason, comment=None):
     log_in(browser, live_server, person)
     browser.get(live_server.url + reverse("reviews:dashboard"))
-    browser.find_element(By.LINK_TEXT, review.version_label).click()
-    browser.find_element(By.ID, "id_has_conflict_0").click()  # no conflict
-    browser.find_element(By.XPATH, "//button[text()='Declare']").click()
+    click(browser, By.LINK_TEXT, review.version_label)
+    click(browser, By.ID, "id_has_conflict_0")  # no conflict
+    click(browser, By.XPATH, "//button[text()='Declare']")
     expect_message(browser, "no conflict of interest")
     if comment:
         outcome = review.content["outcomes"][0]
-        browser.find_element(
-            By.XPATH, "//summary[text()='Comment on this outcome']"
-        ).click()
+        click(browser, By.XPATH, "//summary[text()='Comment on this outcome']")
         box = browser.find_element(By.ID, f"id_body_outcome_{outcome['key']}")
         box.send_keys(comment)
         box.find_element(By.XPATH, "following-sibling::button").click()
         expect_message(browser, "Comment added on Outcome 1")
     choice = {"approve": 0, "request_changes": 1}[decision]
-    browser.find_element(By.ID, f"id_decision_{choice}").click()
+    click(browser, By.ID, f"id_decision_{choice}")
     browser.find_element(By.ID, "id_reason").send_keys(reason)
-    browser.find_element(By.XPATH, "//button[text()='Cast vote']").click()
+    click(browser, By.XPATH, "//button[text()='Cast vote']")
     expect_message(browser, "Your vote is recorded")
     log_out(browser)
 
