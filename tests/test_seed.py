@@ -10,7 +10,7 @@ from assessments.models import Submission
 from credentials import dataintegrity
 from credentials import services as credentials
 from credentials.models import Award
-from curriculum.models import Organization
+from curriculum.models import AuditEntry, Organization
 from pathways.models import Enrolment, PathwayCompletion
 
 DAY = timedelta(days=1)
@@ -101,3 +101,15 @@ def test_the_demo_has_months_of_history_behind_its_analytics(
     assert valid_from == award.issued_at.replace(microsecond=0)
     assert award.issued_at < now - 30 * DAY
     assert credentials.verify_award(award).is_valid
+
+    # The audit trail tells the same history: each submission and grade is
+    # recorded when it happened, not when the demo was loaded.
+    for submission in Submission.objects.filter(grade__isnull=False).select_related(
+        "grade"
+    ):
+        entries = AuditEntry.objects.filter(object_id=str(submission.pk))
+        submitted = entries.get(action="submission.submitted")
+        assert submitted.at == submission.submitted_at
+        assert entries.filter(at=submission.grade.graded_at).exists()
+    months_logged = {entry.at.strftime("%Y-%m") for entry in AuditEntry.objects.all()}
+    assert len(months_logged) >= 3

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from assessments import demo as assessments_demo
@@ -21,7 +22,13 @@ from credentials import services as credentials
 from credentials.models import Award, SigningKey
 from curriculum import demo as curriculum_demo
 from curriculum import services as curriculum
-from curriculum.models import Competency, CompetencyFramework, Membership, Organization
+from curriculum.models import (
+    AuditEntry,
+    Competency,
+    CompetencyFramework,
+    Membership,
+    Organization,
+)
 from pathways import demo as pathways_demo
 from pathways import services as pathways
 from pathways.models import Enrolment, PathwayCompletion
@@ -250,6 +257,16 @@ FEEDBACK = [
 ]
 
 
+def latest_audit_entry() -> int:
+    return AuditEntry.objects.aggregate(last=Max("pk"))["last"] or 0
+
+
+def date_audit_entries(after: int, when: datetime) -> None:
+    """Date what the services just wrote to the audit trail (entries after
+    `after`) when the history says it happened, as their records are."""
+    AuditEntry.objects.filter(pk__gt=after).update(at=when)
+
+
 def is_pass(levels: tuple[int, ...]) -> bool:
     points = [LEVELS[position].points for position in levels]
     return min(levels) >= PASS_MIN_LEVEL and sum(points) >= PASS_MIN_TOTAL
@@ -439,10 +456,12 @@ class Command(BaseCommand):
                 version, by=ada, changelog="First release of the pathway."
             )
             for username, days in enrolments.items():
+                logged = latest_audit_entry()
                 enrolment = pathways.enrol(users[username], pathway)
                 Enrolment.objects.filter(pk=enrolment.pk).update(
                     enrolled_at=now - days * DAY
                 )
+                date_audit_entries(logged, now - days * DAY)
         # Each piece of work commits on its own and the pipeline (pathway
         # evaluation, awards, PDFs) runs after each commit as it does for real;
         # it finds the awards already issued (see date_completion).
@@ -511,6 +530,7 @@ class Command(BaseCommand):
         awards are signed with that date and their PDFs drawn after commit."""
         learner = users[attempt.learner]
         with transaction.atomic():
+            logged = latest_audit_entry()
             submission = assessments.submit_evidence(
                 task,
                 learner=learner,
@@ -521,8 +541,10 @@ class Command(BaseCommand):
             Submission.objects.filter(pk=submission.pk).update(
                 submitted_at=now - attempt.submitted * DAY
             )
+            date_audit_entries(logged, now - attempt.submitted * DAY)
             if attempt.first_marked is None:
                 return
+            logged = latest_audit_entry()
             criteria = list(task.rubric.criteria.prefetch_related("levels"))
 
             def marking(levels: tuple[int, ...]) -> dict:
@@ -550,6 +572,8 @@ class Command(BaseCommand):
             Mark.objects.filter(submission=submission, role=Mark.Role.FIRST).update(
                 created_at=decided, finalised_at=decided
             )
+            date_audit_entries(logged, decided)
+            logged = latest_audit_entry()
             if isinstance(graded, Mark):  # the task sent it to a second marker
                 submission = Submission.objects.select_related(
                     "task", "second_marker"
@@ -567,6 +591,7 @@ class Command(BaseCommand):
                 ).update(created_at=decided, finalised_at=decided)
             Grade.objects.filter(submission=submission).update(graded_at=decided)
             self.date_completion(submission, learner, decided)
+            date_audit_entries(logged, decided)
 
     def date_completion(self, submission, learner, when: datetime) -> None:
         """Date a pass's completion, and any pathway completion it brings, at the
