@@ -106,6 +106,26 @@ def paste_credential(award: Award) -> Callable:
     return paste
 
 
+def submit_empty(button: str) -> Callable:
+    """Send the form as it is, past the browser's own checks, so that the page
+    comes back with the server's error messages."""
+
+    def send(driver) -> None:
+        driver.execute_script(
+            "document.querySelectorAll('form').forEach((f) => f.noValidate = true)"
+        )
+        driver.find_element(By.XPATH, f"//button[text()='{button}']").click()
+        driver.find_element(By.CSS_SELECTOR, "main .errorlist, main .error")
+
+    return send
+
+
+def paste_nonsense(driver) -> None:
+    driver.find_element(By.ID, "id_text").send_keys("not a credential")
+    driver.find_element(By.XPATH, "//button[text()='Check']").click()
+    driver.find_element(By.CSS_SELECTOR, "main [role=alert], main .error")
+
+
 @pytest.fixture
 def site():
     """One organization with something on every role's main page: a learner
@@ -137,7 +157,15 @@ def site():
                 reverse("credentials:verify-upload"),
                 then=paste_credential(award),
             ),
+            Page(
+                "verify an upload: not a credential",
+                reverse("credentials:verify-upload"),
+                then=paste_nonsense,
+            ),
             Page("log in", reverse("login")),
+            Page(
+                "log in: wrong password", reverse("login"), then=submit_empty("Log in")
+            ),
         ],
         "learner": [
             Page("learner dashboard", reverse("home")),
@@ -149,6 +177,11 @@ def site():
         ],
         "designer": [
             Page("module draft", draft_task.version.get_absolute_url()),
+            Page(
+                "new module: with errors",
+                reverse("curriculum:module-create"),
+                then=submit_empty("Create draft"),
+            ),
             Page(
                 "rubric builder",
                 reverse("assessments:rubric-builder", args=[draft_task.pk]),
