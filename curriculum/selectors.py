@@ -3,13 +3,14 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
@@ -842,10 +843,66 @@ def audit_areas(organization: Organization) -> list[tuple[str, str]]:
     )
 
 
-def audit_row(entry: AuditEntry, organization: Organization) -> AuditRow:
-    """One entry in words, for the page and the CSV; reads no more rows."""
+# Keys of an entry's data that hold a user's id; shown as the person's name.
+AUDIT_PERSON_KEYS = frozenset({"learner", "user", "grader", "member", "moderator"})
+AUDIT_BATCH = 500
+
+
+def _entry_data(entry: AuditEntry) -> dict:
+    return entry.data if isinstance(entry.data, dict) else {"data": entry.data}
+
+
+def _people_named_in(entries: list[AuditEntry]) -> dict[int, str]:
+    """The people the entries' data names by id, in one query: "Name (username)"."""
+    ids = {
+        value
+        for entry in entries
+        for key, value in _entry_data(entry).items()
+        if key in AUDIT_PERSON_KEYS and isinstance(value, int)
+    }
+    if not ids:
+        return {}
+    found = get_user_model().objects.filter(pk__in=ids)
+    return {
+        user.pk: f"{user.get_full_name()} ({user.username})"
+        if user.get_full_name()
+        else user.username
+        for user in found.only("pk", "username", "first_name", "last_name")
+    }
+
+
+def audit_rows(
+    entries: Iterable[AuditEntry], organization: Organization
+) -> Iterator[AuditRow]:
+    """The entries in words, for the page and the CSV, in batches: each batch
+    reads the people its details name in one query, so any number of entries
+    takes a bounded number of queries per batch."""
+    batch: list[AuditEntry] = []
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) == AUDIT_BATCH:
+            yield from _rows_of(batch, organization)
+            batch = []
+    if batch:
+        yield from _rows_of(batch, organization)
+
+
+def _rows_of(batch: list[AuditEntry], organization: Organization) -> list[AuditRow]:
+    people = _people_named_in(batch)
+    return [audit_row(entry, organization, people=people) for entry in batch]
+
+
+def audit_row(
+    entry: AuditEntry,
+    organization: Organization,
+    *,
+    people: dict[int, str] | None = None,
+) -> AuditRow:
+    """One entry in words; `people` names the ids its data holds (see
+    audit_rows), otherwise they show as numbers."""
+    people = people or {}
     actor = entry.actor
-    data = entry.data if isinstance(entry.data, dict) else {"data": entry.data}
+    data = _entry_data(entry)
     reason = data.get("reason")
     return AuditRow(
         at=entry.at,
@@ -859,7 +916,13 @@ def audit_row(entry: AuditEntry, organization: Organization) -> AuditRow:
         object_label=f"{_model_words(entry.object_type)} {entry.object_id}",
         url=_audit_url(entry, data, organization),
         details=tuple(
-            (key.replace("_", " "), _detail_text(value)) for key, value in data.items()
+            (
+                key.replace("_", " "),
+                people.get(value, _detail_text(value))
+                if key in AUDIT_PERSON_KEYS and isinstance(value, int)
+                else _detail_text(value),
+            )
+            for key, value in data.items()
         ),
         reason=reason if isinstance(reason, str) else "",
     )
@@ -919,8 +982,7 @@ def audit_csv_rows(
     """The header, then one row per entry, read in chunks so that any number
     of entries streams in bounded memory."""
     yield AUDIT_CSV_HEADER
-    for entry in entries.iterator(chunk_size=500):
-        row = audit_row(entry, organization)
+    for row in audit_rows(entries.iterator(chunk_size=AUDIT_BATCH), organization):
         yield [
             timezone.localtime(row.at).isoformat(),
             row.who,

@@ -466,7 +466,7 @@ def audit_trail(request: HttpRequest, slug: str) -> HttpResponse:
             "organization": organization,
             "form": form,
             "page": page,
-            "rows": [selectors.audit_row(e, organization) for e in page.object_list],
+            "rows": list(selectors.audit_rows(page.object_list, organization)),
             "filtered": bool(filters),
             "query_string": query_string.urlencode(),
             "timezone_name": timezone.get_current_timezone_name(),

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessments import services as assessments
 from assessments.models import Submission
@@ -126,6 +127,9 @@ def test_a_revocation_shows_who_when_and_why(client, cast, admin, award):
     assert "<dt>reason</dt><dd>Plagiarism found in the evidence.</dd>" in text
     assert f"Award {award.pk}" in text
     assert " UTC</time>" in text
+    learner = award.learner
+    named = escape(f"{learner.get_full_name()} ({learner.username})")
+    assert f"<dd>{named}</dd>" in text
     # The entry leads to the credential, and its achievement finds it.
     assert f'href="{award.get_absolute_url()}"' in text
     found = client.get(url(cast.organization, q=award.achievement_name)).text
@@ -345,7 +349,9 @@ def test_the_csv_has_a_header_rows_and_no_formulas(client, cast, admin, award):
     ]
     assert revoked[0].endswith("+00:00")
     issued = next(row for row in rows if row[3] == "award.issued")
-    assert f"learner: {cast['learner'].pk}" in issued[8].splitlines()
+    learner = cast["learner"]
+    named = f"learner: {learner.get_full_name()} ({learner.username})"
+    assert named in issued[8].splitlines()
 
 
 def test_the_page_reads_the_same_number_of_rows_for_3_or_60_entries(
@@ -365,6 +371,7 @@ def test_the_page_reads_the_same_number_of_rows_for_3_or_60_entries(
                 cast.organization,
                 organization=cast.organization,
                 reason=f"Entry {n}",
+                learner=(admin, other_person)[n % 2].pk,  # named in one query
             )
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url(cast.organization))
