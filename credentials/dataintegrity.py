@@ -290,17 +290,30 @@ def _signature(proof: dict[str, Any]) -> bytes | None:
     return signature if len(signature) == 64 else None
 
 
-def _proof_list(document: dict[str, Any]) -> list[Any]:
-    proofs = document.get("proof")
-    if isinstance(proofs, dict):
-        return [proofs]
-    return proofs if isinstance(proofs, list) else []
+def proofs(document: dict[str, Any]) -> list[Any]:
+    """The document's `proof`, one or many, as a list (empty if it has none)."""
+    found = document.get("proof")
+    if isinstance(found, dict):
+        return [found]
+    return found if isinstance(found, list) else []
+
+
+def first_proof(document: dict[str, Any]) -> dict[str, Any] | None:
+    """The document's first proof object, if it has one."""
+    return next((p for p in proofs(document) if isinstance(p, dict)), None)
+
+
+def proof_suite(proof: dict[str, Any]) -> str | None:
+    """CRYPTOSUITE or ED25519_2020 for a proof Cairn can check, else None."""
+    if proof.get("type") == PROOF_TYPE:
+        return CRYPTOSUITE if proof.get("cryptosuite") == CRYPTOSUITE else None
+    if proof.get("type") == ED25519_2020 and "cryptosuite" not in proof:
+        return ED25519_2020
+    return None
 
 
 def _is_supported_suite(proof: dict[str, Any]) -> bool:
-    if proof.get("type") == PROOF_TYPE:
-        return proof.get("cryptosuite") == CRYPTOSUITE
-    return proof.get("type") == ED25519_2020 and "cryptosuite" not in proof
+    return proof_suite(proof) is not None
 
 
 def verified_proof(
@@ -323,15 +336,15 @@ def verified_proof(
     terms in particular could hide properties added after signing.
     """
     key = _public_key(public_multibase)
-    proofs = _proof_list(document)
-    if not proofs:
+    candidates = proofs(document)
+    if not candidates:
         return None
     unsecured = {name: value for name, value in document.items() if name != "proof"}
     try:
         canonical_document = canonical_nquads(unsecured)
     except Exception:  # untrusted input: any processing failure means "not verified"
         return None
-    for proof in proofs:
+    for proof in candidates:
         if not isinstance(proof, dict) or not _is_supported_suite(proof):
             continue
         if proof.get("proofPurpose") != proof_purpose:

@@ -76,17 +76,6 @@ def did_key_public_multibase(did: str) -> str:
     return public_multibase
 
 
-def _proof_suite(proof: dict[str, Any]) -> str | None:
-    if proof.get("type") == dataintegrity.ED25519_2020:
-        return dataintegrity.ED25519_2020
-    if (
-        proof.get("type") == dataintegrity.PROOF_TYPE
-        and proof.get("cryptosuite") == dataintegrity.CRYPTOSUITE
-    ):
-        return dataintegrity.CRYPTOSUITE
-    return None
-
-
 def _check_proof(
     proof: dict[str, Any],
     *,
@@ -98,7 +87,7 @@ def _check_proof(
 ) -> None:
     """Raise DidAuthError for the first thing wrong with one authentication proof,
     before its signature is checked (so that the message names the real cause)."""
-    if _proof_suite(proof) is None:
+    if dataintegrity.proof_suite(proof) is None:
         raise DidAuthError(
             "unsupported-proof",
             f"The presentation is signed with {proof.get('type')!r}; Cairn accepts "
@@ -168,9 +157,8 @@ def verify_presentation(
             "invalid-holder", "The presentation does not name its holder's DID."
         )
     public_multibase = did_key_public_multibase(holder)
-    proofs = presentation.get("proof")
-    proofs = [proofs] if isinstance(proofs, dict) else proofs
-    if not isinstance(proofs, list) or not proofs:
+    proofs = dataintegrity.proofs(presentation)
+    if not proofs:
         raise DidAuthError("unsigned", "The presentation carries no proof.")
     candidates = [
         proof
@@ -209,7 +197,7 @@ def verify_presentation(
             return Authenticated(
                 holder=holder,
                 verification_method=proof["verificationMethod"],
-                proof_type=_proof_suite(proof) or "",
+                proof_type=dataintegrity.proof_suite(proof) or "",
             )
         first_error = first_error or DidAuthError(
             "bad-signature",

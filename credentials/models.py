@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from assessments.models import ModuleCompletion
-from credentials import keystore
+from credentials import dataintegrity, keystore
 from curriculum.models import Organization
 from pathways.models import PathwayCompletion
 
@@ -190,9 +190,7 @@ class Award(models.Model):
     def proof_suite(self) -> str:
         """How it is signed, as a verifier reads it: the Data Integrity
         cryptosuite (eddsa-rdfc-2022) or the legacy suite's type."""
-        proof = self.credential.get("proof") or {}
-        if isinstance(proof, list):
-            proof = proof[0] if proof else {}
+        proof = dataintegrity.first_proof(self.credential) or {}
         return proof.get("cryptosuite") or proof.get("type", "")
 
     @property

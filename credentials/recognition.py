@@ -23,18 +23,10 @@ from credentials.services import verification
 _KEY_TYPES = ("Multikey", dataintegrity.ED25519_2020_KEY_TYPE)
 
 
-def _proof(document: dict[str, Any]) -> dict[str, Any] | None:
-    proofs = document.get("proof")
-    proofs = proofs if isinstance(proofs, list) else [proofs]
-    return next((p for p in proofs if isinstance(p, dict)), None)
-
-
 def _suite_problem(proof: dict[str, Any]) -> str:
+    if dataintegrity.proof_suite(proof):
+        return ""
     kind, suite = proof.get("type"), proof.get("cryptosuite")
-    if kind == dataintegrity.PROOF_TYPE and suite == dataintegrity.CRYPTOSUITE:
-        return ""
-    if kind == dataintegrity.ED25519_2020 and suite is None:
-        return ""
     named = f"{kind} ({suite})" if suite else f"{kind}"
     return (
         f"Its proof is a {named}; Cairn checks {dataintegrity.CRYPTOSUITE} and "
@@ -149,7 +141,7 @@ _ALTERED = (
 
 def check_recognition_proof(document: dict[str, Any]) -> ProofCheck | None:
     """Verified, failed or not checked, with the reason; None without a proof."""
-    proof = _proof(document)
+    proof = dataintegrity.first_proof(document)
     if proof is None:
         return None
     if problem := _suite_problem(proof):

@@ -106,22 +106,15 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
         if request.method == "POST"
         else UploadForm()
     )
-    if request.method == "POST" and ratelimit.exceeded(
+    limited = request.method == "POST" and ratelimit.exceeded(
         request, "verify", settings.CAIRN_VERIFY_PER_MINUTE
-    ):
-        response = render(
-            request,
-            "credentials/verify_upload.html",
-            {
-                "form": form,
-                "problem": "Too many checks from your address in the last minute. "
-                "Wait a minute and try again.",
-            },
-            status=429,
+    )
+    if limited:
+        problem = (
+            "Too many checks from your address in the last minute. "
+            "Wait a minute and try again."
         )
-        response["Retry-After"] = str(ratelimit.WINDOW_SECONDS)
-        return response
-    if request.method == "POST" and form.is_valid():
+    elif request.method == "POST" and form.is_valid():
         try:
             upload = form.cleaned_data["file"]
             if upload:
@@ -133,12 +126,15 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
         else:
             verification = services.verify_credential(credential)
     status = 400 if request.method == "POST" and verification is None else 200
-    return render(
+    response = render(
         request,
         "credentials/verify_upload.html",
         {"form": form, "verification": verification, "problem": problem},
-        status=status,
+        status=429 if limited else status,
     )
+    if limited:
+        response["Retry-After"] = str(ratelimit.WINDOW_SECONDS)
+    return response
 
 
 @require_GET

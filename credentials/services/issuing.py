@@ -102,15 +102,7 @@ def _sign_and_store(
     except IntegrityError:
         # The task was delivered twice and the other run won: one award stands.
         return Award.objects.get(**{completion_field: completion}, revoked_at=None)
-    log_action(
-        by,
-        "award.issued",
-        award,
-        organization=organization,
-        award=str(award.uuid),
-        achievement=award.achievement_name,
-        learner=learner.pk,
-    )
+    log_action(by, "award.issued", award, **status.audit_facts(award))
     tasks.render_certificate.delay_on_commit(award.pk)
     transaction.on_commit(lambda: award_issued.send(sender=Award, award_id=award.pk))
     return award

@@ -22,7 +22,7 @@ FILL_LIMIT = statuslist.MIN_LENGTH // 2
 Purpose = StatusList.Purpose
 
 
-def _audit_facts(award: Award) -> dict:
+def audit_facts(award: Award) -> dict:
     """What the audit trail keeps of an award beside its pk: the uuid its pages
     are addressed by, and what it certifies and to whom, so an entry can be
     found by a name and followed to the credential."""
@@ -161,7 +161,7 @@ def revoke_award(award: Award, *, by, reason: str, notify: bool = True) -> Award
     award.save(update_fields=["revoked_at", "revocation_reason"])
     _set_bit(award.revocation_list_id, award.revocation_index, True)
     _set_wallet_copy_bits(award, "revocation", True)
-    log_action(by, "award.revoked", award, reason=reason, **_audit_facts(award))
+    log_action(by, "award.revoked", award, reason=reason, **audit_facts(award))
     if notify:
         _told(award, "revoked")
     return award
@@ -186,7 +186,7 @@ def suspend_award(award: Award, *, by, reason: str) -> Award:
     award.save(update_fields=["suspended_at", "suspension_reason"])
     _set_bit(award.suspension_list_id, award.suspension_index, True)
     _set_wallet_copy_bits(award, "suspension", True)
-    log_action(by, "award.suspended", award, reason=reason, **_audit_facts(award))
+    log_action(by, "award.suspended", award, reason=reason, **audit_facts(award))
     _told(award, "suspended")
     return award
 
@@ -207,7 +207,7 @@ def reinstate_award(award: Award, *, by, reason: str) -> Award:
     award.save(update_fields=["suspended_at", "suspension_reason"])
     _set_bit(award.suspension_list_id, award.suspension_index, False)
     _set_wallet_copy_bits(award, "suspension", False)
-    log_action(by, "award.reinstated", award, reason=reason, **_audit_facts(award))
+    log_action(by, "award.reinstated", award, reason=reason, **audit_facts(award))
     _told(award, "reinstated")
     return award
 

@@ -53,12 +53,7 @@ def _issuer_id(credential: dict[str, Any]) -> str | None:
 
 
 def _proof(credential: dict[str, Any]) -> dict[str, Any] | None:
-    proofs = credential.get("proof")
-    if isinstance(proofs, dict):
-        proofs = [proofs]
-    if not isinstance(proofs, list):
-        return None
-    for proof in proofs:
+    for proof in dataintegrity.proofs(credential):
         if isinstance(proof, dict) and isinstance(proof.get("verificationMethod"), str):
             return proof
     return None
