@@ -7,9 +7,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Membership
+from accounts.permissions import get_organization_for
 from analytics import selectors
-from curriculum.models import Membership
-from curriculum.permissions import get_organization_for
 
 
 def _figure(figure: selectors.Figure) -> dict:

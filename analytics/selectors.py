@@ -30,9 +30,10 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accounts.models import Organization
 from assessments.models import AssessmentTask, Mark, ModuleCompletion, Submission
 from credentials.models import Award
-from curriculum.models import Module, Organization, VersionedContent
+from curriculum.models import Module, VersionedContent
 from pathways import rules
 from pathways.models import Enrolment, PathwayCompletion, PathwayVersion
 

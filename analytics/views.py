@@ -7,11 +7,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.csvsafe import safe_cell
+from accounts.models import Membership, Organization
+from accounts.permissions import get_organization_for
 from analytics import charts, selectors
 from analytics.forms import PeriodForm
-from curriculum.csvsafe import safe_cell
-from curriculum.models import Membership, Organization
-from curriculum.permissions import get_organization_for
 
 Role = Membership.Role
 

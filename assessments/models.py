@@ -3,7 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from curriculum.models import ModuleVersion, Organization, Outcome
+from accounts.models import Organization
+from curriculum.models import ModuleVersion, Outcome
 
 
 class AssessmentTask(models.Model):

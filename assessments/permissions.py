@@ -3,9 +3,10 @@ from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.models import Membership
+from accounts.permissions import User, has_role
 from assessments.models import AssessmentTask, Cohort, Mark, Submission
-from curriculum.models import Membership
-from curriculum.permissions import User, can_view_version, has_role
+from curriculum.permissions import can_view_version
 
 Role = Membership.Role
 

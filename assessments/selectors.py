@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import Membership
+from accounts.permissions import User, organizations_where
 from assessments import agreement
 from assessments.models import (
     AssessmentTask,
@@ -16,8 +18,6 @@ from assessments.models import (
     Submission,
 )
 from assessments.permissions import uncalibrated_tasks
-from curriculum.models import Membership
-from curriculum.permissions import User, organizations_where
 
 Status = Submission.Status
 

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.models import Membership
+from accounts.permissions import has_role, organizations_where
 from assessments import selectors, services
 from assessments.forms import (
     CellForm,
@@ -53,13 +55,8 @@ from assessments.permissions import (
 )
 from assessments.services.submissions import attempt_problem
 from curriculum.forms import add_service_errors
-from curriculum.models import Membership, ModuleVersion
-from curriculum.permissions import (
-    can_edit_version,
-    get_module_version_for_editing,
-    has_role,
-    organizations_where,
-)
+from curriculum.models import ModuleVersion
+from curriculum.permissions import can_edit_version, get_module_version_for_editing
 
 Role = Membership.Role
 PREVIEWABLE = {"image/png", "image/jpeg", "application/pdf"}

@@ -40,13 +40,14 @@ def best_of(function, times: int = 3) -> float:
 def build(count: int):
     from django.contrib.auth import get_user_model
 
+    from accounts.models import Organization
     from assessments.models import (
         AssessmentTask,
         Grade,
         ModuleCompletion,
         Submission,
     )
-    from curriculum.models import Module, ModuleVersion, Organization
+    from curriculum.models import Module, ModuleVersion
     from pathways import services as pathway_services
     from pathways.models import (
         Enrolment,

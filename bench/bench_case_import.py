@@ -26,8 +26,8 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
+from accounts.models import Organization  # noqa: E402
 from curriculum import case, framework_services, selectors  # noqa: E402
-from curriculum.models import Organization  # noqa: E402
 
 ITEMS = 2000
 RUNS = 3

@@ -210,8 +210,9 @@ def database(count: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
+    from accounts.models import Organization
     from assessments.models import ModuleCompletion
-    from curriculum.models import Module, ModuleVersion, Organization
+    from curriculum.models import Module, ModuleVersion
     from pathways import selectors
     from pathways.models import StackingProfile
 

@@ -23,12 +23,9 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
+from accounts.models import Organization  # noqa: E402
 from curriculum import selectors  # noqa: E402
-from curriculum.models import (  # noqa: E402
-    Competency,
-    CompetencyFramework,
-    Organization,
-)
+from curriculum.models import Competency, CompetencyFramework  # noqa: E402
 
 COMPETENCIES = int(os.environ.get("BENCH_COMPETENCIES", "30000"))
 QUERIES = ("welding inspection", "spreadsheet", "customer complaints", "S123", "nurse")

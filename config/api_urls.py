@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from accounts import api as accounts
 from analytics import api as analytics
 from assessments import api as assessments
 from credentials import api as credentials
@@ -15,7 +16,7 @@ urlpatterns = [
         "organizations/<slug:slug>/analytics/",
         analytics.OrganizationAnalytics.as_view(),
     ),
-    path("organizations/", curriculum.OrganizationList.as_view()),
+    path("organizations/", accounts.OrganizationList.as_view()),
     path("module-versions/", curriculum.ModuleVersionList.as_view()),
     path("module-versions/<int:pk>/", curriculum.ModuleVersionDetail.as_view()),
     path("module-versions/<int:pk>/outcomes/", curriculum.OutcomeCreate.as_view()),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "accounts",
     "curriculum",
     "reviews",
     "assessments",
@@ -94,7 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "curriculum.context_processors.navigation",
+                "accounts.context_processors.navigation",
             ],
         },
     },
@@ -196,7 +197,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 # Public endpoints that do real work per request are limited per client and
-# minute (curriculum/ratelimit.py). Behind a reverse proxy, say how many proxies
+# minute (accounts/ratelimit.py). Behind a reverse proxy, say how many proxies
 # stand in front of Cairn so that the client's address is read from
 # X-Forwarded-For; 0 (the default) trusts no such header.
 CAIRN_PROXY_COUNT = int(os.environ.get("CAIRN_PROXY_COUNT", 0))

@@ -3,13 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import accounts
+from accounts import views as accounts
 from credentials import views as credential_views
 
 urlpatterns = [
     path("", credential_views.home, name="home"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("accounts.urls")),
     path("curriculum/", include("curriculum.urls")),
     path("assessments/", include("assessments.urls")),
     path("pathways/", include("pathways.urls")),

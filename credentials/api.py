@@ -9,6 +9,7 @@ from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import ratelimit
 from credentials import baking, permissions, selectors, services
 from credentials.models import Award
 from credentials.serializers import (
@@ -16,7 +17,6 @@ from credentials.serializers import (
     VerificationSerializer,
     verification_data,
 )
-from curriculum import ratelimit
 
 
 class MyAwardList(generics.ListAPIView):

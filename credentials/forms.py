@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from curriculum.models import Organization
+from accounts.models import Organization
 
 
 class IssuerDetailsForm(forms.ModelForm):

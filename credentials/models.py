@@ -5,9 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from accounts.models import Organization
 from assessments.models import ModuleCompletion
 from credentials import dataintegrity, keystore
-from curriculum.models import Organization
 from pathways.models import PathwayCompletion
 
 

@@ -3,9 +3,9 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from accounts.models import Membership, Organization
+from accounts.permissions import User, has_role
 from credentials.models import Award
-from curriculum.models import Membership, Organization
-from curriculum.permissions import User, has_role
 
 Role = Membership.Role
 

@@ -12,11 +12,12 @@ from django.core import signing
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 
+from accounts.models import Organization
 from assessments.models import Criterion, CriterionGrade, ModuleCompletion
 from credentials import certificates, openbadges
 from credentials.certificates import CertificateInfo
 from credentials.models import Award, IssuerProfile, WalletCredential
-from curriculum.models import ModuleVersion, Organization, Outcome
+from curriculum.models import ModuleVersion, Outcome
 from curriculum.selectors import absolute_url
 from pathways import rules
 from pathways.models import PathwayCompletion

@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
+from accounts.models import Organization
 from assessments.models import Grade, ModuleCompletion
 from credentials import services
 from credentials.models import Award
-from curriculum.models import Organization
 from pathways.models import PathwayCompletion
 
 

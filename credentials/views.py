@@ -18,6 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import ratelimit
+from accounts.models import Membership, Organization
+from accounts.permissions import get_organization_for, organizations_where
 from assessments.selectors import grading_queue
 from credentials import badges, baking, permissions, selectors, services
 from credentials.certificates import render_certificate_pdf
@@ -35,10 +38,7 @@ from credentials.models import (
     StatusList,
 )
 from credentials.services.profiles import MAX_LOGO_BYTES
-from curriculum import ratelimit
 from curriculum.forms import add_service_errors
-from curriculum.models import Membership, Organization
-from curriculum.permissions import get_organization_for, organizations_where
 from pathways.selectors import learner_progress
 
 Role = Membership.Role

@@ -13,10 +13,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts import ratelimit
 from credentials import permissions, selectors
 from credentials.certificates import qr_svg
 from credentials.services import wallet
-from curriculum import ratelimit
 
 # A DIDAuth presentation is about 1 KB; anything far larger is not one, and is
 # refused before any JSON-LD work.

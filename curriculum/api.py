@@ -7,22 +7,21 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Membership, Organization
+from accounts.permissions import get_organization_for, organizations_where
 from curriculum import selectors, services
-from curriculum.models import Membership, ModuleVersion, Organization, Outcome
+from curriculum.models import ModuleVersion, Outcome
 from curriculum.permissions import (
     can_publish_version,
     get_module_version_for_editing,
     get_module_version_for_viewing,
-    get_organization_for,
     get_outcome_for_editing,
-    organizations_where,
 )
 from curriculum.serializers import (
     AlignmentSerializer,
     ModuleVersionCreateSerializer,
     ModuleVersionSerializer,
     ModuleVersionUpdateSerializer,
-    OrganizationSerializer,
     OutcomeMoveSerializer,
     OutcomeSerializer,
     OutcomeUpdateSerializer,
@@ -30,15 +29,6 @@ from curriculum.serializers import (
 )
 
 Role = Membership.Role
-
-
-class OrganizationList(generics.ListAPIView):
-    """The organizations where you hold a role."""
-
-    serializer_class = OrganizationSerializer
-
-    def get_queryset(self):
-        return organizations_where(self.request.user, *Role.values).order_by("name")
 
 
 class ModuleVersionList(generics.ListCreateAPIView):

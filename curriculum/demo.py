@@ -3,8 +3,9 @@ and a draft module with every field filled and outcomes aligned to it."""
 
 from decimal import Decimal
 
+from accounts.models import Organization
 from curriculum import framework_services, services
-from curriculum.models import CompetencyFramework, Module, Organization
+from curriculum.models import CompetencyFramework, Module
 
 FRAMEWORK = "Northfield digital workplace skills"
 TREE = [

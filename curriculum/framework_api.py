@@ -8,15 +8,15 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Membership
+from accounts.permissions import get_organization_for, organizations_where
 from curriculum import case, framework_services, selectors
-from curriculum.models import Competency, CompetencyFramework, Membership
+from curriculum.models import Competency, CompetencyFramework
 from curriculum.permissions import (
     can_publish_framework,
     get_competency_for_editing,
     get_framework_for_editing,
     get_framework_for_viewing,
-    get_organization_for,
-    organizations_where,
 )
 from curriculum.serializers import (
     CaseImportResultSerializer,

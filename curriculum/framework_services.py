@@ -15,14 +15,14 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import log_action
+from accounts.models import Organization
 from curriculum import case, tasks
-from curriculum.audit import log_action
 from curriculum.models import (
     Competency,
     CompetencyAssociation,
     CompetencyFramework,
     FrameworkImport,
-    Organization,
     new_identifier,
 )
 

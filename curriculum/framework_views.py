@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import Membership
+from accounts.permissions import organizations_where
 from curriculum import framework_services, selectors
 from curriculum.forms import (
     CompetencyForm,
@@ -18,12 +20,7 @@ from curriculum.forms import (
     FrameworkImportForm,
     add_service_errors,
 )
-from curriculum.models import (
-    Competency,
-    CompetencyFramework,
-    FrameworkImport,
-    Membership,
-)
+from curriculum.models import Competency, CompetencyFramework, FrameworkImport
 from curriculum.permissions import (
     can_edit_framework,
     can_publish_framework,
@@ -31,7 +28,6 @@ from curriculum.permissions import (
     get_framework_for_editing,
     get_framework_for_viewing,
     get_import_for_viewing,
-    organizations_where,
 )
 
 Role = Membership.Role

@@ -18,14 +18,9 @@ from django.db import models, transaction
 from django.db.models.signals import m2m_changed, pre_delete, pre_save
 from django.utils import timezone
 
-from curriculum.audit import log_action
-from curriculum.models import (
-    Membership,
-    Organization,
-    VersionedContent,
-    VersionFrozenError,
-    VersionTransition,
-)
+from accounts.audit import log_action
+from accounts.models import Membership, Organization
+from curriculum.models import VersionedContent, VersionFrozenError, VersionTransition
 
 Status = VersionedContent.Status
 

@@ -6,49 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-
-class Organization(models.Model):
-    """An issuer: a college or a consortium member. Roles are held per organization."""
-
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(unique=True)
-    url = models.URLField(blank=True)
-    email = models.EmailField(blank=True)
-    description = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Membership(models.Model):
-    class Role(models.TextChoices):
-        DESIGNER = "designer", "Curriculum designer"
-        REVIEWER = "reviewer", "Advisory-board reviewer"
-        FACULTY = "faculty", "Faculty"
-        LEARNER = "learner", "Learner"
-        ADMIN = "admin", "Administrator"
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="memberships"
-    )
-    role = models.CharField(max_length=20, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "organization", "role"], name="one_membership_per_role"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} is {self.role} of {self.organization}"
+from accounts.models import Organization
 
 
 class VersionFrozenError(ValidationError):
@@ -399,34 +357,6 @@ class Outcome(models.Model):
 
     def __str__(self) -> str:
         return self.statement
-
-
-class AuditEntry(models.Model):
-    """Who did what, when: written by services in the same transaction."""
-
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="audit_entries"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    action = models.CharField(max_length=60)
-    object_type = models.CharField(max_length=60)
-    object_id = models.CharField(max_length=64)
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["organization", "-at"])]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}"
 
 
 class VersionTransition(models.Model):

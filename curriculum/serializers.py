@@ -6,16 +6,9 @@ from curriculum.models import (
     DeliveryMode,
     Module,
     ModuleVersion,
-    Organization,
     Outcome,
     Proficiency,
 )
-
-
-class OrganizationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Organization
-        fields = ["id", "name", "slug", "url", "email", "description"]
 
 
 class AlignedCompetencySerializer(serializers.ModelSerializer):

@@ -11,18 +11,17 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from accounts.audit import log_action
+from accounts.models import Membership, Organization
 from curriculum import lifecycle
-from curriculum.audit import log_action
 from curriculum.badge_images import BadgeImageError, check_badge_image
 from curriculum.content import for_digest, version_content
 from curriculum.diff import diff_content
 from curriculum.digest import content_digest
 from curriculum.models import (
     Competency,
-    Membership,
     Module,
     ModuleVersion,
-    Organization,
     Outcome,
     VersionedContent,
     VersionFrozenError,

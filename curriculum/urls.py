@@ -22,7 +22,6 @@ urlpatterns = [
     path("outcomes/<int:pk>/align/", views.outcome_align, name="outcome-align"),
     path("outcomes/<int:pk>/unalign/", views.outcome_unalign, name="outcome-unalign"),
     path("catalogue/", views.catalogue, name="catalogue"),
-    path("organizations/<slug:slug>/audit/", views.audit_trail, name="audit"),
     path("frameworks/", framework_views.framework_list, name="framework-list"),
     path("frameworks/new/", framework_views.framework_create, name="framework-create"),
     path(

@@ -1,4 +1,3 @@
-import csv
 import json
 from collections.abc import Callable
 
@@ -12,17 +11,15 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import Membership
+from accounts.permissions import organizations_where
 from curriculum import selectors, services
-from curriculum.csvsafe import safe_cell
 from curriculum.forms import (
     ACTION_VERBS,
-    AuditFilterForm,
     CatalogueFilterForm,
     ModuleVersionEditForm,
     ModuleVersionForm,
@@ -30,15 +27,13 @@ from curriculum.forms import (
     PublishForm,
     add_service_errors,
 )
-from curriculum.models import Competency, Membership, Organization, VersionedContent
+from curriculum.models import Competency, VersionedContent
 from curriculum.permissions import (
     can_edit_version,
     can_publish_version,
     get_module_version_for_editing,
     get_module_version_for_viewing,
-    get_organization_for,
     get_outcome_for_editing,
-    organizations_where,
 )
 
 Role = Membership.Role
@@ -413,64 +408,3 @@ def publish_from_form(
 def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_module_version_for_viewing(request.user, pk)
     return publish_from_form(request, version, services.publish_version)
-
-
-AUDIT_PER_PAGE = 50
-
-
-class _Echo:
-    """A file that hands back what is written, for csv.writer in a stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _audit_csv(organization: Organization, entries) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo(), lineterminator="\n")
-    response = StreamingHttpResponse(
-        (
-            writer.writerow([safe_cell(cell) for cell in row])
-            for row in selectors.audit_csv_rows(entries, organization)
-        ),
-        content_type="text/csv; charset=utf-8",
-    )
-    filename = f"{organization.slug}-audit-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@login_required
-@require_GET
-def audit_trail(request: HttpRequest, slug: str) -> HttpResponse:
-    """An admin's reading of who did what in the organization, or all that the
-    filters find as CSV."""
-    organization = get_organization_for(request.user, slug, Role.ADMIN)
-    form = AuditFilterForm(
-        request.GET or None, areas=selectors.audit_areas(organization)
-    )
-    filters = form.filters()
-    entries = selectors.audit_trail(organization, **filters)
-    if "format" in request.GET:
-        if request.GET["format"] != "csv":
-            return HttpResponseBadRequest("Only format=csv is offered.")
-        if form.errors:
-            return HttpResponseBadRequest("Correct the filters first.")
-        return _audit_csv(organization, entries)
-    page = Paginator(entries, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
-    query_string = request.GET.copy()
-    query_string.pop("page", None)
-    return render(
-        request,
-        "curriculum/audit.html",
-        {
-            "organization": organization,
-            "form": form,
-            "page": page,
-            "rows": list(selectors.audit_rows(page.object_list, organization)),
-            "filtered": bool(filters),
-            "query_string": query_string.urlencode(),
-            "timezone_name": timezone.get_current_timezone_name(),
-            "system_name": selectors.AUDIT_SYSTEM_NAME,
-        },
-        status=400 if form.errors else 200,
-    )

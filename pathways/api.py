@@ -5,12 +5,9 @@ from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from curriculum.models import Membership
-from curriculum.permissions import (
-    can_publish_version,
-    get_organization_for,
-    organizations_where,
-)
+from accounts.models import Membership
+from accounts.permissions import get_organization_for, organizations_where
+from curriculum.permissions import can_publish_version
 from curriculum.serializers import PublishSerializer
 from pathways import selectors, services
 from pathways.models import PathwayVersion

@@ -1,6 +1,7 @@
 from django import forms
 
-from curriculum.models import Module, Organization
+from accounts.models import Organization
+from curriculum.models import Module
 
 
 class PathwayForm(forms.Form):

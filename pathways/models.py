@@ -3,7 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from curriculum.models import Module, Organization, VersionedContent
+from accounts.models import Organization
+from curriculum.models import Module, VersionedContent
 
 
 class Pathway(models.Model):

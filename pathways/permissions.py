@@ -2,8 +2,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from curriculum.models import Membership, Module, Organization
-from curriculum.permissions import User, can_view_version, has_role
+from accounts.models import Membership, Organization
+from accounts.permissions import User, has_role
+from curriculum.models import Module
+from curriculum.permissions import can_view_version
 from pathways.models import Equivalence, PathwayVersion
 
 Role = Membership.Role

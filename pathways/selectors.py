@@ -10,8 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.models import Organization
 from assessments.models import ModuleCompletion, Submission
-from curriculum.models import ModuleVersion, Organization
+from curriculum.models import ModuleVersion
 from pathways import maps, rules
 from pathways.models import (
     Enrolment,

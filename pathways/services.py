@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from curriculum.audit import log_action
-from curriculum.models import Membership, Module, Organization
-from curriculum.permissions import has_role
+from accounts.audit import log_action
+from accounts.models import Membership, Organization
+from accounts.permissions import has_role
+from curriculum.models import Module
 from curriculum.services import ensure_editable, next_draft_number
 from curriculum.services import publish_version as publish_any_version
 from pathways import rules, selectors, tasks

@@ -10,9 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import Membership
+from accounts.permissions import has_role, organizations_where
 from curriculum.forms import PublishForm, add_service_errors
-from curriculum.models import Membership, Module
-from curriculum.permissions import can_publish_version, has_role, organizations_where
+from curriculum.models import Module
+from curriculum.permissions import can_publish_version
 from curriculum.views import publish_from_form
 from pathways import ctdl, ruleedit, rules, selectors, services
 from pathways.forms import EquivalenceForm, PathwayForm, StackingForm

@@ -5,8 +5,8 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from curriculum.models import Membership
-from curriculum.permissions import organizations_where
+from accounts.models import Membership
+from accounts.permissions import organizations_where
 from reviews import permissions, selectors, services
 from reviews.models import AdvisoryBoard, Review
 from reviews.serializers import (

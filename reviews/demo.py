@@ -4,8 +4,9 @@ the demo is published: from then on Northfield publishes through its board."""
 
 from django.db import transaction
 
+from accounts.models import Organization
 from curriculum import services as curriculum
-from curriculum.models import Module, Organization
+from curriculum.models import Module
 from reviews import services
 from reviews.models import AdvisoryBoard
 

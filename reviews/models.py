@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from curriculum.models import Organization
+from accounts.models import Organization
 
 
 class AdvisoryBoard(models.Model):

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from curriculum.models import Membership, Organization, VersionedContent
-from curriculum.permissions import User, has_role
+from accounts.models import Membership, Organization
+from accounts.permissions import User, has_role
+from curriculum.models import VersionedContent
 from reviews import selectors
 from reviews.models import AdvisoryBoard, Comment, Review
 

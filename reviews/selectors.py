@@ -8,9 +8,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from accounts.models import Organization
 from curriculum import lifecycle
 from curriculum.diff import diff_content, flatten, grouped
-from curriculum.models import Organization, VersionedContent, VersionTransition
+from curriculum.models import VersionedContent, VersionTransition
 from reviews import quorum
 from reviews.models import AdvisoryBoard, BoardMember, Comment, Review, Vote
 

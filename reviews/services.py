@@ -10,10 +10,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.audit import log_action
+from accounts.models import Organization
 from curriculum import lifecycle
-from curriculum.audit import log_action
 from curriculum.content import version_content
-from curriculum.models import Organization, VersionedContent
+from curriculum.models import VersionedContent
 from reviews import quorum, selectors, tasks
 from reviews.models import (
     AdvisoryBoard,

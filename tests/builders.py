@@ -4,10 +4,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 
+from accounts.models import Membership, Organization
 from assessments import services as assessments
 from assessments.models import AssessmentTask, Submission
 from curriculum import services as curriculum
-from curriculum.models import Competency, CompetencyFramework, Membership, Organization
+from curriculum.models import Competency, CompetencyFramework
 from pathways import services as pathways
 from pathways.models import PathwayVersion
 from reviews import services as reviews

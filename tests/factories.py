@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from curriculum.models import Organization
+from accounts.models import Organization
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):

@@ -190,7 +190,7 @@ def site():
         "admin": [
             Page("issuer", reverse("credentials:issuer", args=[slug])),
             Page("analytics", reverse("analytics:organization", args=[slug])),
-            Page("audit trail", reverse("curriculum:audit", args=[slug])),
+            Page("audit trail", reverse("accounts:audit", args=[slug])),
         ],
         "reviewer": [
             Page("review", reverse("reviews:review-detail", args=[review.pk])),

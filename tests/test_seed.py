@@ -5,12 +5,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.models import AuditEntry, Organization
 from analytics import selectors
 from assessments.models import Submission
 from credentials import dataintegrity
 from credentials import services as credentials
 from credentials.models import Award
-from curriculum.models import AuditEntry, Organization
 from pathways.models import Enrolment, PathwayCompletion
 
 DAY = timedelta(days=1)

@@ -6,11 +6,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.audit import log_action
+from accounts.models import Membership
+from accounts.permissions import has_role
 from assessments.models import Mark, Submission
 from assessments.services.grading import save_mark
-from curriculum.audit import log_action
-from curriculum.models import Membership
-from curriculum.permissions import has_role
 
 Role = Membership.Role
 

@@ -4,10 +4,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from accounts.audit import log_action
+from accounts.models import Membership, Organization
+from accounts.permissions import has_role
 from assessments.models import Cohort
-from curriculum.audit import log_action
-from curriculum.models import Membership, Organization
-from curriculum.permissions import has_role
 
 Role = Membership.Role
 

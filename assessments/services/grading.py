@@ -9,6 +9,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.audit import log_action
+from accounts.models import Membership
+from accounts.permissions import has_role
 from assessments import permissions, scoring
 from assessments.models import (
     Criterion,
@@ -26,9 +29,7 @@ from assessments.signals import (
     completion_voided,
     module_completed,
 )
-from curriculum.audit import log_action
-from curriculum.models import Membership, ModuleVersion
-from curriculum.permissions import has_role
+from curriculum.models import ModuleVersion
 
 Role = Membership.Role
 

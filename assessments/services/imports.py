@@ -12,13 +12,13 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from accounts.audit import log_action
+from accounts.models import Membership
+from accounts.permissions import has_role
 from assessments import tasks
 from assessments.models import AssessmentTask, GradeImport, Mark, Submission
 from assessments.services.grading import _decide, save_mark
 from assessments.services.submissions import attempt_problem
-from curriculum.audit import log_action
-from curriculum.models import Membership
-from curriculum.permissions import has_role
 
 Role = Membership.Role
 MAX_ROWS = 5000  # one cohort's marks; larger files belong in several imports

@@ -6,13 +6,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import log_action
+from accounts.models import Membership
+from accounts.permissions import has_role
 from assessments import badgefiles
 from assessments.models import ModuleCompletion, RecognitionDecision
 from assessments.services.grading import record_completion
 from assessments.uploads import check_upload
-from curriculum.audit import log_action
-from curriculum.models import Membership, ModuleVersion
-from curriculum.permissions import has_role
+from curriculum.models import ModuleVersion
 
 Role = Membership.Role
 Source = ModuleCompletion.Source

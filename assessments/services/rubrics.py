@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from accounts.audit import log_action
+from accounts.models import Membership
+from accounts.permissions import has_role
 from assessments.models import AssessmentTask, Criterion, Level, Rubric
 from assessments.uploads import ACCEPTED_TYPES
-from curriculum.audit import log_action
-from curriculum.models import Membership, ModuleVersion, Outcome
-from curriculum.permissions import has_role
+from curriculum.models import ModuleVersion, Outcome
 from curriculum.services import ensure_editable
 
 # Swapping two columns passes through a position no real rubric reaches.

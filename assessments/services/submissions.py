@@ -10,11 +10,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.audit import log_action
+from accounts.models import Membership
+from accounts.permissions import has_role
 from assessments.models import AssessmentTask, EvidenceFile, Submission
 from assessments.uploads import ACCEPTED_TYPES, check_upload
-from curriculum.audit import log_action
-from curriculum.models import Membership
-from curriculum.permissions import has_role
 
 MAX_LINKS = 10
 

@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.audit import log_action
 from credentials import dataintegrity, openbadges, selectors
 from credentials.models import Endorsement
 from credentials.services import keys
-from curriculum.audit import log_action
 from reviews.models import Review
 from reviews.selectors import load_version
 

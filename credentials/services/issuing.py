@@ -8,14 +8,14 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.audit import log_action
+from accounts.models import Organization
 from assessments.models import ModuleCompletion
 from credentials import dataintegrity, openbadges, selectors, statuslist, tasks
 from credentials.certificates import render_certificate_pdf
 from credentials.models import Award, StatusList
 from credentials.services import keys, status
 from credentials.signals import award_issued
-from curriculum.audit import log_action
-from curriculum.models import Organization
 from pathways.models import PathwayCompletion
 
 

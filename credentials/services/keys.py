@@ -8,10 +8,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import log_action
+from accounts.models import Organization
 from credentials import dataintegrity, keystore
 from credentials.models import IssuerProfile, SigningKey
-from curriculum.audit import log_action
-from curriculum.models import Organization
 
 
 def _new_key(organization: Organization) -> SigningKey:

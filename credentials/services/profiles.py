@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
+from accounts.audit import log_action
+from accounts.models import Organization
 from credentials import tasks
 from credentials.models import IssuerProfile
 from credentials.services.issuing import RERENDER_BATCH, stale_certificates
-from curriculum.audit import log_action
-from curriculum.models import Organization
 
 MAX_LOGO_BYTES = 512 * 1024
 LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.models import Organization
 from credentials import clr, dataintegrity, openbadges, selectors
 from credentials.models import Award
 from credentials.services import keys
-from curriculum.models import Organization
 from pathways import rules
 
 

@@ -9,11 +9,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import log_action
+from accounts.models import Organization
 from credentials import dataintegrity, statuslist, tasks
 from credentials.models import Award, SigningKey, StatusList, WalletCredential
 from credentials.services import keys
-from curriculum.audit import log_action
-from curriculum.models import Organization
 
 # A new list is started when half the entries are handed out: indexes are drawn
 # at random (spec section 6.1, so that neighbours in a list say nothing about

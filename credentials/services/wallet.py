@@ -26,10 +26,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import log_action
 from credentials import dataintegrity, didauth, openbadges, statuslist
 from credentials.models import Award, StatusList, WalletCredential, WalletRequest
 from credentials.services import keys, status
-from curriculum.audit import log_action
 
 DEEP_LINK = "dccrequest://request"
 

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from accounts.models import Membership
 from assessments import services as assessments
 from assessments.models import ModuleCompletion, Submission
 from credentials import services as credentials
 from credentials.models import Award
 from curriculum import services as curriculum
-from curriculum.models import Membership
 from pathways import services as pathways
 from pathways.models import Enrolment, PathwayCompletion
 from tests import builders, factories

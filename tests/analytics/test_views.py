@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Membership
 from curriculum import services as curriculum
-from curriculum.models import Membership
 from pathways import services as pathways
 from tests import builders, factories
 from tests.analytics.conftest import NOW, new_learner

@@ -2,8 +2,8 @@
 
 import pytest
 
+from accounts.models import Membership
 from curriculum import services as curriculum
-from curriculum.models import Membership
 from tests import builders, factories
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditEntry
 from assessments import services
 from assessments.models import Grade, ModuleCompletion
 from assessments.signals import (
@@ -14,7 +15,6 @@ from assessments.signals import (
     completion_voided,
     module_completed,
 )
-from curriculum.models import AuditEntry
 from tests import builders
 from tests.assessments.conftest import level_ids
 

@@ -2,9 +2,9 @@
 
 from django.core.management import call_command
 
+from accounts.models import Organization
 from assessments import demo
 from assessments.models import Cohort, Mark, RecognitionDecision
-from curriculum.models import Organization
 from tests.builders import user
 
 

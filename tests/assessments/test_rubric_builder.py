@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from accounts.models import AuditEntry
 from assessments import services
 from assessments.models import Criterion, Level, Rubric
-from curriculum.models import AuditEntry
 from tests import builders
 
 HTMX = {"HX-Request": "true"}

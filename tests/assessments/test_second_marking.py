@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from accounts.models import AuditEntry
 from assessments import services
 from assessments.models import Grade, Mark, ModuleCompletion, Submission
-from curriculum.models import AuditEntry
 from tests import builders
 from tests.assessments.conftest import learners, level_ids
 

@@ -4,12 +4,12 @@ levels (the old one revoked as superseded, a new one issued, the learner told)."
 import pytest
 from django.conf import settings
 
+from accounts.models import AuditEntry
 from assessments import services as assessments
 from assessments.models import Grade, ModuleCompletion
 from credentials import services, tasks
 from credentials.models import Award
 from credentials.services.appeals import SUPERSEDED
-from curriculum.models import AuditEntry
 from tests import builders
 from tests.credentials.jsverifier import verify_with_node
 

@@ -86,7 +86,7 @@ def test_admins_preview_the_certificate_design(client, cast, db):
 def test_admins_edit_the_issuer_details_and_new_credentials_carry_them(
     client, cast, pathway, issued, schema_validator, django_capture_on_commit_callbacks
 ):
-    from curriculum.models import AuditEntry
+    from accounts.models import AuditEntry
     from tests.credentials.jsverifier import verify_with_node
 
     edit = reverse("credentials:issuer-edit", args=[cast.organization.slug])

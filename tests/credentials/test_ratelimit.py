@@ -7,7 +7,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from curriculum import ratelimit
+from accounts import ratelimit
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
 
+from accounts.models import AuditEntry
 from assessments import services as assessments_services
 from credentials import services, statuslist
 from credentials.models import Award, StatusList
-from curriculum.models import AuditEntry
 from tests import builders
 from tests.credentials.conftest import served
 from tests.credentials.jsverifier import verify_with_node

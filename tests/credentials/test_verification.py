@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from accounts.models import AuditEntry
 from credentials import badges, baking, schemas, services
 from credentials.models import Award
 from credentials.services import verify_credential
-from curriculum.models import AuditEntry
 from tests import builders
 from tests.credentials.jsverifier import verify_with_node
 

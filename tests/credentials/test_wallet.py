@@ -21,10 +21,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditEntry
 from credentials import schemas, services
 from credentials.models import IssuerProfile, WalletCredential, WalletRequest
 from credentials.services import wallet
-from curriculum.models import AuditEntry
 from tests.credentials.conftest import served
 from tests.credentials.jsverifier import verify_with_node
 

@@ -10,13 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from accounts.models import AuditEntry
 from curriculum import case, framework_services, selectors
-from curriculum.models import (
-    AuditEntry,
-    Competency,
-    CompetencyAssociation,
-    CompetencyFramework,
-)
+from curriculum.models import Competency, CompetencyAssociation, CompetencyFramework
 
 DATA = Path(__file__).parent.parent / "data"
 PACKAGES = [

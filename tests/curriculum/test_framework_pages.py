@@ -8,13 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import AuditEntry
 from curriculum import framework_services
-from curriculum.models import (
-    AuditEntry,
-    Competency,
-    CompetencyFramework,
-    FrameworkImport,
-)
+from curriculum.models import Competency, CompetencyFramework, FrameworkImport
 
 CASE_FILE = (
     Path(__file__).parent.parent

@@ -15,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
+from accounts.models import AuditEntry, Organization
 from curriculum import badge_images, framework_services, selectors, services
-from curriculum.models import AuditEntry, Competency, Organization, Outcome
+from curriculum.models import Competency, Outcome
 from tests import builders
 
 

@@ -2,9 +2,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from accounts.models import AuditEntry
 from assessments import services as assessment_services
 from curriculum import services
-from curriculum.models import AuditEntry, ModuleVersion, Outcome, VersionFrozenError
+from curriculum.models import ModuleVersion, Outcome, VersionFrozenError
 from tests import builders
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from curriculum.models import Organization
+from accounts.models import Organization
 from pathways.demo import extend_demo
 from pathways.models import Enrolment, Equivalence, PathwayVersion
 

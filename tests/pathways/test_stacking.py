@@ -7,10 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.models import AuditEntry, Membership
 from assessments import services as assessments
 from assessments.models import ModuleCompletion
 from curriculum import services as curriculum
-from curriculum.models import AuditEntry, Membership, Module
+from curriculum.models import Module
 from pathways import selectors, services
 from pathways.models import Enrolment, PathwayCompletion, Reevaluation
 from pathways.signals import pathway_voided

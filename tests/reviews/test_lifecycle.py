@@ -3,8 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.models import AuditEntry
 from curriculum import content, lifecycle, services
-from curriculum.models import AuditEntry, ModuleVersion, VersionTransition
+from curriculum.models import ModuleVersion, VersionTransition
 from tests import builders
 
 S = ModuleVersion.Status

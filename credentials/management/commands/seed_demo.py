@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.models import AuditEntry, Membership, Organization
 from assessments import demo as assessments_demo
 from assessments import services as assessments
 from assessments.models import Grade, Mark, ModuleCompletion, Submission
@@ -22,13 +23,7 @@ from credentials import services as credentials
 from credentials.models import Award, SigningKey
 from curriculum import demo as curriculum_demo
 from curriculum import services as curriculum
-from curriculum.models import (
-    AuditEntry,
-    Competency,
-    CompetencyFramework,
-    Membership,
-    Organization,
-)
+from curriculum.models import Competency, CompetencyFramework
 from pathways import demo as pathways_demo
 from pathways import services as pathways
 from pathways.models import Enrolment, PathwayCompletion

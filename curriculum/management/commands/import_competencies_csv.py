@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import Organization
 from curriculum import framework_services
-from curriculum.models import Organization
 
 
 class Command(BaseCommand):

@@ -12,18 +12,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from accounts.audit import log_action
+from accounts.models import AuditEntry, Membership
 from assessments import services as assessments
 from assessments.models import Submission
 from credentials import services as credentials
 from credentials.models import Award
 from curriculum import services as curriculum
-from curriculum.audit import log_action
-from curriculum.models import AuditEntry, Membership
 from tests import builders, factories
 
 
 def url(organization, **query) -> str:
-    address = reverse("curriculum:audit", args=[organization.slug])
+    address = reverse("accounts:audit", args=[organization.slug])
     return f"{address}?{urlencode(query)}" if query else address
 
 
@@ -98,7 +98,7 @@ def test_visitors_are_sent_to_log_in(client, cast):
 
 def test_an_unknown_organization_is_not_found(client, cast):
     client.force_login(cast["admin"])
-    missing = reverse("curriculum:audit", args=["no-such-college"])
+    missing = reverse("accounts:audit", args=["no-such-college"])
     assert client.get(missing).status_code == 404
 
 

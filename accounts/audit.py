@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
-from curriculum.models import AuditEntry, Organization
+from accounts.models import AuditEntry, Organization
 
 
 def log_action(

@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from curriculum.models import Membership
+from accounts.models import Membership
 
 Role = Membership.Role
 STAFF_ROLES = {Role.DESIGNER, Role.REVIEWER, Role.FACULTY, Role.ADMIN}

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("organizations/<slug:slug>/audit/", views.audit_trail, name="audit"),
+]

@@ -1,0 +1,109 @@
+"""Signing in, and an organization admin's reading of its audit trail.
+
+Logging in is slowed down for guessers: attempts are limited per client
+address and per username each minute (accounts/ratelimit.py), so neither one
+address trying many names nor many addresses trying one name gets far."""
+
+import csv
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts import ratelimit, selectors
+from accounts.csvsafe import safe_cell
+from accounts.forms import AuditFilterForm
+from accounts.models import Organization
+from accounts.permissions import Role, get_organization_for
+
+
+class LoginView(auth_views.LoginView):
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        limit = settings.CAIRN_LOGINS_PER_MINUTE
+        username = request.POST.get("username", "").strip().lower()[:150]
+        # Both are counted, so that a refused attempt still uses up the windows.
+        by_address = ratelimit.exceeded(request, "login", limit)
+        by_name = bool(username) and ratelimit.exceeded(
+            request, "login-name", limit, key=username
+        )
+        if by_address or by_name:
+            response = self.render_to_response(
+                self.get_context_data(
+                    form=self.get_form_class()(request), throttled=True
+                ),
+                status=429,
+            )
+            response["Retry-After"] = str(ratelimit.WINDOW_SECONDS)
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+AUDIT_PER_PAGE = 50
+
+
+class _Echo:
+    """A file that hands back what is written, for csv.writer in a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _audit_csv(organization: Organization, entries) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo(), lineterminator="\n")
+    response = StreamingHttpResponse(
+        (
+            writer.writerow([safe_cell(cell) for cell in row])
+            for row in selectors.audit_csv_rows(entries, organization)
+        ),
+        content_type="text/csv; charset=utf-8",
+    )
+    filename = f"{organization.slug}-audit-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def audit_trail(request: HttpRequest, slug: str) -> HttpResponse:
+    """An admin's reading of who did what in the organization, or all that the
+    filters find as CSV."""
+    organization = get_organization_for(request.user, slug, Role.ADMIN)
+    form = AuditFilterForm(
+        request.GET or None, areas=selectors.audit_areas(organization)
+    )
+    filters = form.filters()
+    entries = selectors.audit_trail(organization, **filters)
+    if "format" in request.GET:
+        if request.GET["format"] != "csv":
+            return HttpResponseBadRequest("Only format=csv is offered.")
+        if form.errors:
+            return HttpResponseBadRequest("Correct the filters first.")
+        return _audit_csv(organization, entries)
+    page = Paginator(entries, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    return render(
+        request,
+        "accounts/audit.html",
+        {
+            "organization": organization,
+            "form": form,
+            "page": page,
+            "rows": list(selectors.audit_rows(page.object_list, organization)),
+            "filtered": bool(filters),
+            "query_string": query_string.urlencode(),
+            "timezone_name": timezone.get_current_timezone_name(),
+            "system_name": selectors.AUDIT_SYSTEM_NAME,
+        },
+        status=400 if form.errors else 200,
+    )
