@@ -218,8 +218,17 @@ CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+# At-least-once delivery: a message is acknowledged only after its task ran,
+# and one whose worker died (kill -9, out of memory) goes back to the queue;
+# every task is idempotent, with the database's unique constraints the last
+# guard. Redis hands an unacknowledged message to another worker after the
+# visibility timeout, which must outlast the longest task (bulk jobs run
+# minutes, not an hour). Each worker process takes one message at a time, so
+# none is hoarded by a busy process.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # One table of routes: signing and PDF work scale apart from the rest.
 CELERY_TASK_ROUTES = {
@@ -272,8 +281,25 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# An HTTPS SITE_URL means the site is served only over HTTPS: cookies are
+# secure, plain HTTP is redirected, and browsers are told to come back over
+# HTTPS for a year (HSTS; CAIRN_HSTS_SECONDS=0 turns it off while trying out,
+# CAIRN_HSTS_SUBDOMAINS=0 and CAIRN_HSTS_PRELOAD=0 narrow it).
+# Behind a proxy that terminates TLS, CAIRN_TLS_PROXY=1 trusts its
+# X-Forwarded-Proto header, so that the redirect does not loop.
 SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE and not DEBUG
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("CAIRN_HSTS_SECONDS", 365 * 24 * 3600))
+    if SESSION_COOKIE_SECURE
+    else 0
+)
+# Subdomains of Cairn's own host only (cairn.college.edu's, not college.edu's).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("CAIRN_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("CAIRN_HSTS_PRELOAD", True)
+if envbool("CAIRN_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
