@@ -3,8 +3,10 @@
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
@@ -137,8 +139,10 @@ def catalogues(
         .order_by("module_id", "number")
     )
     modules: dict[int, dict[str, ModuleVersion]] = defaultdict(dict)
+    numbers: dict[int, list[int]] = defaultdict(list)  # module id -> published
     for version in versions:
         modules[version.module.organization_id][version.module.code] = version
+        numbers[version.module_id].append(version.number)
     equivalences: dict[int, list[rules.Equivalence]] = defaultdict(list)
     for eq in (
         Equivalence.objects.approved()
@@ -157,7 +161,10 @@ def catalogues(
         pathways[version.pathway.organization_id][version.pathway.code] = version
     result = {}
     for pk, organization in organizations.items():
-        infos = {code: _module_info(version) for code, version in modules[pk].items()}
+        infos = {
+            code: _module_info(version, tuple(numbers[version.module_id]))
+            for code, version in modules[pk].items()
+        }
         result[pk] = OrganizationCatalogue(
             rules.Catalogue(
                 home=organization.slug,
@@ -165,24 +172,36 @@ def catalogues(
                 equivalences=tuple(equivalences[pk]),
                 pathways={c: v.rule for c, v in pathways[pk].items()},
                 pathway_titles={c: v.title for c, v in pathways[pk].items()},
+                time_zone=organization_timezone(organization),
             ),
             dict(modules[pk]),
         )
     return result
 
 
+def organization_timezone(organization: Organization) -> tzinfo:
+    """Where the organization is, for calendar dates such as recency: its own
+    time zone once Organization has one, the site's (settings.TIME_ZONE) until
+    then."""
+    name = getattr(organization, "time_zone", "") or settings.TIME_ZONE
+    return ZoneInfo(name)
+
+
 def catalogue_for(organization: Organization) -> OrganizationCatalogue:
     return catalogues([organization])[organization.pk]
 
 
-def _module_info(version: ModuleVersion) -> rules.ModuleInfo:
+def _module_info(
+    version: ModuleVersion, numbers: tuple[int, ...] = ()
+) -> rules.ModuleInfo:
     stacking = getattr(version.module, "stacking", None)
     return rules.ModuleInfo(
         code=version.module.code,
         title=version.title,
-        credits=float(version.credits),
+        credits=rules.credits_of(version.credits),
         tags=tuple(stacking.tags) if stacking else (),
         prerequisite=stacking.prerequisite if stacking else None,
+        versions=numbers,
     )
 
 
@@ -214,7 +233,7 @@ def _module_facts(rows) -> list[tuple[int, rules.CompletionFact]]:
                     issuer=issuer,
                     version=number,
                     result=float(total) if total is not None else None,
-                    credits=float(credits),
+                    credits=rules.credits_of(credits),
                     source=source,
                 ),
             )
