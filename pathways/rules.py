@@ -498,7 +498,17 @@ def _and(items: list[str]) -> str:
 
 
 class _Node:
-    __slots__ = ("kind", "path", "rule", "children", "n", "minimum", "leaf", "label")
+    __slots__ = (
+        "kind",
+        "path",
+        "rule",
+        "children",
+        "n",
+        "minimum",
+        "leaf",
+        "label",
+        "leaf_indices",
+    )
 
 
 class _Leaf:
@@ -605,11 +615,13 @@ class CompiledRule:
                 leaf.worth = credit_value(rule, self.catalogue)
             self.leaves.append(leaf)
             node.leaf = leaf
+            node.leaf_indices = frozenset({leaf.index})
             return node
         node.children = tuple(
             self._compile(child, f"{path}.{i}", years)
             for i, child in enumerate(rule["children"])
         )
+        node.leaf_indices = frozenset().union(*(c.leaf_indices for c in node.children))
         return node
 
     # ------------------------------------------------------------- evaluating
@@ -765,7 +777,42 @@ class CompiledRule:
             _key,
             lambda i, pairs: self._leaf_value(self.leaves[i], pairs, nested.get(i)),
             lambda values: _score(self.root, values),
+            lambda open_leaves, chosen, values: self._state(
+                self.root, open_leaves, chosen, values
+            ),
         )
+
+    def _state(self, node: _Node, open_leaves, chosen, values) -> tuple:
+        """A partial sharing as the rest of the search sees it: open leaves by
+        what they hold, every closed subtree by its score alone, and a group's
+        closed children as a sorted list (a group scores them alike in any
+        order)."""
+        leaf = node.leaf
+        if leaf is not None:
+            if leaf.index not in open_leaves:
+                return values[leaf.index][:3]
+            held = chosen[leaf.index]
+            if leaf.kind == "credits":  # which modules it holds matters later
+                return ("open", tuple(sorted(_key(p) for p in held)))
+            if leaf.kind == "module":  # the best it holds is what counts
+                return (
+                    "open",
+                    max(
+                        (
+                            p[0].credits or self.catalogue.credits(leaf.code)
+                            for p in held
+                        ),
+                        default=None,
+                    ),
+                )
+            return ("open", bool(held))
+        closed, opened = [], []
+        for child in node.children:
+            if open_leaves.isdisjoint(child.leaf_indices):
+                closed.append(_score(child, values))
+            else:
+                opened.append(self._state(child, open_leaves, chosen, values))
+        return tuple(sorted(closed)), tuple(opened)
 
     # ------------------------------------------------------------- explaining
 

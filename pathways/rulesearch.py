@@ -11,7 +11,11 @@ search is a branch and bound on that bound: it decides one contested
 completion at a time, tries first the leaf that keeps the bound highest, and
 drops a branch as soon as its bound cannot beat the best sharing found. It
 stops at once when a sharing reaches the bound of the whole problem, which is
-what happens for every learner who can meet the rule. Nothing is approximated:
+what happens for every learner who can meet the rule. Where they cannot, two
+partial sharings that leave the rest of the search the same choices and the
+same standing (state_key: every group scores its children alike whatever their
+order, so ten electives shared five and five is one state, however the ten were
+dealt) are searched once. Nothing is approximated:
 the result is the best sharing there is (proved against a brute-force
 evaluation in tests/pathways/test_rule_search.py; its cost is in
 bench/bench_rules.py).
@@ -30,11 +34,16 @@ def best_assignment(
     key: Callable[[Pair], Hashable],
     value_of: Callable[[int, list[Pair]], Any],
     score_of: Callable[[list[Any]], tuple],
+    state_key: Callable[[frozenset[int], list[list[Pair]], list[Any]], Hashable]
+    | None = None,
 ) -> list[list[Pair]]:
     """Per leaf, the pairs it keeps: each completion (by key) goes to one leaf.
 
     value_of(leaf, pairs) values one leaf; score_of(values) scores the rule and
-    must not decrease when any leaf holds more.
+    must not decrease when any leaf holds more. state_key(open leaves, what
+    each leaf holds, values) names a partial sharing so that two with the same
+    name reach the same scores from there on; values are exact for the leaves
+    no longer open.
     """
     leaves_of: dict[Hashable, list[int]] = {}
     for leaf, found in enumerate(candidates):
@@ -74,8 +83,13 @@ def best_assignment(
             values[leaf] = value_of(leaf, chosen[leaf] + still[leaf][position])
         return score_of(values)
 
+    open_from = [
+        frozenset(leaf for leaf in touched if still[leaf][i])
+        for i in range(len(contested) + 1)
+    ]
     top = bound(0)
     best: list = [None, None]  # score, sharing
+    seen: set = set()
 
     def search(position: int, upper: tuple) -> bool:
         """True once the best possible sharing is found."""
@@ -83,6 +97,12 @@ def best_assignment(
             if best[0] is None or upper > best[0]:
                 best[0], best[1] = upper, [list(c) for c in chosen]
             return best[0] == top
+        if state_key is not None and position:
+            bound(position)  # values of the closed leaves, exact
+            state = (position, state_key(open_from[position], chosen, values))
+            if state in seen:
+                return False
+            seen.add(state)
         ranked = []
         for leaf, pairs in options[position]:
             chosen[leaf].extend(pairs)
