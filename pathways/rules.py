@@ -85,6 +85,26 @@ def local_date(moment: datetime, zone: tzinfo) -> date:
     return moment.astimezone(zone).date()
 
 
+# How rules are read, in the rule builder's words (shown beside the builder).
+RULE_HELP = (
+    "Credits are exact: 0.3 and 0.6 make 0.9.",
+    "Recency (within_years) counts calendar dates in {time_zone}: “within 3 "
+    "years” on 1 June 2026 accepts work completed on 1 June 2023 or later there, "
+    "whatever the hour. Fractions of a year are whole months (0.5 is six months).",
+    "A completion counts once in a pathway, even where several groups name its "
+    "module; Cairn finds the sharing that gets the learner furthest.",
+    "A nested pathway counts once, however often the rule names it, whether its "
+    "completion is recorded or worked out from its modules. In a credits group "
+    "it is worth the fewest credits a learner earns on the way to it.",
+    "A pinned version (versions: [2, 3]) counts only this organization's "
+    "completions of those versions: an equivalence stands for the module as a "
+    "whole and does not meet a pinned module. Pins must name published versions.",
+    "A minimum result (min_result) counts graded results only: recognised prior "
+    "learning and outside credentials carry no result and do not meet a minimum "
+    "above 0. A minimum of 0 is no minimum.",
+)
+
+
 class RuleError(ValueError):
     """A rule tree that cannot be evaluated, with the reason in words."""
 

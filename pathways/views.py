@@ -140,6 +140,7 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _builder_context(version: PathwayVersion, *, error: str = "") -> dict:
     found = selectors.catalogue_for(version.organization)
+    zone = found.catalogue.time_zone
     modules = list(
         Module.objects.filter(organization=version.organization).order_by("code")
     )
@@ -165,6 +166,10 @@ def _builder_context(version: PathwayVersion, *, error: str = "") -> dict:
         "learners": learners,
         "error": error,
         "editable": version.is_editable,
+        "rule_help": [
+            text.format(time_zone=f"the organization's time zone ({zone})")
+            for text in rules.RULE_HELP
+        ],
     }
 
 

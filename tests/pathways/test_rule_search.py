@@ -180,9 +180,12 @@ def brute_force(rule, facts):
             elif node["type"] == "module":
                 if node["code"] == item.module_code and recent(item, limit):
                     fits.append(path)
-            elif node["type"] == "credits":
-                if item.module_code in TAGGED and recent(item, limit):
-                    fits.append(path)
+            elif (
+                node["type"] == "credits"
+                and item.module_code in TAGGED
+                and recent(item, limit)
+            ):
+                fits.append(path)
         options.append(fits)
     best = None
     for choice in itertools.product(*options):
