@@ -292,6 +292,17 @@ def pathway_codes(rule: dict) -> list[str]:
     return [c for child in rule.get("children", []) for c in pathway_codes(child)]
 
 
+def effective_prerequisite(rule: dict | None, codes: Iterable[str]) -> dict | None:
+    """A module's prerequisite: its stacking rule and the modules its version
+    lists as prerequisites, as one rule (None when it has neither)."""
+    listed = [{"type": "module", "code": code} for code in sorted(set(codes))]
+    if not listed:
+        return rule or None
+    if not rule:
+        return {"type": "all", "children": listed}
+    return {"type": "all", "children": [rule, *listed]}
+
+
 def tags(rule: dict) -> list[str]:
     found = [rule["tag"]] if rule.get("type") == "credits" and rule.get("tag") else []
     return found + [t for child in rule.get("children", []) for t in tags(child)]

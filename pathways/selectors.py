@@ -136,6 +136,7 @@ def catalogues(
         ModuleVersion.objects.published()
         .filter(module__organization_id__in=organizations)
         .select_related("module__stacking")
+        .prefetch_related("prerequisites")
         .order_by("module_id", "number")
     )
     modules: dict[int, dict[str, ModuleVersion]] = defaultdict(dict)
@@ -200,7 +201,12 @@ def _module_info(
         title=version.title,
         credits=rules.credits_of(version.credits),
         tags=tuple(stacking.tags) if stacking else (),
-        prerequisite=stacking.prerequisite if stacking else None,
+        # What locks the module on the map is what holds where work starts
+        # (pathways/prerequisites.py): the stacking rule and the listed modules.
+        prerequisite=rules.effective_prerequisite(
+            stacking.prerequisite if stacking else None,
+            (m.code for m in version.prerequisites.all()),
+        ),
         versions=numbers,
     )
 
