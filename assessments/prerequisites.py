@@ -43,8 +43,8 @@ class Locked:
         return (
             f"The learner has not met the prerequisite of {self.module} "
             f"({self.prerequisite}); still needed: {self._missing()}. Record "
-            "those first, or waive the prerequisite for this learner with a "
-            "reason (Modules: tags and prerequisites, then Waive for a learner)."
+            "those first, or waive the prerequisite for this learner, with the "
+            "reason, on the module's “Waive the prerequisite” page."
         )
 
 

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from pathways.models import (
     Equivalence,
     PathwayCompletion,
     PathwayVersion,
+    PrerequisiteOverride,
     Reevaluation,
 )
 
@@ -373,10 +374,11 @@ def learner_progress(
         nested=any(rules.pathway_codes(e.version.rule) for e in enrolments),
     )
     waiting = _waiting_for_a_grade(learner)
+    waived = _waived(learner)
     progress = []
     for enrolment in enrolments:
         organization_id = enrolment.version.organization.pk
-        found = cats[organization_id]
+        found = _without_waived(cats[organization_id], waived.get(organization_id))
         rule = rules.compile_rule(enrolment.version.rule, found.catalogue)
         evaluation = rule.evaluate(facts, on)
         steps = tuple(
@@ -407,6 +409,31 @@ def learner_progress(
             )
         )
     return progress
+
+
+def _waived(learner: AbstractBaseUser) -> dict[int, set[str]]:
+    """Organization id -> codes of modules whose prerequisite staff waived for
+    the learner, in one query."""
+    waived: dict[int, set[str]] = defaultdict(set)
+    for organization_id, code in PrerequisiteOverride.objects.filter(
+        learner=learner
+    ).values_list("module__organization_id", "module__code"):
+        waived[organization_id].add(code)
+    return waived
+
+
+def _without_waived(
+    found: OrganizationCatalogue, codes: set[str] | None
+) -> OrganizationCatalogue:
+    """The catalogue as one learner sees it: waived prerequisites lock nothing."""
+    if not codes:
+        return found
+    catalogue = found.catalogue
+    modules = {
+        code: replace(info, prerequisite=None) if code in codes else info
+        for code, info in catalogue.modules.items()
+    }
+    return OrganizationCatalogue(replace(catalogue, modules=modules), found.modules)
 
 
 def _waiting_for_a_grade(learner: AbstractBaseUser) -> dict[tuple[int, str], datetime]:
@@ -565,6 +592,10 @@ def equivalences_of(organization: Organization) -> QuerySet[Equivalence]:
         .select_related("module", "approved_by")
         .order_by("withdrawn_at", "issuer", "achievement")
     )
+
+
+def prerequisite_overrides_of(module) -> QuerySet[PrerequisiteOverride]:
+    return module.prerequisite_overrides.select_related("learner", "granted_by")
 
 
 def reevaluations_of(version: PathwayVersion) -> QuerySet[Reevaluation]:
