@@ -374,7 +374,16 @@ def learner_progress(
         nested=any(rules.pathway_codes(e.version.rule) for e in enrolments),
     )
     waiting = _waiting_for_a_grade(learner)
-    waived = _waived(learner)
+    # Waivers matter only where a module has a prerequisite: most have none.
+    waived = (
+        _waived(learner)
+        if any(
+            info.prerequisite
+            for found in cats.values()
+            for info in found.catalogue.modules.values()
+        )
+        else {}
+    )
     progress = []
     for enrolment in enrolments:
         organization_id = enrolment.version.organization.pk

@@ -208,3 +208,15 @@ def test_faculty_waive_from_the_page(client, cast, locked):
     assert PrerequisiteOverride.objects.get().learner == cast["learner"]
     refused = client.post(url, {"learner": cast["learner"].pk, "reason": ""})
     assert "This field is required." in refused.content.decode()
+
+
+def test_the_api_refuses_work_on_a_locked_module_in_words(client, cast, locked):
+    client.force_login(cast["learner"])
+    response = client.post(
+        f"/api/tasks/{locked.pk}/submissions/",
+        {"text": "My work"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "Still needed: A Module A" in response.content.decode()
+    assert not Submission.objects.filter(learner=cast["learner"]).exists()
