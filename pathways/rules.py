@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 
 from pathways.rulesearch import best_assignment
@@ -569,6 +569,7 @@ class CompiledRule:
         self.leaves: list[_Leaf] = []
         self.nested: dict[str, CompiledRule] = {}
         self._stack = _stack
+        self._since: dict = {}  # (on, years) -> the first instant that counts
         # Equivalences by the module they count as; accepted outside credentials.
         self._equivalent: dict[str, list[Equivalence]] = {}
         self._accepted: dict[tuple[str, str], Equivalence] = {}
@@ -690,9 +691,17 @@ class CompiledRule:
     def _recent(self, facts: list, leaf: _Leaf, on: datetime) -> list:
         if leaf.years is None:
             return facts
-        zone = self.catalogue.time_zone
-        cutoff = cutoff_date(on, leaf.years, zone)
-        return [f for f in facts if local_date(f.completed_at, zone) >= cutoff]
+        since = self._since.get((on, leaf.years))
+        if since is None:
+            if len(self._since) > 64:
+                self._since.clear()
+            zone = self.catalogue.time_zone
+            # The first moment of the cutoff date where the organization is:
+            # comparing instants is the same as comparing local dates, faster.
+            since = self._since[(on, leaf.years)] = datetime.combine(
+                cutoff_date(on, leaf.years, zone), time(0), tzinfo=zone
+            )
+        return [f for f in facts if f.completed_at >= since]
 
     def _nested(self, leaf: _Leaf, facts: dict, on: datetime, explain: bool):
         compiled = self.nested.get(leaf.code)
