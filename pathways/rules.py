@@ -1229,10 +1229,19 @@ def _key(pair) -> tuple:
 def _nothing_counts(children: tuple[NodeResult, ...]) -> str:
     """For a group with nothing complete: what is on file toward it, if any,
     so the page never says "you have 0" beside work the learner has done."""
-    begun = [c.label for c in children if c.on_file]
-    if not begun:
+    counting = [c.label for c in children if c.met_by]
+    elsewhere = [c.label for c in children if c.on_file and not c.met_by]
+    if not counting and not elsewhere:
         return "you have none yet"
-    return "none is complete yet; on file toward it: " + ", ".join(begun)
+    parts = ["none is complete yet"]
+    if counting:
+        parts.append("counting toward it so far: " + ", ".join(counting))
+    if elsewhere:
+        parts.append(
+            "on file but not counted here (it counts toward another group, or "
+            "does not qualify): " + ", ".join(elsewhere)
+        )
+    return "; ".join(parts)
 
 
 def _index(completions: Iterable[CompletionFact], on: datetime, home: str) -> dict:

@@ -139,7 +139,20 @@ def test_an_explanation_never_says_you_have_0_beside_work_on_file():
     result = evaluate(rule, [fact(1, "A"), fact(2, "B")], NOW)
     assert not result.satisfied
     assert "you have 0" not in " ".join(result.reasons)
-    assert "on file toward it" in result.tree.reason
+    assert "counting toward it so far: all of A, B and C" in result.tree.reason
+    # The sharing that gets furthest gives A and B to all of A and B; the
+    # other group says where they went instead of "you have 0".
+    overlapping = {
+        "type": "all",
+        "children": [
+            {"type": "all", "children": [m("A"), m("B"), m("C")]},
+            {"type": "all", "children": [m("A"), m("B")]},
+        ],
+    }
+    result = evaluate(overlapping, [fact(1, "A"), fact(2, "B")], NOW)
+    [first] = [n for n in result.tree.children if not n.satisfied]
+    assert "on file but not counted here" in first.reason
+    assert "A already counts toward another group" in first.children[0].reason
     credits = {"type": "credits", "min": 5, "children": [m("A"), m("B")]}
     taken = {"type": "all", "children": [m("A"), credits]}
     result = evaluate(taken, [fact(1, "A")], NOW, catalogue({"A": 5, "B": 5}))
