@@ -53,6 +53,7 @@ from assessments.permissions import (
     get_task_for_viewing,
     is_calibrated,
 )
+from assessments.prerequisites import locked
 from assessments.services.submissions import attempt_problem
 from curriculum.forms import add_service_errors
 from curriculum.models import ModuleVersion
@@ -164,6 +165,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_submit": can_submit,
             "draft": draft,
             "problem": attempt_problem(task, request.user) if can_submit else None,
+            "locked": locked(request.user, task.version) if can_submit else None,
             "submissions": submissions,
             "can_edit": can_edit_version(request.user, task.version),
             "can_manage_marking": request.user.is_authenticated

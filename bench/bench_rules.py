@@ -11,6 +11,13 @@ everyone), then the full explanation with trace and ranked next steps (what a
 learner's page needs). The floor is a bare set check of the same completions.
 Peak memory is the process's peak resident size.
 
+Then the exact search for completions that several groups could use
+(pathways/rulesearch.py): eleven electives each named in two groups, for
+learners who can meet the rule (the search stops at its first sharing) and for
+learners one or two short (it must prove that no sharing does better), beside a
+brute force over every sharing, and the same learners under a rule where no
+completion is contested.
+
 Then the database path on a smaller cohort (BENCH_DB_LEARNERS, default 2,000):
 completions loaded for batches of learners in set-based queries, as the bulk
 re-evaluation task does, inside a transaction that is rolled back afterwards.
@@ -287,7 +294,117 @@ def database(count: int) -> None:
         pass
 
 
+ELECTIVES = [f"E{i:02}" for i in range(1, 12)]
+OVERLAPPING = {
+    "type": "all",
+    "children": [
+        {"type": "any", "n": 6, "children": [m(c) for c in ELECTIVES]},
+        {"type": "any", "n": 5, "children": [m(c) for c in ELECTIVES]},
+    ],
+}
+DISJOINT = {
+    "type": "all",
+    "children": [
+        {"type": "any", "n": 6, "children": [m(c) for c in ELECTIVES[:6]]},
+        {"type": "any", "n": 5, "children": [m(c) for c in ELECTIVES[6:]]},
+    ],
+}
+
+
+def _brute_force(compiled, facts) -> tuple:
+    """Every sharing of the contested completions: what the search replaces."""
+    import itertools
+
+    index = rules._index(facts, NOW, compiled.catalogue.home)
+    candidates = [
+        compiled._candidates(leaf, index, NOW, None) for leaf in compiled.leaves
+    ]
+    holders: dict = {}
+    for leaf, found in enumerate(candidates):
+        for pair in found:
+            holders.setdefault(pair[0].id, []).append(leaf)
+    keys = sorted(holders)
+    best = None
+    for choice in itertools.product(*(holders[k] for k in keys)):
+        chosen = [[] for _ in candidates]
+        for k, leaf in zip(keys, choice, strict=True):
+            chosen[leaf] += [p for p in candidates[leaf] if p[0].id == k]
+        values = [
+            compiled._leaf_value(leaf, chosen[leaf.index], None)
+            for leaf in compiled.leaves
+        ]
+        score = rules._score(compiled.root, values)
+        best = score if best is None or score > best else best
+    return best
+
+
+def search(rounds: int) -> None:
+    print(f"Exact search: eleven electives each named in two groups, {rounds} runs")
+    overlapping = rules.compile_rule(OVERLAPPING)
+    disjoint = rules.compile_rule(DISJOINT)
+    for taken in (11, 10, 9):
+        facts = [
+            rules.CompletionFact(n, code, NOW - timedelta(days=30))
+            for n, code in enumerate(ELECTIVES[:taken], 1)
+        ]
+        timings = {}
+        for name, work in (
+            (
+                "no completion contested",
+                lambda facts=facts: disjoint.evaluate(facts, NOW),
+            ),
+            ("exact search", lambda facts=facts: overlapping.evaluate(facts, NOW)),
+            ("brute force", lambda facts=facts: _brute_force(overlapping, facts)),
+        ):
+            runs = rounds if name != "brute force" else max(1, rounds // 50)
+            began = time.perf_counter()
+            for _ in range(runs):
+                verdict = work()
+            timings[name] = (time.perf_counter() - began) / runs
+            if name == "exact search":
+                met = verdict.satisfied
+        print(f"  {taken} of 11 electives done ({'met' if met else 'not met'}):")
+        for name, elapsed in timings.items():
+            print(
+                f"    {name:<28} {elapsed * 1000:9.3f} ms a learner "
+                f"({elapsed / timings['no completion contested']:,.1f}x)"
+            )
+
+
+def search_growth() -> None:
+    """How the exact search grows with the number of contested completions:
+    k electives each in three groups (two n-of-k, one credits), one short."""
+    print("Exact search as contested completions grow (one elective short):")
+    for k in (11, 16, 20, 30):
+        codes = [f"X{i:02}" for i in range(k)]
+        rule = {
+            "type": "all",
+            "children": [
+                {"type": "any", "n": k // 2 + 1, "children": [m(c) for c in codes]},
+                {"type": "any", "n": k - k // 2 - 1, "children": [m(c) for c in codes]},
+                {"type": "credits", "min": 1, "children": [m(c) for c in codes[:3]]},
+            ],
+        }
+        catalogue = rules.Catalogue(
+            modules={c: rules.ModuleInfo(c, c, 1) for c in codes}
+        )
+        compiled = rules.compile_rule(rule, catalogue)
+        facts = [
+            rules.CompletionFact(n, code, NOW - timedelta(days=30))
+            for n, code in enumerate(codes[:-1], 1)
+        ]
+        began = time.perf_counter()
+        verdict = compiled.evaluate(facts, NOW)
+        elapsed = time.perf_counter() - began
+        print(
+            f"  {k - 1:>2} contested completions: {elapsed * 1000:8.1f} ms "
+            f"({verdict.progress:.0%} of the way)"
+        )
+
+
 def main() -> None:
+    search_growth()
+    search(int(os.environ.get("BENCH_SEARCH_ROUNDS", "200")))
     engine(int(os.environ.get("BENCH_LEARNERS", "100000")))
     database(int(os.environ.get("BENCH_DB_LEARNERS", "2000")))
 

@@ -1,6 +1,7 @@
 from django import forms
+from django.contrib.auth import get_user_model
 
-from accounts.models import Organization
+from accounts.models import Membership, Organization
 from curriculum.models import Module
 
 
@@ -99,4 +100,26 @@ class StackingForm(forms.Form):
             Module.objects.filter(organization_id=module.organization_id)
             .exclude(pk=module.pk)
             .order_by("code")
+        )
+
+
+class PrerequisiteOverrideForm(forms.Form):
+    learner = forms.ModelChoiceField(queryset=None, empty_label="Choose a learner")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Why this learner may start without the prerequisite, e.g. the "
+        "learning they showed elsewhere. It is kept in the audit trail.",
+    )
+
+    def __init__(self, *args, module: Module, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["learner"].queryset = (
+            get_user_model()
+            .objects.filter(
+                memberships__organization_id=module.organization_id,
+                memberships__role=Membership.Role.LEARNER,
+            )
+            .distinct()
+            .order_by("username")
         )

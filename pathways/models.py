@@ -136,6 +136,39 @@ class StackingProfile(models.Model):
         return f"Stacking of {self.module}"
 
 
+class PrerequisiteOverride(models.Model):
+    """Staff waived a module's prerequisite for one learner, with the reason:
+    the learner may start work on the module although the rule is not met."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="prerequisite_overrides",
+    )
+    module = models.ForeignKey(
+        Module, on_delete=models.CASCADE, related_name="prerequisite_overrides"
+    )
+    reason = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "module"], name="one_prerequisite_override"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="prerequisite_override_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Prerequisite of {self.module} waived for {self.learner}"
+
+
 class EquivalenceQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(withdrawn_at__isnull=True)

@@ -60,3 +60,17 @@ def get_module_for_stacking(user: User, pk: int) -> Module:
     if not has_role(user, module.organization, Role.DESIGNER, Role.ADMIN):
         raise Http404
     return module
+
+
+def get_module_for_waiving(user: User, pk: int) -> Module:
+    """A module whose prerequisite faculty and administrators may waive for a
+    learner; other staff may see that it exists, no one else."""
+    module = get_object_or_404(Module.objects.select_related("organization"), pk=pk)
+    organization = module.organization
+    if not has_role(
+        user, organization, Role.DESIGNER, Role.REVIEWER, Role.FACULTY, Role.ADMIN
+    ):
+        raise Http404
+    if not has_role(user, organization, Role.FACULTY, Role.ADMIN):
+        raise PermissionDenied
+    return module

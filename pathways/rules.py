@@ -12,8 +12,23 @@ A rule is a JSON tree (DESIGN.md, "Stacking"):
 
 Any node may carry "within_years" (recency of the completions beneath it). A root
 with "reuse": true lets one completion count in several groups; otherwise a
-completion counts once within a pathway, and the engine searches for the
-assignment of completions to nodes that gets furthest.
+completion counts once within a pathway, and the engine finds the sharing of
+completions between nodes that gets furthest (pathways/rulesearch.py, exact).
+
+How the rules read, as the rule builder's help says (RULE_HELP):
+- Credits are exact decimals: 0.3 + 0.6 meets a minimum of 0.9.
+- within_years counts calendar dates in the organization's time zone: "within
+  3 years" on 1 June 2026 accepts a completion dated 1 June 2023 there, not 31
+  May 2023, whatever the hour. Fractions of a year are whole months (0.5 is six
+  months); a month-end date moves back to the shorter month's last day.
+- A nested pathway counts once in a rule, however often it is named, whether
+  its completion is recorded or worked out from its modules; it earns its
+  credit value, the fewest credits a learner earns on the way to it.
+- A version pin counts our own completions of those versions only: an
+  equivalence stands for the module as a whole and does not meet a pinned node.
+- A minimum result counts graded results only: a completion with no result on
+  file (recognised prior learning, an outside credential) does not meet a
+  minimum above 0; a minimum of 0 is no minimum at all.
 
 No ORM here: the same function runs in a request, a worker or a bulk job. What
 the engine needs to know about modules (titles, credits, tags, prerequisites),
@@ -22,16 +37,72 @@ approved equivalences and nested pathways comes in a Catalogue.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, tzinfo
+from decimal import Decimal
+
+from pathways.rulesearch import best_assignment
 
 NODE_TYPES = ("module", "pathway", "external", "all", "any", "credits")
-# Beyond this many ways of sharing contested completions between nodes, the
-# search falls back to a greedy pass: real rules stay far below it.
-MAX_ASSIGNMENTS = 4096
-YEAR = timedelta(days=365.25)
+DERIVED = "derived"  # a nested pathway's completion, worked out from its modules
+ZERO = Decimal(0)
+
+
+def credits_of(value) -> Decimal:
+    """An exact decimal from a number as JSON or a database gives it: 0.1 is
+    Decimal("0.1"), not the binary fraction nearest to it."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value or 0)
+
+
+def number_text(value) -> str:
+    """A number for people: 5, 2.5, 0.9 (never 5.00 or 1E+1)."""
+    if not isinstance(value, Decimal):
+        value = credits_of(value)
+    text = format(value.normalize(), "f")
+    return "0" if text in {"-0", ""} else text
+
+
+def cutoff_date(on: datetime, years, zone: tzinfo) -> date:
+    """The earliest completion date that is within `years` of `on`, in calendar
+    dates where the organization is: whole years, fractions as whole months."""
+    months = round(float(years) * 12)
+    today = on.astimezone(zone).date()
+    total = today.year * 12 + (today.month - 1) - months
+    year, month = divmod(total, 12)
+    month += 1
+    # The last day of that month, where the day does not exist in it.
+    next_first = date(year + month // 12, month % 12 + 1, 1)
+    last = (next_first - date.resolution).day
+    return date(year, month, min(today.day, last))
+
+
+def local_date(moment: datetime, zone: tzinfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+# How rules are read, in the rule builder's words (shown beside the builder).
+RULE_HELP = (
+    "Credits are exact: 0.3 and 0.6 make 0.9.",
+    "Recency (within_years) counts calendar dates in {time_zone}: “within 3 "
+    "years” on 1 June 2026 accepts work completed on 1 June 2023 or later there, "
+    "whatever the hour. Fractions of a year are whole months (0.5 is six months).",
+    "A completion counts once in a pathway, even where several groups name its "
+    "module; Cairn finds the sharing that gets the learner furthest.",
+    "A nested pathway counts once, however often the rule names it, whether its "
+    "completion is recorded or worked out from its modules. In a credits group "
+    "it is worth the fewest credits a learner earns on the way to it.",
+    "A pinned version (versions: [2, 3]) counts only this organization's "
+    "completions of those versions: an equivalence stands for the module as a "
+    "whole and does not meet a pinned module. Pins must name published versions.",
+    "A minimum result (min_result) counts graded results only: recognised prior "
+    "learning and outside credentials carry no result and do not meet a minimum "
+    "above 0. A minimum of 0 is no minimum.",
+)
 
 
 class RuleError(ValueError):
@@ -52,18 +123,28 @@ class CompletionFact:
     issuer: str = ""
     version: int | None = None
     result: float | None = None
-    credits: float = 0.0
+    credits: Decimal = ZERO
     kind: str = "module"
     source: str = "graded"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.credits, Decimal):
+            object.__setattr__(self, "credits", credits_of(self.credits))
 
 
 @dataclass(frozen=True, slots=True)
 class ModuleInfo:
     code: str
     title: str = ""
-    credits: float = 0.0
+    credits: Decimal = ZERO
     tags: tuple[str, ...] = ()
     prerequisite: dict | None = None
+    # Published version numbers, for checking pins; () when not known.
+    versions: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.credits, Decimal):
+            object.__setattr__(self, "credits", credits_of(self.credits))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +180,16 @@ class Catalogue:
     equivalences: tuple[Equivalence, ...] = ()
     pathways: Mapping[str, dict] = field(default_factory=dict)
     pathway_titles: Mapping[str, str] = field(default_factory=dict)
+    # Where the organization is: recency counts calendar dates there.
+    time_zone: tzinfo = UTC
 
     def title(self, code: str) -> str:
         info = self.modules.get(code)
         return info.title if info and info.title else code
 
-    def credits(self, code: str) -> float:
+    def credits(self, code: str) -> Decimal:
         info = self.modules.get(code)
-        return float(info.credits) if info else 0.0
+        return info.credits if info else ZERO
 
 
 EMPTY = Catalogue()
@@ -125,9 +208,10 @@ class NodeResult:
     met_by: tuple[int, ...] = ()  # completion ids this node used
     via: tuple[str, ...] = ()  # equivalences applied, in words
     code: str = ""
-    credits: float = 0.0
+    credits: Decimal = ZERO
     locked: bool = False  # a module whose prerequisite is not met
     children: tuple[NodeResult, ...] = ()
+    on_file: bool = False  # something on file names this node or one beneath
 
     def walk(self):
         """This node and every node beneath it, depth first."""
@@ -160,7 +244,7 @@ class NodeResult:
 class NextStep:
     code: str
     title: str
-    credits: float
+    credits: Decimal
     kind: str = "module"  # module, external
     locked: bool = False
     unlocks: str = ""  # the module this step is a prerequisite of
@@ -208,19 +292,30 @@ def pathway_codes(rule: dict) -> list[str]:
     return [c for child in rule.get("children", []) for c in pathway_codes(child)]
 
 
+def effective_prerequisite(rule: dict | None, codes: Iterable[str]) -> dict | None:
+    """A module's prerequisite: its stacking rule and the modules its version
+    lists as prerequisites, as one rule (None when it has neither)."""
+    listed = [{"type": "module", "code": code} for code in sorted(set(codes))]
+    if not listed:
+        return rule or None
+    if not rule:
+        return {"type": "all", "children": listed}
+    return {"type": "all", "children": [rule, *listed]}
+
+
 def tags(rule: dict) -> list[str]:
     found = [rule["tag"]] if rule.get("type") == "credits" and rule.get("tag") else []
     return found + [t for child in rule.get("children", []) for t in tags(child)]
 
 
-def _number(value, *, name: str, minimum: float, whole: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+def _number(value, *, name: str, minimum: float, whole: bool = False) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise RuleError(f"{name} must be a number.")
     if whole and int(value) != value:
         raise RuleError(f"{name} must be a whole number.")
     if value < minimum:
-        raise RuleError(f"{name} must be at least {minimum:g}.")
-    return value
+        raise RuleError(f"{name} must be at least {number_text(minimum)}.")
+    return credits_of(value)
 
 
 def validate_rule(
@@ -228,8 +323,9 @@ def validate_rule(
 ) -> None:
     """Raise RuleError, in words, for a rule that cannot be evaluated or met.
 
-    With a catalogue, also checks that modules exist, credits can be reached
-    and nested pathways form no cycle (pathway_code names the rule's own pathway).
+    With a catalogue, also checks that modules and pinned versions exist,
+    credits can be reached and nested pathways form no cycle (pathway_code
+    names the rule's own pathway).
     """
     if not isinstance(rule, dict):
         raise RuleError("A rule node must be an object with a type.")
@@ -240,7 +336,13 @@ def validate_rule(
             "or credits."
         )
     if "within_years" in rule:
-        _number(rule["within_years"], name="within_years", minimum=0.1)
+        years = _number(rule["within_years"], name="within_years", minimum=0)
+        months = years * 12
+        if months < 1 or abs(months - round(months)) > Decimal("0.000001"):
+            raise RuleError(
+                "within_years counts whole years or whole months: 2 for two "
+                "years, 0.5 for six months, 0.25 for three."
+            )
     if kind == "module":
         if not rule.get("code"):
             raise RuleError("A module node needs a module code.")
@@ -248,17 +350,27 @@ def validate_rule(
         if versions is not None and (
             not isinstance(versions, list)
             or not versions
-            or not all(isinstance(v, int) and v > 0 for v in versions)
+            or not all(
+                isinstance(v, int) and not isinstance(v, bool) and v > 0
+                for v in versions
+            )
         ):
             raise RuleError(f"Pinned versions of {rule['code']} must be numbers.")
         if "min_result" in rule:
             _number(rule["min_result"], name="A minimum result", minimum=0)
-        if (
-            catalogue is not None
-            and catalogue.modules
-            and (rule["code"] not in catalogue.modules)
-        ):
-            raise RuleError(f"No such module: {rule['code']}.")
+        if catalogue is not None and catalogue.modules:
+            info = catalogue.modules.get(rule["code"])
+            if info is None:
+                raise RuleError(f"No such module: {rule['code']}.")
+            unknown = sorted(set(versions or ()) - set(info.versions))
+            if info.versions and unknown:
+                raise RuleError(
+                    f"{rule['code']} has no published version "
+                    + ", ".join(str(v) for v in unknown)
+                    + "; its versions are "
+                    + ", ".join(str(v) for v in info.versions)
+                    + "."
+                )
         return
     if kind == "pathway":
         if not rule.get("code"):
@@ -277,12 +389,18 @@ def validate_rule(
         minimum = _number(rule.get("min"), name="A credits minimum", minimum=0.5)
         if catalogue is not None and catalogue.modules:
             available = sum(
-                m.credits for m in catalogue.modules.values() if rule["tag"] in m.tags
+                (
+                    m.credits
+                    for m in catalogue.modules.values()
+                    if rule["tag"] in m.tags
+                ),
+                ZERO,
             )
             if available < minimum:
                 raise RuleError(
-                    f"'at least {minimum:g} credits tagged {rule['tag']}' can never "
-                    f"be met: tagged modules offer only {available:g}."
+                    f"'at least {number_text(minimum)} credits tagged {rule['tag']}' "
+                    f"can never be met: tagged modules offer only "
+                    f"{number_text(available)}."
                 )
         return
     if not isinstance(children, list):
@@ -304,26 +422,49 @@ def validate_rule(
         if not children:
             raise RuleError("A credits node needs children or a tag.")
         if catalogue is not None and catalogue.modules:
-            available = sum(_max_credits(c, catalogue) for c in children)
+            available = sum((_max_credits(c, catalogue) for c in children), ZERO)
             if available < minimum:
                 raise RuleError(
-                    f"'at least {minimum:g} credits' can never be met: its children "
-                    f"offer only {available:g}."
+                    f"'at least {number_text(minimum)} credits' can never be met: "
+                    f"its children offer only {number_text(available)}."
                 )
 
 
-def _max_credits(rule: dict, catalogue: Catalogue) -> float:
+def _max_credits(rule: dict, catalogue: Catalogue) -> Decimal:
+    """The most credits a node can bring to a credits group above it."""
     kind = rule["type"]
     if kind == "module":
         return catalogue.credits(rule["code"])
     if kind == "credits" and rule.get("tag"):
         return sum(
-            m.credits for m in catalogue.modules.values() if rule["tag"] in m.tags
+            (m.credits for m in catalogue.modules.values() if rule["tag"] in m.tags),
+            ZERO,
         )
     if kind == "pathway":
+        return credit_value(rule, catalogue)
+    return sum((_max_credits(c, catalogue) for c in rule.get("children", [])), ZERO)
+
+
+def credit_value(rule: dict, catalogue: Catalogue, _seen: tuple = ()) -> Decimal:
+    """The fewest credits a learner earns on the way to meeting the rule: what
+    a nested pathway is worth to a credits group. Outside achievements and
+    unknown modules bring none."""
+    kind = rule.get("type")
+    if kind == "module":
+        return catalogue.credits(rule["code"])
+    if kind == "credits":
+        return credits_of(rule["min"])
+    if kind == "pathway":
         nested = catalogue.pathways.get(rule["code"])
-        return _max_credits(nested, catalogue) if nested else 0.0
-    return sum(_max_credits(c, catalogue) for c in rule.get("children", []))
+        if nested is None or rule["code"] in _seen:
+            return ZERO
+        return credit_value(nested, catalogue, (*_seen, rule["code"]))
+    if kind == "external":
+        return ZERO
+    parts = [credit_value(c, catalogue, _seen) for c in rule.get("children", [])]
+    if kind == "any":
+        return sum(sorted(parts)[: int(rule["n"])], ZERO)
+    return sum(parts, ZERO)
 
 
 def _check_cycles(code: str, catalogue: Catalogue, *, seen: tuple) -> None:
@@ -344,7 +485,7 @@ def describe(rule: dict, catalogue: Catalogue = EMPTY) -> str:
         if rule.get("versions"):
             text += " (version " + "/".join(str(v) for v in rule["versions"]) + ")"
         if "min_result" in rule:
-            text += f" (result at least {rule['min_result']:g})"
+            text += f" (result at least {number_text(rule['min_result'])})"
     elif kind == "pathway":
         text = "the pathway " + catalogue.pathway_titles.get(rule["code"], rule["code"])
     elif kind == "external":
@@ -355,7 +496,7 @@ def describe(rule: dict, catalogue: Catalogue = EMPTY) -> str:
             if rule.get("tag")
             else ", ".join(describe(c, catalogue) for c in rule.get("children", []))
         )
-        text = f"at least {rule['min']:g} credits from {source}"
+        text = f"at least {number_text(rule['min'])} credits from {source}"
     elif kind == "any":
         parts = [describe(c, catalogue) for c in rule["children"]]
         text = f"any {rule['n']} of {', '.join(parts)}"
@@ -372,7 +513,7 @@ def describe(rule: dict, catalogue: Catalogue = EMPTY) -> str:
             if groups:
                 text += ", plus " + ", plus ".join(groups)
     if rule.get("within_years"):
-        text += f" (within {rule['within_years']:g} years)"
+        text += f" (within {number_text(rule['within_years'])} years)"
     return text
 
 
@@ -388,7 +529,17 @@ def _and(items: list[str]) -> str:
 
 
 class _Node:
-    __slots__ = ("kind", "path", "rule", "children", "n", "minimum", "leaf", "label")
+    __slots__ = (
+        "kind",
+        "path",
+        "rule",
+        "children",
+        "n",
+        "minimum",
+        "leaf",
+        "label",
+        "leaf_indices",
+    )
 
 
 class _Leaf:
@@ -403,6 +554,7 @@ class _Leaf:
         "node",
         "tag_codes",
         "accepted",
+        "worth",
     )
 
 
@@ -417,6 +569,7 @@ class CompiledRule:
         self.leaves: list[_Leaf] = []
         self.nested: dict[str, CompiledRule] = {}
         self._stack = _stack
+        self._since: dict = {}  # (on, years) -> the first instant that counts
         # Equivalences by the module they count as; accepted outside credentials.
         self._equivalent: dict[str, list[Equivalence]] = {}
         self._accepted: dict[tuple[str, str], Equivalence] = {}
@@ -434,16 +587,16 @@ class CompiledRule:
         ]
         return keys
 
-    def _compile(self, rule: dict, path: str, years: float | None) -> _Node:
+    def _compile(self, rule: dict, path: str, years: Decimal | None) -> _Node:
         node = _Node()
         node.kind, node.path, node.rule = rule["type"], path, rule
         node.label = describe(rule, self.catalogue)
         if "within_years" in rule:
-            own = float(rule["within_years"])
+            own = credits_of(rule["within_years"])
             years = own if years is None else min(years, own)
         node.children, node.leaf = (), None
         node.n = rule.get("n", 0)
-        node.minimum = float(rule.get("min", 0))
+        node.minimum = credits_of(rule.get("min", 0))
         kind = node.kind
         if kind in {"module", "pathway", "external"} or (
             kind == "credits" and rule.get("tag")
@@ -457,7 +610,8 @@ class CompiledRule:
             )
             leaf.code = rule.get("code", "")
             leaf.versions = frozenset(rule.get("versions") or ())
-            leaf.min_result = rule.get("min_result")
+            # A minimum of 0 is no minimum: any completion counts, result or not.
+            leaf.min_result = rule.get("min_result") or None
             leaf.tag_codes = ()
             leaf.accepted = None
             if kind == "module":
@@ -490,13 +644,16 @@ class CompiledRule:
                     self.nested[leaf.code] = CompiledRule(
                         nested, self.catalogue, _stack=(*self._stack, leaf.code)
                     )
+                leaf.worth = credit_value(rule, self.catalogue)
             self.leaves.append(leaf)
             node.leaf = leaf
+            node.leaf_indices = frozenset({leaf.index})
             return node
         node.children = tuple(
             self._compile(child, f"{path}.{i}", years)
             for i, child in enumerate(rule["children"])
         )
+        node.leaf_indices = frozenset().union(*(c.leaf_indices for c in node.children))
         return node
 
     # ------------------------------------------------------------- evaluating
@@ -512,12 +669,15 @@ class CompiledRule:
         return self.evaluate_index(facts, on, explain=explain)
 
     def evaluate_index(self, facts: dict, on: datetime, *, explain: bool) -> Evaluation:
-        candidates = [self._candidates(leaf, facts, on) for leaf in self.leaves]
         nested = {
             leaf.index: self._nested(leaf, facts, on, explain)
             for leaf in self.leaves
             if leaf.kind == "pathway"
         }
+        candidates = [
+            self._candidates(leaf, facts, on, nested.get(leaf.index))
+            for leaf in self.leaves
+        ]
         assignment = self._assign(candidates, nested)
         values = [
             self._leaf_value(leaf, assignment[leaf.index], nested.get(leaf.index))
@@ -528,26 +688,49 @@ class CompiledRule:
             return Evaluation(satisfied=satisfied, progress=progress)
         return self._explain(assignment, values, nested, facts, on)
 
+    def _recent(self, facts: list, leaf: _Leaf, on: datetime) -> list:
+        if leaf.years is None:
+            return facts
+        since = self._since.get((on, leaf.years))
+        if since is None:
+            if len(self._since) > 64:
+                self._since.clear()
+            zone = self.catalogue.time_zone
+            # The first moment of the cutoff date where the organization is:
+            # comparing instants is the same as comparing local dates, faster.
+            since = self._since[(on, leaf.years)] = datetime.combine(
+                cutoff_date(on, leaf.years, zone), time(0), tzinfo=zone
+            )
+        return [f for f in facts if f.completed_at >= since]
+
     def _nested(self, leaf: _Leaf, facts: dict, on: datetime, explain: bool):
         compiled = self.nested.get(leaf.code)
         if compiled is None:
             return None
         if leaf.years is not None:
-            cutoff = on - YEAR * leaf.years
-            facts = {
-                k: [f for f in fs if f.completed_at >= cutoff]
-                for k, fs in facts.items()
-            }
+            facts = {k: self._recent(fs, leaf, on) for k, fs in facts.items()}
         return compiled.evaluate_index(facts, on, explain=explain)
 
-    def _candidates(self, leaf: _Leaf, facts: dict, on: datetime) -> list:
-        cutoff = on - YEAR * leaf.years if leaf.years is not None else None
+    def _candidates(self, leaf: _Leaf, facts: dict, on: datetime, sub) -> list:
+        if leaf.kind == "pathway":
+            # A pathway counts once, however often it is named: one token, its
+            # latest recorded completion, or else one worked out from modules.
+            recorded = self._recent(
+                list(facts.get((self.catalogue.home, "pathway", leaf.code), ())),
+                leaf,
+                on,
+            )
+            if recorded:
+                return [(recorded[-1], None)]
+            if sub is not None and sub.satisfied:
+                token = CompletionFact(0, leaf.code, on, kind=DERIVED)
+                return [(token, None)]
+            return []
         found = []
         for issuer, kind, code, eq in leaf.keys:
-            for fact in facts.get((issuer, kind, code), ()):
-                if cutoff is not None and fact.completed_at < cutoff:
-                    continue
-                if eq is None and leaf.versions and fact.version not in leaf.versions:
+            for fact in self._recent(facts.get((issuer, kind, code), ()), leaf, on):
+                pinned = leaf.versions
+                if pinned and (eq is not None or fact.version not in pinned):
                     continue
                 if leaf.min_result is not None and (
                     fact.result is None or fact.result < leaf.min_result
@@ -560,32 +743,22 @@ class CompiledRule:
         """(satisfied, progress, credits, facts used) of one leaf."""
         if leaf.kind == "pathway":
             if chosen:
-                return True, 1.0, 0.0, chosen[:1]
-            if nested is not None:
-                return (
-                    nested.satisfied,
-                    nested.progress,
-                    0.0,
-                    [],
-                )
-            return False, 0.0, 0.0, []
+                return True, 1.0, leaf.worth, chosen[:1]
+            if nested is not None and not nested.satisfied:
+                return False, nested.progress, ZERO, []
+            # Not begun, or its one completion already counts elsewhere.
+            return False, 0.0, ZERO, []
         if leaf.kind == "credits":
-            best: dict[str, tuple] = {}
-            for fact, eq in chosen:
-                code = eq.counts_as if eq else fact.module_code
-                credits = fact.credits or self.catalogue.credits(code)
-                if code not in best or credits > best[code][0]:
-                    best[code] = (credits, (fact, eq))
-            earned = sum(c for c, _ in best.values())
+            earned, pairs = self._pool(chosen)
             minimum = leaf.node.minimum
             return (
                 earned >= minimum,
-                min(1.0, earned / minimum) if minimum else 1.0,
+                min(1.0, float(earned / minimum)) if minimum else 1.0,
                 earned,
-                [pair for _, pair in best.values()],
+                pairs,
             )
         if not chosen:
-            return False, 0.0, 0.0, []
+            return False, 0.0, ZERO, []
         # The candidate worth most credits, then the most recent, counts.
         pair = max(
             chosen,
@@ -598,64 +771,88 @@ class CompiledRule:
         credits = pair[0].credits or self.catalogue.credits(leaf.code)
         return True, 1.0, credits, [pair]
 
+    def _pool(self, chosen: list) -> tuple[Decimal, list]:
+        """The credits a pool earns: each module counts once, and so does each
+        completion, even one an equivalence maps to two of the pool's modules."""
+        options: dict[tuple, list[tuple[str, Decimal, tuple]]] = {}
+        for fact, eq in chosen:
+            code = eq.counts_as if eq else fact.module_code
+            credits = fact.credits or self.catalogue.credits(code)
+            options.setdefault(_key((fact, eq)), []).append((code, credits, (fact, eq)))
+
+        def best(items) -> tuple[Decimal, list]:
+            top: dict[str, tuple[Decimal, tuple]] = {}
+            for code, credits, pair in items:
+                if code not in top or credits > top[code][0]:
+                    top[code] = (credits, pair)
+            return sum((c for c, _ in top.values()), ZERO), [p for _, p in top.values()]
+
+        single = [o[0] for o in options.values() if len(o) == 1]
+        several = [o for o in options.values() if len(o) > 1]
+        if not several:
+            return best(single)
+        # Rare: a completion that could stand for several of the pool's modules.
+        # Try each (there are seldom more than one or two such completions).
+        found = (ZERO, [])
+
+        def choose(i: int, items: list) -> None:
+            nonlocal found
+            if i == len(several):
+                current = best(items)
+                if current[0] > found[0]:
+                    found = current
+                return
+            for option in several[i]:
+                choose(i + 1, [*items, option])
+
+        choose(0, single)
+        return found
+
     def _assign(self, candidates: list[list], nested: dict) -> list[list]:
         """Share completions between leaves so none counts twice; best first."""
         if self.reuse:
             return candidates
-        owners: dict[int, list[int]] = {}
-        for index, found in enumerate(candidates):
-            for fact, _eq in found:
-                owners.setdefault(fact.id, [])
-                if index not in owners[fact.id]:
-                    owners[fact.id].append(index)
-        contested = {fid: idx for fid, idx in owners.items() if len(idx) > 1}
-        if not contested:
-            return candidates
-        base = [[p for p in found if p[0].id not in contested] for found in candidates]
-        pairs = {}
-        for index, found in enumerate(candidates):
-            for pair in found:
-                if pair[0].id in contested:
-                    pairs[(pair[0].id, index)] = pair
-        order = sorted(contested, key=lambda fid: fid)
-        options = [contested[fid] for fid in order]
+        return best_assignment(
+            candidates,
+            _key,
+            lambda i, pairs: self._leaf_value(self.leaves[i], pairs, nested.get(i)),
+            lambda values: _score(self.root, values),
+            lambda open_leaves, chosen, values: self._state(
+                self.root, open_leaves, chosen, values
+            ),
+        )
 
-        def assignment_for(choice) -> list[list]:
-            chosen = [list(found) for found in base]
-            for fid, index in zip(order, choice, strict=True):
-                chosen[index].append(pairs[(fid, index)])
-            return chosen
-
-        def score(chosen) -> tuple:
-            values = [
-                self._leaf_value(leaf, chosen[leaf.index], nested.get(leaf.index))
-                for leaf in self.leaves
-            ]
-            satisfied, progress, credits = _score(self.root, values)
-            return satisfied, progress, credits
-
-        total = 1
-        for option in options:
-            total *= len(option)
-        if total <= MAX_ASSIGNMENTS:
-            best, best_score = None, None
-            for choice in itertools.product(*options):
-                chosen = assignment_for(choice)
-                current = score(chosen)
-                if best_score is None or current > best_score:
-                    best, best_score = chosen, current
-            return best
-        # Greedy: give each contested completion to the leaf where it helps most.
-        choice = [option[0] for option in options]
-        for position, option in enumerate(options):
-            best_index, best_score = option[0], None
-            for index in option:
-                choice[position] = index
-                current = score(assignment_for(choice))
-                if best_score is None or current > best_score:
-                    best_index, best_score = index, current
-            choice[position] = best_index
-        return assignment_for(choice)
+    def _state(self, node: _Node, open_leaves, chosen, values) -> tuple:
+        """A partial sharing as the rest of the search sees it: open leaves by
+        what they hold, every closed subtree by its score alone, and a group's
+        closed children as a sorted list (a group scores them alike in any
+        order)."""
+        leaf = node.leaf
+        if leaf is not None:
+            if leaf.index not in open_leaves:
+                return values[leaf.index][:3]
+            held = chosen[leaf.index]
+            if leaf.kind == "credits":  # which modules it holds matters later
+                return ("open", tuple(sorted(_key(p) for p in held)))
+            if leaf.kind == "module":  # the best it holds is what counts
+                return (
+                    "open",
+                    max(
+                        (
+                            p[0].credits or self.catalogue.credits(leaf.code)
+                            for p in held
+                        ),
+                        default=None,
+                    ),
+                )
+            return ("open", bool(held))
+        closed, opened = [], []
+        for child in node.children:
+            if open_leaves.isdisjoint(child.leaf_indices):
+                closed.append(_score(child, values))
+            else:
+                opened.append(self._state(child, open_leaves, chosen, values))
+        return tuple(sorted(closed)), tuple(opened)
 
     # ------------------------------------------------------------- explaining
 
@@ -663,16 +860,19 @@ class CompiledRule:
         met: dict[str, int] = {}
         used: set[int] = set()
         for leaf, value in zip(self.leaves, values, strict=True):
+            sub = nested.get(leaf.index)
+            derived = any(fact.kind == DERIVED for fact, _ in value[3])
             for fact, eq in value[3]:
+                if fact.kind == DERIVED:
+                    continue
                 used.add(fact.id)
                 if leaf.kind == "module":
                     met[leaf.code] = fact.id
                 elif leaf.kind == "credits":
                     met[eq.counts_as if eq else fact.module_code] = fact.id
-            sub = nested.get(leaf.index)
-            if sub is not None and not value[3]:
+            if sub is not None and (derived or not value[3]):
                 used.update(sub.used)
-                if sub.satisfied:
+                if derived:
                     met.update(sub.met)
         memo: dict = {}
         reasons: list[str] = []
@@ -709,7 +909,8 @@ class CompiledRule:
             reason = ""
             children = ()
             sub = nested.get(leaf.index)
-            if leaf.kind == "pathway" and sub is not None and not pairs:
+            derived = any(f.kind == DERIVED for f, _ in pairs)
+            if leaf.kind == "pathway" and sub is not None and (derived or not pairs):
                 children = (sub.tree,) if sub.tree else ()
                 ids = sub.used
             if not satisfied:
@@ -734,6 +935,7 @@ class CompiledRule:
                 credits=credits,
                 locked=locked,
                 children=children,
+                on_file=bool(ids) or self._on_file(leaf, facts, sub),
             )
         slot = len(reasons)
         reasons.append("")  # the group's own reason goes before its children's
@@ -746,16 +948,22 @@ class CompiledRule:
         if not satisfied:
             have = [c for c in children if c.satisfied]
             names = ", ".join(c.label for c in children)
-            if node.kind == "any":
-                reason = f"not yet: needs {node.n} of {names}; you have {len(have)}"
-            elif node.kind == "all":
-                reason = f"not yet: needs all of {names}; you have {len(have)}"
-                if have:
-                    reason += " (" + ", ".join(c.label for c in have) + ")"
-            else:
-                reason = (
-                    f"not yet: needs {node.minimum:g} credits; you have {credits:g}"
+            if node.kind == "credits":
+                reason = f"not yet: needs {number_text(node.minimum)} credits; "
+                reason += (
+                    f"you have {number_text(credits)}"
+                    if credits
+                    else _nothing_counts(children)
                 )
+            else:
+                wanted = f"{node.n} of" if node.kind == "any" else "all of"
+                reason = f"not yet: needs {wanted} {names}; "
+                if have:
+                    reason += f"you have {len(have)}"
+                    if node.kind == "all":
+                        reason += " (" + ", ".join(c.label for c in have) + ")"
+                else:
+                    reason += _nothing_counts(children)
             reasons[slot] = f"{node.label}: {reason}"
         return NodeResult(
             path=node.path,
@@ -768,14 +976,31 @@ class CompiledRule:
             via=tuple(sorted({v for c in children for v in c.via})),
             credits=credits,
             children=children,
+            on_file=any(c.on_file for c in children),
         )
+
+    def _on_file(self, leaf: _Leaf, facts: dict, sub) -> bool:
+        """Whether anything on file names this leaf, counted here or not."""
+        if leaf.kind == "pathway":
+            return bool(
+                facts.get((self.catalogue.home, "pathway", leaf.code))
+                or (sub is not None and sub.used)
+            )
+        return any(facts.get((i, k, c)) for i, k, c, _eq in leaf.keys)
 
     def _leaf_reason(self, leaf: _Leaf, value, sub, facts, on) -> str:
         if leaf.kind == "credits":
-            return (
-                f"not yet: needs {leaf.node.minimum:g} credits tagged "
-                f"{leaf.node.rule['tag']}; you have {value[2]:g}"
+            reason = (
+                f"not yet: needs {number_text(leaf.node.minimum)} credits tagged "
+                f"{leaf.node.rule['tag']}; "
             )
+            if value[2]:
+                return reason + f"you have {number_text(value[2])}"
+            if self._on_file(leaf, facts, sub):
+                return reason + (
+                    "what is on file already counts toward another group or is too old"
+                )
+            return reason + "you have none yet"
         if leaf.kind == "external":
             if leaf.accepted is None:
                 return (
@@ -784,23 +1009,39 @@ class CompiledRule:
                 )
             return f"not yet: needs {leaf.node.label} on file"
         if leaf.kind == "pathway":
+            if (
+                sub is not None
+                and sub.satisfied
+                or facts.get((self.catalogue.home, "pathway", leaf.code))
+            ):
+                return (
+                    f"not yet: {leaf.node.label} already counts toward another "
+                    "group, and a pathway counts once"
+                )
             if sub is not None:
                 return f"not yet: {round(sub.progress * 100)}% of {leaf.node.label}"
             return f"not yet: needs {leaf.node.label}"
         # A module: say why what is on file does not count, if anything is.
-        cutoff = on - YEAR * leaf.years if leaf.years is not None else None
+        zone = self.catalogue.time_zone
+        cutoff = cutoff_date(on, leaf.years, zone) if leaf.years is not None else None
         on_file = [
-            f
-            for issuer, kind, code, _eq in leaf.keys
+            (f, eq)
+            for issuer, kind, code, eq in leaf.keys
             for f in facts.get((issuer, kind, code), ())
         ]
         title = self.catalogue.title(leaf.code)
         name = leaf.code if title == leaf.code else f"{leaf.code} {title}"
-        for fact in on_file:
-            if cutoff is not None and fact.completed_at < cutoff:
+        for fact, eq in on_file:
+            if cutoff is not None and local_date(fact.completed_at, zone) < cutoff:
                 return (
-                    f"completed {fact.completed_at:%d %b %Y}, more than "
-                    f"{leaf.years:g} years ago: {name} must be retaken"
+                    f"completed {local_date(fact.completed_at, zone):%d %b %Y}, "
+                    f"more than {number_text(leaf.years)} years ago (it counts from "
+                    f"{cutoff:%d %b %Y}): {name} must be retaken"
+                )
+            if leaf.versions and eq is not None:
+                return (
+                    f"{fact.module_code} of {fact.issuer} counts as {leaf.code} "
+                    "through an equivalence, which does not meet a pinned version"
                 )
             if leaf.versions and fact.version not in leaf.versions:
                 wanted = "/".join(str(v) for v in sorted(leaf.versions))
@@ -808,8 +1049,14 @@ class CompiledRule:
             if leaf.min_result is not None and (
                 fact.result is None or fact.result < leaf.min_result
             ):
-                got = "no result" if fact.result is None else f"{fact.result:g}"
-                return f"result {got} is below the minimum {leaf.min_result:g}"
+                minimum = number_text(leaf.min_result)
+                if fact.result is None:
+                    return (
+                        f"no result on file (it was not graded here), and a "
+                        f"minimum result of {minimum} needs one"
+                    )
+                got = number_text(fact.result)
+                return f"result {got} is below the minimum {minimum}"
         if on_file:
             return f"not yet: {name} already counts toward another group"
         return f"not yet: {name}"
@@ -865,7 +1112,7 @@ class CompiledRule:
     def _plan(self, node: _Node, result: NodeResult, values, nested, facts, on):
         """(cost in credits, steps) of the cheapest way to satisfy this node."""
         if result.satisfied:
-            return 0.0, []
+            return ZERO, []
         leaf = node.leaf
         if leaf is not None:
             if leaf.kind == "module":
@@ -882,16 +1129,16 @@ class CompiledRule:
                 step = NextStep(
                     rule["achievement"],
                     f"{rule['achievement']} from {rule['issuer']}",
-                    0.0,
+                    ZERO,
                     kind="external",
                 )
-                return 0.0, [step]
+                return ZERO, [step]
             if leaf.kind == "pathway":
                 sub = nested.get(leaf.index)
                 if sub is None:
-                    return 0.0, []
+                    return ZERO, []
                 steps = list(sub.next_steps)
-                return sum(s.credits for s in steps), steps
+                return sum((s.credits for s in steps), ZERO), steps
             # A tagged credits pool: the cheapest tagged modules not yet done.
             have = {self._code_of(p) for p in values[leaf.index][3]}
             remaining = leaf.node.minimum - values[leaf.index][2]
@@ -900,7 +1147,7 @@ class CompiledRule:
                 for c in leaf.tag_codes
                 if c not in have and self.catalogue.credits(c) > 0
             )
-            chosen, total = [], 0.0
+            chosen, total = [], ZERO
             for credits, code in options:
                 if total >= remaining:
                     break
@@ -917,7 +1164,7 @@ class CompiledRule:
                 )
                 for credits, code in chosen
             ]
-            return sum(c for c, _ in chosen), steps
+            return sum((c for c, _ in chosen), ZERO), steps
         plans = [
             (self._plan(c, r, values, nested, facts, on), r, c)
             for c, r in zip(node.children, result.children, strict=True)
@@ -925,7 +1172,7 @@ class CompiledRule:
         open_plans = [(p, r, c) for p, r, c in plans if not r.satisfied]
         if node.kind == "all":
             steps = [s for (_, ss), _, _ in open_plans for s in ss]
-            return sum(cost for (cost, _), _, _ in open_plans), steps
+            return sum((cost for (cost, _), _, _ in open_plans), ZERO), steps
         ranked = sorted(
             open_plans,
             key=lambda item: (
@@ -939,7 +1186,7 @@ class CompiledRule:
             chosen, others = ranked[:need], ranked[need:]
         else:  # credits from children
             remaining = node.minimum - result.credits
-            chosen, gained = [], 0.0
+            chosen, gained = [], ZERO
             for item in ranked:
                 if gained >= remaining:
                     break
@@ -963,12 +1210,38 @@ class CompiledRule:
             for (_, ss), _, _ in chosen
             for s in ss
         ]
-        return sum(cost for (cost, _), _, _ in chosen), steps
+        return sum((cost for (cost, _), _, _ in chosen), ZERO), steps
 
     @staticmethod
     def _code_of(pair) -> str:
         fact, eq = pair
         return eq.counts_as if eq else fact.module_code
+
+
+def _key(pair) -> tuple:
+    """What counts once: a completion, or a nested pathway worked out."""
+    fact = pair[0]
+    if fact.kind == DERIVED:
+        return (DERIVED, fact.module_code)
+    return (fact.kind, fact.id)
+
+
+def _nothing_counts(children: tuple[NodeResult, ...]) -> str:
+    """For a group with nothing complete: what is on file toward it, if any,
+    so the page never says "you have 0" beside work the learner has done."""
+    counting = [c.label for c in children if c.met_by]
+    elsewhere = [c.label for c in children if c.on_file and not c.met_by]
+    if not counting and not elsewhere:
+        return "you have none yet"
+    parts = ["none is complete yet"]
+    if counting:
+        parts.append("counting toward it so far: " + ", ".join(counting))
+    if elsewhere:
+        parts.append(
+            "on file but not counted here (it counts toward another group, or "
+            "does not qualify): " + ", ".join(elsewhere)
+        )
+    return "; ".join(parts)
 
 
 def _index(completions: Iterable[CompletionFact], on: datetime, home: str) -> dict:
@@ -985,7 +1258,9 @@ def _index(completions: Iterable[CompletionFact], on: datetime, home: str) -> di
     return facts
 
 
-def _score(node: _Node, values, memo: dict | None = None) -> tuple[bool, float, float]:
+def _score(
+    node: _Node, values, memo: dict | None = None
+) -> tuple[bool, float, Decimal]:
     """(satisfied, progress, credits) of a node, from its leaves' values.
 
     memo (by node path) keeps an explanation's repeated look-ups linear.
@@ -1003,11 +1278,11 @@ def _score(node: _Node, values, memo: dict | None = None) -> tuple[bool, float, 
     return found
 
 
-def _group_score(node: _Node, scores: list) -> tuple[bool, float, float]:
-    credits = sum(s[2] for s in scores if s[0])
+def _group_score(node: _Node, scores: list) -> tuple[bool, float, Decimal]:
+    credits = sum((s[2] for s in scores if s[0]), ZERO)
     if node.kind == "all":
         if not scores:
-            return True, 1.0, 0.0
+            return True, 1.0, ZERO
         return (
             all(s[0] for s in scores),
             sum(s[1] for s in scores) / len(scores),
@@ -1021,7 +1296,8 @@ def _group_score(node: _Node, scores: list) -> tuple[bool, float, float]:
             credits,
         )
     minimum = node.minimum
-    return credits >= minimum, min(1.0, credits / minimum) if minimum else 1.0, credits
+    progress = min(1.0, float(credits / minimum)) if minimum else 1.0
+    return credits >= minimum, progress, credits
 
 
 def _counts(node: _Node, values, nested, memo: dict) -> tuple[int, int]:
@@ -1029,7 +1305,12 @@ def _counts(node: _Node, values, nested, memo: dict) -> tuple[int, int]:
     leaf = node.leaf
     if leaf is not None:
         sub = nested.get(leaf.index)
-        if leaf.kind == "pathway" and sub is not None and not values[leaf.index][3]:
+        pairs = values[leaf.index][3]
+        if (
+            leaf.kind == "pathway"
+            and sub is not None
+            and (not pairs or pairs[0][0].kind == DERIVED)
+        ):
             return sub.done, sub.required
         if leaf.kind == "credits":
             have = len(values[leaf.index][3])

@@ -2,9 +2,11 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
@@ -19,6 +21,7 @@ from pathways.models import (
     Equivalence,
     PathwayCompletion,
     PathwayVersion,
+    PrerequisiteOverride,
     Reevaluation,
 )
 
@@ -135,11 +138,14 @@ def catalogues(
         ModuleVersion.objects.published()
         .filter(module__organization_id__in=organizations)
         .select_related("module__stacking")
+        .prefetch_related("prerequisites")
         .order_by("module_id", "number")
     )
     modules: dict[int, dict[str, ModuleVersion]] = defaultdict(dict)
+    numbers: dict[int, list[int]] = defaultdict(list)  # module id -> published
     for version in versions:
         modules[version.module.organization_id][version.module.code] = version
+        numbers[version.module_id].append(version.number)
     equivalences: dict[int, list[rules.Equivalence]] = defaultdict(list)
     for eq in (
         Equivalence.objects.approved()
@@ -158,7 +164,10 @@ def catalogues(
         pathways[version.pathway.organization_id][version.pathway.code] = version
     result = {}
     for pk, organization in organizations.items():
-        infos = {code: _module_info(version) for code, version in modules[pk].items()}
+        infos = {
+            code: _module_info(version, tuple(numbers[version.module_id]))
+            for code, version in modules[pk].items()
+        }
         result[pk] = OrganizationCatalogue(
             rules.Catalogue(
                 home=organization.slug,
@@ -166,24 +175,41 @@ def catalogues(
                 equivalences=tuple(equivalences[pk]),
                 pathways={c: v.rule for c, v in pathways[pk].items()},
                 pathway_titles={c: v.title for c, v in pathways[pk].items()},
+                time_zone=organization_timezone(organization),
             ),
             dict(modules[pk]),
         )
     return result
 
 
+def organization_timezone(organization: Organization) -> tzinfo:
+    """Where the organization is, for calendar dates such as recency: its own
+    time zone once Organization has one, the site's (settings.TIME_ZONE) until
+    then."""
+    name = getattr(organization, "time_zone", "") or settings.TIME_ZONE
+    return ZoneInfo(name)
+
+
 def catalogue_for(organization: Organization) -> OrganizationCatalogue:
     return catalogues([organization])[organization.pk]
 
 
-def _module_info(version: ModuleVersion) -> rules.ModuleInfo:
+def _module_info(
+    version: ModuleVersion, numbers: tuple[int, ...] = ()
+) -> rules.ModuleInfo:
     stacking = getattr(version.module, "stacking", None)
     return rules.ModuleInfo(
         code=version.module.code,
         title=version.title,
-        credits=float(version.credits),
+        credits=rules.credits_of(version.credits),
         tags=tuple(stacking.tags) if stacking else (),
-        prerequisite=stacking.prerequisite if stacking else None,
+        # What locks the module on the map is what holds where work starts
+        # (pathways/prerequisites.py): the stacking rule and the listed modules.
+        prerequisite=rules.effective_prerequisite(
+            stacking.prerequisite if stacking else None,
+            (m.code for m in version.prerequisites.all()),
+        ),
+        versions=numbers,
     )
 
 
@@ -215,7 +241,7 @@ def _module_facts(rows) -> list[tuple[int, rules.CompletionFact]]:
                     issuer=issuer,
                     version=number,
                     result=float(total) if total is not None else None,
-                    credits=float(credits),
+                    credits=rules.credits_of(credits),
                     source=source,
                 ),
             )
@@ -349,10 +375,20 @@ def learner_progress(
         nested=any(rules.pathway_codes(e.version.rule) for e in enrolments),
     )
     waiting = _waiting_for_a_grade(learner)
+    # Waivers matter only where a module has a prerequisite: most have none.
+    waived = (
+        _waived(learner)
+        if any(
+            info.prerequisite
+            for found in cats.values()
+            for info in found.catalogue.modules.values()
+        )
+        else {}
+    )
     progress = []
     for enrolment in enrolments:
         organization_id = enrolment.version.organization.pk
-        found = cats[organization_id]
+        found = _without_waived(cats[organization_id], waived.get(organization_id))
         rule = rules.compile_rule(enrolment.version.rule, found.catalogue)
         evaluation = rule.evaluate(facts, on)
         steps = tuple(
@@ -383,6 +419,31 @@ def learner_progress(
             )
         )
     return progress
+
+
+def _waived(learner: AbstractBaseUser) -> dict[int, set[str]]:
+    """Organization id -> codes of modules whose prerequisite staff waived for
+    the learner, in one query."""
+    waived: dict[int, set[str]] = defaultdict(set)
+    for organization_id, code in PrerequisiteOverride.objects.filter(
+        learner=learner
+    ).values_list("module__organization_id", "module__code"):
+        waived[organization_id].add(code)
+    return waived
+
+
+def _without_waived(
+    found: OrganizationCatalogue, codes: set[str] | None
+) -> OrganizationCatalogue:
+    """The catalogue as one learner sees it: waived prerequisites lock nothing."""
+    if not codes:
+        return found
+    catalogue = found.catalogue
+    modules = {
+        code: replace(info, prerequisite=None) if code in codes else info
+        for code, info in catalogue.modules.items()
+    }
+    return OrganizationCatalogue(replace(catalogue, modules=modules), found.modules)
 
 
 def _waiting_for_a_grade(learner: AbstractBaseUser) -> dict[tuple[int, str], datetime]:
@@ -541,6 +602,10 @@ def equivalences_of(organization: Organization) -> QuerySet[Equivalence]:
         .select_related("module", "approved_by")
         .order_by("withdrawn_at", "issuer", "achievement")
     )
+
+
+def prerequisite_overrides_of(module) -> QuerySet[PrerequisiteOverride]:
+    return module.prerequisite_overrides.select_related("learner", "granted_by")
 
 
 def reevaluations_of(version: PathwayVersion) -> QuerySet[Reevaluation]:

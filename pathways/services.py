@@ -22,6 +22,7 @@ from pathways.models import (
     Pathway,
     PathwayCompletion,
     PathwayVersion,
+    PrerequisiteOverride,
     Reevaluation,
     StackingProfile,
 )
@@ -459,6 +460,53 @@ def _check_prerequisite_cycle(module: Module, prerequisite: dict) -> None:
                 path.pop()
 
     visit(module.code)
+
+
+@transaction.atomic
+def override_prerequisite(
+    learner: AbstractBaseUser, module: Module, *, by: AbstractBaseUser, reason: str
+) -> PrerequisiteOverride:
+    """Waive a module's prerequisite for one learner, with the reason (audited);
+    faculty and administrators of the module's organization may."""
+    organization = module.organization
+    if not has_role(by, organization, Membership.Role.FACULTY, Membership.Role.ADMIN):
+        raise ValidationError(
+            "Only faculty or administrators of this organization can waive a "
+            "prerequisite."
+        )
+    errors = {}
+    if not has_role(learner, organization, Membership.Role.LEARNER):
+        errors["learner"] = "The person is not a learner of this organization."
+    if not reason.strip():
+        errors["reason"] = "Give the reason for waiving the prerequisite."
+    elif len(reason) > 2000:
+        errors["reason"] = "Keep the reason under 2,000 characters."
+    if (
+        not errors
+        and PrerequisiteOverride.objects.filter(learner=learner, module=module).exists()
+    ):
+        errors["learner"] = (
+            f"The prerequisite of {module.code} is already waived for this learner."
+        )
+    if errors:
+        raise ValidationError(errors)
+    override = PrerequisiteOverride.objects.create(
+        learner=learner,
+        module=module,
+        reason=reason.strip(),
+        granted_by=by,
+        granted_at=timezone.now(),
+    )
+    log_action(
+        by,
+        "prerequisite.overridden",
+        override,
+        organization=organization,
+        learner=learner.pk,
+        module=module.code,
+        reason=override.reason,
+    )
+    return override
 
 
 # ----------------------------------------------------- cohorts and bulk work

@@ -14,6 +14,11 @@ urlpatterns = [
         name="equivalence-withdraw",
     ),
     path("modules/<int:pk>/stacking/", views.module_stacking, name="module-stacking"),
+    path(
+        "modules/<int:pk>/prerequisite-overrides/",
+        views.prerequisite_overrides,
+        name="prerequisite-overrides",
+    ),
     path("versions/<int:pk>/", views.version_detail, name="version-detail"),
     path("versions/<int:pk>/ctdl.json", views.version_ctdl, name="version-ctdl"),
     path("versions/<int:pk>/enrol/", views.enrol, name="enrol"),

@@ -17,13 +17,19 @@ from curriculum.models import Module
 from curriculum.permissions import can_publish_version
 from curriculum.views import publish_from_form
 from pathways import ctdl, ruleedit, rules, selectors, services
-from pathways.forms import EquivalenceForm, PathwayForm, StackingForm
+from pathways.forms import (
+    EquivalenceForm,
+    PathwayForm,
+    PrerequisiteOverrideForm,
+    StackingForm,
+)
 from pathways.models import PathwayVersion, Reevaluation
 from pathways.permissions import (
     can_design_pathways,
     can_manage_cohorts,
     get_equivalence_for_managing,
     get_module_for_stacking,
+    get_module_for_waiving,
     get_pathway_version_for_cohorts,
     get_pathway_version_for_editing,
     get_pathway_version_for_viewing,
@@ -142,6 +148,7 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _builder_context(version: PathwayVersion, *, error: str = "") -> dict:
     found = selectors.catalogue_for(version.organization)
+    zone = found.catalogue.time_zone
     modules = list(
         Module.objects.filter(organization=version.organization).order_by("code")
     )
@@ -167,6 +174,10 @@ def _builder_context(version: PathwayVersion, *, error: str = "") -> dict:
         "learners": learners,
         "error": error,
         "editable": version.is_editable,
+        "rule_help": [
+            text.format(time_zone=f"the organization's time zone ({zone})")
+            for text in rules.RULE_HELP
+        ],
     }
 
 
@@ -454,6 +465,37 @@ def module_stacking(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("pathways:module-stacking", pk=module.pk)
     return render(
         request, "pathways/module_stacking.html", {"module": module, "form": form}
+    )
+
+
+@login_required
+def prerequisite_overrides(request: HttpRequest, pk: int) -> HttpResponse:
+    """Faculty and administrators waive a module's prerequisite for a learner."""
+    module = get_module_for_waiving(request.user, pk)
+    form = PrerequisiteOverrideForm(request.POST or None, module=module)
+    if request.method == "POST" and form.is_valid():
+        learner = form.cleaned_data["learner"]
+        try:
+            services.override_prerequisite(
+                learner, module, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"The prerequisite of {module.code} is waived for "
+                f"{learner.get_full_name() or learner.get_username()}.",
+            )
+            return redirect("pathways:prerequisite-overrides", pk=module.pk)
+    return render(
+        request,
+        "pathways/prerequisite_overrides.html",
+        {
+            "module": module,
+            "form": form,
+            "overrides": selectors.prerequisite_overrides_of(module),
+        },
     )
 
 

@@ -155,7 +155,9 @@ def test_the_dashboard_does_not_grow_in_queries(
         builders.submit_and_pass(task, cast["learner"], cast["faculty"])
     builders.submit(pathway.tasks[2], cast["learner"])  # waiting for a grade
     client.force_login(cast["learner"])
-    with django_assert_max_num_queries(14):
+    # 15: the catalogue reads the prerequisites module versions list, so the
+    # map locks on what holds where work starts (one query, whatever the count).
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("home")).status_code == 200
 
 

@@ -11,6 +11,7 @@ from accounts.models import Membership
 from accounts.permissions import has_role
 from assessments import badgefiles
 from assessments.models import ModuleCompletion, RecognitionDecision
+from assessments.prerequisites import locked
 from assessments.services.grading import record_completion
 from assessments.uploads import check_upload
 from curriculum.models import ModuleVersion
@@ -97,6 +98,10 @@ def record_recognition(
         .exists()
     ):
         errors["learner"] = "The learner has already completed this module version."
+    if not errors and decision == Decision.ACCEPTED:
+        blocked = locked(learner, version)
+        if blocked is not None:
+            errors["learner"] = blocked.for_staff()
     if errors:
         raise ValidationError(errors)
     badge: dict = {}

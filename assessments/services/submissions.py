@@ -14,6 +14,7 @@ from accounts.audit import log_action
 from accounts.models import Membership
 from accounts.permissions import has_role
 from assessments.models import AssessmentTask, EvidenceFile, Submission
+from assessments.prerequisites import check_prerequisites
 from assessments.uploads import ACCEPTED_TYPES, check_upload
 
 MAX_LINKS = 10
@@ -136,6 +137,7 @@ def save_draft(
         learner=learner, status=Submission.Status.DRAFT
     ).first()
     if draft is None:
+        check_prerequisites(learner, version)
         problem = attempt_problem(task, learner, starting=True)
         if problem:
             raise ValidationError(problem, code="attempt")
@@ -178,6 +180,7 @@ def submit_draft(submission: Submission, *, learner: AbstractBaseUser) -> Submis
         raise ValidationError("This attempt is already submitted and locked.")
     if not (submission.text or submission.links or submission.files.exists()):
         raise ValidationError("Add some evidence: text, a link or a file.")
+    check_prerequisites(learner, submission.task.version)
     problem = attempt_problem(submission.task, learner)
     if problem:
         raise ValidationError(problem, code="attempt")

@@ -314,3 +314,32 @@ def test_the_planner_finds_the_module_that_advances_most_goals(modules):
     assert plan.options[0].code == "B"
     assert [a[0] for a in plan.options[0].advances] == ["Pathway P1", "Pathway P2"]
     assert ("B", "Module B", ("Pathway P1", "Pathway P2")) in plan.shared
+
+
+def test_decimal_credits_meet_a_decimal_minimum_through_the_database(
+    cast, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from curriculum.models import ModuleVersion
+
+    for code, credits in (("A", "0.3"), ("B", "0.6")):
+        task = builders.make_module(cast, code, publish=False)
+        ModuleVersion.objects.filter(pk=task.version_id).update(
+            credits=Decimal(credits)
+        )
+        curriculum.publish_version(
+            ModuleVersion.objects.get(pk=task.version_id),
+            by=cast["admin"],
+            changelog="First release.",
+        )
+    rule = {"type": "credits", "min": 0.9, "children": [m("A"), m("B")]}
+    version = publish(cast, "P", rule)
+    services.enrol(cast["learner"], version)
+    with django_capture_on_commit_callbacks(execute=True):
+        complete(cast, cast["learner"], "A")
+        complete(cast, cast["learner"], "B")
+    assert PathwayCompletion.objects.filter(learner=cast["learner"]).exists()
+    found = selectors.catalogue_for(cast.organization).catalogue
+    assert found.credits("A") == Decimal("0.3")
+    assert str(found.time_zone) == "UTC"  # settings.TIME_ZONE until orgs have one

@@ -320,3 +320,15 @@ def test_dashboard_queries_stay_flat_with_nested_pathways(client, cast, draft):
     few = _dashboard_queries(client, cast, 1)
     many = _dashboard_queries(client, cast, 2)
     assert many == few
+
+
+def test_the_rule_builder_says_how_recency_pins_and_results_are_read(
+    client, cast, draft, settings
+):
+    settings.TIME_ZONE = "Europe/Dublin"
+    client.force_login(cast["designer"])
+    response = client.get(reverse("pathways:rule-builder", args=[draft.pk]))
+    text = response.content.decode()
+    assert "calendar dates in the organization&#x27;s time zone (Europe/Dublin)" in text
+    assert "does not meet a pinned module" in text
+    assert "A minimum of 0 is no minimum." in text
