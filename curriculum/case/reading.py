@@ -1,8 +1,7 @@
-"""1EdTech CASE 1.0 / 1.1 packages: read into plain data, and write back.
+"""Reading a CASE 1.0 / 1.1 `CFPackage` into plain data, without the ORM.
 
-No ORM here. `parse_package` checks a `CFPackage` and returns what to store, or
-raises `CaseError` naming the place in the file; `build_package` composes a
-package from stored rows. Spec: https://www.imsglobal.org/spec/case/v1p1/
+`parse_package` checks a package and returns what to store, or raises
+`CaseError` naming the place in the file.
 
 Real packages are not always clean. What the spec allows is accepted as it is;
 what it does not, but can be read without guessing (a sequence number written
@@ -10,129 +9,19 @@ as a string, `educationalLevel` for `educationLevel`, a document link given as a
 bare URI), is read and reported as a warning. Everything else is an error.
 """
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-ASSOCIATION_TYPES = frozenset(
-    {
-        "isChildOf",
-        "isPeerOf",
-        "isPartOf",
-        "exactMatchOf",
-        "precedes",
-        "isRelatedTo",
-        "replacedBy",
-        "exemplar",
-        "hasSkillLevel",
-        "isTranslationOf",  # CASE 1.1
-    }
+from curriculum.case.validation import (
+    ASSOCIATION_TYPES,
+    DEFINITION_REQUIRED,
+    DOCUMENT_COLUMNS,
+    ITEM_COLUMNS,
+    MAX_TEXT,
+    CaseError,
+    kind_of,
+    load_json,
 )
-
-# CFDocument properties stored in their own columns; the rest go to case_fields.
-DOCUMENT_COLUMNS = {
-    "identifier": "identifier",
-    "uri": "uri",
-    "title": "name",
-    "creator": "creator",
-    "description": "description",
-    "version": "version",
-    "language": "language",
-}
-ITEM_COLUMNS = {
-    "identifier": "identifier",
-    "uri": "uri",
-    "fullStatement": "statement",
-    "humanCodingScheme": "code",
-    "abbreviatedStatement": "abbreviated_statement",
-    "CFItemType": "competency_type",
-    "language": "language",
-    "notes": "notes",
-}
-# Properties each class may have in CASE 1.1 (the official schema forbids others).
-DOCUMENT_PROPERTIES_1_1 = frozenset(
-    [
-        "identifier",
-        "uri",
-        "frameworkType",
-        "caseVersion",
-        "creator",
-        "title",
-        "lastChangeDateTime",
-        "officialSourceURL",
-        "publisher",
-        "description",
-        "subject",
-        "subjectURI",
-        "language",
-        "version",
-        "adoptionStatus",
-        "statusStartDate",
-        "statusEndDate",
-        "licenseURI",
-        "notes",
-        "extensions",
-    ]
-)
-ITEM_PROPERTIES_1_1 = frozenset(
-    [
-        "identifier",
-        "fullStatement",
-        "alternativeLabel",
-        "CFItemType",
-        "uri",
-        "humanCodingScheme",
-        "listEnumeration",
-        "abbreviatedStatement",
-        "conceptKeywords",
-        "conceptKeywordsURI",
-        "notes",
-        "subject",
-        "subjectURI",
-        "language",
-        "educationLevel",
-        "CFItemTypeURI",
-        "licenseURI",
-        "statusStartDate",
-        "statusEndDate",
-        "lastChangeDateTime",
-        "extensions",
-    ]
-)
-ASSOCIATION_PROPERTIES_1_1 = frozenset(
-    [
-        "identifier",
-        "associationType",
-        "sequenceNumber",
-        "uri",
-        "originNodeURI",
-        "destinationNodeURI",
-        "CFAssociationGroupingURI",
-        "lastChangeDateTime",
-        "notes",
-        "extensions",
-    ]
-)
-# Longest values the columns hold, by column name.
-MAX_TEXT = {
-    "identifier": 100,
-    "uri": 500,
-    "name": 200,
-    "creator": 200,
-    "version": 60,
-    "language": 20,
-    "code": 80,
-    "abbreviated_statement": 300,
-    "competency_type": 100,
-}
-
-
-class CaseError(ValueError):
-    """A package that cannot be imported; `where` names the place in the file."""
-
-    def __init__(self, where: str, message: str) -> None:
-        self.where = where
-        super().__init__(f"{where}: {message}" if where else message)
 
 
 @dataclass
@@ -171,21 +60,6 @@ class PackageData:
     warnings: list[str]
 
 
-def load_json(raw: bytes | str) -> Any:
-    """JSON from bytes or text; a syntax error names the line and column."""
-    try:
-        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
-    except UnicodeDecodeError as error:
-        raise CaseError(f"byte {error.start}", "the file is not UTF-8 text") from error
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CaseError(
-            f"line {error.lineno}, column {error.colno}",
-            f"the file is not valid JSON ({error.msg})",
-        ) from error
-
-
 def _text(obj: dict, key: str, where: str, *, required: bool = False) -> str:
     value = obj.get(key)
     if value is None or value == "":
@@ -193,19 +67,8 @@ def _text(obj: dict, key: str, where: str, *, required: bool = False) -> str:
             raise CaseError(f"{where}.{key}", "this required field is missing")
         return ""
     if not isinstance(value, str):
-        raise CaseError(f"{where}.{key}", f"expected text, found {_kind(value)}")
+        raise CaseError(f"{where}.{key}", f"expected text, found {kind_of(value)}")
     return value
-
-
-def _kind(value: Any) -> str:
-    return {
-        dict: "an object",
-        list: "a list",
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        type(None): "null",
-    }.get(type(value), "text")
 
 
 def _link(obj: dict, key: str, where: str, warnings: list[str]) -> dict[str, str]:
@@ -225,7 +88,7 @@ def _link(obj: dict, key: str, where: str, warnings: list[str]) -> dict[str, str
         }
     if not isinstance(value, dict):
         raise CaseError(
-            f"{where}.{key}", f"expected a link object, found {_kind(value)}"
+            f"{where}.{key}", f"expected a link object, found {kind_of(value)}"
         )
     identifier = _text(value, "identifier", f"{where}.{key}", required=True)
     return {
@@ -255,7 +118,7 @@ def _list(data: dict, key: str) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise CaseError(key, f"expected a list, found {_kind(value)}")
+        raise CaseError(key, f"expected a list, found {kind_of(value)}")
     return value
 
 
@@ -263,7 +126,7 @@ def parse_package(raw: bytes | str | dict) -> PackageData:
     """Check a CFPackage and return its content; nothing is half-read."""
     data = raw if isinstance(raw, dict) else load_json(raw)
     if not isinstance(data, dict):
-        raise CaseError("", f"a CASE package is a JSON object, found {_kind(data)}")
+        raise CaseError("", f"a CASE package is a JSON object, found {kind_of(data)}")
     warnings: list[str] = []
     known = {"CFDocument", "CFItems", "CFAssociations", "CFDefinitions", "CFRubrics"}
     for key in sorted(set(data) - known - {"extensions", "@context"}):
@@ -278,7 +141,7 @@ def parse_package(raw: bytes | str | dict) -> PackageData:
     for n, item_json in enumerate(_list(data, "CFItems")):
         where = f"CFItems[{n}]"
         if not isinstance(item_json, dict):
-            raise CaseError(where, f"expected an object, found {_kind(item_json)}")
+            raise CaseError(where, f"expected an object, found {kind_of(item_json)}")
         item = _parse_item(item_json, where, warnings)
         if item.identifier in seen:
             raise CaseError(
@@ -296,7 +159,7 @@ def parse_package(raw: bytes | str | dict) -> PackageData:
         where = f"CFAssociations[{n}]"
         if not isinstance(association_json, dict):
             raise CaseError(
-                where, f"expected an object, found {_kind(association_json)}"
+                where, f"expected an object, found {kind_of(association_json)}"
             )
         association = _parse_association(association_json, where, warnings)
         if association.identifier in association_ids:
@@ -328,7 +191,7 @@ def parse_package(raw: bytes | str | dict) -> PackageData:
     definitions = data.get("CFDefinitions") or {}
     if not isinstance(definitions, dict):
         raise CaseError(
-            "CFDefinitions", f"expected an object, found {_kind(definitions)}"
+            "CFDefinitions", f"expected an object, found {kind_of(definitions)}"
         )
     for kind, entries in definitions.items():
         required = DEFINITION_REQUIRED.get(kind, ())
@@ -495,149 +358,3 @@ def tree_order(
         ids = {i.identifier for i in level}
         remaining = [i for i in remaining if i.identifier not in ids]
     return parent, position, levels
-
-
-# Writing ---------------------------------------------------------------------
-
-# Required properties of the CFDefinitions entries (CASE 1.1; a superset of 1.0).
-DEFINITION_REQUIRED = {
-    "CFConcepts": ("identifier", "uri", "title", "hierarchyCode", "lastChangeDateTime"),
-    "CFSubjects": ("identifier", "uri", "title", "hierarchyCode", "lastChangeDateTime"),
-    "CFLicenses": ("identifier", "uri", "title", "licenseText", "lastChangeDateTime"),
-    "CFItemTypes": (
-        "identifier",
-        "uri",
-        "title",
-        "description",
-        "hierarchyCode",
-        "lastChangeDateTime",
-    ),
-    "CFAssociationGroupings": ("identifier", "uri", "title", "lastChangeDateTime"),
-}
-
-
-def clean_definitions(definitions: dict[str, Any], last_change: str) -> dict[str, Any]:
-    """CFDefinitions as the schemas want them: no null values (OpenSALT writes
-    `"description": null`), required text present (empty when unknown)."""
-    cleaned: dict[str, Any] = {}
-    for kind, entries in definitions.items():
-        if kind not in DEFINITION_REQUIRED or not isinstance(entries, list):
-            cleaned[kind] = entries
-            continue
-        out = []
-        for entry in entries:
-            if not isinstance(entry, dict):
-                continue
-            entry = {k: v for k, v in entry.items() if v is not None}
-            for key in DEFINITION_REQUIRED[kind]:
-                if key not in entry:
-                    entry[key] = last_change if key == "lastChangeDateTime" else ""
-            out.append(entry)
-        cleaned[kind] = out
-    return cleaned
-
-
-def _link_out(title: str, identifier: str, uri: str) -> dict[str, str]:
-    return {"title": title, "identifier": identifier, "uri": uri}
-
-
-def build_package(
-    document: dict[str, Any],
-    items: list[ItemData],
-    associations: list[AssociationData],
-    definitions: dict[str, Any],
-    *,
-    case_version: str = "1.1",
-    last_change: str,
-) -> dict[str, Any]:
-    """A CFPackage from stored data. CASE 1.1 output keeps to the properties of
-    the official schema; 1.0 output also carries what was imported beyond it."""
-    strict = case_version == "1.1"
-    extra = {k: v for k, v in document["case_fields"].items() if not k.startswith("__")}
-    doc: dict[str, Any] = {
-        "identifier": document["identifier"],
-        "uri": document["uri"],
-        "creator": document.get("creator") or "",
-        "title": document["name"],
-        "lastChangeDateTime": extra.pop("lastChangeDateTime", None) or last_change,
-    }
-    for key, column in DOCUMENT_COLUMNS.items():
-        if key not in doc and document.get(column):
-            doc[key] = document[column]
-    doc.update(extra)
-    if strict:
-        doc = {k: v for k, v in doc.items() if k in DOCUMENT_PROPERTIES_1_1}
-        doc.setdefault("caseVersion", "1.1")
-    document_link = _link_out(doc["title"], doc["identifier"], doc["uri"])
-    titles = {i.identifier: i.code or i.statement[:60] for i in items}
-    uris = {i.identifier: i.uri for i in items}
-
-    cf_items = []
-    for item in items:
-        out: dict[str, Any] = {"identifier": item.identifier, "uri": item.uri}
-        if not strict:
-            out["CFDocumentURI"] = document_link
-        out["fullStatement"] = item.statement
-        for key, column in ITEM_COLUMNS.items():
-            value = getattr(item, column)
-            if key not in out and value:
-                out[key] = value
-        fields = {k: v for k, v in item.case_fields.items() if not k.startswith("__")}
-        if item.education_levels:
-            if item.case_fields.get("__educationalLevel") and not strict:
-                out["educationalLevel"] = (
-                    item.education_levels[0]
-                    if len(item.education_levels) == 1
-                    else item.education_levels
-                )
-            else:
-                out["educationLevel"] = item.education_levels
-        out.update(fields)
-        out.setdefault("lastChangeDateTime", last_change)
-        if strict:
-            out = {k: v for k, v in out.items() if k in ITEM_PROPERTIES_1_1}
-        cf_items.append(out)
-
-    cf_associations = []
-    for association in associations:
-        fields = {
-            k: v for k, v in association.case_fields.items() if not k.startswith("__")
-        }
-        origin_title = association.case_fields.get("__origin_title") or titles.get(
-            association.origin_identifier, ""
-        )
-        origin_uri = uris.get(association.origin_identifier, "")
-        out = {
-            "identifier": association.identifier,
-            "uri": association.uri,
-            "associationType": association.association_type,
-        }
-        if not strict:
-            out["CFDocumentURI"] = document_link
-        if association.sequence_number is not None:
-            out["sequenceNumber"] = association.sequence_number
-        out["originNodeURI"] = _link_out(
-            origin_title, association.origin_identifier, origin_uri
-        )
-        out["destinationNodeURI"] = _link_out(
-            association.destination_title,
-            association.destination_identifier,
-            association.destination_uri,
-        )
-        out.update(fields)
-        out.setdefault("lastChangeDateTime", last_change)
-        if strict:
-            out = {k: v for k, v in out.items() if k in ASSOCIATION_PROPERTIES_1_1}
-        cf_associations.append(out)
-
-    package: dict[str, Any] = {
-        "CFDocument": doc,
-        "CFItems": cf_items,
-        "CFAssociations": cf_associations,
-    }
-    if definitions:
-        package["CFDefinitions"] = clean_definitions(definitions, last_change)
-    rubrics = document["case_fields"].get("__CFRubrics")
-    if rubrics:
-        package["CFRubrics"] = rubrics
-    return package
