@@ -121,7 +121,12 @@ class CaseImport(APIView):
 
     @extend_schema(request=CaseImportSerializer, responses=CaseImportResultSerializer)
     def post(self, request):
-        serializer = CaseImportSerializer(data=request.data)
+        try:
+            data = request.data
+        except RecursionError as error:
+            # The JSON parser recurses a level at a time; CaseError explains.
+            raise serializers.ValidationError({"package": [case.TOO_DEEP]}) from error
+        serializer = CaseImportSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         organization = get_organization_for(
             request.user,

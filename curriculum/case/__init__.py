@@ -13,10 +13,11 @@ from curriculum.case.reading import (
     parse_package,
     tree_order,
 )
-from curriculum.case.validation import CaseError, load_json
+from curriculum.case.validation import TOO_DEEP, CaseError, load_json
 from curriculum.case.writing import build_package, clean_definitions
 
 __all__ = [
+    "TOO_DEEP",
     "AssociationData",
     "CaseError",
     "ItemData",
