@@ -25,13 +25,29 @@ from curriculum.framework_services.jobs import (
     run_framework_import,
     start_framework_import,
 )
+from curriculum.framework_services.lifecycle import (
+    UpdatePlan,
+    apply_case_update,
+    delete_framework,
+    framework_uses,
+    plan_case_update,
+    stash_case_update,
+    stashed_case_update,
+)
 
 __all__ = [
     "BATCH_SIZE",
     "CSV_COLUMNS",
     "CsvError",
     "ImportResult",
+    "UpdatePlan",
     "add_competency",
+    "apply_case_update",
+    "delete_framework",
+    "framework_uses",
+    "plan_case_update",
+    "stash_case_update",
+    "stashed_case_update",
     "create_framework",
     "ensure_framework_editable",
     "import_case_package",
