@@ -46,6 +46,21 @@ urlpatterns = [
         name="framework-publish",
     ),
     path(
+        "frameworks/<int:pk>/update/",
+        framework_views.framework_case_update,
+        name="framework-case-update",
+    ),
+    path(
+        "frameworks/<int:pk>/update/apply/",
+        framework_views.framework_case_update_apply,
+        name="framework-case-update-apply",
+    ),
+    path(
+        "frameworks/<int:pk>/delete/",
+        framework_views.framework_delete,
+        name="framework-delete",
+    ),
+    path(
         "frameworks/<int:pk>/case.json",
         framework_views.framework_case_export,
         name="framework-case",
