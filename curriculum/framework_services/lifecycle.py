@@ -37,6 +37,9 @@ COMPETENCY_FIELDS = [
     "position",
 ]
 DOCUMENT_FIELDS = ["uri", "name", "creator", "description", "version", "language"]
+# Rows per UPDATE: bulk_update writes one CASE WHEN per field and row, which
+# PostgreSQL scans row by row, so a statement costs the square of its size.
+UPDATE_BATCH = 100
 # How long an uploaded package waits for its preview to be confirmed.
 STASH_SECONDS = 3600
 
@@ -184,12 +187,17 @@ def apply_case_update(
                 )
                 made.append(competency)
             else:
-                for name, value in values.items():
-                    setattr(competency, name, value)
-                kept.append(competency)
+                values["parent_id"] = values.pop("parent")
+                values["parent_id"] = (
+                    values["parent_id"].pk if values["parent_id"] else None
+                )
+                if any(getattr(competency, k) != v for k, v in values.items()):
+                    for name, value in values.items():
+                        setattr(competency, name, value)
+                    kept.append(competency)  # only what changes is written
             placed[item.identifier] = competency
         Competency.objects.bulk_create(made, batch_size=BATCH_SIZE)
-        Competency.objects.bulk_update(kept, COMPETENCY_FIELDS, batch_size=BATCH_SIZE)
+        Competency.objects.bulk_update(kept, COMPETENCY_FIELDS, batch_size=UPDATE_BATCH)
     # Every competency kept now hangs from a kept parent, so deleting the rest
     # takes none of them along.
     framework.competencies.exclude(identifier__in=list(placed)).delete()
