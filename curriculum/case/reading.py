@@ -279,6 +279,56 @@ def _conform_definitions(
     return cleaned
 
 
+# The levels of a CFRubric: each list, the id naming its parent, and its links.
+RUBRIC_LEVELS = (
+    ("CFRubricCriteria", "rubricId", {"CFItemURI": LINK}),
+    ("CFRubricCriterionLevels", "rubricCriterionId", {}),
+)
+
+
+def _conform_rubrics(rubrics: Any, warnings: list[str], ids: Identifiers) -> list:
+    """CFRubrics, their criteria and levels with UUID identifiers (and the ids
+    naming their parents to match), ISO dates and link objects."""
+    if not isinstance(rubrics, list):
+        raise CaseError("CFRubrics", f"expected a list, found {kind_of(rubrics)}")
+    out = []
+
+    def node(value: Any, where: str, links: dict[str, str]) -> dict:
+        if not isinstance(value, dict):
+            raise CaseError(where, f"expected an object, found {kind_of(value)}")
+        value = dict(value)
+        for key in ("identifier", "uri"):
+            _text(value, key, where, required=True)
+        value["identifier"] = ids.own(value["identifier"], f"{where}.identifier")
+        kinds = {"lastChangeDateTime": DATETIME, **links}
+        if "lastChangeDateTime" not in value:
+            raise CaseError(
+                f"{where}.lastChangeDateTime", "this required field is missing"
+            )
+        _conform(value, kinds, where, warnings, ids)
+        return value
+
+    for n, rubric in enumerate(rubrics):
+        where = f"CFRubrics[{n}]"
+        rubric = node(rubric, where, {})
+        parents = [(rubric, where)]
+        for key, parent_id, links in RUBRIC_LEVELS:
+            children = []
+            for parent, place in parents:
+                kept = []
+                for m, child in enumerate(_list(parent, key)):
+                    child = node(child, f"{place}.{key}[{m}]", links)
+                    if isinstance(child.get(parent_id), str):
+                        child[parent_id] = ids.ref(child[parent_id])
+                    kept.append(child)
+                    children.append((child, f"{place}.{key}[{m}]"))
+                if key in parent:
+                    parent[key] = kept
+            parents = children
+        out.append(rubric)
+    return out
+
+
 def parse_package(raw: bytes | str | dict) -> PackageData:
     """Check a CFPackage and return its content; nothing is half-read."""
     if isinstance(raw, dict):
@@ -370,8 +420,9 @@ def parse_package(raw: bytes | str | dict) -> PackageData:
                     "missing or null; exported as empty text"
                 )
     if data.get("CFRubrics"):
-        document["case_fields"]["__CFRubrics"] = data["CFRubrics"]
-        warnings.append("CFRubrics: kept as they are, not shown in Cairn")
+        rubrics = _conform_rubrics(data["CFRubrics"], warnings, ids)
+        document["case_fields"]["__CFRubrics"] = rubrics
+        warnings.append("CFRubrics: kept for export, not shown in Cairn")
     return PackageData(document, items, associations, definitions, warnings)
 
 

@@ -25,6 +25,8 @@ ASSOCIATION_TYPES = frozenset(
     }
 )
 
+ASSOCIATION_TYPES_1_0 = ASSOCIATION_TYPES - {"isTranslationOf"}
+
 # CFDocument properties stored in their own columns; the rest go to case_fields.
 DOCUMENT_COLUMNS = {
     "identifier": "identifier",

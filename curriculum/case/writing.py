@@ -9,6 +9,7 @@ from typing import Any
 from curriculum.case.reading import AssociationData, ItemData
 from curriculum.case.validation import (
     ASSOCIATION_PROPERTIES_1_1,
+    ASSOCIATION_TYPES_1_0,
     DEFINITION_REQUIRED,
     DOCUMENT_COLUMNS,
     DOCUMENT_PROPERTIES_1_1,
@@ -52,7 +53,8 @@ def build_package(
     last_change: str,
 ) -> dict[str, Any]:
     """A CFPackage from stored data. CASE 1.1 output keeps to the properties of
-    the official schema; 1.0 output also carries what was imported beyond it."""
+    the official schema; 1.0 output also carries what was imported beyond it,
+    but leaves out associations of types CASE 1.0 does not have."""
     strict = case_version == "1.1"
     extra = {k: v for k, v in document["case_fields"].items() if not k.startswith("__")}
     doc: dict[str, Any] = {
@@ -101,6 +103,8 @@ def build_package(
 
     cf_associations = []
     for association in associations:
+        if not strict and association.association_type not in ASSOCIATION_TYPES_1_0:
+            continue  # CASE 1.0 cannot say it (isTranslationOf, ext:…)
         fields = {
             k: v for k, v in association.case_fields.items() if not k.startswith("__")
         }

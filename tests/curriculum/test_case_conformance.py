@@ -307,3 +307,61 @@ def test_a_deep_package_sent_to_the_api_is_a_400(cast, client):
     assert "more than 32 levels deep" in response.content.decode()
     assert not CompetencyFramework.objects.exists()
     assert not AuditEntry.objects.filter(action="framework.imported").exists()
+
+
+@pytest.mark.parametrize("case_version", ["1.0", "1.1"])
+def test_rubrics_and_newer_association_types_export_valid_in_both_versions(
+    cast, case_version
+):
+    package = package_json()
+    item = package["CFItems"][1]
+    for n, kind in enumerate(["ext:hasPrerequisite", "isTranslationOf"]):
+        link = json.loads(json.dumps(package["CFAssociations"][1]))
+        link.update(
+            identifier=f"00000000-0000-4000-8000-00000000000{n}", associationType=kind
+        )
+        package["CFAssociations"].append(link)
+    package["CFRubrics"] = [
+        {
+            "identifier": "r1",
+            "uri": "https://x.example/r1",
+            "title": "Rubric",
+            "lastChangeDateTime": "2020-01-01T00:00:00Z",
+            "CFRubricCriteria": [
+                {
+                    "identifier": "r1-c1",
+                    "uri": "https://x.example/r1/c1",
+                    "rubricId": "r1",
+                    "CFItemURI": {
+                        "title": "F.1",
+                        "identifier": item["identifier"],
+                        "uri": item["uri"],
+                    },
+                    "lastChangeDateTime": "2020-01-01 00:00:00",
+                    "CFRubricCriterionLevels": [
+                        {
+                            "identifier": "r1-c1-l1",
+                            "uri": "https://x.example/r1/c1/l1",
+                            "rubricCriterionId": "r1-c1",
+                            "lastChangeDateTime": "2020-01-01T00:00:00Z",
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
+    result = import_package(cast, package)
+    exported = selectors.case_package(result.framework, case_version=case_version)
+    assert schema_errors(exported, case_version) == []
+    types = {a["associationType"] for a in exported["CFAssociations"]}
+    if case_version == "1.1":
+        assert {"ext:hasPrerequisite", "isTranslationOf"} <= types
+    else:  # CASE 1.0 has no such types: a 1.0 export leaves them out
+        assert types == {"isChildOf"}
+    criterion = exported["CFRubrics"][0]["CFRubricCriteria"][0]
+    assert criterion["rubricId"] == exported["CFRubrics"][0]["identifier"]
+    assert (
+        criterion["CFRubricCriterionLevels"][0]["rubricCriterionId"]
+        == (criterion["identifier"])
+    )
+    assert "CFRubrics[0].identifier: 'r1' is not a UUID" in "\n".join(result.warnings)
