@@ -13,32 +13,27 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from curriculum.case.conforming import (
+    ORIGINAL,
+    Identifiers,
+    conform_definitions,
+    conform_fields,
+    conform_rubrics,
+    list_field,
+    text_field,
+)
 from curriculum.case.validation import (
     ASSOCIATION_TYPES,
-    DATE,
-    DATETIME,
     DEFINITION_REQUIRED,
     DOCUMENT_COLUMNS,
     ITEM_COLUMNS,
-    LINK,
-    LINKS,
     MAX_TEXT,
     PROPERTY_KINDS,
-    TEXT,
-    TEXTS,
     CaseError,
     check_shape,
-    conform_date,
-    conform_datetime,
-    document_uuid,
-    is_uuid,
     kind_of,
     load_json,
-    member_uuid,
 )
-
-# Where the identifier a pre-1.0 package gave a node is kept, in case_fields.
-ORIGINAL = "__original_identifier"
 
 
 @dataclass
@@ -77,17 +72,6 @@ class PackageData:
     warnings: list[str]
 
 
-def _text(obj: dict, key: str, where: str, *, required: bool = False) -> str:
-    value = obj.get(key)
-    if value is None or value == "":
-        if required:
-            raise CaseError(f"{where}.{key}", "this required field is missing")
-        return ""
-    if not isinstance(value, str):
-        raise CaseError(f"{where}.{key}", f"expected text, found {kind_of(value)}")
-    return value
-
-
 def _link(obj: dict, key: str, where: str, warnings: list[str]) -> dict[str, str]:
     """A LinkURI {title, identifier, uri}; a bare URI string is read with a warning
     (some CASE 1.0 servers write the document link that way)."""
@@ -107,7 +91,7 @@ def _link(obj: dict, key: str, where: str, warnings: list[str]) -> dict[str, str
         raise CaseError(
             f"{where}.{key}", f"expected a link object, found {kind_of(value)}"
         )
-    identifier = _text(value, "identifier", f"{where}.{key}", required=True)
+    identifier = text_field(value, "identifier", f"{where}.{key}", required=True)
     return {
         "title": value.get("title") or "",
         "identifier": identifier,
@@ -128,205 +112,6 @@ def _sequence(value: Any, where: str, warnings: list[str]) -> int | None:
         )
         return int(value)
     raise CaseError(where, f"expected a whole number, found {value!r}")
-
-
-def _list(data: dict, key: str) -> list:
-    value = data.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise CaseError(key, f"expected a list, found {kind_of(value)}")
-    return value
-
-
-class Identifiers:
-    """The package's identifiers as stored: a UUID as it is; any other identifier
-    (pre-1.0 drafts used codes and URIs) replaced by a UUID derived from it, each
-    replacement reported once. References to nodes of the package follow."""
-
-    def __init__(self, warnings: list[str]) -> None:
-        self.document = ""
-        self.replaced: dict[str, str] = {}
-        self.warnings = warnings
-
-    def own(self, original: str, where: str) -> str:
-        if is_uuid(original):
-            return original
-        if original not in self.replaced:
-            self.replaced[original] = (
-                member_uuid(self.document, original)
-                if self.document
-                else document_uuid(original)
-            )
-            self.warnings.append(
-                f"{where}: {original!r} is not a UUID, as CASE requires; stored as "
-                f"{self.replaced[original]} (the original is kept with it)"
-            )
-        return self.replaced[original]
-
-    def ref(self, identifier: str) -> str:
-        return self.replaced.get(identifier, identifier)
-
-
-def _conform(
-    fields: dict[str, Any],
-    kinds: dict[str, str],
-    where: str,
-    warnings: list[str],
-    ids: Identifiers,
-) -> None:
-    """Bring the properties kept as they came (case_fields) to the shapes the
-    CASE schemas require, in place: what can be read without guessing is
-    rewritten with a warning; anything else is an error naming the place."""
-    for key, kind in kinds.items():
-        if key not in fields:
-            continue
-        value, place = fields[key], f"{where}.{key}"
-        if value is None:
-            del fields[key]
-            warnings.append(f"{place}: null where CASE wants a value; left out")
-        elif kind == TEXT and not isinstance(value, str):
-            raise CaseError(place, f"expected text, found {kind_of(value)}")
-        elif kind == TEXTS:
-            if isinstance(value, str):
-                fields[key] = [value]
-                warnings.append(
-                    f"{place}: a single text where CASE wants a list; read as one"
-                )
-            elif not isinstance(value, list) or not all(
-                isinstance(v, str) for v in value
-            ):
-                raise CaseError(place, "expected a list of texts")
-        elif kind == LINK:
-            fields[key] = _conform_link(value, place, warnings, ids)
-        elif kind == LINKS:
-            if isinstance(value, dict | str):
-                value = [value]
-                warnings.append(
-                    f"{place}: a single link where CASE wants a list; read as one"
-                )
-            if not isinstance(value, list):
-                raise CaseError(place, f"expected a list, found {kind_of(value)}")
-            fields[key] = [
-                _conform_link(v, f"{place}[{n}]", warnings, ids)
-                for n, v in enumerate(value)
-            ]
-        elif kind in (DATE, DATETIME):
-            if not isinstance(value, str):
-                raise CaseError(place, f"expected a date, found {kind_of(value)}")
-            fixed = (conform_date if kind == DATE else conform_datetime)(value)
-            if fixed is None:
-                raise CaseError(place, f"{value!r} is not a {kind} (ISO 8601)")
-            if fixed != value:
-                fields[key] = fixed
-                warnings.append(f"{place}: {value!r} written as {fixed!r}")
-
-
-def _conform_link(
-    value: Any, where: str, warnings: list[str], ids: Identifiers
-) -> dict[str, str]:
-    """A LinkURI {title, identifier (a UUID), uri}."""
-    if isinstance(value, str):
-        warnings.append(
-            f"{where}: a bare URI where CASE wants a link object; read as a URI"
-        )
-        value = {"uri": value, "identifier": value}
-    if not isinstance(value, dict):
-        raise CaseError(where, f"expected a link object, found {kind_of(value)}")
-    link = {}
-    for key in ("title", "identifier", "uri"):
-        part = value.get(key)
-        if part is None:
-            part = ""
-        if not isinstance(part, str):
-            raise CaseError(f"{where}.{key}", f"expected text, found {kind_of(part)}")
-        link[key] = part
-    if not link["identifier"]:
-        raise CaseError(f"{where}.identifier", "this required field is missing")
-    link["identifier"] = ids.ref(link["identifier"])
-    if not is_uuid(link["identifier"]):
-        link["identifier"] = ids.own(link["identifier"], f"{where}.identifier")
-    return link
-
-
-def _conform_definitions(
-    definitions: dict[str, Any], warnings: list[str], ids: Identifiers
-) -> dict[str, Any]:
-    """CFDefinitions with UUID identifiers and ISO dates; read before the items,
-    whose links (CFItemTypeURI, licenseURI) name these entries."""
-    cleaned: dict[str, Any] = {}
-    for kind, entries in definitions.items():
-        if kind not in DEFINITION_REQUIRED:
-            cleaned[kind] = entries
-            continue
-        if not isinstance(entries, list):
-            raise CaseError(
-                f"CFDefinitions.{kind}", f"expected a list, found {kind_of(entries)}"
-            )
-        cleaned[kind] = []
-        for n, entry in enumerate(entries):
-            where = f"CFDefinitions.{kind}[{n}]"
-            if not isinstance(entry, dict):
-                raise CaseError(where, "expected an object")
-            entry = dict(entry)
-            if isinstance(entry.get("identifier"), str) and entry["identifier"]:
-                original = entry["identifier"]
-                entry["identifier"] = ids.own(original, f"{where}.identifier")
-                if entry["identifier"] != original:
-                    entry[ORIGINAL] = original
-            _conform(entry, {"lastChangeDateTime": DATETIME}, where, warnings, ids)
-            cleaned[kind].append(entry)
-    return cleaned
-
-
-# The levels of a CFRubric: each list, the id naming its parent, and its links.
-RUBRIC_LEVELS = (
-    ("CFRubricCriteria", "rubricId", {"CFItemURI": LINK}),
-    ("CFRubricCriterionLevels", "rubricCriterionId", {}),
-)
-
-
-def _conform_rubrics(rubrics: Any, warnings: list[str], ids: Identifiers) -> list:
-    """CFRubrics, their criteria and levels with UUID identifiers (and the ids
-    naming their parents to match), ISO dates and link objects."""
-    if not isinstance(rubrics, list):
-        raise CaseError("CFRubrics", f"expected a list, found {kind_of(rubrics)}")
-    out = []
-
-    def node(value: Any, where: str, links: dict[str, str]) -> dict:
-        if not isinstance(value, dict):
-            raise CaseError(where, f"expected an object, found {kind_of(value)}")
-        value = dict(value)
-        for key in ("identifier", "uri"):
-            _text(value, key, where, required=True)
-        value["identifier"] = ids.own(value["identifier"], f"{where}.identifier")
-        kinds = {"lastChangeDateTime": DATETIME, **links}
-        if "lastChangeDateTime" not in value:
-            raise CaseError(
-                f"{where}.lastChangeDateTime", "this required field is missing"
-            )
-        _conform(value, kinds, where, warnings, ids)
-        return value
-
-    for n, rubric in enumerate(rubrics):
-        where = f"CFRubrics[{n}]"
-        rubric = node(rubric, where, {})
-        parents = [(rubric, where)]
-        for key, parent_id, links in RUBRIC_LEVELS:
-            children = []
-            for parent, place in parents:
-                kept = []
-                for m, child in enumerate(_list(parent, key)):
-                    child = node(child, f"{place}.{key}[{m}]", links)
-                    if isinstance(child.get(parent_id), str):
-                        child[parent_id] = ids.ref(child[parent_id])
-                    kept.append(child)
-                    children.append((child, f"{place}.{key}[{m}]"))
-                if key in parent:
-                    parent[key] = kept
-            parents = children
-        out.append(rubric)
-    return out
 
 
 def parse_package(raw: bytes | str | dict) -> PackageData:
@@ -353,11 +138,11 @@ def parse_package(raw: bytes | str | dict) -> PackageData:
         raise CaseError(
             "CFDefinitions", f"expected an object, found {kind_of(definitions)}"
         )
-    definitions = _conform_definitions(definitions, warnings, ids)
+    definitions = conform_definitions(definitions, warnings, ids)
 
     items: list[ItemData] = []
     seen: dict[str, str] = {document["identifier"]: "CFDocument"}
-    for n, item_json in enumerate(_list(data, "CFItems")):
+    for n, item_json in enumerate(list_field(data, "CFItems")):
         where = f"CFItems[{n}]"
         if not isinstance(item_json, dict):
             raise CaseError(where, f"expected an object, found {kind_of(item_json)}")
@@ -374,7 +159,7 @@ def parse_package(raw: bytes | str | dict) -> PackageData:
     item_ids = {item.identifier for item in items}
     associations: list[AssociationData] = []
     association_ids: dict[str, str] = {}
-    for n, association_json in enumerate(_list(data, "CFAssociations")):
+    for n, association_json in enumerate(list_field(data, "CFAssociations")):
         where = f"CFAssociations[{n}]"
         if not isinstance(association_json, dict):
             raise CaseError(
@@ -420,7 +205,7 @@ def parse_package(raw: bytes | str | dict) -> PackageData:
                     "missing or null; exported as empty text"
                 )
     if data.get("CFRubrics"):
-        rubrics = _conform_rubrics(data["CFRubrics"], warnings, ids)
+        rubrics = conform_rubrics(data["CFRubrics"], warnings, ids)
         document["case_fields"]["__CFRubrics"] = rubrics
         warnings.append("CFRubrics: kept for export, not shown in Cairn")
     return PackageData(document, items, associations, definitions, warnings)
@@ -428,10 +213,10 @@ def parse_package(raw: bytes | str | dict) -> PackageData:
 
 def _parse_document(obj: dict, warnings: list[str], ids: Identifiers) -> dict[str, Any]:
     where = "CFDocument"
-    original = _text(obj, "identifier", where, required=True)
+    original = text_field(obj, "identifier", where, required=True)
     identifier = ids.own(original, f"{where}.identifier")
-    _text(obj, "uri", where, required=True)
-    _text(obj, "title", where, required=True)
+    text_field(obj, "uri", where, required=True)
+    text_field(obj, "title", where, required=True)
     for key in ("creator", "lastChangeDateTime"):
         if not obj.get(key):
             warnings.append(f"{where}.{key}: missing (CASE requires it)")
@@ -439,14 +224,14 @@ def _parse_document(obj: dict, warnings: list[str], ids: Identifiers) -> dict[st
     for key, value in obj.items():
         if key in DOCUMENT_COLUMNS:
             column = DOCUMENT_COLUMNS[key]
-            document[column] = _text(obj, key, where)
+            document[column] = text_field(obj, key, where)
             if column in MAX_TEXT and len(document[column]) > MAX_TEXT[column]:
                 raise CaseError(
                     f"{where}.{key}", f"longer than {MAX_TEXT[column]} characters"
                 )
         elif key != "caseVersion":  # written by the export
             document["case_fields"][key] = value
-    _conform(document["case_fields"], PROPERTY_KINDS[where], where, warnings, ids)
+    conform_fields(document["case_fields"], PROPERTY_KINDS[where], where, warnings, ids)
     document["identifier"] = identifier
     if identifier != original:
         document["case_fields"][ORIGINAL] = original
@@ -457,13 +242,13 @@ def _parse_item(
     obj: dict, where: str, warnings: list[str], ids: Identifiers
 ) -> ItemData:
     values: dict[str, Any] = {"case_fields": {}}
-    original = _text(obj, "identifier", where, required=True)
-    _text(obj, "fullStatement", where, required=True)
-    _text(obj, "uri", where, required=True)
+    original = text_field(obj, "identifier", where, required=True)
+    text_field(obj, "fullStatement", where, required=True)
+    text_field(obj, "uri", where, required=True)
     for key, value in obj.items():
         if key in ITEM_COLUMNS:
             column = ITEM_COLUMNS[key]
-            values[column] = _text(obj, key, where)
+            values[column] = text_field(obj, key, where)
             if column in MAX_TEXT and len(values[column]) > MAX_TEXT[column]:
                 raise CaseError(
                     f"{where}.{key}", f"longer than {MAX_TEXT[column]} characters"
@@ -481,7 +266,9 @@ def _parse_item(
             _document_link(value, f"{where}.{key}", warnings)
         else:
             values["case_fields"][key] = value
-    _conform(values["case_fields"], PROPERTY_KINDS["CFItems"], where, warnings, ids)
+    conform_fields(
+        values["case_fields"], PROPERTY_KINDS["CFItems"], where, warnings, ids
+    )
     values["identifier"] = ids.own(original, f"{where}.identifier")
     if values["identifier"] != original:
         values["case_fields"][ORIGINAL] = original
@@ -508,10 +295,10 @@ def _levels(value: Any, where: str, warnings: list[str]) -> list[str]:
 def _parse_association(
     obj: dict, where: str, warnings: list[str], ids: Identifiers
 ) -> AssociationData:
-    original = _text(obj, "identifier", where, required=True)
+    original = text_field(obj, "identifier", where, required=True)
     identifier = ids.own(original, f"{where}.identifier")
-    uri = _text(obj, "uri", where, required=True)
-    kind = _text(obj, "associationType", where, required=True)
+    uri = text_field(obj, "uri", where, required=True)
+    kind = text_field(obj, "associationType", where, required=True)
     if kind not in ASSOCIATION_TYPES and not kind.startswith("ext:"):
         raise CaseError(
             f"{where}.associationType",
@@ -534,7 +321,7 @@ def _parse_association(
         "CFDocumentURI",
     }
     extra = {k: v for k, v in obj.items() if k not in handled}
-    _conform(extra, PROPERTY_KINDS["CFAssociations"], where, warnings, ids)
+    conform_fields(extra, PROPERTY_KINDS["CFAssociations"], where, warnings, ids)
     extra["__origin_title"] = origin["title"]
     if identifier != original:
         extra[ORIGINAL] = original

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from curriculum.audit import log_action
-from curriculum.case.reading import ORIGINAL
+from curriculum.case.conforming import ORIGINAL
 from curriculum.case.validation import is_uuid, member_uuid
 from curriculum.framework_services.authoring import (
     BATCH_SIZE,
