@@ -1,5 +1,6 @@
 """API endpoints of competency frameworks, with the pages' services and rules."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +15,7 @@ from curriculum.permissions import (
     can_publish_framework,
     get_competency_for_editing,
     get_framework_for_editing,
+    get_framework_for_maintaining,
     get_framework_for_viewing,
     get_organization_for,
     organizations_where,
@@ -88,6 +90,16 @@ class FrameworkDetail(APIView):
             framework, by=request.user, **serializer.validated_data
         )
         return Response(FrameworkSerializer(_counted(framework)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        """Delete a framework nothing uses; 400 with the reasons otherwise."""
+        framework = get_framework_for_maintaining(request.user, pk)
+        try:
+            framework_services.delete_framework(framework, by=request.user)
+        except ValidationError as error:
+            raise serializers.ValidationError({"detail": error.messages}) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class FrameworkPublish(APIView):

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from curriculum import case, framework_services, selectors
@@ -20,8 +20,6 @@ from curriculum.forms import (
     add_service_errors,
 )
 from curriculum.models import (
-    Competency,
-    CompetencyFramework,
     FrameworkImport,
     Membership,
 )
@@ -306,24 +304,6 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def case_uri(request: HttpRequest, identifier: str) -> HttpResponse:
-    """Resolve the URI of an item or framework authored in Cairn."""
-    competency = (
-        Competency.objects.filter(identifier=identifier)
-        .select_related("framework")
-        .first()
-    )
-    if competency is not None:
-        framework = get_framework_for_viewing(request.user, competency.framework_id)
-        return redirect(f"{framework.get_absolute_url()}#c-{competency.pk}")
-    framework_pk = get_object_or_404(
-        CompetencyFramework.objects.values_list("pk", flat=True),
-        identifier=identifier,
-    )
-    return redirect(get_framework_for_viewing(request.user, framework_pk))
-
-
-@require_GET
 def competency_search(request: HttpRequest) -> HttpResponse:
     """The alignment picker's results (htmx), or JSON for scripts."""
     query = request.GET.get("q", "")
@@ -356,50 +336,6 @@ def competency_search(request: HttpRequest) -> HttpResponse:
             ]
         ),
         content_type="application/json",
-    )
-
-
-# A read-only CASE 1.1 service (https://www.imsglobal.org/spec/case/v1p1/),
-# under /curriculum/: published frameworks only, as CASE consumers expect.
-
-
-@require_GET
-def case_service_documents(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(
-        {"CFDocuments": selectors.case_documents()},
-        json_dumps_params={"ensure_ascii": False},
-    )
-
-
-@require_GET
-def case_service_package(request: HttpRequest, identifier: str) -> HttpResponse:
-    framework = (
-        CompetencyFramework.objects.filter(
-            identifier=identifier, status=CompetencyFramework.Status.PUBLISHED
-        )
-        .select_related("organization")
-        .order_by("pk")
-        .first()
-    )
-    if framework is None:
-        return JsonResponse(
-            {
-                "imsx_codeMajor": "failure",
-                "imsx_severity": "error",
-                "imsx_description": f"No published framework {identifier}.",
-                "imsx_CodeMinor": {
-                    "imsx_codeMinorField": [
-                        {
-                            "imsx_codeMinorFieldName": "sourcedId",
-                            "imsx_codeMinorFieldValue": "unknownobject",
-                        }
-                    ]
-                },
-            },
-            status=404,
-        )
-    return JsonResponse(
-        selectors.case_package(framework), json_dumps_params={"ensure_ascii": False}
     )
 
 

@@ -305,3 +305,18 @@ def test_only_an_admin_updates_or_deletes_a_published_framework(
     client.force_login(cast[role])
     for name in ("curriculum:framework-case-update", "curriculum:framework-delete"):
         assert client.get(reverse(name, args=[imported.pk])).status_code == status
+
+
+def test_the_api_deletes_an_unused_framework_and_says_why_it_will_not(
+    client, cast, imported
+):
+    client.force_login(cast["designer"])
+    url = f"/api/frameworks/{imported.pk}/"
+    align(cast, Competency.objects.get(framework=imported, code="F.1"))
+    refused = client.delete(url)
+    assert refused.status_code == 400
+    assert "CASE1 v1" in refused.content.decode()
+    Competency.objects.get(framework=imported, code="F.1").outcomes.clear()
+    assert client.delete(url).status_code == 204
+    assert not CompetencyFramework.objects.filter(pk=imported.pk).exists()
+    assert AuditEntry.objects.filter(action="framework.deleted").exists()
