@@ -238,8 +238,14 @@ def document_uuid(original: str) -> str:
 
 
 def member_uuid(document_identifier: str, original: str) -> str:
-    """The UUID of a non-UUID identifier inside a document."""
-    return str(uuid.uuid5(uuid.UUID(document_identifier), original))
+    """The UUID of a non-UUID identifier inside a document (a framework stored
+    before identifiers were checked may have any identifier, even none)."""
+    namespace = (
+        document_identifier
+        if is_uuid(document_identifier)
+        else document_uuid(document_identifier)
+    )
+    return str(uuid.uuid5(uuid.UUID(namespace), original))
 
 
 # Values the schemas constrain --------------------------------------------------

@@ -274,3 +274,16 @@ def test_an_oversized_cell_or_nul_is_a_clear_error_and_imports_nothing(
         )
     assert message in str(error.value)
     assert not CompetencyFramework.objects.exists()
+
+
+def test_code_identifiers_go_into_a_framework_stored_without_a_uuid(cast):
+    """Frameworks imported before identifiers were checked may have any
+    identifier, even none: rows still get UUIDs."""
+    framework = CompetencyFramework.objects.create(
+        organization=cast.organization, name="Legacy", identifier=""
+    )
+    result = framework_services.import_competencies_csv(
+        cast.organization, by=None, raw=OPENSALT, framework_name="Legacy"
+    )
+    assert result.framework == framework
+    assert framework.competencies.count() == 6
