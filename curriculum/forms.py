@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.models import Organization
@@ -238,6 +239,20 @@ class FrameworkImportForm(forms.Form):
         ):
             self.add_error("framework_name", "Name the framework to import into.")
         return data
+
+
+class FrameworkCaseUpdateForm(forms.Form):
+    file = forms.FileField(
+        label="Newer version (CASE package)",
+        help_text="A CASE 1.0/1.1 CFPackage (.json) of the same document. You see "
+        "what it changes before anything is applied.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.CAIRN_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is too large.")
+        return upload
 
 
 class CatalogueFilterForm(forms.Form):

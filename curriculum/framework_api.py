@@ -1,5 +1,6 @@
 """API endpoints of competency frameworks, with the pages' services and rules."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +17,7 @@ from curriculum.permissions import (
     can_publish_framework,
     get_competency_for_editing,
     get_framework_for_editing,
+    get_framework_for_maintaining,
     get_framework_for_viewing,
 )
 from curriculum.serializers import (
@@ -89,6 +91,16 @@ class FrameworkDetail(APIView):
         )
         return Response(FrameworkSerializer(_counted(framework)).data)
 
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        """Delete a framework nothing uses; 400 with the reasons otherwise."""
+        framework = get_framework_for_maintaining(request.user, pk)
+        try:
+            framework_services.delete_framework(framework, by=request.user)
+        except ValidationError as error:
+            raise serializers.ValidationError({"detail": error.messages}) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class FrameworkPublish(APIView):
     @extend_schema(request=None, responses=FrameworkSerializer)
@@ -121,7 +133,12 @@ class CaseImport(APIView):
 
     @extend_schema(request=CaseImportSerializer, responses=CaseImportResultSerializer)
     def post(self, request):
-        serializer = CaseImportSerializer(data=request.data)
+        try:
+            data = request.data
+        except RecursionError as error:
+            # The JSON parser recurses a level at a time; CaseError explains.
+            raise serializers.ValidationError({"package": [case.TOO_DEEP]}) from error
+        serializer = CaseImportSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         organization = get_organization_for(
             request.user,

@@ -7,25 +7,28 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Membership
 from accounts.permissions import organizations_where
-from curriculum import framework_services, selectors
+from curriculum import case, framework_services, selectors
 from curriculum.forms import (
     CompetencyForm,
+    FrameworkCaseUpdateForm,
     FrameworkEditForm,
     FrameworkForm,
     FrameworkImportForm,
     add_service_errors,
 )
-from curriculum.models import Competency, CompetencyFramework, FrameworkImport
+from curriculum.models import FrameworkImport
 from curriculum.permissions import (
     can_edit_framework,
+    can_maintain_framework,
     can_publish_framework,
     get_competency_for_editing,
     get_framework_for_editing,
+    get_framework_for_maintaining,
     get_framework_for_viewing,
     get_import_for_viewing,
 )
@@ -101,6 +104,7 @@ def _detail_context(request: HttpRequest, framework, form=None) -> dict:
         "tree": selectors.framework_tree(framework, with_links=True),
         "can_edit": can_edit,
         "can_publish": can_publish_framework(request.user, framework),
+        "can_maintain": can_maintain_framework(request.user, framework),
         "competency_form": form
         or (CompetencyForm(framework=framework) if can_edit else None),
     }
@@ -298,24 +302,6 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def case_uri(request: HttpRequest, identifier: str) -> HttpResponse:
-    """Resolve the URI of an item or framework authored in Cairn."""
-    competency = (
-        Competency.objects.filter(identifier=identifier)
-        .select_related("framework")
-        .first()
-    )
-    if competency is not None:
-        framework = get_framework_for_viewing(request.user, competency.framework_id)
-        return redirect(f"{framework.get_absolute_url()}#c-{competency.pk}")
-    framework_pk = get_object_or_404(
-        CompetencyFramework.objects.values_list("pk", flat=True),
-        identifier=identifier,
-    )
-    return redirect(get_framework_for_viewing(request.user, framework_pk))
-
-
-@require_GET
 def competency_search(request: HttpRequest) -> HttpResponse:
     """The alignment picker's results (htmx), or JSON for scripts."""
     query = request.GET.get("q", "")
@@ -351,50 +337,6 @@ def competency_search(request: HttpRequest) -> HttpResponse:
     )
 
 
-# A read-only CASE 1.1 service (https://www.imsglobal.org/spec/case/v1p1/),
-# under /curriculum/: published frameworks only, as CASE consumers expect.
-
-
-@require_GET
-def case_service_documents(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(
-        {"CFDocuments": selectors.case_documents()},
-        json_dumps_params={"ensure_ascii": False},
-    )
-
-
-@require_GET
-def case_service_package(request: HttpRequest, identifier: str) -> HttpResponse:
-    framework = (
-        CompetencyFramework.objects.filter(
-            identifier=identifier, status=CompetencyFramework.Status.PUBLISHED
-        )
-        .select_related("organization")
-        .order_by("pk")
-        .first()
-    )
-    if framework is None:
-        return JsonResponse(
-            {
-                "imsx_codeMajor": "failure",
-                "imsx_severity": "error",
-                "imsx_description": f"No published framework {identifier}.",
-                "imsx_CodeMinor": {
-                    "imsx_codeMinorField": [
-                        {
-                            "imsx_codeMinorFieldName": "sourcedId",
-                            "imsx_codeMinorFieldValue": "unknownobject",
-                        }
-                    ]
-                },
-            },
-            status=404,
-        )
-    return JsonResponse(
-        selectors.case_package(framework), json_dumps_params={"ensure_ascii": False}
-    )
-
-
 @login_required
 def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
     framework = get_framework_for_editing(request.user, pk)
@@ -422,4 +364,84 @@ def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "curriculum/framework_form.html",
         {"form": form, "framework": framework},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def framework_case_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a newer version of the framework's CASE document and see what it
+    changes; nothing is applied from here."""
+    framework = get_framework_for_maintaining(request.user, pk)
+    form = FrameworkCaseUpdateForm(request.POST or None, request.FILES or None)
+    context: dict = {"framework": framework, "form": form}
+    if request.method == "POST" and form.is_valid():
+        raw = form.cleaned_data["file"].read()
+        try:
+            plan = framework_services.plan_case_update(framework, raw)
+        except case.CaseError as error:
+            form.add_error("file", str(error))
+        else:
+            context.update(
+                plan=plan,
+                update=plan.update,
+                token=framework_services.stash_case_update(
+                    framework, by=request.user, raw=raw
+                ),
+                digest=plan.update.digest(),
+            )
+    return render(
+        request,
+        "curriculum/framework_update.html",
+        context,
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def framework_case_update_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = get_framework_for_maintaining(request.user, pk)
+    try:
+        raw = framework_services.stashed_case_update(
+            framework, by=request.user, token=request.POST.get("token", "")
+        )
+        update = framework_services.apply_case_update(
+            framework, by=request.user, raw=raw, digest=request.POST.get("digest", "")
+        )
+    except (ValidationError, case.CaseError) as error:
+        form = FrameworkCaseUpdateForm()
+        messages_ = getattr(error, "messages", None) or [str(error)]
+        return render(
+            request,
+            "curriculum/framework_update.html",
+            {"framework": framework, "form": form, "errors": messages_},
+            status=400,
+        )
+    messages.success(
+        request,
+        f"“{framework}” is updated: {len(update.added)} added, "
+        f"{len(update.removed)} removed, {len(update.changed)} changed.",
+    )
+    return redirect(framework)
+
+
+@login_required
+def framework_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = get_framework_for_maintaining(request.user, pk)
+    if request.method == "POST":
+        try:
+            framework_services.delete_framework(framework, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(framework)
+        messages.success(request, f"Deleted “{framework}”.")
+        return redirect("curriculum:framework-list")
+    return render(
+        request,
+        "curriculum/framework_delete.html",
+        {
+            "framework": framework,
+            "items": framework.competencies.count(),
+            "reasons": framework_services.framework_uses(framework),
+        },
     )

@@ -68,6 +68,14 @@ def can_publish_framework(user: User, framework: CompetencyFramework) -> bool:
     return framework.is_editable and has_role(user, framework.organization, Role.ADMIN)
 
 
+def can_maintain_framework(user: User, framework: CompetencyFramework) -> bool:
+    """Replace the framework by a newer version of its CASE document, or delete
+    it: its designers and admins while it is a draft, only admins once
+    published (others may have aligned to it by then)."""
+    roles = (Role.DESIGNER, Role.ADMIN) if framework.is_editable else (Role.ADMIN,)
+    return has_role(user, framework.organization, *roles)
+
+
 def get_framework_for_viewing(user: User, pk: int) -> CompetencyFramework:
     framework = get_object_or_404(
         CompetencyFramework.objects.select_related("organization"), pk=pk
@@ -80,6 +88,13 @@ def get_framework_for_viewing(user: User, pk: int) -> CompetencyFramework:
 def get_framework_for_editing(user: User, pk: int) -> CompetencyFramework:
     framework = get_framework_for_viewing(user, pk)
     if not has_role(user, framework.organization, Role.DESIGNER, Role.ADMIN):
+        raise PermissionDenied
+    return framework
+
+
+def get_framework_for_maintaining(user: User, pk: int) -> CompetencyFramework:
+    framework = get_framework_for_viewing(user, pk)
+    if not can_maintain_framework(user, framework):
         raise PermissionDenied
     return framework
 

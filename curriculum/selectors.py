@@ -499,10 +499,9 @@ def search_competencies(
     return list(matches[:limit])
 
 
-def case_package(
-    framework: CompetencyFramework, *, case_version: str = "1.1"
-) -> dict[str, Any]:
-    """The framework as a CASE CFPackage, in three queries."""
+def case_data(framework: CompetencyFramework) -> case.PackageData:
+    """The framework as stored, in the form a CASE package is read into, in
+    three queries."""
     items = [
         case.ItemData(
             identifier=c.identifier,
@@ -534,11 +533,21 @@ def case_package(
             origin_identifier=F("origin__identifier")
         ).order_by("pk")
     ]
+    return case.PackageData(
+        _document_data(framework), items, associations, framework.definitions, []
+    )
+
+
+def case_package(
+    framework: CompetencyFramework, *, case_version: str = "1.1"
+) -> dict[str, Any]:
+    """The framework as a CASE CFPackage, in three queries."""
+    data = case_data(framework)
     return case.build_package(
-        _document_data(framework),
-        items,
-        associations,
-        framework.definitions,
+        data.document,
+        data.items,
+        data.associations,
+        data.definitions,
         case_version=case_version,
         last_change=framework.updated_at.isoformat(timespec="seconds"),
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from curriculum import framework_views, views
+from curriculum import case_views, framework_views, views
 
 app_name = "curriculum"
 urlpatterns = [
@@ -45,6 +45,21 @@ urlpatterns = [
         name="framework-publish",
     ),
     path(
+        "frameworks/<int:pk>/update/",
+        framework_views.framework_case_update,
+        name="framework-case-update",
+    ),
+    path(
+        "frameworks/<int:pk>/update/apply/",
+        framework_views.framework_case_update_apply,
+        name="framework-case-update-apply",
+    ),
+    path(
+        "frameworks/<int:pk>/delete/",
+        framework_views.framework_delete,
+        name="framework-delete",
+    ),
+    path(
         "frameworks/<int:pk>/case.json",
         framework_views.framework_case_export,
         name="framework-case",
@@ -71,15 +86,15 @@ urlpatterns = [
     ),
     path("imports/new/", framework_views.import_create, name="import-create"),
     path("imports/<int:pk>/", framework_views.import_detail, name="import-detail"),
-    path("uri/<str:identifier>/", framework_views.case_uri, name="case-uri"),
+    path("uri/<str:identifier>/", case_views.case_uri, name="case-uri"),
     path(
         "ims/case/v1p1/CFDocuments",
-        framework_views.case_service_documents,
+        case_views.case_service_documents,
         name="case-documents",
     ),
     path(
         "ims/case/v1p1/CFPackages/<str:identifier>",
-        framework_views.case_service_package,
+        case_views.case_service_package,
         name="case-package",
     ),
 ]

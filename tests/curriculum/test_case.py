@@ -459,5 +459,7 @@ def test_extension_associations_and_rubrics_are_kept(cast):
         "isChildOf",
         "ext:hasPrerequisite",
     }
-    assert exported["CFRubrics"][0]["identifier"] == "r1"
-    assert "CFRubrics: kept as they are, not shown in Cairn" in result.warnings
+    # A rubric keeps its content; "r1" is no UUID, so it is given one.
+    assert exported["CFRubrics"][0]["uri"] == "https://x.example/r1"
+    assert exported["CFRubrics"][0]["identifier"] != "r1"
+    assert "CFRubrics: kept for export, not shown in Cairn" in result.warnings

@@ -165,3 +165,125 @@ def test_the_csv_command_imports_and_fails_clearly(cast, tmp_path):
             "import_competencies_csv", str(tmp_path / "missing.csv"),
             org=cast.organization.slug, framework="Data",
         )  # fmt: skip
+
+
+# OpenSALT's spreadsheet template (opensalt/opensalt, docs/sample files/
+# sample_case.csv and core/tests/_data/children.csv): identifiers that are
+# codes, parents named by code in "Is Child Of", and association columns.
+OPENSALT = """\
+"Identifier","fullStatement","Human Coding Scheme","sequenceNumber","Abbreviated Statement","ConceptKeywords","Notes","Is Child Of","IsPartOf","replacedBy","Exemplar","hasSkillLevel","IsRelatedTo"
+"Math","Everything about math","M","1","","","Math","","","","","",""
+"Math.Fractions","Fractions are rational numbers","M.F","1","Math","","Testing","M","","","","","CCSS.Math.Content.HSF-IF.C.8b"
+"Math.Fractions.Cluster1","Students understand operations on fractions.","M.F.1-2","2","Math.Fractions","","","M.F","","","","","http://asn.jesandco.org/resources/S1143417"
+"Math.Fractions.Cluster1.Standard1","Fractions are closed under the four operations","M.F.1-2.S1","1","","","","M.F.1-2","","","https://www.opened.com/video/801540","",""
+"Math.Fractions.Cluster2","Tell rational from irrational numbers","M.F.C2","1","","fractions, irrational","","M.F","M","M.F.1-2","","",""
+"Math.Exponents","Exponents","M.E","2","","","","","","","","","M.F,M.F.C2"
+"""  # noqa: E501
+
+
+def test_the_opensalt_template_keeps_its_tree_and_associations(cast):
+    result = framework_services.import_competencies_csv(
+        cast.organization, by=None, raw=OPENSALT, framework_name="Math"
+    )
+    framework = result.framework
+    assert [
+        (n.competency.code, n.depth) for n in selectors.framework_tree(framework)
+    ] == [
+        ("M", 0),
+        ("M.F", 1),
+        ("M.F.C2", 2),  # sequence number 1 comes before 2
+        ("M.F.1-2", 2),
+        ("M.F.1-2.S1", 3),
+        ("M.E", 1),  # no parent named: its code places it, as OpenSALT does
+    ]
+    c2 = framework.competencies.get(code="M.F.C2")
+    links = {
+        (a.association_type, a.destination.code if a.destination else a.destination_uri)
+        for a in c2.outgoing.exclude(association_type="isChildOf")
+    }
+    assert links == {("isPartOf", "M"), ("replacedBy", "M.F.1-2")}
+    exemplar = framework.competencies.get(code="M.F.1-2.S1").outgoing.get(
+        association_type="exemplar"
+    )
+    assert exemplar.destination is None
+    assert exemplar.destination_uri == "https://www.opened.com/video/801540"
+    related = framework.competencies.get(code="M.E").outgoing.filter(
+        association_type="isRelatedTo"
+    )
+    assert {a.destination.code for a in related} == {"M.F", "M.F.C2"}
+    outside = framework.competencies.get(code="M.F").outgoing.get(
+        association_type="isRelatedTo"
+    )
+    assert outside.destination is None
+    assert outside.destination_title == "CCSS.Math.Content.HSF-IF.C.8b"
+    assert any(
+        "row 3, column IsRelatedTo: 'CCSS.Math.Content.HSF-IF.C.8b' is not in this "
+        "file or the framework" in w
+        for w in result.warnings
+    )
+    assert framework.competencies.get(code="M.F.1-2").abbreviated_statement == (
+        "Math.Fractions"
+    )
+    assert c2.case_fields["conceptKeywords"] == ["fractions", "irrational"]
+
+
+@pytest.mark.parametrize("case_version", ["1.0", "1.1"])
+def test_an_opensalt_sheet_with_code_identifiers_exports_as_valid_case(
+    cast, case_version
+):
+    from tests.curriculum.test_case_conformance import UUID, schema_errors
+
+    result = framework_services.import_competencies_csv(
+        cast.organization, by=None, raw=OPENSALT, framework_name="Math"
+    )
+    competency = result.framework.competencies.get(code="M.F")
+    assert UUID.fullmatch(competency.identifier)
+    assert competency.case_fields["__original_identifier"] == "Math.Fractions"
+    assert any(
+        "row 3, column Identifier: 'Math.Fractions' is not a UUID" in w
+        for w in result.warnings
+    )
+    package = selectors.case_package(result.framework, case_version=case_version)
+    assert schema_errors(package, case_version) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (
+            "code,statement\nA," + "x" * 200_000 + "\n",
+            "row 2: a cell is longer than 131,072 characters",
+        ),
+        (
+            "code,statement," + "h" * 200_000 + "\nA,One,\n",
+            "row 1: a cell is longer than 131,072 characters",
+        ),
+        ("code,statement\nA,On\x00e\n", "line 2: the file holds a NUL character"),
+        (
+            "statement\nOne\n".encode("utf-16"),
+            "the file is not UTF-8 text",
+        ),
+    ],
+)
+def test_an_oversized_cell_or_nul_is_a_clear_error_and_imports_nothing(
+    cast, raw, message
+):
+    with pytest.raises(CsvError) as error:
+        framework_services.import_competencies_csv(
+            cast.organization, by=None, raw=raw, framework_name="Data"
+        )
+    assert message in str(error.value)
+    assert not CompetencyFramework.objects.exists()
+
+
+def test_code_identifiers_go_into_a_framework_stored_without_a_uuid(cast):
+    """Frameworks imported before identifiers were checked may have any
+    identifier, even none: rows still get UUIDs."""
+    framework = CompetencyFramework.objects.create(
+        organization=cast.organization, name="Legacy", identifier=""
+    )
+    result = framework_services.import_competencies_csv(
+        cast.organization, by=None, raw=OPENSALT, framework_name="Legacy"
+    )
+    assert result.framework == framework
+    assert framework.competencies.count() == 6
