@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// Independent verifier for Cairn credentials: Digital Bazaar's reference
+// libraries (jsonld.js in safe mode, rdf-canonize, eddsa-rdfc-2022 and
+// Ed25519Signature2020), fully
+// offline.
+//
+// Usage: node verify.mjs INPUT.json
+//   INPUT = {"credential": {...}, "didDocuments": {"did:web:...": {...}},
+//            "statusLists": {"https://.../status/1": {...}}}
+//   didDocuments may also hold other controller documents (e.g. https ids);
+//   statusLists are the BitstringStatusListCredentials the credential's
+//   credentialStatus entries point to, as served.
+// A credential with credentialStatus is checked with Digital Bazaar's
+// vc-bitstring-status-list: each list credential's signature and issuer, then
+// the credential's bit; a set revocation or suspension bit fails verification.
+// Prints one JSON line {"verified": bool, "errors": [...], "status": {...}};
+// exits 0 when verified, 1 when not, 2 on usage errors.
+import {readFileSync} from 'node:fs';
+
+import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import {driver as didKeyDriver} from '@digitalbazaar/did-method-key';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import {Ed25519Signature2020} from '@digitalbazaar/ed25519-signature-2020';
+import {Ed25519VerificationKey2020} from
+  '@digitalbazaar/ed25519-verification-key-2020';
+import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import * as vc from '@digitalbazaar/vc';
+import {checkStatus as checkBitstringStatus} from
+  '@digitalbazaar/vc-bitstring-status-list';
+
+import {CONTEXTS} from './contexts.mjs';
+
+// did:key resolves to a Multikey for Data Integrity proofs; a verifier of
+// Ed25519Signature2020 (as the Learner Credential Wallet's) resolves it to an
+// Ed25519VerificationKey2020, the only key type that suite accepts. Data
+// Integrity accepts both, so the type follows the credential's own proof.
+const didKeyMultikey = didKeyDriver();
+didKeyMultikey.use({
+  multibaseMultikeyHeader: 'z6Mk',
+  fromMultibase: Ed25519Multikey.from,
+});
+const didKey2020 = didKeyDriver();
+didKey2020.use({
+  multibaseMultikeyHeader: 'z6Mk',
+  fromMultibase: Ed25519VerificationKey2020.from,
+});
+
+function fail(message) {
+  process.stdout.write(JSON.stringify({verified: false, errors: [message]}) + '\n');
+  process.exit(2);
+}
+
+function findMethod(document, url) {
+  const candidates = [
+    ...(document.verificationMethod || []),
+    ...(document.assertionMethod || []),
+    ...(document.authentication || []),
+  ];
+  const fragment = url.slice(url.indexOf('#'));
+  return candidates.find(method => typeof method === 'object' &&
+    (method.id === url || method.id === fragment));
+}
+
+function makeDocumentLoader(didDocuments, statusLists = {}, didKey) {
+  return async url => {
+    if(CONTEXTS.has(url)) {
+      return {contextUrl: null, documentUrl: url, document: CONTEXTS.get(url)};
+    }
+    if(Object.hasOwn(statusLists, url)) {
+      return {contextUrl: null, documentUrl: url, document: statusLists[url]};
+    }
+    if(url.startsWith('did:key:')) {
+      return {contextUrl: null, documentUrl: url, document: await didKey.get({url})};
+    }
+    const [base] = url.split('#');
+    const document = didDocuments[base];
+    if(document) {
+      if(!url.includes('#')) {
+        return {contextUrl: null, documentUrl: url, document};
+      }
+      const method = findMethod(document, url);
+      if(method) {
+        return {
+          contextUrl: null,
+          documentUrl: url,
+          document: {'@context': document['@context'], ...method, id: url},
+        };
+      }
+    }
+    throw new Error(`Document not available offline: ${url}`);
+  };
+}
+
+function messages(error) {
+  if(!error) {
+    return [];
+  }
+  const nested = Array.isArray(error.errors) ? error.errors.flatMap(messages) : [];
+  const details = error.details ? ` ${JSON.stringify(error.details)}` : '';
+  return [`${error.name || 'Error'}: ${error.message}${details}`, ...nested];
+}
+
+function uses2020(credential) {
+  const proofs = [].concat(credential.proof || []);
+  return proofs.some(proof => proof && proof.type === 'Ed25519Signature2020');
+}
+
+async function main() {
+  if(process.argv.length !== 3) {
+    fail('usage: node verify.mjs INPUT.json');
+  }
+  let input;
+  try {
+    input = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+  } catch(error) {
+    fail(`cannot read input: ${error.message}`);
+  }
+  if(!input || typeof input.credential !== 'object') {
+    fail('input must be {"credential": {...}, "didDocuments": {...}}');
+  }
+  const status = {};
+  // vc.verifyCredential refuses a credential with credentialStatus unless it
+  // is given a checkStatus; the library's own reports a set bit as
+  // {verified: true, status: true}, so a set bit is turned into a failure here.
+  async function checkStatus(options) {
+    const result = await checkBitstringStatus(options);
+    if(!result.verified) {
+      return result;
+    }
+    const set = [];
+    for(const {credentialStatus, status: bit} of result.results) {
+      status[credentialStatus.statusPurpose] = bit;
+      if(bit) {
+        set.push(credentialStatus.statusPurpose);
+      }
+    }
+    if(set.length) {
+      return {
+        ...result,
+        verified: false,
+        error: new Error(`credential status is set: ${set.join(', ')}`),
+      };
+    }
+    return result;
+  }
+  const result = await vc.verifyCredential({
+    credential: input.credential,
+    suite: [
+      new DataIntegrityProof({cryptosuite: eddsaRdfc2022}),
+      new Ed25519Signature2020(),
+    ],
+    documentLoader: makeDocumentLoader(
+      input.didDocuments || {}, input.statusLists || {},
+      uses2020(input.credential) ? didKey2020 : didKeyMultikey),
+    checkStatus: async () => ({verified: true}),
+  });
+  const errors = [
+    ...messages(result.error),
+    ...(result.results || []).flatMap(r => messages(r.error)),
+    ...messages(result.statusResult && result.statusResult.error),
+  ];
+  const verified = result.verified === true;
+  process.stdout.write(
+    JSON.stringify({
+      verified,
+      errors: [...new Set(errors)],
+      ...(input.credential.credentialStatus ? {status} : {}),
+    }) + '\n');
+  process.exit(verified ? 0 : 1);
+}
+
+main().catch(error => {
+  process.stdout.write(
+    JSON.stringify({verified: false, errors: messages(error)}) + '\n');
+  process.exit(1);
+});
