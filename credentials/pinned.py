@@ -101,6 +101,25 @@ def assertion_key(document: dict[str, Any], method_id: str) -> PinnedKey | None:
     return None
 
 
+def lists_jwk(document: dict[str, Any], jwk: dict[str, Any]) -> bool:
+    """Whether the document lists this public JWK for assertions (compared by the
+    members that make the key: RFC 7638's thumbprint members)."""
+
+    def essential(key: dict[str, Any]) -> tuple:
+        return tuple(key.get(name) for name in ("kty", "crv", "e", "n", "x", "y"))
+
+    for method in document.get("verificationMethod") or []:
+        if not isinstance(method, dict) or not isinstance(method.get("id"), str):
+            continue
+        method_id = method["id"]
+        if method_id.startswith("#"):
+            method_id = document["id"] + method_id
+        key = assertion_key(document, method_id)
+        if key and key.jwk and essential(key.jwk) == essential(jwk):
+            return True
+    return False
+
+
 def where_published(controller: str) -> str:
     """Why a controller cannot be resolved here, in words."""
     if controller.startswith("did:web:"):

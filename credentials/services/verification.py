@@ -160,9 +160,10 @@ def _jwt_kid(token: str) -> str:
     return legacy_suites.jwt_key(legacy_suites.jwt_parts(token)[0])[1]
 
 
-def _jwt_signer(token: str) -> tuple[_Method | None, str]:
+def _jwt_signer(token: str, issuer: str | None) -> tuple[_Method | None, str]:
     """The key behind a VC-JWT: its `kid` looked up like a verification method,
-    else the JWK its header carries; (None, why) if neither."""
+    else the JWK its header carries (bound to the issuer when the issuer's pinned
+    document lists that very key); (None, why) if neither."""
     header, _ = legacy_suites.jwt_parts(token)
     jwk, kid = legacy_suites.jwt_key(header)
     if kid:
@@ -180,6 +181,9 @@ def _jwt_signer(token: str) -> tuple[_Method | None, str]:
         if jwk is None:
             return None, _unresolved(kid)
     if jwk is not None:
+        document = pinned.documents().get(issuer or "")
+        if document is not None and pinned.lists_jwk(document, jwk):
+            return _Method(document["id"], "", None, "pinned", jwk), ""
         return _Method("", "", None, "jwk", jwk), ""
     return None, "Its JWT names no key (neither kid nor jwk)."
 
@@ -308,10 +312,29 @@ def verify_credential(
         return Verification(
             "invalid",
             "Not a credential: it is nested deeper than any credential is.",
-            (Check("schema", False, "The content is nested too deeply to read."),),
+            (
+                Check("signature", False, "Not checked: it is not a credential."),
+                Check("schema", False, "The content is nested too deeply to read."),
+            ),
         )
-    if badgefiles.format_of(credential) in ("ob2", "ob1", "ob0.5"):
+    fmt = badgefiles.format_of(credential)
+    if fmt in ("ob2", "ob1", "ob0.5"):
         return _verify_hosted_badge(credential, now)
+    if not fmt:
+        return Verification(
+            "invalid",
+            "Not a credential: it is neither a Verifiable Credential nor an Open "
+            "Badges assertion.",
+            (
+                Check("signature", False, "Not checked: it is not a credential."),
+                Check(
+                    "schema",
+                    False,
+                    "Its @context names neither the W3C Verifiable Credentials "
+                    "context nor an Open Badges one.",
+                ),
+            ),
+        )
     checks: list[Check] = []
     award = _award_for(credential)
     issuer = _issuer_id(credential)
@@ -321,7 +344,7 @@ def verify_credential(
 
     # Signature.
     if jwt:
-        method, unresolved = _jwt_signer(jwt)
+        method, unresolved = _jwt_signer(jwt, issuer)
         signature_ok = bool(
             method and method.jwk and legacy_suites.verify_jwt(jwt, jwk=method.jwk)
         )
@@ -569,7 +592,7 @@ def verify_credential(
                 "Not checked: the key that signed it cannot be looked up here.",
             )
         elif method is None:
-            verdict = ("unknown-issuer", "Cannot be checked: its signer is unknown.")
+            verdict = ("not-checked", "Not checked: it carries no signature.")
     elif compromised:
         verdict = ("revoked", "Not trusted: it was signed with a compromised key.")
     elif not issuer_ok:
