@@ -82,6 +82,20 @@ function makeDocumentLoader(didDocuments, statusLists = {}, didKey) {
     if(Object.hasOwn(statusLists, url)) {
       return {contextUrl: null, documentUrl: url, document: statusLists[url]};
     }
+    if(url.startsWith('did:key:') && !url.includes('#')) {
+      // A bare did:key as verificationMethod (1EdTech's CLR samples) names the
+      // DID's one key: serve the document and that key as one object, listed
+      // for assertions under the bare DID too.
+      const document = await didKey.get({url});
+      const [method] = document.verificationMethod;
+      return {
+        contextUrl: null, documentUrl: url,
+        document: {
+          ...document, ...method, id: url,
+          assertionMethod: [...document.assertionMethod, url],
+        },
+      };
+    }
     if(url.startsWith('did:key:')) {
       return {contextUrl: null, documentUrl: url, document: await didKey.get({url})};
     }
@@ -149,7 +163,7 @@ async function main() {
   } catch(error) {
     fail(`cannot read input: ${error.message}`);
   }
-  if(!input || typeof input.credential !== 'object') {
+  if(!input || (typeof input.credential !== 'object' && !input.jwt)) {
     fail('input must be {"credential": {...}, "didDocuments": {...}}');
   }
   if(input.jwt) {
