@@ -18,6 +18,7 @@ import json
 import struct
 import zlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -195,8 +196,25 @@ def credential_of_jwt_payload(payload: dict[str, Any]) -> dict[str, Any]:
     """The credential a JWT carries: its `vc` claim (VC-JWT 1.1), or the payload
     less the registered claims (OB 3.0 and a signed OB 2.0 assertion)."""
     if isinstance(payload.get("vc"), dict):
-        return payload["vc"]
-    return {name: value for name, value in payload.items() if name not in JWT_CLAIMS}
+        credential = dict(payload["vc"])
+    else:
+        credential = {
+            name: value for name, value in payload.items() if name not in JWT_CLAIMS
+        }
+    # `exp` stands for the end of validity (OB 3.0 section 8.2.4.1): an expiry
+    # said only there still counts.
+    expires = payload.get("exp")
+    if (
+        isinstance(expires, int)
+        and "validUntil" not in credential
+        and "expirationDate" not in credential
+    ):
+        moment = datetime.fromtimestamp(expires, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        v1 = "https://www.w3.org/2018/credentials/v1" in (
+            credential.get("@context") or []
+        )
+        credential["expirationDate" if v1 else "validUntil"] = moment
+    return credential
 
 
 def open_text(text: str, *, baked: str = "") -> OpenedFile:

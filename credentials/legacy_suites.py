@@ -14,11 +14,12 @@ import base64
 import binascii
 import hashlib
 import json
+import warnings
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from joserfc import jws
-from joserfc.errors import JoseError
+from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import JWKRegistry, OKPKey
 
 from credentials import dataintegrity
@@ -27,7 +28,9 @@ ED25519_2018 = "Ed25519Signature2018"
 VC_JWT = "VC-JWT"
 # Algorithms a VC-JWT may use here: OB 3.0 requires RS256 support and allows
 # others; "none" and the HMAC family are never acceptable for a credential.
-JWT_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "EdDSA", "PS256")
+JWT_ALGORITHMS = (
+    "RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "Ed25519", "EdDSA",
+)  # fmt: skip
 
 
 # The Multikey decoding is dataintegrity's; it raises ValueError for anything
@@ -88,7 +91,11 @@ def verify_jwt(token: str, *, jwk: dict[str, Any]) -> bool:
         return False  # a private key offered as the issuer's: never trusted
     try:
         key = JWKRegistry.import_key(jwk)
-        jws.deserialize_compact(token.strip(), key, registry=_REGISTRY)
+        with warnings.catch_warnings():
+            # RFC 9864 deprecates "EdDSA" for "Ed25519", but issuers and wallets
+            # still sign with it; a credential is not wrong for that.
+            warnings.simplefilter("ignore", SecurityWarning)
+            jws.deserialize_compact(token.strip(), key, registry=_REGISTRY)
     except (JoseError, ValueError, TypeError):
         return False
     return True

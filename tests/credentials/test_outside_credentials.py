@@ -411,3 +411,73 @@ def test_every_baking_form_is_read_alike(tmp_path):
         "]]></openbadges:credential></svg>"
     ).encode()
     assert badgeformats.open_file(ob3_svg).document["id"] == png["id"]
+
+
+def _jwt_by_did_key(seed: bytes, claims: dict) -> str:
+    """A VC-JWT as an outside issuer makes it: EdDSA, kid its did:key method."""
+    from joserfc import jws
+    from joserfc.jwk import OKPKey
+
+    public = dataintegrity.public_key_multibase(seed)
+    key = OKPKey.import_key(
+        {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "d": base64.urlsafe_b64encode(seed).rstrip(b"=").decode(),
+            **legacy_suites.multikey_jwk(public),
+        }
+    )
+    header = {
+        "alg": "EdDSA",
+        "typ": "JWT",
+        "kid": dataintegrity.did_key_verification_method(public),
+    }
+    return jws.serialize_compact(
+        header, json.dumps(claims).encode(), key, algorithms=["EdDSA"]
+    )
+
+
+# Issuers still sign with "EdDSA" (RFC 9864 prefers "Ed25519"): so does this one.
+@pytest.mark.filterwarnings("ignore:EdDSA is deprecated")
+def test_a_vc_jwt_signed_with_a_did_key_is_checked_and_its_exp_counts(client, cast):
+    seed = b"\x09" * 32
+    did = dataintegrity.did_key(dataintegrity.public_key_multibase(seed))
+    credential = json.loads((DATA / "openbadges3/dcpv-ob30-simple.json").read_text())
+    del credential["proof"]
+    credential["issuer"] = {"id": did, "type": ["Profile"], "name": "Elsewhere"}
+    claims = {**credential, "iss": did, "jti": credential["id"], "nbf": 1262304000}
+    token = _jwt_by_did_key(seed, claims)
+    response = client.post(
+        "/api/verify", {"file": SimpleUploadedFile("badge.jwt", token.encode())}
+    )
+    result = response.json()
+    assert result["status"] == "unknown-issuer"  # a did:key names only a key
+    assert result["checks"][0]["passed"] is True
+    task = builders.make_module(cast, "X-500")
+    decision = assessments.record_recognition(
+        cast["learner"], task.version, by=cast["admin"], source="external",
+        decision="accepted", reason="Partner badge.",
+        upload=SimpleUploadedFile("badge.jwt", token.encode()),
+    )  # fmt: skip
+    assert decision.proof_status == Status.VERIFIED
+    assert decision.content_type == "application/jwt"
+
+    header, _, signature = token.split(".")
+    forged_claims = {**claims, "name": "Something grander"}
+    forged = base64.urlsafe_b64encode(json.dumps(forged_claims).encode())
+    forged_token = f"{header}.{forged.rstrip(b'=').decode()}.{signature}"
+    response = client.post("/api/verify", {"credential": forged_token},
+                           content_type="application/json")  # fmt: skip
+    assert response.json()["status"] == "tampered"
+
+    expired = _jwt_by_did_key(seed, {**claims, "exp": 1293840000})  # 1 Jan 2011
+    result = client.post(
+        "/api/verify", {"file": SimpleUploadedFile("old.jwt", expired.encode())}
+    ).json()
+    assert "It expired on 01 January 2011." in [c["says"] for c in result["checks"]]
+    with pytest.raises(ValidationError, match="expired on 01 January 2011"):
+        assessments.record_recognition(
+            cast["other_learner"], task.version, by=cast["admin"],
+            source="external", decision="accepted", reason="Old badge.",
+            upload=SimpleUploadedFile("old.jwt", expired.encode()),
+        )  # fmt: skip
