@@ -97,6 +97,8 @@ class VerifyCredential(APIView):
                 raise baking.NoCredentialFound(
                     "Send a credential as the JSON body or a file as `file`."
                 )
+        except baking.HostedLink as link:
+            return Response(verification_data(services.verify_hosted_link(link.url)))
         except baking.NoCredentialFound as error:
             return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(

@@ -31,6 +31,14 @@ class NoCredentialFound(ValueError):
     """The file holds no credential Cairn can read; the message says why."""
 
 
+class HostedLink(NoCredentialFound):
+    """The badge holds only the URL of a hosted assertion, which is not fetched."""
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
 def _chunks(png: bytes):
     if not png.startswith(PNG_SIGNATURE):
         raise NoCredentialFound("This is not a PNG image.")
@@ -98,6 +106,8 @@ def open_file(content: bytes) -> badgeformats.OpenedFile:
         if content.startswith(b"%PDF-"):
             return badgeformats.open_text(extract_pdf(content))
         return badgeformats.open_file(content)
+    except badgeformats.HostedLink as link:
+        raise HostedLink(str(link), link.url) from link
     except badgeformats.UnreadableFile as error:
         raise NoCredentialFound(str(error)) from error
 
@@ -106,6 +116,8 @@ def open_text(text: str) -> badgeformats.OpenedFile:
     """The credential in pasted text: JSON or a JWT."""
     try:
         return badgeformats.open_text(text)
+    except badgeformats.HostedLink as link:
+        raise HostedLink(str(link), link.url) from link
     except badgeformats.UnreadableFile as error:
         raise NoCredentialFound(str(error)) from error
 

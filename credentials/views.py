@@ -121,6 +121,8 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
                 opened = baking.open_file(upload.read())
             else:
                 opened = baking.open_text(form.cleaned_data["text"])
+        except baking.HostedLink as link:
+            verification = services.verify_hosted_link(link.url)
         except baking.NoCredentialFound as error:
             problem = str(error)
         else:

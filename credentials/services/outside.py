@@ -162,3 +162,21 @@ def badge_date(value: str) -> datetime | None:
         except ValueError:
             return None
     return parsed
+
+
+def verify_hosted_link(url: str) -> Verification:
+    """A badge that holds only the URL of its hosted assertion: not checked."""
+    says = (
+        f"Not checked: the badge holds only a link to a hosted assertion ({url}), "
+        "which Cairn does not fetch."
+    )
+    return Verification(
+        "not-checked",
+        "Not checked: the assertion is hosted on its issuer's site, which Cairn "
+        "does not fetch.",
+        (
+            Check("signature", False, says),
+            Check("issuer", False, "The issuer is named only in the hosted assertion."),
+            Check("schema", False, "The assertion itself is not in the file."),
+        ),
+    )

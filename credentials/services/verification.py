@@ -439,6 +439,9 @@ def verify_credential(
     )
 
 
+verify_hosted_link = outside.verify_hosted_link
+
+
 def verify_award(award: Award) -> Verification:
     """Check an award's stored credential as a stranger would."""
     return verify_credential(award.credential)

@@ -481,3 +481,28 @@ def test_a_vc_jwt_signed_with_a_did_key_is_checked_and_its_exp_counts(client, ca
             source="external", decision="accepted", reason="Old badge.",
             upload=SimpleUploadedFile("old.jwt", expired.encode()),
         )  # fmt: skip
+
+
+def test_a_badge_holding_only_a_hosted_link_is_not_checked(client, cast):
+    from tests.assessments.test_bad_input import PNG
+    from tests.assessments.test_recognition import bake
+
+    url = "https://example.org/beths-robotics-badge.json"
+    baked = bake(PNG, url.encode())
+    result = client.post(
+        "/api/verify", {"file": SimpleUploadedFile("b.png", baked)}
+    ).json()
+    assert result["status"] == "not-checked"
+    assert f"({url}), which Cairn does not fetch" in result["checks"][0]["says"]
+    page = client.post(
+        reverse("credentials:verify-upload"),
+        {"file": SimpleUploadedFile("b.png", baked)},
+    )
+    assert page.status_code == 200
+    assert "hosted on its issuer&#x27;s site" in page.text
+    task = builders.make_module(cast, "X-600")
+    with pytest.raises(ValidationError, match="only a link"):
+        assessments.record_recognition(
+            cast["learner"], task.version, by=cast["admin"], source="external",
+            decision="accepted", reason="r", upload=SimpleUploadedFile("b.png", baked),
+        )  # fmt: skip
