@@ -341,6 +341,8 @@ def test_the_recognition_page_asks_before_accepting_an_expired_credential(client
     )
     assert response.status_code == 302
     assert ModuleCompletion.objects.count() == 1
+    page = client.get(reverse("assessments:recognition")).text
+    assert "Accepted although expired" in page
 
 
 def _deep(levels: int) -> bytes:
