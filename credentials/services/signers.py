@@ -21,6 +21,7 @@ class Method:
 
 
 def proof_of(credential: dict[str, Any]) -> dict[str, Any] | None:
+    """The first proof that names its key (verificationMethod)."""
     for proof in dataintegrity.proofs(credential):
         if isinstance(proof, dict) and isinstance(proof.get("verificationMethod"), str):
             return proof
@@ -28,8 +29,9 @@ def proof_of(credential: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def resolve(verification_method: str) -> Method | None:
-    """The key behind a verification method, for the DIDs this site can answer
-    for without the network: any did:key, and its own did:web documents."""
+    """The key behind a verification method, for the keys this site can answer
+    for without the network: any did:key, its own did:web documents, and keys
+    listed for assertions in a document pinned in CAIRN_ISSUER_DOCUMENTS."""
     did, _, fragment = verification_method.partition("#")
     if did.startswith("did:key:"):
         public_multibase = did.removeprefix("did:key:")
