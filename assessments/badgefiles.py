@@ -8,11 +8,10 @@ whether the proof verified, failed, or was not checked, with the reason.
 """
 
 import hashlib
-import json
-import struct
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from assessments import badgeformats
 
 OB2_CONTEXTS = {
     "https://w3id.org/openbadges/v2",
@@ -35,9 +34,10 @@ class ProofCheck:
     reason: str
 
 
-# Callables taking the parsed credential and returning a ProofCheck, or None
-# when the proof is of a kind they do not handle; registered by an app above.
-ProofVerifier = Callable[[dict], ProofCheck | None]
+# Callables taking the opened file (its credential, and the JWT it came in if
+# any) and returning a ProofCheck, or None when the proof is of a kind they do
+# not handle; registered by an app above.
+ProofVerifier = Callable[[badgeformats.OpenedFile], ProofCheck | None]
 _proof_verifiers: list[ProofVerifier] = []
 
 
@@ -51,13 +51,13 @@ def unregister_proof_verifier(verifier: ProofVerifier) -> None:
         _proof_verifiers.remove(verifier)
 
 
-class BadgeFileError(ValueError):
-    """The file is not an Open Badges credential Cairn can read; says why."""
+# The file is not an Open Badges credential Cairn can read; the message says why.
+BadgeFileError = badgeformats.UnreadableFile
 
 
 @dataclass(frozen=True)
 class BadgeSummary:
-    format: str  # "ob2" or "ob3"
+    format: str  # "ob3", "ob2", "ob1" (Open Badges 1.0) or "ob0.5"
     achievement_id: str
     achievement_name: str
     issuer_id: str
@@ -66,6 +66,7 @@ class BadgeSummary:
     issued_on: str
     has_proof: bool
     notes: tuple[str, ...] = field(default=())
+    valid_until: str = ""  # when the credential says it expires, if it does
 
     def as_dict(self) -> dict:
         return {
@@ -78,6 +79,7 @@ class BadgeSummary:
             "issued_on": self.issued_on,
             "has_proof": self.has_proof,
             "notes": list(self.notes),
+            "valid_until": self.valid_until,
         }
 
 
@@ -100,50 +102,45 @@ def _contexts(document: dict) -> list[str]:
     return found
 
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_SIGNATURE = badgeformats.PNG_SIGNATURE
 
 
-def unbake_png(data: bytes) -> bytes:
-    """The credential baked into a PNG badge image: the iTXt chunk with keyword
-    "openbadges" (Open Badges 2.0 Baking, and OB 3.0 section 5.3.1)."""
-    position = len(PNG_SIGNATURE)
-    while position + 8 <= len(data):
-        (length,) = struct.unpack(">I", data[position : position + 4])
-        kind = data[position + 4 : position + 8]
-        body = data[position + 8 : position + 8 + length]
-        position += 12 + length
-        if kind != b"iTXt":
-            continue
-        keyword, _, rest = body.partition(b"\x00")
-        if keyword != b"openbadges" or len(rest) < 2:
-            continue
-        compressed = rest[0] == 1
-        # After the flags come a language tag and a translated keyword, each
-        # ended by a NUL; the text follows.
-        _, _, rest = rest[2:].partition(b"\x00")
-        _, _, text = rest.partition(b"\x00")
-        try:
-            return zlib.decompress(text) if compressed else text
-        except zlib.error as error:
-            raise BadgeFileError("The badge image's credential is damaged.") from error
-    raise BadgeFileError("The image is not a baked badge: it holds no credential.")
+def format_of(document: dict) -> str:
+    """ "ob3", "ob2", "ob1" or "ob0.5" by the credential's own marks, or ""."""
+    contexts = _contexts(document)
+    if any(c in OB2_CONTEXTS for c in contexts):
+        return "ob2"
+    if any(c in VC_CONTEXTS for c in contexts):
+        return "ob3"
+    if "@context" in document:
+        return ""
+    # Open Badges 1.0 assertions carry a uid and a verify object; 0.5 ones a
+    # badge object with its version and an issued_on date (no context for either).
+    if isinstance(document.get("verify"), dict) and "uid" in document:
+        return "ob1"
+    badge = document.get("badge")
+    if "recipient" in document and isinstance(badge, dict) and "version" in badge:
+        return "ob0.5"
+    return ""
 
 
 def read_badge(data: bytes) -> BadgeSummary:
-    """Parse and check a credential's structure (JSON, or a baked PNG badge);
-    raise BadgeFileError if unusable."""
-    data = credential_bytes(data)
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BadgeFileError(f"The file is not valid JSON ({error}).") from error
-    if not isinstance(document, dict):
-        raise BadgeFileError("The file holds JSON, but not a credential object.")
-    contexts = _contexts(document)
-    if any(c in OB2_CONTEXTS for c in contexts):
+    """Parse and check a credential's structure (JSON, a JWT, or a baked PNG or
+    SVG badge); raise BadgeFileError if unusable."""
+    return summarize(badgeformats.open_file(data).document)
+
+
+def summarize(document: dict) -> BadgeSummary:
+    """What an opened credential states, checked for structure."""
+    fmt = format_of(document)
+    if fmt == "ob2":
         return _read_ob2(document)
-    if any(c in VC_CONTEXTS for c in contexts):
-        return _read_ob3(document, contexts)
+    if fmt == "ob3":
+        return _read_ob3(document, _contexts(document))
+    if fmt == "ob1":
+        return _read_ob1(document)
+    if fmt == "ob0.5":
+        return _read_ob05(document)
     raise BadgeFileError(
         "The file is not an Open Badges credential: its @context names neither "
         "Open Badges 2.0 nor the W3C Verifiable Credentials context."
@@ -212,17 +209,94 @@ def _read_ob2(document: dict) -> BadgeSummary:
         issued_on=issued_on,
         has_proof=verification.get("type") in ("signed", "SignedBadge"),
         notes=tuple(notes),
+        valid_until=document.get("expires") or "",
+    )
+
+
+def _read_ob1(document: dict) -> BadgeSummary:
+    """An Open Badges 1.0 assertion: badge and issuer are hosted at URLs."""
+    recipient = document.get("recipient")
+    if isinstance(recipient, dict):
+        identity = _required_str(recipient, "identity", "The recipient")
+        if recipient.get("hashed"):
+            identity = f"{identity} (hashed)"
+    elif isinstance(recipient, str) and recipient:
+        identity = recipient
+    else:
+        raise BadgeFileError("The assertion has no recipient.")
+    badge = document.get("badge")
+    if not isinstance(badge, str) or not badge:
+        raise BadgeFileError("The assertion has no badge.")
+    verify = document["verify"]
+    issued_on = document.get("issuedOn")
+    if isinstance(issued_on, int):
+        issued_on = str(issued_on)
+    if not isinstance(issued_on, str) or not issued_on:
+        raise BadgeFileError("The assertion has no “issuedOn”.")
+    return BadgeSummary(
+        format="ob1",
+        achievement_id=badge,
+        achievement_name="",
+        issuer_id="",
+        issuer_name="",
+        recipient=identity,
+        issued_on=issued_on,
+        has_proof=verify.get("type") == "signed",
+        notes=(
+            "An Open Badges 1.0 badge class is hosted at its URL and not included "
+            "in the file: its name and issuer were not checked.",
+        ),
+        valid_until=str(document.get("expires") or ""),
+    )
+
+
+def _read_ob05(document: dict) -> BadgeSummary:
+    """An Open Badges 0.5 assertion: everything in one object, never signed."""
+    recipient = document.get("recipient")
+    if not isinstance(recipient, str) or not recipient:
+        raise BadgeFileError("The assertion has no recipient.")
+    badge = document["badge"]
+    name = _required_str(badge, "name", "The badge")
+    issuer = badge.get("issuer")
+    if not isinstance(issuer, dict):
+        raise BadgeFileError("The badge has no issuer.")
+    origin = _required_str(issuer, "origin", "The issuer")
+    issued_on = document.get("issued_on") or ""
+    if not isinstance(issued_on, str) or not issued_on:
+        raise BadgeFileError("The assertion has no “issued_on”.")
+    if document.get("salt") and recipient.startswith(("sha256$", "md5$")):
+        recipient = f"{recipient} (hashed)"
+    return BadgeSummary(
+        format="ob0.5",
+        achievement_id=str(badge.get("criteria") or ""),
+        achievement_name=name,
+        issuer_id=origin,
+        issuer_name=str(issuer.get("name") or ""),
+        recipient=recipient,
+        issued_on=issued_on,
+        has_proof=False,
+        valid_until=str(document.get("expires") or ""),
     )
 
 
 def ob2_recipient_matches(document_bytes: bytes, email: str) -> bool | None:
-    """Whether an OB 2.0 email recipient is this address (hashed or plain)."""
+    """Whether an Open Badges 2.0, 1.0 or 0.5 email recipient is this address
+    (hashed or plain)."""
     try:
-        document = json.loads(credential_bytes(document_bytes).decode("utf-8-sig"))
-        recipient = document.get("recipient", {})
-    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError, BadgeFileError):
+        document = badgeformats.open_file(document_bytes).document
+    except BadgeFileError:
         return None
-    if not email or recipient.get("type") != "email":
+    recipient = document.get("recipient", {})
+    if isinstance(recipient, str):  # 0.5: the address or its hash, salt beside it
+        recipient = {
+            "type": "email",
+            "identity": recipient,
+            "hashed": recipient.startswith(("sha256$", "md5$")),
+            "salt": document.get("salt", ""),
+        }
+    if not email or not isinstance(recipient, dict):
+        return None
+    if recipient.get("type") != "email":
         return None
     identity = recipient.get("identity", "")
     if not recipient.get("hashed"):
@@ -280,6 +354,9 @@ def _read_ob3(document: dict, contexts: list[str]) -> BadgeSummary:
     proof = document.get("proof")
     return BadgeSummary(
         format="ob3",
+        valid_until=str(
+            document.get("validUntil") or document.get("expirationDate") or ""
+        ),
         achievement_id=achievement_id,
         achievement_name=achievement_name,
         issuer_id=issuer_id,
@@ -290,27 +367,17 @@ def _read_ob3(document: dict, contexts: list[str]) -> BadgeSummary:
     )
 
 
-def credential_bytes(data: bytes) -> bytes:
-    """The credential's JSON, unbaked from a PNG badge if need be."""
-    if data.startswith(PNG_SIGNATURE):
-        data = unbake_png(data)
-        if data.strip().startswith((b"http://", b"https://")):
-            raise BadgeFileError(
-                "The badge image holds only a link to a hosted assertion; upload "
-                "the assertion's JSON instead."
-            )
-    return data
-
-
 def check_proof(document_bytes: bytes) -> ProofCheck:
+    """The proof check of the credential in a file (see check_opened)."""
+    return check_opened(badgeformats.open_file(document_bytes))
+
+
+def check_opened(opened: badgeformats.OpenedFile) -> ProofCheck:
     """Ask the registered verifiers about the credential's proof: one that fails
     it decides; else one that verifies it; else it is not checked, and why."""
-    document = json.loads(credential_bytes(document_bytes).decode("utf-8-sig"))
-    if not document.get("proof"):
-        return ProofCheck(UNCHECKED, "The credential carries no proof (signature).")
     if not _proof_verifiers:
         return ProofCheck(UNCHECKED, "No proof verifier is installed.")
-    checks = [c for c in (v(document) for v in _proof_verifiers) if c is not None]
+    checks = [c for c in (v(opened) for v in _proof_verifiers) if c is not None]
     for status in (FAILED, VERIFIED):
         if found := [c for c in checks if c.status == status]:
             return found[0]

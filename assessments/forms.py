@@ -353,7 +353,14 @@ class RecognitionForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
     file = forms.FileField(
         required=False,
-        help_text="The Open Badges 2.0 or 3.0 JSON file, or evidence (PDF, image).",
+        help_text="The Open Badges file (JSON, JWT, or a baked PNG or SVG badge), "
+        "or evidence (PDF, image).",
+    )
+    accept_expired = forms.BooleanField(
+        required=False,
+        label="Accept it although it has expired",
+        help_text="An expired credential is refused unless you tick this; the "
+        "reason above is recorded as the reason for accepting it.",
     )
 
     def __init__(self, *args, versions, **kwargs):

@@ -850,6 +850,7 @@ def recognition(request: HttpRequest) -> HttpResponse:
                     decision=form.cleaned_data["decision"],
                     reason=form.cleaned_data["reason"],
                     upload=form.cleaned_data["file"],
+                    accept_expired=form.cleaned_data["accept_expired"],
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

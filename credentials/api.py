@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, parsers, serializers, status
 from rest_framework import permissions as drf_permissions
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import ParseError, Throttled, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -42,6 +42,18 @@ class AwardVerification(APIView):
         return Response(verification_data(services.verify_award(award)))
 
 
+class _JsonParser(parsers.JSONParser):
+    """JSON whose nesting exhausts the parser is bad input, not a server error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise ParseError(
+                "The JSON is nested too deeply to be read; no credential is."
+            ) from error
+
+
 class VerifyCredential(APIView):
     """Check any credential: signature, issuer DID, status, validity dates and
     schema. Send the credential as the JSON body, or a file (JSON, a Cairn PDF,
@@ -51,7 +63,7 @@ class VerifyCredential(APIView):
     permission_classes = [drf_permissions.AllowAny]
     # Machines call this without a session; no session means no CSRF to check.
     authentication_classes: list = []
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser]
+    parser_classes = [_JsonParser, parsers.MultiPartParser]
 
     @extend_schema(
         request={
@@ -66,23 +78,32 @@ class VerifyCredential(APIView):
         if ratelimit.exceeded(request, "verify", settings.CAIRN_VERIFY_PER_MINUTE):
             raise Throttled(wait=ratelimit.WINDOW_SECONDS)
         upload = request.FILES.get("file")
+        jwt = ""
         try:
             if upload is not None:
                 if upload.size > settings.CAIRN_MAX_UPLOAD_BYTES:
                     raise baking.NoCredentialFound("The file is too large.")
-                credential = baking.credential_from_file(upload.read())
+                opened = baking.open_file(upload.read())
+                credential, jwt = opened.document, opened.jwt
             elif isinstance(request.data, dict) and request.data:
                 credential = dict(request.data)
                 # {"credential": {...}} is accepted too, as verify.mjs takes it.
                 if set(credential) == {"credential"}:
                     credential = credential["credential"]
+                if isinstance(credential, str):  # a VC-JWT sent as a string
+                    opened = baking.open_text(credential)
+                    credential, jwt = opened.document, opened.jwt
             else:
                 raise baking.NoCredentialFound(
                     "Send a credential as the JSON body or a file as `file`."
                 )
+        except baking.HostedLink as link:
+            return Response(verification_data(services.verify_hosted_link(link.url)))
         except baking.NoCredentialFound as error:
             return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(verification_data(services.verify_credential(credential)))
+        return Response(
+            verification_data(services.verify_credential(credential, jwt=jwt))
+        )
 
 
 class StatusChangeInput(serializers.Serializer):

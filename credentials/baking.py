@@ -1,5 +1,7 @@
 """Open Badges 3.0 baking: the signed credential inside a PNG or SVG image, and
-reading a credential back out of any file a visitor uploads. Pure, no ORM.
+reading a credential back out of any file a visitor uploads (a Cairn PDF here;
+every other form through assessments.badgeformats, the one reader of outside
+formats that recognition uses too). Pure, no ORM.
 
 Spec: OB 3.0 section 5.3 "Baking". PNG: one iTXt chunk, keyword
 "openbadgecredential", uncompressed, holding the credential JSON. SVG: an
@@ -12,12 +14,11 @@ import json
 import struct
 import zlib
 from typing import Any
-from xml.etree.ElementTree import Element
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+
+from assessments import badgeformats
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_KEYWORD = b"openbadgecredential"
@@ -28,6 +29,14 @@ PDF_ATTACHMENT = "credential.json"
 
 class NoCredentialFound(ValueError):
     """The file holds no credential Cairn can read; the message says why."""
+
+
+class HostedLink(NoCredentialFound):
+    """The badge holds only the URL of a hosted assertion, which is not fetched."""
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message)
+        self.url = url
 
 
 def _chunks(png: bytes):
@@ -68,41 +77,12 @@ def bake_png(png: bytes, credential: dict[str, Any]) -> bytes:
     return b"".join(out)
 
 
-def extract_png(png: bytes) -> str:
-    for kind, data, _raw in _chunks(png):
-        if kind != b"iTXt":
-            continue
-        keyword, _, rest = data.partition(b"\x00")
-        if keyword != PNG_KEYWORD or len(rest) < 2:
-            continue
-        compressed, _method, rest = rest[0], rest[1], rest[2:]
-        _language, _, rest = rest.partition(b"\x00")
-        _translated, _, text = rest.partition(b"\x00")
-        if compressed:
-            text = zlib.decompressobj().decompress(text, 5 * 1024 * 1024)
-        return text.decode("utf-8")
-    raise NoCredentialFound("The PNG image has no baked credential.")
-
-
 def svg_credential_element(credential: dict[str, Any]) -> str:
     """The <openbadges:credential> element for an SVG, JSON in CDATA."""
     text = json.dumps(credential, ensure_ascii=False, indent=1)
     # "]]>" would end the CDATA section early; split it across two sections.
     text = text.replace("]]>", "]]]]><![CDATA[>")
     return f"<openbadges:credential><![CDATA[{text}]]></openbadges:credential>"
-
-
-def extract_svg(svg: bytes) -> str:
-    try:
-        root: Element = SafeET.fromstring(svg)
-    except (SafeET.ParseError, DefusedXmlException) as error:
-        raise NoCredentialFound(f"The SVG image cannot be read: {error}") from error
-    if root.tag != f"{{{SVG_NAMESPACE}}}svg":
-        raise NoCredentialFound("This is not an SVG image.")
-    element = root.find(f"{{{OB_NAMESPACE}}}credential")
-    if element is None or not (element.text or "").strip():
-        raise NoCredentialFound("The SVG image has no baked credential.")
-    return element.text
 
 
 def extract_pdf(pdf: bytes) -> str:
@@ -119,33 +99,40 @@ def extract_pdf(pdf: bytes) -> str:
     return found[0].decode("utf-8")
 
 
+def open_file(content: bytes) -> badgeformats.OpenedFile:
+    """The credential in a Cairn PDF, or in any file the one reader of outside
+    formats opens: JSON, a JWT, a baked PNG or SVG badge (OB 2.0 or 3.0)."""
+    try:
+        if content.startswith(b"%PDF-"):
+            return badgeformats.open_text(extract_pdf(content))
+        return badgeformats.open_file(content)
+    except badgeformats.HostedLink as link:
+        raise HostedLink(str(link), link.url) from link
+    except badgeformats.UnreadableFile as error:
+        raise NoCredentialFound(str(error)) from error
+
+
+def open_text(text: str) -> badgeformats.OpenedFile:
+    """The credential in pasted text: JSON or a JWT."""
+    try:
+        return badgeformats.open_text(text)
+    except badgeformats.HostedLink as link:
+        raise HostedLink(str(link), link.url) from link
+    except badgeformats.UnreadableFile as error:
+        raise NoCredentialFound(str(error)) from error
+
+
 def credential_from_file(content: bytes) -> dict[str, Any]:
     """The credential in a JSON file, a Cairn PDF or a baked PNG or SVG badge."""
-    head = content[:512].lstrip()
-    if content.startswith(PNG_SIGNATURE):
-        text = extract_png(content)
-    elif content.startswith(b"%PDF-"):
-        text = extract_pdf(content)
-    elif head.startswith((b"<?xml", b"<svg", b"<!--")):
-        text = extract_svg(content)
-    elif head.startswith(b"{"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise NoCredentialFound("The JSON file is not UTF-8 text.") from error
-    else:
-        raise NoCredentialFound(
-            "Cairn reads credential JSON, PDF certificates and PNG or SVG badges; "
-            "this file is none of them."
-        )
-    return credential_from_text(text)
+    return open_file(content).document
 
 
-def credential_from_text(text: str) -> dict[str, Any]:
+def extract_png(png: bytes) -> str:
+    """The text baked into a PNG badge (either keyword), as stored."""
     try:
-        credential = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise NoCredentialFound(f"The credential is not valid JSON: {error}") from error
-    if not isinstance(credential, dict):
-        raise NoCredentialFound("The JSON is not a credential (not an object).")
-    return credential
+        texts = badgeformats.png_texts(png)
+    except badgeformats.UnreadableFile as error:
+        raise NoCredentialFound(str(error)) from error
+    if not texts:
+        raise NoCredentialFound("The PNG image has no baked credential.")
+    return texts[0]

@@ -156,12 +156,22 @@ def canonical_nquads(document: dict[str, Any]) -> str:
     canonical form comes from pyoxigraph, which matched jsonld.js byte for byte
     (PITFALLS.md).
     """
+    nquads = jsonld.to_nquads(document)
     dataset = pyoxigraph.Dataset(
-        pyoxigraph.parse(
-            jsonld.to_nquads(document), format=pyoxigraph.RdfFormat.N_QUADS
-        )
+        pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
     )
-    dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
+    if any(isinstance(quad.graph_name, pyoxigraph.BlankNode) for quad in dataset):
+        # pyoxigraph 0.5.13 labels blank nodes that name graphs (a proof nested in
+        # an endorsement makes one) otherwise than RDFC-1.0 and jsonld.js do, so a
+        # genuine 1EdTech credential with endorsements failed to verify. pyld's
+        # URDNA2015 labels them as jsonld.js does; pyoxigraph still writes the
+        # quads, escaping as RDFC-1.0 asks.
+        labelled = jsonld.canonical_labels(nquads)
+        dataset = pyoxigraph.Dataset(
+            pyoxigraph.parse(labelled, format=pyoxigraph.RdfFormat.N_QUADS)
+        )
+    else:
+        dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
     # Python sorts str by code point, the order RDFC-1.0 asks for.
     return "".join(sorted(f"{quad} .\n" for quad in dataset))
 

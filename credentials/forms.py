@@ -59,7 +59,7 @@ class UploadForm(forms.Form):
     )
     text = forms.CharField(
         required=False,
-        label="…or paste the credential JSON",
+        label="…or paste the credential JSON or JWT",
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 

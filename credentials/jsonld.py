@@ -32,6 +32,7 @@ VENDORED_CONTEXTS: dict[str, str] = {
     "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json": (
         "clr-v2p0-2.0.1.json"
     ),
+    "https://purl.imsglobal.org/spec/clr/v2p0/context.json": "clr-v2p0.json",
     "https://www.w3.org/2018/credentials/v1": "2018-credentials-v1.jsonld",
     "https://w3id.org/security/suites/ed25519-2020/v1": (
         "security-suites-ed25519-2020-v1.jsonld"
@@ -239,3 +240,15 @@ def check_defined_terms(document: dict[str, Any]) -> None:
 def to_nquads(document: dict[str, Any]) -> str:
     """Checked, offline RDF dataset of a document as (non-canonical) N-Quads."""
     return _run(document, "to_rdf", {"format": "application/n-quads"})
+
+
+def canonical_labels(nquads: str) -> str:
+    """N-Quads with pyld's URDNA2015 (RDFC-1.0) blank node labels."""
+    return jsonld.normalize(
+        nquads,
+        {
+            "algorithm": "URDNA2015",
+            "inputFormat": "application/n-quads",
+            "format": "application/n-quads",
+        },
+    )

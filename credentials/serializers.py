@@ -38,7 +38,9 @@ class VerificationCheckSerializer(serializers.Serializer):
 class VerificationSerializer(serializers.Serializer):
     status = serializers.CharField(
         help_text="valid, revoked, suspended, tampered, expired, not-yet-valid, "
-        "unknown-issuer or invalid"
+        "unknown-issuer, not-checked (an unsupported proof type, a key or status "
+        "that cannot be looked up here, an assertion only its issuer's site "
+        "confirms) or invalid"
     )
     headline = serializers.CharField()
     checks = VerificationCheckSerializer(many=True)

@@ -118,13 +118,15 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
         try:
             upload = form.cleaned_data["file"]
             if upload:
-                credential = baking.credential_from_file(upload.read())
+                opened = baking.open_file(upload.read())
             else:
-                credential = baking.credential_from_text(form.cleaned_data["text"])
+                opened = baking.open_text(form.cleaned_data["text"])
+        except baking.HostedLink as link:
+            verification = services.verify_hosted_link(link.url)
         except baking.NoCredentialFound as error:
             problem = str(error)
         else:
-            verification = services.verify_credential(credential)
+            verification = services.verify_credential(opened.document, jwt=opened.jwt)
     status = 400 if request.method == "POST" and verification is None else 200
     response = render(
         request,

@@ -1,15 +1,18 @@
 """Recognition of prior learning and of accepted outside credentials."""
 
+from datetime import UTC, datetime, time
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.audit import log_action
 from accounts.models import Membership
 from accounts.permissions import has_role
-from assessments import badgefiles
+from assessments import badgefiles, badgeformats
 from assessments.models import ModuleCompletion, RecognitionDecision
 from assessments.prerequisites import locked
 from assessments.services.grading import record_completion
@@ -24,7 +27,7 @@ ProofStatus = RecognitionDecision.ProofStatus
 
 def _read_credential(
     upload: UploadedFile, learner
-) -> tuple[dict, badgefiles.ProofCheck]:
+) -> tuple[dict, badgefiles.ProofCheck, badgeformats.OpenedFile]:
     limit = 1_048_576  # a badge is a few kilobytes; anything larger is not one
     if upload.size > limit:
         raise ValidationError({"file": f"{upload.name} is too large for a badge."})
@@ -32,27 +35,31 @@ def _read_credential(
     data = upload.read()
     upload.seek(0)
     try:
-        summary = badgefiles.read_badge(data)
+        opened = badgeformats.open_file(data)
+        summary = badgefiles.summarize(opened.document)
     except badgefiles.BadgeFileError as error:
         raise ValidationError({"file": str(error)}) from error
     badge = summary.as_dict()
-    badge["baked"] = data.startswith(badgefiles.PNG_SIGNATURE)
-    if summary.format == "ob2":
+    badge["baked"] = bool(opened.baked)
+    if summary.format != "ob3":
         badge["recipient_matches"] = badgefiles.ob2_recipient_matches(
             data, getattr(learner, "email", "")
         )
-        if summary.has_proof:
-            return badge, badgefiles.ProofCheck(
-                badgefiles.UNCHECKED,
-                "Cairn does not check the signature of a signed Open Badges 2.0 "
-                "assertion.",
-            )
-        return badge, badgefiles.ProofCheck(
-            ProofStatus.NONE,
-            "A hosted Open Badges 2.0 assertion is not signed: it is genuine if "
-            "the issuer's site still serves it, which Cairn does not fetch.",
-        )
-    return badge, badgefiles.check_proof(data)
+    return badge, badgefiles.check_opened(opened), opened
+
+
+def _expiry(badge: dict) -> datetime | None:
+    """When the credential says it expires, if it says so readably."""
+    value = badge.get("valid_until") or ""
+    if value.isdigit():  # Open Badges 1.0 allows Unix seconds
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    moment = parse_datetime(value)
+    if moment is None:
+        day = parse_date(value[:10]) if len(value) >= 10 else None
+        moment = datetime.combine(day, time.min) if day else None
+    if moment is not None and timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    return moment
 
 
 @transaction.atomic
@@ -65,11 +72,13 @@ def record_recognition(
     decision: str,
     reason: str,
     upload: UploadedFile | None = None,
+    accept_expired: bool = False,
 ) -> RecognitionDecision:
     """An admin's decision, kept with its reason and evidence. Accepting records
-    the module completion; an outside credential must be an Open Badges 2.0 or
-    3.0 file whose structure checks out (and whose proof, if a verifier is
-    registered, verifies)."""
+    the module completion; an outside credential must be an Open Badges file
+    whose structure checks out, whose proof does not fail, and which has not
+    expired, unless the admin accepts it as expired (`accept_expired`, recorded
+    with the decision's reason)."""
     version = ModuleVersion.objects.select_related("module__organization").get(
         pk=version.pk
     )
@@ -108,11 +117,9 @@ def record_recognition(
     proof = badgefiles.ProofCheck(ProofStatus.NONE, "")
     content_type = ""
     if upload is not None and source == Source.EXTERNAL:
-        badge, proof = _read_credential(upload, learner)
-        content_type = (
-            "image/png"
-            if upload.name.lower().endswith(".png") or badge.get("baked")
-            else "application/json"
+        badge, proof, opened = _read_credential(upload, learner)
+        content_type = {"png": "image/png", "svg": "image/svg+xml"}.get(
+            opened.baked, "application/jwt" if opened.jwt else "application/json"
         )
         if decision == Decision.ACCEPTED and proof.status == ProofStatus.FAILED:
             raise ValidationError(
@@ -121,6 +128,18 @@ def record_recognition(
                     f"accepted. {proof.reason}"
                 }
             )
+        expires = _expiry(badge)
+        if expires is not None and expires <= timezone.now():
+            badge["expired"] = True
+            if decision == Decision.ACCEPTED and not accept_expired:
+                raise ValidationError(
+                    {
+                        "file": f"The credential expired on {expires:%d %B %Y}; it "
+                        "counts only if you accept it as expired, with the reason "
+                        "in the decision."
+                    }
+                )
+            badge["accepted_expired"] = decision == Decision.ACCEPTED
     elif upload is not None:
         content_type = check_upload(upload).content_type
     completion = None
@@ -150,5 +169,6 @@ def record_recognition(
         learner=learner.pk,
         source=source,
         proof=proof.status,
+        accepted_expired=bool(badge.get("accepted_expired")),
     )
     return record

@@ -49,6 +49,7 @@ from credentials.services.verification import (
     Verification,
     verify_award,
     verify_credential,
+    verify_hosted_link,
 )
 
 __all__ = [
@@ -87,4 +88,5 @@ __all__ = [
     "verification_method",
     "verify_award",
     "verify_credential",
+    "verify_hosted_link",
 ]

@@ -2,47 +2,21 @@
 
 import re
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from credentials import dataintegrity, schemas, statuslist
-from credentials.models import Award, SigningKey, StatusList, WalletCredential
-from credentials.services import keys
+from assessments import badgefiles, badgeformats
+from credentials import dataintegrity, legacy_suites, schemas, statuslist
+from credentials.models import Award, StatusList, WalletCredential
+from credentials.services import outside, signers
+from credentials.services.verdicts import Check, Verification
+from credentials.services.verdicts import on_day as _on
 
 OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 _STATUS_PATH = re.compile(r"^/credentials/status/(\d+)$")
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str  # "signature", "issuer", "status", "dates" or "schema"
-    passed: bool
-    says: str
-
-
-@dataclass(frozen=True)
-class Verification:
-    # "valid", "revoked", "suspended", "tampered", "expired", "not-yet-valid",
-    # "unknown-issuer" or "invalid"
-    status: str
-    headline: str
-    checks: tuple[Check, ...]
-    award: Award | None = None
-
-    @property
-    def is_valid(self) -> bool:
-        return self.status == "valid"
-
-
-@dataclass(frozen=True)
-class _Method:
-    did: str
-    public_multibase: str
-    key: SigningKey | None
 
 
 def _issuer_id(credential: dict[str, Any]) -> str | None:
@@ -50,51 +24,6 @@ def _issuer_id(credential: dict[str, Any]) -> str | None:
     if isinstance(issuer, dict):
         issuer = issuer.get("id")
     return issuer if isinstance(issuer, str) else None
-
-
-def _proof(credential: dict[str, Any]) -> dict[str, Any] | None:
-    for proof in dataintegrity.proofs(credential):
-        if isinstance(proof, dict) and isinstance(proof.get("verificationMethod"), str):
-            return proof
-    return None
-
-
-def _resolve(verification_method: str) -> _Method | None:
-    """The key behind a verification method, for the DIDs this site can answer
-    for without the network: any did:key, and its own did:web documents."""
-    did, _, fragment = verification_method.partition("#")
-    if did.startswith("did:key:"):
-        public_multibase = did.removeprefix("did:key:")
-        if fragment and fragment != public_multibase:
-            return None
-        try:
-            dataintegrity.did_key(public_multibase)
-        except ValueError:
-            return None
-        key = SigningKey.objects.filter(public_multibase=public_multibase).first()
-        return _Method(did, public_multibase, key)
-    if not did.startswith("did:web:") or not fragment:
-        return None
-    fragment = fragment.removeprefix(keys.ED25519_2020_FRAGMENT)
-    key = (
-        SigningKey.objects.select_related("organization")
-        .filter(public_multibase=fragment)
-        .first()
-    )
-    if key is None:
-        return None
-    if did not in (keys.site_did(), keys.organization_did(key.organization)):
-        return None
-    return _Method(did, fragment, key)
-
-
-def _signature_verifies(document: dict[str, Any], method: _Method) -> bool:
-    try:
-        return dataintegrity.verify_credential(
-            document, public_multibase=method.public_multibase
-        )
-    except ValueError:
-        return False
 
 
 def _status_bit(entry: dict[str, Any], issuer: str | None) -> tuple[bool | None, str]:
@@ -108,9 +37,9 @@ def _status_bit(entry: dict[str, Any], issuer: str | None) -> tuple[bool | None,
     if status_list is None:
         return None, f"its status list {url} does not exist"
     list_credential = status_list.credential or {}
-    proof = _proof(list_credential)
-    method = _resolve(proof["verificationMethod"]) if proof else None
-    if method is None or not _signature_verifies(list_credential, method):
+    proof = signers.proof_of(list_credential)
+    method = signers.resolve(proof["verificationMethod"]) if proof else None
+    if method is None or not signers.signature_verifies(list_credential, method):
         return None, "its status list's signature does not verify"
     if _issuer_id(list_credential) != issuer:
         return None, "its status list was issued by someone else"
@@ -150,13 +79,22 @@ def _award_for(credential: dict[str, Any]) -> Award | None:
     return award
 
 
-def _on(moment: datetime) -> str:
-    return f"{moment.astimezone(UTC):%d %B %Y}"
+def _who(credential: dict[str, Any], method: signers.Method | None) -> str:
+    if method and method.key:
+        return method.key.organization.name
+    issuer = credential.get("issuer")
+    name = issuer.get("name") if isinstance(issuer, dict) else None
+    if method and method.kind == "pinned" and isinstance(name, str) and name:
+        return name
+    return "The issuer"
 
 
-def verify_credential(credential: Any, *, now: datetime | None = None) -> Verification:
-    """Check signature, issuer DID, status, validity dates and schema of any
-    credential (Cairn's or not), each in plain words."""
+def verify_credential(
+    credential: Any, *, jwt: str = "", now: datetime | None = None
+) -> Verification:
+    """Check signature, issuer, status, validity dates and schema of any
+    credential (Cairn's or not, Open Badges 0.5 to 3.0, `jwt` the VC-JWT it came
+    in if it did), each in plain words."""
     now = now or timezone.now()
     if not isinstance(credential, dict):
         return Verification(
@@ -164,48 +102,130 @@ def verify_credential(credential: Any, *, now: datetime | None = None) -> Verifi
             "Not a credential: the file holds no JSON object.",
             (Check("schema", False, "The content is not a JSON credential."),),
         )
+    if not badgeformats.within_depth(credential):
+        return Verification(
+            "invalid",
+            "Not a credential: it is nested deeper than any credential is.",
+            (
+                Check("signature", False, "Not checked: it is not a credential."),
+                Check("schema", False, "The content is nested too deeply to read."),
+            ),
+        )
+    fmt = badgefiles.format_of(credential)
+    if fmt in ("ob2", "ob1", "ob0.5"):
+        return outside.verify_hosted_badge(credential, now)
+    if not fmt:
+        return Verification(
+            "invalid",
+            "Not a credential: it is neither a Verifiable Credential nor an Open "
+            "Badges assertion.",
+            (
+                Check("signature", False, "Not checked: it is not a credential."),
+                Check(
+                    "schema",
+                    False,
+                    "Its @context names neither the W3C Verifiable Credentials "
+                    "context nor an Open Badges one.",
+                ),
+            ),
+        )
     checks: list[Check] = []
     award = _award_for(credential)
     issuer = _issuer_id(credential)
-    proof = _proof(credential)
-    method = _resolve(proof["verificationMethod"]) if proof else None
+    proof = None if jwt else signers.proof_of(credential)
+    method = None
+    unsupported = unresolved = unlisted = ""
 
     # Signature.
-    if proof is None:
+    if jwt:
+        method, unresolved = signers.jwt_signer(jwt, issuer)
+        signature_ok = bool(
+            method and method.jwk and legacy_suites.verify_jwt(jwt, jwk=method.jwk)
+        )
+        if method is None:
+            unlisted = signers.unlisted(signers.jwt_kid(jwt))
+            checks.append(
+                Check("signature", False, unlisted or f"Not checked: {unresolved}")
+            )
+        else:
+            checks.append(
+                Check(
+                    "signature",
+                    signature_ok,
+                    "The JWT's signature is genuine and nothing has changed since "
+                    "it was signed."
+                    if signature_ok
+                    else "The JWT's contents do not match its signature: it has been "
+                    "altered after it was signed, or signed by someone else.",
+                )
+            )
+    elif proof is None:
         signature_ok = False
-        checks.append(Check("signature", False, "It carries no signature (proof)."))
-    elif method is None:
-        signature_ok = False
+        found = dataintegrity.first_proof(credential)
         checks.append(
             Check(
                 "signature",
                 False,
-                f"Its signing key {proof['verificationMethod']} cannot be looked up "
-                "here: it is neither a did:key nor a key of an issuer on this site.",
+                "Its proof names no key (verificationMethod)."
+                if found
+                else "It carries no signature (proof).",
             )
         )
-    else:
-        signature_ok = _signature_verifies(credential, method)
+    elif signers.suite(proof) is None:
+        signature_ok = False
+        unsupported = signers.suite_name(proof)
         checks.append(
             Check(
                 "signature",
-                signature_ok,
-                "The signature is genuine and nothing has changed since it was signed."
-                if signature_ok
-                else "The contents do not match the signature: it has been altered "
-                "after it was signed, or signed by someone else.",
+                False,
+                f"Not checked: this proof type ({unsupported}) is not supported.",
             )
         )
+    else:
+        method = signers.resolve(proof["verificationMethod"])
+        if method is None:
+            signature_ok = False
+            unlisted = signers.unlisted(proof["verificationMethod"])
+            unresolved = signers.unresolved(proof["verificationMethod"])
+            checks.append(
+                Check("signature", False, unlisted or f"Not checked: {unresolved}")
+            )
+        else:
+            signature_ok = signers.signature_verifies(credential, method)
+            checks.append(
+                Check(
+                    "signature",
+                    signature_ok,
+                    "The signature is genuine and nothing has changed since it was "
+                    "signed."
+                    if signature_ok
+                    else "The contents do not match the signature: it has been "
+                    "altered after it was signed, or signed by someone else.",
+                )
+            )
 
-    # Issuer DID.
+    # Issuer.
     compromised = False
-    if method is None or issuer != method.did:
+    issuer_bound = bool(method and method.did and issuer == method.did)
+    if method is None:
+        issuer_ok = False
+        says = f"The issuer {issuer or '(none)'} cannot be confirmed."
+    elif method.kind == "jwk":
         issuer_ok = False
         says = (
-            f"The issuer {issuer or '(none)'} is not the owner of the key that "
-            "signed it."
-            if method
-            else f"The issuer {issuer or '(none)'} cannot be confirmed."
+            f"The JWT carries its own key, so nothing confirms that the issuer "
+            f"{issuer or '(none)'} signed it."
+        )
+    elif not issuer_bound:
+        issuer_ok = False
+        says = (
+            f"It was signed with a key of {method.did}, not of its issuer "
+            f"{issuer or '(none)'}."
+        )
+    elif method.kind == "pinned":
+        issuer_ok = True
+        says = (
+            f"Its key is listed for issuing in the issuer's pinned document ({issuer})."
         )
     elif method.key is None:
         issuer_ok = False
@@ -241,13 +261,26 @@ def verify_credential(credential: Any, *, now: datetime | None = None) -> Verifi
             suspended = True
     if not entries and award is not None and award.is_revoked:
         revoked = True  # issued before status lists: the award row says it
-    who = method.key.organization.name if method and method.key else "The issuer"
+    unknown: list[str] = []
+    listed: list[str] = []  # what pinned 1EdTech revocation lists say
+    listed_revoked = False
+    for entry in outside.other_status_entries(credential):
+        is_set, says = outside.other_status(entry, credential)
+        if is_set is None:
+            unknown.append(says)
+        else:
+            listed.append(says)
+            listed_revoked = listed_revoked or is_set
+    revoked = revoked or listed_revoked
+    who = _who(credential, method)
     if problems:
         checks.append(
             Check(
                 "status", False, "Its status cannot be checked: " + "; ".join(problems)
             )
         )
+    elif listed_revoked:
+        checks.append(Check("status", False, " ".join(listed)))
     elif revoked:
         words = f"{who} has revoked it"
         if award and award.revoked_at:
@@ -259,6 +292,8 @@ def verify_credential(credential: Any, *, now: datetime | None = None) -> Verifi
         if award and award.suspension_reason:
             words += f": {award.suspension_reason}"
         checks.append(Check("status", False, words))
+    elif unknown:
+        checks.append(Check("status", False, " ".join(unknown)))
     elif entries:
         checks.append(
             Check(
@@ -273,6 +308,8 @@ def verify_credential(credential: Any, *, now: datetime | None = None) -> Verifi
                 ),
             )
         )
+    elif listed:
+        checks.append(Check("status", True, " ".join(listed)))
     else:
         checks.append(
             Check("status", True, "It names no status list, so it cannot be revoked.")
@@ -305,7 +342,13 @@ def verify_credential(credential: Any, *, now: datetime | None = None) -> Verifi
         t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)
     }
     if types & OB_TYPES:
-        errors = schemas.achievement_credential_errors(credential)
+        # The spec's compacted form allows one proof object where 1EdTech's schema
+        # wants an array (PITFALLS.md): an outside credential is not wrong for it.
+        errors = schemas.achievement_credential_errors(
+            {**credential, "proof": dataintegrity.proofs(credential)}
+            if isinstance(credential.get("proof"), dict)
+            else credential
+        )
         schema_ok = not errors
         checks.append(
             Check(
@@ -330,8 +373,20 @@ def verify_credential(credential: Any, *, now: datetime | None = None) -> Verifi
 
     if not signature_ok:
         verdict = ("tampered", "Not genuine: this credential has been altered.")
-        if proof is None or method is None:
-            verdict = ("unknown-issuer", "Cannot be checked: its signer is unknown.")
+        if unsupported:
+            verdict = ("not-checked", "Not checked: this proof type is not supported.")
+        elif unlisted:
+            verdict = (
+                "unknown-issuer",
+                "Not confirmed: its issuer does not list the key that signed it.",
+            )
+        elif method is None and (proof is not None or jwt):
+            verdict = (
+                "not-checked",
+                "Not checked: the key that signed it cannot be looked up here.",
+            )
+        elif method is None:
+            verdict = ("not-checked", "Not checked: it carries no signature.")
     elif compromised:
         verdict = ("revoked", "Not trusted: it was signed with a compromised key.")
     elif not issuer_ok:
@@ -348,6 +403,11 @@ def verify_credential(credential: Any, *, now: datetime | None = None) -> Verifi
         verdict = ("expired", "Expired: this credential is past its end date.")
     elif not schema_ok:
         verdict = ("invalid", "Not valid: it does not have the required shape.")
+    elif unknown:
+        verdict = (
+            "not-checked",
+            "Not fully checked: whether it has been revoked cannot be checked here.",
+        )
     else:
         name = who
         if award is not None:
@@ -360,16 +420,28 @@ def verify_credential(credential: Any, *, now: datetime | None = None) -> Verifi
         else:
             name = f"{who} issued this credential"
         verdict = ("valid", f"Genuine: {name}.")
-    return Verification(verdict[0], verdict[1], tuple(checks), award)
+    return Verification(
+        verdict[0],
+        verdict[1],
+        tuple(checks),
+        award,
+        signer=method.kind if method else "",
+        issuer_bound=issuer_bound,
+        proof=(
+            "verified"
+            if signature_ok
+            else "failed"
+            if unlisted or (method is not None and not unsupported)
+            else "unchecked"
+            if unsupported or unresolved
+            else "none"
+        ),
+    )
+
+
+verify_hosted_link = outside.verify_hosted_link
 
 
 def verify_award(award: Award) -> Verification:
     """Check an award's stored credential as a stranger would."""
     return verify_credential(award.credential)
-
-
-def signer_of(credential: dict[str, Any]) -> _Method | None:
-    """The DID and key behind a credential's proof, for the DIDs this site can
-    resolve offline (any did:key, its own did:web); None for any other."""
-    proof = _proof(credential)
-    return _resolve(proof["verificationMethod"]) if proof else None

@@ -105,10 +105,9 @@ def test_an_outside_did_key_credential_verifies_and_a_tampered_one_fails():
     tampered = copy.deepcopy(credential)
     tampered["credentialSubject"]["achievement"]["name"] = "Leadership"
     result = check(tampered)
-    assert (result.status, result.reason.startswith("The signature does not")) == (
-        badgefiles.FAILED,
-        True,
-    )
+    # The same words as verification by upload gives: one verdict for both.
+    assert result.status == badgefiles.FAILED
+    assert "altered after it was signed" in result.reason
 
 
 def test_a_credential_signed_by_a_key_not_its_issuers_fails():

@@ -24,6 +24,7 @@ const CAIRN_CONTEXTS = {
   'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json': 'ob-v3p0-3.0.3.json',
   'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json': 'ob-v3p0-extensions.json',
   'https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json': 'clr-v2p0-2.0.1.json',
+  'https://purl.imsglobal.org/spec/clr/v2p0/context.json': 'clr-v2p0.json',
 };
 for(const [url, file] of Object.entries(CAIRN_CONTEXTS)) {
   const path = join(here, '..', '..', 'credentials', 'contexts', file);

@@ -1,0 +1,41 @@
+"""What a verification finds, in words: the shared shape of every verdict."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from credentials.models import Award
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str  # "signature", "issuer", "status", "dates" or "schema"
+    passed: bool
+    says: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    # "valid", "revoked", "suspended", "tampered", "expired", "not-yet-valid",
+    # "unknown-issuer", "not-checked" or "invalid"
+    status: str
+    headline: str
+    checks: tuple[Check, ...]
+    award: Award | None = None
+    # Whose key signed it, as far as this site can tell: "own" (an issuer here),
+    # "did:key", "pinned" (a document in CAIRN_ISSUER_DOCUMENTS), "jwk" (the key
+    # a JWT carries in its own header) or "" (none found or none checkable).
+    signer: str = ""
+    # Whether the key that signed it belongs to the issuer it names.
+    issuer_bound: bool = False
+    # What became of the proof alone: "verified", "failed" (altered, or a key its
+    # issuer does not list), "unchecked" (unsupported, or the key cannot be
+    # looked up here) or "none" (no proof).
+    proof: str = "none"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == "valid"
+
+
+def on_day(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%d %B %Y}"
