@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "pathways",
     "credentials",
     "analytics",
+    "integrations",
 ]
 
 MIDDLEWARE = [

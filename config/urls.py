@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("credentials/", include("credentials.urls")),
     path("analytics/", include("analytics.urls")),
+    path("integrations/", include("integrations.urls")),
     path(".well-known/did.json", credential_views.did_document, name="did-document"),
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

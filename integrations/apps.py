@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    """The doors for other systems: API tokens, OAuth clients, webhooks and the
+    standard APIs. It calls the other apps' services and no app imports it."""
+
+    name = "integrations"
+    verbose_name = "Integrations"

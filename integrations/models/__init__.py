@@ -1,0 +1,1 @@
+"""Models of the doors for other systems, one module each by subject."""
