@@ -45,6 +45,7 @@ PEOPLE = [
     ("dana", "Dana", "Okafor", Role.DESIGNER),
     ("riley", "Riley", "Brennan", Role.REVIEWER),
     ("farah", "Farah", "Haddad", Role.FACULTY),
+    ("omar", "Omar", "Sato", Role.FACULTY),
     ("ada", "Ada", "Lindqvist", Role.ADMIN),
     ("lena", "Lena", "Marsh", Role.LEARNER),
     ("liam", "Liam", "Novak", Role.LEARNER),
@@ -54,10 +55,10 @@ STAGES = {
     "lena": "has completed the pathway (credentials, PDFs and verification pages)",
     "liam": "is halfway: one module done, a second waiting in the grading queue",
     "lucy": "has just enrolled",
+    "omar": "second-marks what Farah grades when a task asks for a second opinion",
 }
-# The rest of the college, met in the history: a second grader and learners who
-# enrolled month by month. They have no password: they are not demo logins.
-COLLEAGUES = [("omar", "Omar", "Sato", Role.FACULTY)]
+# The rest of the college, met in the history: learners who enrolled month by
+# month. They have no password: they are not demo logins.
 COHORT = [
     ("amara", "Amara", "Okoye"),
     ("ben", "Ben", "Fischer"),
@@ -410,10 +411,6 @@ class Command(BaseCommand):
             for username, first, last, role in PEOPLE:
                 users[username] = self.add_person(
                     organization, username, first, last, role, password=password
-                )
-            for username, first, last, role in COLLEAGUES:
-                users[username] = self.add_person(
-                    organization, username, first, last, role, password=None
                 )
             for username, first, last in COHORT:
                 users[username] = self.add_person(
