@@ -366,14 +366,27 @@ def run_roster_import(job: RosterImport) -> RosterImport:
             job.organization, by=job.created_by, raw=raw, source=job, progress=report
         )
     except ValidationError as error:
-        job.status = RosterImport.Status.FAILED
-        job.errors = error.messages
+        _finish(job, RosterImport.Status.FAILED, errors=error.messages)
+    except Exception:
+        # Rolled back; the page must not show "importing" for ever. The error
+        # itself goes to the worker's log.
+        _finish(
+            job,
+            RosterImport.Status.FAILED,
+            errors=["The import stopped on an unexpected error; nothing was imported."],
+        )
+        raise
     else:
-        job.status = RosterImport.Status.DONE
-        job.result = result
+        _finish(job, RosterImport.Status.DONE, result=result)
+    return job
+
+
+def _finish(job: RosterImport, status: str, *, errors=(), result=None) -> None:
+    job.status = status
+    job.errors = list(errors)
+    job.result = result or {}
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "errors", "result", "finished_at"])
-    return job
 
 
 # ------------------------------------------------------------ cohort enrolment
