@@ -353,3 +353,23 @@ def recognition_decisions(organizations) -> QuerySet[RecognitionDecision]:
     return RecognitionDecision.objects.filter(
         version__module__organization__in=organizations
     ).select_related("learner", "version__module", "decided_by", "completion")
+
+
+def cohort_candidates(cohort: Cohort, *, q: str, as_role: str, limit: int = 20):
+    """Members holding the role whom the words find, not yet in the cohort."""
+    members = cohort.learners if as_role == Membership.Role.LEARNER else cohort.graders
+    users = (
+        get_user_model()
+        .objects.filter(
+            memberships__organization=cohort.organization, memberships__role=as_role
+        )
+        .exclude(pk__in=members.values("pk"))
+    )
+    for word in q.split():
+        users = users.filter(
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+        )
+    return users.order_by("last_name", "first_name", "username")[:limit]

@@ -407,3 +407,58 @@ def test_only_admins_enrol_cohorts(client, cast, pathway, role):
     client.force_login(cast[role])
     url = reverse("pathways:cohort-enrol", args=[pathway.version.pk])
     assert client.post(url, {"cohort": cohort.pk}).status_code in (403, 404)
+
+
+# ------------------------------------------------------- many into a cohort
+
+
+def test_a_pasted_list_adds_everyone_or_names_each_bad_line(client, cast):
+    cohort = Cohort.objects.create(organization=cast.organization, name="Spring")
+    client.force_login(cast["admin"])
+    url = reverse("assessments:cohort-add-many", args=[cohort.pk])
+    bad = "\n".join(
+        [cast["learner"].username, "nobody-here", cast["faculty"].email, ""]
+    )
+    response = client.post(url, {"role": "learner", "people": bad})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Line 2: no one has the username or e-mail “nobody-here”." in page
+    assert f"Line 3: {cast['faculty'].email} is not a learner" in page
+    assert cohort.learners.count() == 0
+    good = f"{cast['learner'].username}\n{cast['other_learner'].email.upper()}\n"
+    response = client.post(url, {"role": "learner", "people": good})
+    assert response.status_code == 302
+    assert set(cohort.learners.all()) == {cast["learner"], cast["other_learner"]}
+
+
+def test_search_and_pick_adds_the_ticked_people(client, cast):
+    cohort = Cohort.objects.create(organization=cast.organization, name="Spring")
+    client.force_login(cast["admin"])
+    learner = cast["learner"]
+    found = client.get(
+        reverse("assessments:cohort-candidates", args=[cohort.pk]),
+        {"q": learner.last_name, "role": "learner"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert f'value="{learner.pk}"' in found
+    assert cast["faculty"].username not in found
+    client.post(
+        reverse("assessments:cohort-add-many", args=[cohort.pk]),
+        {"role": "learner", "people": "", "pick": [learner.pk]},
+    )
+    assert list(cohort.learners.all()) == [learner]
+    assert AuditEntry.objects.filter(
+        action="cohort.member_added", data__user=learner.pk
+    ).exists()
+
+
+@pytest.mark.parametrize(("role", "status"), [("faculty", 403), ("learner", 404)])
+def test_only_admins_add_many_to_a_cohort(client, cast, role, status):
+    cohort = Cohort.objects.create(organization=cast.organization, name="Spring")
+    client.force_login(cast[role])
+    response = client.post(
+        reverse("assessments:cohort-add-many", args=[cohort.pk]),
+        {"role": "learner", "people": cast["learner"].username},
+    )
+    assert response.status_code == status
+    assert cohort.learners.count() == 0
