@@ -191,6 +191,12 @@ def site():
             Page("issuer", reverse("credentials:issuer", args=[slug])),
             Page("analytics", reverse("analytics:organization", args=[slug])),
             Page("audit trail", reverse("accounts:audit", args=[slug])),
+            Page("people", reverse("accounts:people", args=[slug])),
+            Page(
+                "member",
+                reverse("accounts:member-detail", args=[slug, cast["faculty"].pk]),
+            ),
+            Page("roster import", reverse("pathways:roster", args=[slug])),
         ],
         "reviewer": [
             Page("review", reverse("reviews:review-detail", args=[review.pk])),
