@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.models import Invitation
+from accounts.models import Invitation, Organization
+from pathways import roster
 
 
 def test_the_demo_admin_manages_people(client, db, django_capture_on_commit_callbacks):
@@ -19,3 +21,9 @@ def test_the_demo_admin_manages_people(client, db, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo")
     assert Invitation.objects.count() == 1
+
+    sample = (settings.BASE_DIR / "docs" / "samples" / "roster.csv").read_bytes()
+    plan = roster.plan_roster(Organization.objects.get(slug="northfield"), sample)
+    assert plan.problems == []
+    assert plan.counts["new_people"] == 5
+    assert plan.counts["in_pathways"] == 3
