@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Membership
+from accounts.people.selectors import person_matches
 from accounts.permissions import User, organizations_where
 from assessments import agreement
 from assessments.models import (
@@ -366,10 +367,5 @@ def cohort_candidates(cohort: Cohort, *, q: str, as_role: str, limit: int = 20):
         .exclude(pk__in=members.values("pk"))
     )
     for word in q.split():
-        users = users.filter(
-            Q(username__icontains=word)
-            | Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-        )
+        users = users.filter(person_matches(word))
     return users.order_by("last_name", "first_name", "username")[:limit]

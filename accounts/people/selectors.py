@@ -32,6 +32,16 @@ class MemberRow:
         return [(role, Role(role).label) for role in self.roles]
 
 
+def person_matches(word: str) -> Q:
+    """Users whose username, given or family name or e-mail holds the word."""
+    return (
+        Q(username__icontains=word)
+        | Q(first_name__icontains=word)
+        | Q(last_name__icontains=word)
+        | Q(email__icontains=word)
+    )
+
+
 def members(organization: Organization, *, q: str = "", role: str = "") -> QuerySet:
     """The organization's members (people holding a role), by name. Every word
     of `q` must match a name, username, e-mail or student or staff number."""
@@ -42,10 +52,7 @@ def members(organization: Organization, *, q: str = "", role: str = "") -> Query
     )
     for word in q.split():
         users = users.filter(
-            Q(username__icontains=word)
-            | Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
+            person_matches(word)
             | Q(
                 pk__in=MemberNumber.objects.filter(
                     organization=organization, number__icontains=word
