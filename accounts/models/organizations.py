@@ -14,9 +14,9 @@ class Organization(models.Model):
     url = models.URLField(blank=True)
     email = models.EmailField(blank=True)
     description = models.TextField(blank=True)
-    time_zone = models.CharField(
-        max_length=64, default="UTC", help_text="An IANA zone, e.g. Europe/Dublin."
-    )
+    # An IANA zone (Europe/Dublin) for calendar dates such as recency; empty
+    # means the site's (settings.TIME_ZONE).
+    time_zone = models.CharField(max_length=64, blank=True)
     logo = models.BinaryField(blank=True, default=b"")  # checked by content
     logo_type = models.CharField(max_length=20, blank=True)
 

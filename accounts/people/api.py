@@ -48,7 +48,7 @@ class OrganizationListCreate(OrganizationList, generics.CreateAPIView):
             name=data["name"],
             slug=data["slug"],
             url=data.get("url", ""),
-            time_zone=data.get("time_zone", "UTC"),
+            time_zone=data.get("time_zone", ""),
             logo=logo.read() if logo else None,
         )
 

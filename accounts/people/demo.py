@@ -1,5 +1,5 @@
-"""Demo data for managing people: the college's time zone, student numbers for
-its learners and a pending invitation on Ada's People page. Idempotent."""
+"""Demo data for managing people: student numbers for the college's learners
+and a pending invitation on Ada's People page. Idempotent."""
 
 from django.db import transaction
 
@@ -10,9 +10,6 @@ INVITEE = "sam.rivera@northfield.example.edu"
 
 
 def extend_demo(organization: Organization, users: dict) -> None:
-    if organization.time_zone == "UTC":
-        organization.time_zone = "Europe/Dublin"
-        organization.save(update_fields=["time_zone"])
     learners = Membership.objects.filter(
         organization=organization, role=Membership.Role.LEARNER
     ).order_by("user__username")

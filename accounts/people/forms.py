@@ -16,8 +16,9 @@ class OrganizationForm(forms.Form):
     url = forms.URLField(required=False, label="Web site", assume_scheme="https")
     time_zone = forms.CharField(
         max_length=64,
-        initial="UTC",
-        help_text="An IANA time zone, e.g. Europe/Dublin or America/Chicago.",
+        required=False,
+        help_text="An IANA time zone, e.g. Europe/Dublin or America/Chicago; "
+        "empty means the site's.",
         widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
     )
     logo = forms.FileField(

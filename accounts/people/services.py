@@ -58,7 +58,7 @@ def create_organization(
     name: str,
     slug: str,
     url: str = "",
-    time_zone: str = "UTC",
+    time_zone: str = "",
     logo: bytes | None = None,
 ) -> Organization:
     """A new organization, made by a site administrator."""
@@ -75,7 +75,8 @@ def create_organization(
     else:
         if Organization.objects.filter(slug=slug).exists():
             errors["slug"] = f"“{slug}” is taken by another organization."
-    if time_zone not in available_timezones():
+    time_zone = time_zone.strip()
+    if time_zone and time_zone not in available_timezones():
         errors["time_zone"] = (
             f"“{time_zone}” is not a time zone; use an IANA name such as "
             "Europe/Dublin or America/Chicago."

@@ -12,6 +12,7 @@ from accounts.people import services
 from accounts.permissions import has_role, roles_in
 from accounts.selectors import AUDIT_ACTIONS
 from accounts.tokens import token_hash
+from pathways.selectors import organization_timezone
 
 Role = Membership.Role
 
@@ -261,3 +262,11 @@ def test_the_audit_trail_names_the_new_actions(people):
         "roster.imported",
     ):
         assert action in AUDIT_ACTIONS
+
+
+def test_the_organizations_time_zone_dates_its_pathway_rules(people):
+    made = services.create_organization(
+        by=people["site_admin"], name="Far", slug="far", time_zone="Pacific/Auckland"
+    )
+    assert str(organization_timezone(made)) == "Pacific/Auckland"
+    assert str(organization_timezone(people.organization)) == "UTC"  # the site's
