@@ -1,4 +1,7 @@
+import io
+
 import pytest
+from PIL import Image
 
 from accounts.models import Membership
 from curriculum import services as curriculum
@@ -18,3 +21,10 @@ def people(cast):
         username="site-admin", is_staff=True
     )
     return cast
+
+
+@pytest.fixture
+def logo_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "teal").save(out, format="PNG")
+    return out.getvalue()

@@ -1,11 +1,9 @@
-import io
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from PIL import Image
 
 from accounts.models import AuditEntry, Deactivation, Invitation, Membership
 from accounts.people import services
@@ -17,25 +15,19 @@ from pathways.selectors import organization_timezone
 Role = Membership.Role
 
 
-def png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (4, 4), "teal").save(out, format="PNG")
-    return out.getvalue()
-
-
 def _fresh(user):
     user.__dict__.pop("_cairn_roles", None)
     return user
 
 
-def test_a_site_admin_creates_an_organization_with_zone_and_logo(people):
+def test_a_site_admin_creates_an_organization_with_zone_and_logo(people, logo_png):
     organization = services.create_organization(
         by=people["site_admin"],
         name="Harbour Institute",
         slug="harbour",
         url="https://harbour.example.edu",
         time_zone="Europe/Dublin",
-        logo=png(),
+        logo=logo_png,
     )
     assert organization.time_zone == "Europe/Dublin"
     assert organization.logo_type == "image/png"
@@ -270,3 +262,14 @@ def test_the_organizations_time_zone_dates_its_pathway_rules(people):
     )
     assert str(organization_timezone(made)) == "Pacific/Auckland"
     assert str(organization_timezone(people.organization)) == "UTC"  # the site's
+
+
+def test_a_new_invitation_brings_a_deactivated_member_back(people):
+    org, admin, learner = people.organization, people["admin"], people["learner"]
+    services.deactivate_member(org, by=admin, user=learner)
+    _, token = services.invite_member(
+        org, by=admin, email=learner.email, role="faculty"
+    )
+    services.accept_invitation(token, user=learner)
+    assert roles_in(_fresh(learner), org) == {"faculty"}
+    assert not Deactivation.objects.filter(organization=org, user=learner).exists()
