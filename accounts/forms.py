@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from accounts import selectors
 
@@ -54,3 +55,12 @@ class AuditFilterForm(forms.Form):
             "text": data.get("q", ""),
         }
         return {name: value for name, value in found.items() if value}
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError beside the fields it names, or on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from accounts import views
 
@@ -6,4 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("organizations/<slug:slug>/audit/", views.audit_trail, name="audit"),
+    path("", include("accounts.people.urls")),
 ]

@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Membership
+from accounts.people.selectors import person_matches
 from accounts.permissions import User, organizations_where
 from assessments import agreement
 from assessments.models import (
@@ -353,3 +354,18 @@ def recognition_decisions(organizations) -> QuerySet[RecognitionDecision]:
     return RecognitionDecision.objects.filter(
         version__module__organization__in=organizations
     ).select_related("learner", "version__module", "decided_by", "completion")
+
+
+def cohort_candidates(cohort: Cohort, *, q: str, as_role: str, limit: int = 20):
+    """Members holding the role whom the words find, not yet in the cohort."""
+    members = cohort.learners if as_role == Membership.Role.LEARNER else cohort.graders
+    users = (
+        get_user_model()
+        .objects.filter(
+            memberships__organization=cohort.organization, memberships__role=as_role
+        )
+        .exclude(pk__in=members.values("pk"))
+    )
+    for word in q.split():
+        users = users.filter(person_matches(word))
+    return users.order_by("last_name", "first_name", "username")[:limit]

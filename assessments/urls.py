@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments import views
+from assessments import cohort_views, views
 
 app_name = "assessments"
 urlpatterns = [
@@ -37,6 +37,12 @@ urlpatterns = [
     ),
     path("cohorts/", views.cohort_list, name="cohorts"),
     path("cohorts/<int:pk>/", views.cohort_detail, name="cohort-detail"),
+    path("cohorts/<int:pk>/add/", cohort_views.cohort_add_many, name="cohort-add-many"),
+    path(
+        "cohorts/<int:pk>/candidates/",
+        cohort_views.cohort_candidates,
+        name="cohort-candidates",
+    ),
     path("recognition/", views.recognition, name="recognition"),
     path("recognition/<int:pk>/file/", views.recognition_file, name="recognition-file"),
 ]

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.forms import add_service_errors
 from accounts.models import Membership
 from accounts.permissions import has_role, organizations_where
 from assessments import selectors, services
@@ -55,7 +56,6 @@ from assessments.permissions import (
 )
 from assessments.prerequisites import locked
 from assessments.services.submissions import attempt_problem
-from curriculum.forms import add_service_errors
 from curriculum.models import ModuleVersion
 from curriculum.permissions import can_edit_version, get_module_version_for_editing
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts import api as accounts
+from accounts.people import api as people
 from analytics import api as analytics
 from assessments import api as assessments
 from credentials import api as credentials
@@ -16,7 +16,21 @@ urlpatterns = [
         "organizations/<slug:slug>/analytics/",
         analytics.OrganizationAnalytics.as_view(),
     ),
-    path("organizations/", accounts.OrganizationList.as_view()),
+    path("organizations/", people.OrganizationListCreate.as_view()),
+    path("organizations/<slug:slug>/members/", people.MemberList.as_view()),
+    path("organizations/<slug:slug>/invitations/", people.InvitationCreate.as_view()),
+    path(
+        "organizations/<slug:slug>/members/<int:user_id>/roles/",
+        people.MemberRoles.as_view(),
+    ),
+    path(
+        "organizations/<slug:slug>/members/<int:user_id>/roles/<str:role>/",
+        people.MemberRole.as_view(),
+    ),
+    path(
+        "organizations/<slug:slug>/members/<int:user_id>/deactivate/",
+        people.MemberDeactivate.as_view(),
+    ),
     path("module-versions/", curriculum.ModuleVersionList.as_view()),
     path("module-versions/<int:pk>/", curriculum.ModuleVersionDetail.as_view()),
     path("module-versions/<int:pk>/outcomes/", curriculum.OutcomeCreate.as_view()),

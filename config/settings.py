@@ -260,6 +260,8 @@ CELERY_TASK_ROUTES = {
     "credentials.tasks.notify_*": {"queue": "mail"},
     "credentials.tasks.rerender_*": {"queue": "bulk"},
     "pathways.tasks.run_reevaluation": {"queue": "bulk"},
+    "pathways.tasks.run_roster_import": {"queue": "bulk"},
+    "accounts.people.tasks.send_*": {"queue": "mail"},
     "curriculum.tasks.run_framework_import": {"queue": "bulk"},
     "assessments.tasks.run_grade_import": {"queue": "bulk"},
     "pathways.tasks.*": {"queue": "default"},
@@ -299,6 +301,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "VersionStatusEnum": "curriculum.models.VersionedContent.Status",
         "ReviewStatusEnum": "reviews.models.Review.Status",
+        "MemberRoleEnum": "accounts.models.Membership.Role",
     },
 }
 

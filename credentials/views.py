@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import ratelimit
+from accounts.forms import add_service_errors
+from accounts.images import MAX_LOGO_BYTES
 from accounts.models import Membership, Organization
 from accounts.permissions import get_organization_for, organizations_where
 from assessments.selectors import grading_queue
@@ -37,8 +39,6 @@ from credentials.models import (
     SigningKey,
     StatusList,
 )
-from credentials.services.profiles import MAX_LOGO_BYTES
-from curriculum.forms import add_service_errors
 from pathways.selectors import learner_progress
 
 Role = Membership.Role

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.forms import add_service_errors
 from accounts.models import Membership
 from accounts.permissions import organizations_where
 from curriculum import case, framework_services, selectors
@@ -19,7 +20,6 @@ from curriculum.forms import (
     FrameworkEditForm,
     FrameworkForm,
     FrameworkImportForm,
-    add_service_errors,
 )
 from curriculum.models import FrameworkImport
 from curriculum.permissions import (

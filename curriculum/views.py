@@ -15,6 +15,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.forms import add_service_errors
 from accounts.models import Membership
 from accounts.permissions import organizations_where
 from curriculum import selectors, services
@@ -25,7 +26,6 @@ from curriculum.forms import (
     ModuleVersionForm,
     OutcomeForm,
     PublishForm,
-    add_service_errors,
 )
 from curriculum.models import Competency, VersionedContent
 from curriculum.permissions import (

@@ -184,8 +184,7 @@ def catalogues(
 
 def organization_timezone(organization: Organization) -> tzinfo:
     """Where the organization is, for calendar dates such as recency: its own
-    time zone once Organization has one, the site's (settings.TIME_ZONE) until
-    then."""
+    time zone, or the site's (settings.TIME_ZONE) when it has none set."""
     name = getattr(organization, "time_zone", "") or settings.TIME_ZONE
     return ZoneInfo(name)
 

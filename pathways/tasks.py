@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from pathways import services
+from accounts.models import RosterImport
+from pathways import roster, services
 from pathways.models import Reevaluation
 
 
@@ -17,3 +18,10 @@ def run_reevaluation(reevaluation_id: int) -> int:
     """Re-evaluate a pathway version's cohort in batches; a re-run finds it done."""
     run = Reevaluation.objects.get(pk=reevaluation_id)
     return services.run_reevaluation(run).processed
+
+
+@shared_task
+def run_roster_import(roster_import_id: int) -> str:
+    """Import a checked roster CSV; safe to run twice (the job is claimed)."""
+    job = RosterImport.objects.get(pk=roster_import_id)
+    return roster.run_roster_import(job).status

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathways import views
+from pathways import roster_views, views
 
 app_name = "pathways"
 urlpatterns = [
@@ -29,5 +29,17 @@ urlpatterns = [
     path("versions/<int:pk>/simulate/", views.simulate, name="simulate"),
     path("versions/<int:pk>/reevaluate/", views.reevaluate, name="reevaluate"),
     path("versions/<int:pk>/move-cohort/", views.cohort_move, name="cohort-move"),
+    path(
+        "versions/<int:pk>/enrol-cohort/",
+        roster_views.cohort_enrol,
+        name="cohort-enrol",
+    ),
+    path(
+        "organizations/<slug:slug>/roster/",
+        roster_views.roster_upload,
+        name="roster",
+    ),
+    path("rosters/<int:pk>/", roster_views.roster_detail, name="roster-detail"),
+    path("rosters/<int:pk>/start/", roster_views.roster_start, name="roster-start"),
     path("reevaluations/<int:pk>/", views.reevaluation_detail, name="reevaluation"),
 ]

@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.forms import add_service_errors
 from accounts.models import Membership
 from accounts.permissions import has_role, organizations_where
-from curriculum.forms import PublishForm, add_service_errors
+from curriculum.forms import PublishForm
 from curriculum.models import Module
 from curriculum.permissions import can_publish_version
 from curriculum.views import publish_from_form

@@ -1,7 +1,5 @@
 """Every change to boards and reviews goes through here."""
 
-import hashlib
-import secrets
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -12,6 +10,7 @@ from django.utils import timezone
 
 from accounts.audit import log_action
 from accounts.models import Organization
+from accounts.tokens import new_token, token_hash
 from curriculum import lifecycle
 from curriculum.content import version_content
 from curriculum.models import VersionedContent
@@ -27,10 +26,6 @@ from reviews.models import (
 
 Status = VersionedContent.Status
 INVITATION_DAYS = 14
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -77,7 +72,7 @@ def invite_member(
     email = email.strip().lower()
     if BoardMember.objects.filter(board=board, email=email).exists():
         raise ValidationError({"email": f"{email} is already invited to {board}."})
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     now = timezone.now()
     member = BoardMember(
         board=board,

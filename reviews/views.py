@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.forms import add_service_errors
 from accounts.models import Membership
 from accounts.permissions import organizations_where
 from curriculum import lifecycle
-from curriculum.forms import add_service_errors
 from reviews import permissions, selectors, services
 from reviews.forms import (
     AcceptForm,

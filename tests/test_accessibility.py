@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 from selenium.webdriver.common.by import By
 
+from accounts.people import services as people_services
 from credentials.models import Award
 from pathways import services as pathway_services
 from reviews import services as review_services
@@ -145,6 +146,9 @@ def site():
     review_services.declare_interest(review, user=cast["reviewer"], has_conflict=False)
     award = Award.objects.get(learner=learner, kind="module")
     slug = cast.organization.slug
+    _, invitation = people_services.invite_member(
+        cast.organization, by=cast["admin"], email="new@example.edu", role="learner"
+    )
     pages = {
         None: [
             Page("welcome", reverse("home")),
@@ -163,6 +167,7 @@ def site():
                 then=paste_nonsense,
             ),
             Page("log in", reverse("login")),
+            Page("invitation", reverse("accounts:invitation", args=[invitation])),
             Page(
                 "log in: wrong password", reverse("login"), then=submit_empty("Log in")
             ),
@@ -191,6 +196,12 @@ def site():
             Page("issuer", reverse("credentials:issuer", args=[slug])),
             Page("analytics", reverse("analytics:organization", args=[slug])),
             Page("audit trail", reverse("accounts:audit", args=[slug])),
+            Page("people", reverse("accounts:people", args=[slug])),
+            Page(
+                "member",
+                reverse("accounts:member-detail", args=[slug, cast["faculty"].pk]),
+            ),
+            Page("roster import", reverse("pathways:roster", args=[slug])),
         ],
         "reviewer": [
             Page("review", reverse("reviews:review-detail", args=[review.pk])),

@@ -14,6 +14,11 @@ class Organization(models.Model):
     url = models.URLField(blank=True)
     email = models.EmailField(blank=True)
     description = models.TextField(blank=True)
+    # An IANA zone (Europe/Dublin) for calendar dates such as recency; empty
+    # means the site's (settings.TIME_ZONE).
+    time_zone = models.CharField(max_length=64, blank=True)
+    logo = models.BinaryField(blank=True, default=b"")  # checked by content
+    logo_type = models.CharField(max_length=20, blank=True)
 
     class Meta:
         db_table = "curriculum_organization"  # kept from before the move

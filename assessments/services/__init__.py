@@ -2,6 +2,7 @@
 
 from assessments.services.calibration import calibrate, set_anchor
 from assessments.services.cohorts import (
+    add_many_to_cohort,
     add_to_cohort,
     create_cohort,
     remove_from_cohort,
@@ -52,6 +53,7 @@ __all__ = [
     "LevelSpec",
     "add_criterion",
     "add_level",
+    "add_many_to_cohort",
     "add_to_cohort",
     "attempt_problem",
     "calibrate",

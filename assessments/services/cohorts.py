@@ -1,10 +1,14 @@
 """Cohorts of learners and the faculty assigned to grade them."""
 
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
-from accounts.audit import log_action
+from accounts.audit import audit_entry, log_action, log_actions
 from accounts.models import Membership, Organization
 from accounts.permissions import has_role
 from assessments.models import Cohort
@@ -73,3 +77,81 @@ def remove_from_cohort(
         role=as_role,
     )
     return cohort
+
+
+def _who(text: str):
+    return (
+        get_user_model()
+        .objects.filter(Q(username=text) | Q(email__iexact=text))
+        .first()
+    )
+
+
+@transaction.atomic
+def add_many_to_cohort(
+    cohort: Cohort,
+    *,
+    by: AbstractBaseUser,
+    lines: list[str],
+    picked: Iterable[int] = (),
+    as_role: str,
+) -> list[AbstractBaseUser]:
+    """Add everyone named (one username or e-mail a line) and everyone picked
+    (user ids from a search), or no one: a ValidationError lists each line's
+    problem. Those in the cohort already are left as they are."""
+    if not has_role(by, cohort.organization, Role.ADMIN):
+        raise ValidationError("Only admins can change cohorts.")
+    if as_role not in (Role.LEARNER, Role.FACULTY):
+        raise ValidationError("A cohort holds learners and graders.")
+    holders = set(
+        Membership.objects.filter(
+            organization=cohort.organization, role=as_role
+        ).values_list("user_id", flat=True)
+    )
+    label = "a learner" if as_role == Role.LEARNER else "faculty"
+    found: dict[int, AbstractBaseUser] = {}
+    problems = []
+    for number, text in enumerate(lines, start=1):
+        text = text.strip()
+        if not text:
+            continue
+        user = _who(text)
+        if user is None:
+            problems.append(
+                f"Line {number}: no one has the username or e-mail “{text}”."
+            )
+        elif user.pk not in holders:
+            problems.append(
+                f"Line {number}: {text} is not {label} of this organization."
+            )
+        else:
+            found[user.pk] = user
+    for user in get_user_model().objects.filter(pk__in=list(picked)):
+        if user.pk not in holders:
+            problems.append(
+                f"{user.get_username()} is not {label} of this organization."
+            )
+        else:
+            found[user.pk] = user
+    if problems:
+        raise ValidationError(problems)
+    if not found:
+        raise ValidationError("Name or pick at least one person.")
+    members = cohort.learners if as_role == Role.LEARNER else cohort.graders
+    present = set(members.filter(pk__in=found).values_list("pk", flat=True))
+    added = [user for pk, user in found.items() if pk not in present]
+    members.add(*added)
+    log_actions(
+        [
+            audit_entry(
+                by,
+                "cohort.member_added",
+                cohort,
+                organization=cohort.organization,
+                user=user.pk,
+                role=as_role,
+            )
+            for user in added
+        ]
+    )
+    return added

@@ -1,41 +1,25 @@
 """Issuer profiles: the organization's logo on certificates."""
 
-import io
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from PIL import Image, UnidentifiedImageError
 
 from accounts.audit import log_action
+from accounts.images import logo_type
 from accounts.models import Organization
 from credentials import tasks
 from credentials.models import IssuerProfile
 from credentials.services.issuing import RERENDER_BATCH, stale_certificates
 
-MAX_LOGO_BYTES = 512 * 1024
-LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
-
 
 @transaction.atomic
 def set_issuer_logo(organization: Organization, *, by, content: bytes) -> IssuerProfile:
     """Store a PNG or JPEG logo; certificates are rendered again with it."""
-    if len(content) > MAX_LOGO_BYTES:
-        raise ValidationError({"logo": "A logo may be at most 512 KB."})
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise ValidationError(
-            {"logo": "This file is not a PNG or JPEG image."}
-        ) from error
-    if kind not in LOGO_TYPES:
-        raise ValidationError({"logo": "Upload the logo as PNG or JPEG."})
+    media_type = logo_type(content)
     profile, _ = IssuerProfile.objects.select_for_update().get_or_create(
         organization=organization
     )
     profile.logo = content
-    profile.logo_type = LOGO_TYPES[kind]
+    profile.logo_type = media_type
     profile.save(update_fields=["logo", "logo_type", "updated_at"])
     log_action(by, "issuer.logo_changed", profile, organization=organization)
     tasks.rerender_certificates.delay_on_commit(organization.pk)
