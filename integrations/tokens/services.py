@@ -160,6 +160,7 @@ def create_service_token(
     expires_at: datetime,
 ) -> tuple[ApiToken, str]:
     """A token of a service account; returns it and its secret, shown only now."""
+    account = ServiceAccount.objects.select_for_update().get(pk=account.pk)
     if not account.is_active:
         raise ValidationError("This service account is deactivated.")
     scopes = _check(name, scopes, expires_at)
