@@ -13,6 +13,10 @@ from integrations.tokens.authentication import admit, bearer_token
 
 class OAuthAuthentication(OAuth2Authentication):
     def authenticate(self, request: Request):
+        # Only the Authorization header (RFC 6750 §2.1): looking for a token in
+        # the body would parse it before the view chose its parsers.
+        if bearer_token(request) is None:
+            return None
         found = super().authenticate(request)
         if found is None:
             if bearer_token(request) is not None:
@@ -23,7 +27,8 @@ class OAuthAuthentication(OAuth2Authentication):
                 )
             return None
         user, access_token = found
-        if user is None:
+        machine = user is None
+        if machine:
             user = _client_user(access_token.application)
         if user is None or not user.is_active:
             raise AuthenticationFailed("This client may not act on its own.")
@@ -32,6 +37,7 @@ class OAuthAuthentication(OAuth2Authentication):
             key=f"oauth-{access_token.pk}",
             name=f"OAuth client {access_token.application.name}",
             granted=set(access_token.scope.split()),
+            machine=machine,
         )
         return user, access_token
 

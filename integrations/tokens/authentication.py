@@ -29,10 +29,12 @@ def bearer_token(request: Request) -> str | None:
         raise AuthenticationFailed("The token is not valid text.") from None
 
 
-def admit(request: Request, *, key: str, name: str, granted: set[str]) -> None:
+def admit(
+    request: Request, *, key: str, name: str, granted: set[str], machine: bool
+) -> None:
     """What every token door does once it knows the token: check the scope,
     count the call, and name the token for the audit trail."""
-    scopes.check_scope(request, granted)
+    scopes.check_scope(request, granted, machine=machine)
     limit = settings.CAIRN_TOKEN_REQUESTS_PER_MINUTE
     if ratelimit.exceeded(request, "api-token", limit, key=key):
         raise Throttled(
@@ -57,6 +59,7 @@ class TokenAuthentication(BaseAuthentication):
             key=f"token-{token.pk}",
             name=f"token {token.name} ({token.prefix}…)",
             granted=set(token.scopes),
+            machine=token.service_account_id is not None,
         )
         services.record_use(token)
         return token.user, token

@@ -79,26 +79,37 @@ ENDPOINT_SCOPES: dict[str, dict[str, str]] = {
     "credentials.api.AwardStatusChange": {"POST": ISSUE},
 }
 
+# Calls a person makes for themselves as a learner: a service account (or a
+# client acting as one) is never a learner, here or in another organization.
+LEARNER_ONLY = {"pathways.api.Enrol", "assessments.api.SubmissionCreate"}
+
 # Asking what a call allows (OPTIONS) or its headers (HEAD) is reading.
 _READING = {"HEAD": "GET", "OPTIONS": "GET"}
+
+
+def _dotted(view: object) -> str:
+    return f"{type(view).__module__}.{type(view).__qualname__}"
 
 
 def required_scope(view: object, method: str) -> str | None:
     """The scope `method` on `view` needs, or None if tokens may not call it."""
     table = getattr(view, "token_scopes", None) or ENDPOINT_SCOPES.get(
-        f"{type(view).__module__}.{type(view).__qualname__}", {}
+        _dotted(view), {}
     )
     if method in _READING and method not in table:
         return table.get(_READING[method]) or (READ if table else None)
     return table.get(method)
 
 
-def check_scope(request: Request, granted: set[str]) -> None:
-    """Refuse the call unless the token holds the scope it needs."""
+def check_scope(request: Request, granted: set[str], *, machine: bool) -> None:
+    """Refuse the call unless the token holds the scope it needs (and, for a
+    service account, unless it is a call a machine may make)."""
     view = (request.parser_context or {}).get("view")
     needed = required_scope(view, request.method)
     if needed is None:
         raise PermissionDenied("This endpoint does not accept API tokens.")
+    if machine and _dotted(view) in LEARNER_ONLY:
+        raise PermissionDenied("A service account cannot act as a learner.")
     if needed not in granted:
         raise PermissionDenied(
             f"This call needs the “{needed}” scope, which the token does not have."
