@@ -305,7 +305,21 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
     "ROTATE_REFRESH_TOKEN": True,
+    # A spent refresh token presented again revokes the whole family (RFC 9700 §4.14).
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    # RFC 9700 (OAuth 2.0 Security BCP), ahead of DOT 4.0's defaults: no implicit
+    # or password grants, S256 only, tokens only in headers or bodies, the `iss`
+    # of RFC 9207 on authorization responses, and only checksums of access and
+    # refresh tokens stored, never the tokens themselves.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 
 REST_FRAMEWORK = {

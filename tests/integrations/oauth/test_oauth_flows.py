@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
+from oauth2_provider.models import AccessToken
 
 from accounts.models import AuditEntry
 from integrations.oauth import services
@@ -136,6 +137,9 @@ def test_authorization_code_with_pkce_then_refresh(live_server, cast, wallet):
         auth=(client_id, secret),
     )
     assert again.status_code == 400
+    # ... and presenting it again revokes the whole family (RFC 9700 §4.14):
+    # someone replays a stolen token, so the renewed one is refused too.
+    assert oauth.get(f"{live_server.url}/api/organizations/").status_code == 401
 
 
 def test_the_code_is_worthless_without_the_pkce_verifier(live_server, cast, wallet):
@@ -219,6 +223,9 @@ def test_client_credentials_act_as_the_organization_s_service_account(
         f"{live_server.url}/oauth/token/", grant_type="client_credentials"
     )
     assert set(token["scope"].split()) == {"read", "admin"}
+    # Only a checksum of the access token is kept (RFC 9700 §4.x token storage).
+    stored = AccessToken.objects.get()
+    assert token["access_token"] not in (stored.token, stored.token_checksum)
     api = f"{live_server.url}/api"
     orgs = oauth.get(f"{api}/organizations/").json()["results"]
     assert [o["slug"] for o in orgs] == [cast.organization.slug]
