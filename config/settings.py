@@ -302,6 +302,8 @@ OAUTH2_PROVIDER = {
     "SCOPES": CAIRN_API_SCOPES,
     "DEFAULT_SCOPES": ["read"],
     "PKCE_REQUIRED": True,
+    # Redirect URIs over https only, except in development (RFC 9700 §2.1).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if DEBUG else ["https"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
     "ROTATE_REFRESH_TOKEN": True,
