@@ -15,7 +15,7 @@ from accounts.permissions import Role, get_organization_for
 from integrations.models import OAuthClient
 from integrations.oauth import services
 from integrations.oauth.forms import OAuthClientForm
-from integrations.tokens.views import _apply_errors
+from integrations.tokens.forms import add_service_errors
 
 
 @login_required
@@ -38,7 +38,7 @@ def client_list(request: HttpRequest, slug: str) -> HttpResponse:
                 roles=data["roles"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             registered = (client, secret)
             form = OAuthClientForm()

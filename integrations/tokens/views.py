@@ -14,15 +14,11 @@ from django.views.decorators.http import require_http_methods
 from accounts.permissions import Role, get_organization_for
 from integrations.models import ApiToken, ServiceAccount
 from integrations.tokens import selectors, services
-from integrations.tokens.forms import ServiceAccountForm, TokenForm
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
+from integrations.tokens.forms import (
+    ServiceAccountForm,
+    TokenForm,
+    add_service_errors,
+)
 
 
 @login_required
@@ -40,7 +36,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 expires_at=form.expires_at,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             form = TokenForm()
     response = render(
@@ -107,7 +103,7 @@ def service_account_list(request: HttpRequest, slug: str) -> HttpResponse:
                 roles=form.cleaned_data["roles"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -175,7 +171,7 @@ def service_token_create(request: HttpRequest, slug: str, pk: int) -> HttpRespon
                 expires_at=form.expires_at,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             new_secret = (account, token, new_secret)
             form = None
