@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.saml",
+    # OAuth 2.0 for other systems (docs/decisions/0015-api-credentials.md).
+    "oauth2_provider",
     "accounts",
     "curriculum",
     "reviews",
@@ -86,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.audit.ActingViaMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -278,9 +281,56 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Machines call the API with a bearer token: Cairn's own personal access and
+# service-account tokens or an OAuth 2.0 access token. Each is checked against
+# the endpoint's scope (integrations/tokens/scopes.py) and limited per token
+# and minute. Browsers keep their session. The first class answers a request
+# without credentials: 401 with a Bearer challenge.
+CAIRN_TOKEN_REQUESTS_PER_MINUTE = int(
+    os.environ.get("CAIRN_TOKEN_REQUESTS_PER_MINUTE", 600)
+)
+CAIRN_TOKEN_MAX_DAYS = int(os.environ.get("CAIRN_TOKEN_MAX_DAYS", 366))
+
+# The scopes every kind of token carries (integrations.models.Scope names them
+# alike); a token's user's roles still decide on which objects.
+CAIRN_API_SCOPES = {
+    "read": "Read what the account may see",
+    "grade": "Grade submissions",
+    "issue": "Issue, revoke and suspend credentials",
+    "admin": "Every other change the account's roles allow",
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": CAIRN_API_SCOPES,
+    "DEFAULT_SCOPES": ["read"],
+    "PKCE_REQUIRED": True,
+    # Redirect URIs over https only, except in development (RFC 9700 §2.1).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if DEBUG else ["https"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    # A spent refresh token presented again revokes the whole family (RFC 9700 §4.14).
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    # RFC 9700 (OAuth 2.0 Security BCP), ahead of DOT 4.0's defaults: no implicit
+    # or password grants, S256 only, tokens only in headers or bodies, the `iss`
+    # of RFC 9207 on authorization responses, and only checksums of access and
+    # refresh tokens stored, never the tokens themselves.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.tokens.authentication.TokenAuthentication",
+        "integrations.oauth.authentication.OAuthAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -297,6 +347,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The Swagger page can authorize with a token or through OAuth (PKCE), and
+    # keeps what was entered across reloads.
+    "SWAGGER_UI_SETTINGS": {
+        "persistAuthorization": True,
+        "oauth2RedirectUrl": f"{SITE_URL}/api/docs/oauth2-redirect.html",
+    },
+    "SWAGGER_UI_OAUTH2_CONFIG": {"usePkceWithAuthorizationCodeGrant": True},
+    "OAUTH2_FLOWS": ["authorizationCode", "clientCredentials"],
+    "OAUTH2_AUTHORIZATION_URL": f"{SITE_URL}/oauth/authorize/",
+    "OAUTH2_TOKEN_URL": f"{SITE_URL}/oauth/token/",
+    "OAUTH2_REFRESH_URL": f"{SITE_URL}/oauth/token/",
+    "OAUTH2_SCOPES": CAIRN_API_SCOPES,
     # Several models have a `status`: name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "VersionStatusEnum": "curriculum.models.VersionedContent.Status",

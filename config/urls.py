@@ -1,10 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularSwaggerOauthRedirectView,
+    SpectacularSwaggerView,
+)
 
 from accounts import views as accounts
 from credentials import views as credential_views
+from integrations.oauth.urls import provider_urlpatterns as oauth_provider
 
 urlpatterns = [
     path("", credential_views.home, name="home"),
@@ -19,6 +24,7 @@ urlpatterns = [
     path("credentials/", include("credentials.urls")),
     path("analytics/", include("analytics.urls")),
     path("integrations/", include("integrations.urls")),
+    path("oauth/", include((oauth_provider, "oauth2_provider"))),
     path(".well-known/did.json", credential_views.did_document, name="did-document"),
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -26,6 +32,11 @@ urlpatterns = [
         "api/docs/",
         SpectacularSwaggerView.as_view(url_name="schema"),
         name="swagger-ui",
+    ),
+    path(
+        "api/docs/oauth2-redirect.html",
+        SpectacularSwaggerOauthRedirectView.as_view(),
+        name="swagger-oauth-redirect",
     ),
     path("admin/", admin.site.urls),
 ]

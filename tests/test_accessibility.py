@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -16,6 +17,7 @@ from selenium.webdriver.common.by import By
 
 from accounts.people import services as people_services
 from credentials.models import Award
+from integrations.oauth import services as oauth_services
 from pathways import services as pathway_services
 from reviews import services as review_services
 from tests import builders
@@ -149,6 +151,23 @@ def site():
     _, invitation = people_services.invite_member(
         cast.organization, by=cast["admin"], email="new@example.edu", role="learner"
     )
+    wallet, _ = oauth_services.register_client(
+        cast.organization,
+        by=cast["admin"],
+        name="Data wallet",
+        grant=oauth_services.AUTHORIZATION_CODE,
+        redirect_uris=["https://wallet.example/callback"],
+    )
+    consent = "/oauth/authorize/?" + urlencode(
+        {
+            "response_type": "code",
+            "client_id": wallet.application.client_id,
+            "redirect_uri": "https://wallet.example/callback",
+            "scope": "read",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+        }
+    )
     pages = {
         None: [
             Page("welcome", reverse("home")),
@@ -175,6 +194,8 @@ def site():
         "learner": [
             Page("learner dashboard", reverse("home")),
             Page("learner's credentials", reverse("credentials:mine")),
+            Page("OAuth consent", consent),
+            Page("API tokens", reverse("integrations:tokens")),
         ],
         "faculty": [
             Page("grading queue", reverse("assessments:queue")),
@@ -202,6 +223,12 @@ def site():
                 reverse("accounts:member-detail", args=[slug, cast["faculty"].pk]),
             ),
             Page("roster import", reverse("pathways:roster", args=[slug])),
+            Page(
+                "service accounts: with errors",
+                reverse("integrations:service-accounts", args=[slug]),
+                then=submit_empty("Make the service account"),
+            ),
+            Page("OAuth clients", reverse("integrations:oauth-clients", args=[slug])),
         ],
         "reviewer": [
             Page("review", reverse("reviews:review-detail", args=[review.pk])),

@@ -163,9 +163,13 @@ def test_a_grade_missing_a_criterion_through_the_api_is_refused(api, cast, pathw
 def test_anonymous_api_users_read_only_public_things(db, cast, pathway):
     api = APIClient()
     assert api.get("/api/pathway-versions/").status_code == 200
-    assert api.get("/api/grading-queue/").status_code == 403
-    assert api.get("/api/submissions/").status_code == 403
-    assert api.post("/api/module-versions/", {}).status_code == 403
+    # No credentials: 401 with a Bearer challenge, so that a client knows how
+    # to authenticate (RFC 6750 §3).
+    refused = api.get("/api/grading-queue/")
+    assert refused.status_code == 401
+    assert refused["WWW-Authenticate"].startswith("Bearer")
+    assert api.get("/api/submissions/").status_code == 401
+    assert api.post("/api/module-versions/", {}).status_code == 401
 
 
 def test_the_openapi_schema_is_valid_and_generates_without_warnings(tmp_path, db):

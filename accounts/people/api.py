@@ -89,12 +89,15 @@ class InvitationCreate(generics.CreateAPIView):
 
     serializer_class = InvitationSerializer
 
+    def create(self, request, *args, **kwargs):
+        # Who may invite is settled before the body is read: a stranger learns
+        # nothing from field errors.
+        self.organization = get_organization_for_people(request.user, kwargs["slug"])
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer) -> None:
-        organization = get_organization_for_people(
-            self.request.user, self.kwargs["slug"]
-        )
         serializer.instance, _ = services.invite_member(
-            organization,
+            self.organization,
             by=self.request.user,
             email=serializer.validated_data["email"],
             role=serializer.validated_data["role"],

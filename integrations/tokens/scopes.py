@@ -1,0 +1,122 @@
+"""Which scope each API call needs: the one table for every endpoint under /api/.
+
+Reading needs `read`; grading `grade`; issuing, revoking, suspending and
+reinstating credentials `issue`; every other change `admin`. A scope only says
+what kind of call a token may make: its user's (or service account's) roles
+still decide on which objects, through the same permission functions as the
+browser, so a token never does more than its account could.
+
+A view outside this table may name its own with a `token_scopes` attribute
+(method -> scope); a token calling a view that names none is refused."""
+
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+
+from integrations.models.tokens import Scope
+
+READ, GRADE, ISSUE, ADMIN = Scope.READ, Scope.GRADE, Scope.ISSUE, Scope.ADMIN
+
+# Views by dotted path: DRF loads the authentication classes while importing
+# its views, before any app's api module could be imported here.
+ENDPOINT_SCOPES: dict[str, dict[str, str]] = {
+    "accounts.api.OrganizationList": {"GET": READ},
+    "accounts.people.api.OrganizationListCreate": {"GET": READ, "POST": ADMIN},
+    "accounts.people.api.MemberList": {"GET": READ},
+    "accounts.people.api.InvitationCreate": {"POST": ADMIN},
+    "accounts.people.api.MemberRoles": {"POST": ADMIN},
+    "accounts.people.api.MemberRole": {"DELETE": ADMIN},
+    "accounts.people.api.MemberDeactivate": {"POST": ADMIN},
+    "analytics.api.OrganizationAnalytics": {"GET": READ},
+    "curriculum.api.ModuleVersionList": {"GET": READ, "POST": ADMIN},
+    "curriculum.api.ModuleVersionDetail": {"GET": READ, "PATCH": ADMIN},
+    "curriculum.api.ModuleVersionCtdl": {"GET": READ},
+    "curriculum.api.ModuleVersionPublish": {"POST": ADMIN},
+    "curriculum.api.OutcomeCreate": {"POST": ADMIN},
+    "curriculum.api.OutcomeDetail": {"GET": READ, "PATCH": ADMIN, "DELETE": ADMIN},
+    "curriculum.api.OutcomeMove": {"POST": ADMIN},
+    "curriculum.api.OutcomeAlignments": {"POST": ADMIN, "DELETE": ADMIN},
+    "curriculum.framework_api.FrameworkList": {"GET": READ, "POST": ADMIN},
+    "curriculum.framework_api.CaseImport": {"POST": ADMIN},
+    "curriculum.framework_api.CsvImport": {"POST": ADMIN},
+    "curriculum.framework_api.FrameworkDetail": {
+        "GET": READ,
+        "PATCH": ADMIN,
+        "DELETE": ADMIN,
+    },
+    "curriculum.framework_api.FrameworkPublish": {"POST": ADMIN},
+    "curriculum.framework_api.FrameworkCase": {"GET": READ},
+    "curriculum.framework_api.CompetencyList": {"GET": READ, "POST": ADMIN},
+    "curriculum.framework_api.CompetencySearch": {"GET": READ},
+    "curriculum.framework_api.CompetencyDetail": {
+        "GET": READ,
+        "PATCH": ADMIN,
+        "DELETE": ADMIN,
+    },
+    "assessments.api.TaskCreate": {"POST": ADMIN},
+    "assessments.api.TaskDetail": {"GET": READ},
+    "assessments.api.SubmissionCreate": {"POST": ADMIN},
+    "assessments.api.MySubmissionList": {"GET": READ},
+    "assessments.api.SubmissionDetail": {"GET": READ},
+    "assessments.api.GradeCreate": {"POST": GRADE},
+    "assessments.api.GradeChange": {"POST": GRADE},
+    "assessments.api.TaskAgreement": {"GET": READ},
+    "assessments.api.GradesImport": {"POST": GRADE},
+    "assessments.api.GradeImportDetail": {"GET": READ},
+    "assessments.api.GradingQueue": {"GET": READ},
+    "pathways.api.PathwayVersionList": {"GET": READ, "POST": ADMIN},
+    "pathways.api.PathwayVersionDetail": {"GET": READ},
+    "pathways.api.PathwayVersionPublish": {"POST": ADMIN},
+    "pathways.api.Enrol": {"POST": ADMIN},
+    "pathways.api.PathwayVersionRule": {"PUT": ADMIN},
+    # A simulation changes nothing: it answers what a learner would have met.
+    "pathways.api.PathwayVersionSimulate": {"POST": READ},
+    "pathways.api.MyProgress": {"GET": READ},
+    "reviews.api.ReviewList": {"GET": READ},
+    "reviews.api.ReviewSubmit": {"POST": ADMIN},
+    "reviews.api.ReviewDetail": {"GET": READ},
+    "reviews.api.ReviewDeclare": {"POST": ADMIN},
+    "reviews.api.ReviewComment": {"POST": ADMIN},
+    "reviews.api.ReviewVote": {"POST": ADMIN},
+    "credentials.api.MyAwardList": {"GET": READ},
+    "credentials.api.AwardVerification": {"GET": READ},
+    # Checking a credential changes nothing. It takes no credentials at all
+    # (anyone may check one), so a token there is never looked at.
+    "credentials.api.VerifyCredential": {"POST": READ},
+    "credentials.api.AwardStatusChange": {"POST": ISSUE},
+}
+
+# Calls a person makes for themselves as a learner: a service account (or a
+# client acting as one) is never a learner, here or in another organization.
+LEARNER_ONLY = {"pathways.api.Enrol", "assessments.api.SubmissionCreate"}
+
+# Asking what a call allows (OPTIONS) or its headers (HEAD) is reading.
+_READING = {"HEAD": "GET", "OPTIONS": "GET"}
+
+
+def _dotted(view: object) -> str:
+    return f"{type(view).__module__}.{type(view).__qualname__}"
+
+
+def required_scope(view: object, method: str) -> str | None:
+    """The scope `method` on `view` needs, or None if tokens may not call it."""
+    table = getattr(view, "token_scopes", None) or ENDPOINT_SCOPES.get(
+        _dotted(view), {}
+    )
+    if method in _READING and method not in table:
+        return table.get(_READING[method]) or (READ if table else None)
+    return table.get(method)
+
+
+def check_scope(request: Request, granted: set[str], *, machine: bool) -> None:
+    """Refuse the call unless the token holds the scope it needs (and, for a
+    service account, unless it is a call a machine may make)."""
+    view = (request.parser_context or {}).get("view")
+    needed = required_scope(view, request.method)
+    if needed is None:
+        raise PermissionDenied("This endpoint does not accept API tokens.")
+    if machine and _dotted(view) in LEARNER_ONLY:
+        raise PermissionDenied("A service account cannot act as a learner.")
+    if needed not in granted:
+        raise PermissionDenied(
+            f"This call needs the “{needed}” scope, which the token does not have."
+        )
