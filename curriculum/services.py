@@ -26,6 +26,7 @@ from curriculum.models import (
     VersionedContent,
     VersionFrozenError,
 )
+from curriculum.signals import version_published
 
 
 def ensure_editable(version: VersionedContent) -> None:
@@ -221,6 +222,10 @@ def publish_version(
         content = version_content(version)
     previous = lifecycle.previous_published(version)
     before = version_content(previous) if previous is not None else None
+    model, version_id = type(version), version.pk
+    transaction.on_commit(
+        lambda: version_published.send(sender=model, version_id=version_id)
+    )
     return lifecycle.transition(
         version,
         version.Status.PUBLISHED,
