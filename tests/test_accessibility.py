@@ -15,6 +15,7 @@ from django.urls import reverse
 from selenium.webdriver.common.by import By
 
 from credentials.models import Award
+from integrations.webhooks import services as webhooks
 from pathways import services as pathway_services
 from reviews import services as review_services
 from tests import builders
@@ -127,7 +128,7 @@ def paste_nonsense(driver) -> None:
 
 
 @pytest.fixture
-def site():
+def site(settings):
     """One organization with something on every role's main page: a learner
     with an award and work waiting to be graded, a draft module being written
     and another before the board, whose reviewer has declared no conflict."""
@@ -145,6 +146,16 @@ def site():
     review_services.declare_interest(review, user=cast["reviewer"], has_conflict=False)
     award = Award.objects.get(learner=learner, kind="module")
     slug = cast.organization.slug
+    # A webhook whose receiver is down (nothing listens on port 9), paused.
+    settings.CAIRN_WEBHOOKS_ALLOW_LOOPBACK = True
+    hook, _ = webhooks.create_subscription(
+        cast.organization,
+        by=cast["admin"],
+        url="http://127.0.0.1:9/hooks",
+        events=["award.issued"],
+    )
+    webhooks.send_test_event(hook, by=cast["admin"])
+    webhooks.pause_subscription(hook, by=cast["admin"], reason="Receiver moved.")
     pages = {
         None: [
             Page("welcome", reverse("home")),
@@ -191,6 +202,16 @@ def site():
             Page("issuer", reverse("credentials:issuer", args=[slug])),
             Page("analytics", reverse("analytics:organization", args=[slug])),
             Page("audit trail", reverse("accounts:audit", args=[slug])),
+            Page("webhooks", reverse("integrations:webhook-list", args=[slug])),
+            Page(
+                "webhook and its deliveries",
+                reverse("integrations:webhook-detail", args=[slug, hook.uuid]),
+            ),
+            Page(
+                "new webhook: with errors",
+                reverse("integrations:webhook-create", args=[slug]),
+                then=submit_empty("Add the webhook"),
+            ),
         ],
         "reviewer": [
             Page("review", reverse("reviews:review-detail", args=[review.pk])),
