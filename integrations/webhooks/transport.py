@@ -91,7 +91,8 @@ def post(
     timeout: float,
     allow_loopback: bool,
 ) -> Response:
-    """POST once. Raises UnsafeTarget or OSError (refused, timed out, TLS)."""
+    """POST once. Raises UnsafeTarget, or OSError for a connection refused or
+    reset, a timeout, a TLS failure or an answer that is not HTTP."""
     address = resolve(url, allow_loopback=allow_loopback)
     parts = urlsplit(url)
     if parts.scheme == "https":
@@ -119,5 +120,7 @@ def post(
         response = connection.getresponse()
         excerpt = response.read(EXCERPT_BYTES).decode("utf-8", "replace")
         return Response(status=response.status, excerpt=excerpt)
+    except http.client.HTTPException as error:
+        raise OSError(f"The receiver did not answer in HTTP ({error!r}).") from error
     finally:
         connection.close()

@@ -374,3 +374,51 @@ def test_a_new_secret_signs_from_the_next_attempt_on(
         services.send_test_event(subscribed, by=cast["admin"])
     assert receiver.received[0].verdict == "verified"
     assert AuditEntry.objects.filter(action="webhook.secret_rotated").exists()
+
+
+def test_an_answer_that_is_not_http_is_a_failed_attempt(
+    cast, subscribed, django_capture_on_commit_callbacks
+):
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer_nonsense():
+        connection, _ = listener.accept()
+        connection.recv(65536)
+        connection.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+        connection.close()
+
+    threading.Thread(target=answer_nonsense, daemon=True).start()
+    port = listener.getsockname()[1]
+    services.update_subscription(
+        subscribed,
+        by=cast["admin"],
+        url=f"http://127.0.0.1:{port}/",
+        events=subscribed.events,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = services.send_test_event(subscribed, by=cast["admin"])
+    listener.close()
+    delivery.refresh_from_db()
+    assert delivery.status == Status.RETRYING
+    assert "did not answer in HTTP" in delivery.last_error
+
+
+def test_publishing_a_pathway_version_is_announced(
+    cast, subscribed, receiver, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        builders.make_pathway(cast, codes=("E-501",))
+    published = [
+        r.json for r in receiver.received if r.json["type"] == "version.published"
+    ]
+    assert [
+        (p["data"]["version"]["kind"], p["data"]["version"]["code"]) for p in published
+    ] == [
+        ("module", "E-501"),
+        ("pathway", "PATH"),
+    ]
+    assert published[1]["data"]["version"]["changelog"] == "First release."
+    assert {r.verdict for r in receiver.received} == {"verified"}
