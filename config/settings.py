@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "VersionStatusEnum": "curriculum.models.VersionedContent.Status",
         "ReviewStatusEnum": "reviews.models.Review.Status",
+        "WebhookStatusEnum": "integrations.models.WebhookSubscription.Status",
+        "WebhookDeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
     },
 }
 
