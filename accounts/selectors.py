@@ -167,6 +167,14 @@ AUDIT_ACTIONS = {
     "version.approved": "Approved a version",
     "version.published": "Published a version",
     "version.retired": "Retired a version",
+    "webhook.created": "Added a webhook",
+    "webhook.updated": "Edited a webhook",
+    "webhook.deleted": "Deleted a webhook",
+    "webhook.secret_rotated": "Made a new webhook signing secret",
+    "webhook.paused": "Paused a webhook",
+    "webhook.resumed": "Resumed a webhook",
+    "webhook.test_sent": "Sent a test event to a webhook",
+    "webhook.delivery_resent": "Sent a webhook delivery again",
 }
 
 # Objects whose page is addressed by their primary key: linked from the entry
@@ -192,6 +200,7 @@ _AUDIT_ISSUER_URLS = {
     "accounts.Organization": "credentials:issuer",
     "curriculum.Organization": "credentials:issuer",  # entries from before the move
     "credentials.Endorsement": "credentials:endorsements",
+    "integrations.WebhookSubscription": "integrations:webhook-list",
 }
 
 

@@ -13,3 +13,7 @@ completion_voided = Signal()
 # module is still met: the apps above bring what they issued up to date with the
 # new levels. kwargs: completion_id, grade_id, learner_id
 completion_regraded = Signal()
+
+# A grade was decided and the learner can see it (first marking, second marking
+# or moderation). kwargs: grade_id, learner_id
+grade_released = Signal()

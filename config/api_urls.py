@@ -1,6 +1,6 @@
 """Every app's API endpoints under /api/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from accounts.people import api as people
 from analytics import api as analytics
@@ -12,6 +12,10 @@ from pathways import api as pathways
 from reviews import api as reviews
 
 urlpatterns = [
+    path(
+        "organizations/<slug:slug>/webhooks/",
+        include("integrations.webhooks.api_urls"),
+    ),
     path(
         "organizations/<slug:slug>/analytics/",
         analytics.OrganizationAnalytics.as_view(),

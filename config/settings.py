@@ -269,6 +269,10 @@ CELERY_TASK_ROUTES = {
     "assessments.tasks.run_grade_import": {"queue": "bulk"},
     "pathways.tasks.*": {"queue": "default"},
     "reviews.tasks.*": {"queue": "mail"},
+    "integrations.webhooks.tasks.notify_*": {"queue": "mail"},
+    # Deliveries wait on other people's servers: their own queue, so a slow
+    # receiver never holds up signing or mail.
+    "integrations.webhooks.tasks.*": {"queue": "webhooks"},
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-unissued-completions": {
@@ -278,6 +282,10 @@ CELERY_BEAT_SCHEDULE = {
     "remind-due-reviews": {
         "task": "reviews.tasks.remind_due_reviews",
         "schedule": 6 * 3600.0,  # reminds each round at most once a day
+    },
+    "send-due-webhooks": {
+        "task": "integrations.webhooks.tasks.send_due_deliveries",
+        "schedule": 60.0,  # the shortest retry delay
     },
 }
 
@@ -364,6 +372,8 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "curriculum.models.VersionedContent.Status",
         "ReviewStatusEnum": "reviews.models.Review.Status",
         "MemberRoleEnum": "accounts.models.Membership.Role",
+        "WebhookStatusEnum": "integrations.models.WebhookSubscription.Status",
+        "WebhookDeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
     },
 }
 
@@ -436,3 +446,18 @@ if not CAIRN_KEY_ENCRYPTION_KEY:
             "CAIRN_KEY_ENCRYPTION_KEY must be set when DEBUG is off."
         )
     CAIRN_KEY_ENCRYPTION_KEY = f"embedded-demo:{SECRET_KEY}"
+
+# Webhooks (integrations/webhooks, docs/decisions/0016-webhooks.md). Deliveries go
+# only to public addresses over https; loopback (http or https) is allowed with
+# DEBUG or CAIRN_WEBHOOKS_ALLOW_LOOPBACK, for local receivers and the tests.
+CAIRN_WEBHOOKS_ALLOW_LOOPBACK = envbool("CAIRN_WEBHOOKS_ALLOW_LOOPBACK", DEBUG)
+CAIRN_WEBHOOKS_TIMEOUT = float(os.environ.get("CAIRN_WEBHOOKS_TIMEOUT", "10"))
+# Failed attempts back off exponentially from this many seconds, up to 12 hours.
+CAIRN_WEBHOOKS_RETRY_BASE_SECONDS = int(
+    os.environ.get("CAIRN_WEBHOOKS_RETRY_BASE_SECONDS", "60")
+)
+CAIRN_WEBHOOKS_MAX_ATTEMPTS = int(os.environ.get("CAIRN_WEBHOOKS_MAX_ATTEMPTS", "12"))
+# A subscription whose every attempt failed for this many days is paused.
+CAIRN_WEBHOOKS_PAUSE_AFTER_DAYS = int(
+    os.environ.get("CAIRN_WEBHOOKS_PAUSE_AFTER_DAYS", "3")
+)

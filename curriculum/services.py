@@ -26,6 +26,7 @@ from curriculum.models import (
     VersionedContent,
     VersionFrozenError,
 )
+from curriculum.signals import version_published
 
 
 def ensure_editable(version: VersionedContent) -> None:
@@ -221,7 +222,7 @@ def publish_version(
         content = version_content(version)
     previous = lifecycle.previous_published(version)
     before = version_content(previous) if previous is not None else None
-    return lifecycle.transition(
+    published = lifecycle.transition(
         version,
         version.Status.PUBLISHED,
         by=by,
@@ -236,6 +237,11 @@ def publish_version(
         },
         review_due_on=review_due_on or lifecycle.default_review_due_on(),
     )
+    model, version_id = type(published), published.pk
+    transaction.on_commit(
+        lambda: version_published.send(sender=model, version_id=version_id)
+    )
+    return published
 
 
 # Module drafts and their outcomes (issue 4) ----------------------------------

@@ -10,3 +10,4 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from integrations import schema  # noqa: F401  (registers the schemes)
+        from integrations.webhooks import receivers  # noqa: F401

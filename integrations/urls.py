@@ -5,4 +5,5 @@ app_name = "integrations"
 urlpatterns: list = [
     path("", include("integrations.tokens.urls")),
     path("", include("integrations.oauth.urls")),
+    path("", include("integrations.webhooks.urls")),
 ]

@@ -14,9 +14,9 @@ trap cleanup EXIT INT TERM
 "$PY" scripts/ensure_database.py
 "$PY" manage.py migrate --noinput
 if [ -n "${REDIS_URL:-}" ]; then
-  echo "Starting a Celery worker (queues default, signing, pdf, mail, bulk) with beat…"
+  echo "Starting a Celery worker (queues default, signing, pdf, mail, bulk, webhooks) with beat…"
   .venv/bin/celery -A config worker -B -s var/celerybeat-schedule \
-    -Q default,signing,pdf,mail,bulk --concurrency 2 --loglevel INFO &
+    -Q default,signing,pdf,mail,bulk,webhooks --concurrency 2 --loglevel INFO &
   pids+=($!)
 else
   echo "No REDIS_URL: tasks run in process."

@@ -18,6 +18,7 @@ from selenium.webdriver.common.by import By
 from accounts.people import services as people_services
 from credentials.models import Award
 from integrations.oauth import services as oauth_services
+from integrations.webhooks import services as webhooks
 from pathways import services as pathway_services
 from reviews import services as review_services
 from tests import builders
@@ -130,7 +131,7 @@ def paste_nonsense(driver) -> None:
 
 
 @pytest.fixture
-def site():
+def site(settings):
     """One organization with something on every role's main page: a learner
     with an award and work waiting to be graded, a draft module being written
     and another before the board, whose reviewer has declared no conflict."""
@@ -168,6 +169,16 @@ def site():
             "code_challenge_method": "S256",
         }
     )
+    # A webhook whose receiver is down (nothing listens on port 9), paused.
+    settings.CAIRN_WEBHOOKS_ALLOW_LOOPBACK = True
+    hook, _ = webhooks.create_subscription(
+        cast.organization,
+        by=cast["admin"],
+        url="http://127.0.0.1:9/hooks",
+        events=["award.issued"],
+    )
+    webhooks.send_test_event(hook, by=cast["admin"])
+    webhooks.pause_subscription(hook, by=cast["admin"], reason="Receiver moved.")
     pages = {
         None: [
             Page("welcome", reverse("home")),
@@ -229,6 +240,16 @@ def site():
                 then=submit_empty("Make the service account"),
             ),
             Page("OAuth clients", reverse("integrations:oauth-clients", args=[slug])),
+            Page("webhooks", reverse("integrations:webhook-list", args=[slug])),
+            Page(
+                "webhook and its deliveries",
+                reverse("integrations:webhook-detail", args=[slug, hook.uuid]),
+            ),
+            Page(
+                "new webhook: with errors",
+                reverse("integrations:webhook-create", args=[slug]),
+                then=submit_empty("Add the webhook"),
+            ),
         ],
         "reviewer": [
             Page("review", reverse("reviews:review-detail", args=[review.pk])),

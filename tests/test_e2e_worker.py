@@ -58,7 +58,7 @@ def worker(settings, tmp_path):
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
-         "-Q", "default,signing,pdf,mail,bulk", "-n", f"e2e-{os.getpid()}@%h",
+         "-Q", "default,signing,pdf,mail,bulk,webhooks", "-n", f"e2e-{os.getpid()}@%h",
          "--loglevel", "INFO"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip

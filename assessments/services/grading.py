@@ -27,6 +27,7 @@ from assessments.models import (
 from assessments.signals import (
     completion_regraded,
     completion_voided,
+    grade_released,
     module_completed,
 )
 from curriculum.models import ModuleVersion
@@ -377,6 +378,12 @@ def _decide(
         organization=submission.task.version.organization,
         total=grade.total,
         passed=grade.passed,
+    )
+    grade_id, learner_id = grade.pk, submission.learner_id
+    transaction.on_commit(
+        lambda: grade_released.send(
+            sender=Grade, grade_id=grade_id, learner_id=learner_id
+        )
     )
     if grade.passed and _all_tasks_passed(submission.learner, submission.task.version):
         record_completion(

@@ -14,6 +14,7 @@ from accounts.models import Organization
 from credentials import dataintegrity, statuslist, tasks
 from credentials.models import Award, SigningKey, StatusList, WalletCredential
 from credentials.services import keys
+from credentials.signals import award_reinstated, award_revoked, award_suspended
 
 # A new list is started when half the entries are handed out: indexes are drawn
 # at random (spec section 6.1, so that neighbours in a list say nothing about
@@ -144,6 +145,11 @@ def _locked(award: Award) -> Award:
     return Award.objects.select_for_update().get(pk=award.pk)
 
 
+def _announce(signal, award: Award) -> None:
+    award_id = award.pk
+    transaction.on_commit(lambda: signal.send(sender=Award, award_id=award_id))
+
+
 def _told(award: Award, event: str) -> None:
     tasks.notify_learner_of_status.delay_on_commit(award.pk, event)
 
@@ -162,6 +168,7 @@ def revoke_award(award: Award, *, by, reason: str, notify: bool = True) -> Award
     _set_bit(award.revocation_list_id, award.revocation_index, True)
     _set_wallet_copy_bits(award, "revocation", True)
     log_action(by, "award.revoked", award, reason=reason, **audit_facts(award))
+    _announce(award_revoked, award)
     if notify:
         _told(award, "revoked")
     return award
@@ -187,6 +194,7 @@ def suspend_award(award: Award, *, by, reason: str) -> Award:
     _set_bit(award.suspension_list_id, award.suspension_index, True)
     _set_wallet_copy_bits(award, "suspension", True)
     log_action(by, "award.suspended", award, reason=reason, **audit_facts(award))
+    _announce(award_suspended, award)
     _told(award, "suspended")
     return award
 
@@ -208,6 +216,7 @@ def reinstate_award(award: Award, *, by, reason: str) -> Award:
     _set_bit(award.suspension_list_id, award.suspension_index, False)
     _set_wallet_copy_bits(award, "suspension", False)
     log_action(by, "award.reinstated", award, reason=reason, **audit_facts(award))
+    _announce(award_reinstated, award)
     _told(award, "reinstated")
     return award
 

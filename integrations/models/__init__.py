@@ -1,5 +1,18 @@
 """The integrations app's tables, one module per topic."""
 
 from integrations.models.tokens import ApiToken, OAuthClient, Scope, ServiceAccount
+from integrations.models.webhooks import (
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
-__all__ = ["ApiToken", "OAuthClient", "Scope", "ServiceAccount"]
+__all__ = [
+    "ApiToken",
+    "OAuthClient",
+    "Scope",
+    "ServiceAccount",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
+]

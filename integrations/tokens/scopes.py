@@ -83,6 +83,19 @@ ENDPOINT_SCOPES: dict[str, dict[str, str]] = {
     # (anyone may check one), so a token there is never looked at.
     "credentials.api.VerifyCredential": {"POST": READ},
     "credentials.api.AwardStatusChange": {"POST": ISSUE},
+    "integrations.webhooks.api.WebhookList": {"GET": READ, "POST": ADMIN},
+    "integrations.webhooks.api.WebhookDetail": {
+        "GET": READ,
+        "PUT": ADMIN,
+        "PATCH": ADMIN,
+        "DELETE": ADMIN,
+    },
+    "integrations.webhooks.api.WebhookDeliveryList": {"GET": READ},
+    "integrations.webhooks.api.WebhookPause": {"POST": ADMIN},
+    "integrations.webhooks.api.WebhookResume": {"POST": ADMIN},
+    "integrations.webhooks.api.WebhookRotateSecret": {"POST": ADMIN},
+    "integrations.webhooks.api.WebhookTest": {"POST": ADMIN},
+    "integrations.webhooks.api.WebhookResend": {"POST": ADMIN},
 }
 
 # Calls a person makes for themselves as a learner: a service account (or a

@@ -17,6 +17,7 @@ from credentials.models import Award
 from integrations.models import ApiToken, Scope
 from integrations.tokens import scopes, selectors
 from integrations.tokens import services as tokens
+from integrations.webhooks import services as webhooks
 from reviews import services as reviews
 from tests import builders
 from tests.integrations.conftest import bearer, personal_token, service_token
@@ -65,7 +66,7 @@ OPERATIONS = operations()
 
 
 @pytest.fixture
-def world(cast, pathway, django_capture_on_commit_callbacks):
+def world(cast, pathway, settings, django_capture_on_commit_callbacks):
     """One of every object the API addresses, in the cast's organization;
     drafts where there are drafts, so that nothing is public by accident."""
     draft = builders.make_module(cast, "DRAFT-1", publish=False)
@@ -82,6 +83,16 @@ def world(cast, pathway, django_capture_on_commit_callbacks):
     )
     job = assessments.start_grade_import(task, by=cast["faculty"], upload=upload)
     award = Award.objects.get()
+    # A webhook whose receiver is down (nothing listens on port 9), with one
+    # delivery on record.
+    settings.CAIRN_WEBHOOKS_ALLOW_LOOPBACK = True
+    hook, _ = webhooks.create_subscription(
+        cast.organization,
+        by=cast["admin"],
+        url="http://127.0.0.1:9/hooks",
+        events=["award.issued"],
+    )
+    delivery = webhooks.send_test_event(hook, by=cast["admin"])
     ids = {
         "module-versions": draft.version.pk,
         "outcomes": outcome.pk,
@@ -117,7 +128,14 @@ def world(cast, pathway, django_capture_on_commit_callbacks):
             "board": board.pk,
         },
     }
-    return {"ids": ids, "award": award, "bodies": bodies, "cast": cast}
+    return {
+        "ids": ids,
+        "award": award,
+        "hook": hook,
+        "delivery": delivery,
+        "bodies": bodies,
+        "cast": cast,
+    }
 
 
 def url_for(path: str, world: dict) -> str:
@@ -127,7 +145,10 @@ def url_for(path: str, world: dict) -> str:
         if part == "{id}":
             part = str(world["ids"][parts[i - 1]])
         elif part == "{uuid}":
-            part = str(world["award"].uuid)
+            webhook = parts[i - 1] == "webhooks"
+            part = str((world["hook"] if webhook else world["award"]).uuid)
+        elif part == "{delivery}":
+            part = str(world["delivery"].uuid)
         elif part == "{slug}":
             part = cast.organization.slug
         elif part == "{user_id}":
