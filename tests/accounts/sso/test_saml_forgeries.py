@@ -43,7 +43,7 @@ def saml_provider(cast, providers, client):
 
 
 def signed_response(client, provider) -> tuple[str, str]:
-    """Ask the real IdP to sign a response to Cairn's own request: (ACS URL, response)."""
+    """The real IdP signs a response to Cairn's own request: (ACS path, response)."""
     start = client.post(f"/auth/saml/{provider.slug}/login/")
     assert start.status_code == 302, start
     idp_url = start["Location"]
