@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.test_browser import browser  # noqa: F401 (Chromium, for the browser tests)
+
 IDP_DIR = Path(__file__).resolve().parents[2] / "idp"
 CLIENT_SECRET = "cairn-test-secret"  # noqa: S105 (the test provider's own)
 

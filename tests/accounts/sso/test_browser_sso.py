@@ -12,7 +12,7 @@ from accounts.models import AuditEntry, IdentityProvider, Membership
 from accounts.sso import mapping, services
 from tests import builders, factories
 from tests.accounts.sso.conftest import CLIENT_SECRET
-from tests.test_browser import browser, log_out, wait_for_text  # noqa: F401
+from tests.test_browser import log_out, wait_for_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
