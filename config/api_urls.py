@@ -3,6 +3,7 @@
 from django.urls import path
 
 from accounts import api as accounts
+from accounts.sso import api as sso
 from analytics import api as analytics
 from assessments import api as assessments
 from credentials import api as credentials
@@ -17,6 +18,14 @@ urlpatterns = [
         analytics.OrganizationAnalytics.as_view(),
     ),
     path("organizations/", accounts.OrganizationList.as_view()),
+    path(
+        "organizations/<slug:slug>/identity-providers/",
+        sso.IdentityProviderList.as_view(),
+    ),
+    path(
+        "organizations/<slug:slug>/identity-providers/<slug:provider_slug>/",
+        sso.IdentityProviderDetail.as_view(),
+    ),
     path("module-versions/", curriculum.ModuleVersionList.as_view()),
     path("module-versions/<int:pk>/", curriculum.ModuleVersionDetail.as_view()),
     path("module-versions/<int:pk>/outcomes/", curriculum.OutcomeCreate.as_view()),
