@@ -6,6 +6,7 @@ same services as the pages and the API.
       --name "Entra ID" --discovery-url URL --client-id ID --client-secret-env VAR \\
       --domain north.edu --rule "groups, staff, faculty" [--no-local-passwords]
   manage.py identity_provider remove ORG_SLUG PROVIDER_SLUG
+  manage.py identity_provider rewrap    # after changing CAIRN_KEY_ENCRYPTION_KEY
 
 `set` adds the provider, or changes the options given. The client secret is
 read from an environment variable, never from the command line (which shows
@@ -15,8 +16,10 @@ import os
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from accounts.models import IdentityProvider, Membership, Organization
+from accounts.sealing import SealError
 from accounts.sso import mapping, selectors, services
 
 OPTION_FIELDS = {
@@ -64,6 +67,7 @@ class Command(BaseCommand):
         active = setting.add_mutually_exclusive_group()
         active.add_argument("--active", action="store_true", default=None)
         active.add_argument("--inactive", action="store_false", dest="active")
+        actions.add_parser("rewrap", help="Re-seal every secret under the first key.")
         removing = actions.add_parser("remove")
         removing.add_argument("organization")
         removing.add_argument("slug")
@@ -71,6 +75,8 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         if action == "list":
             return self._list(options.get("organization"))
+        if action == "rewrap":
+            return self._rewrap()
         try:
             organization = Organization.objects.get(slug=options["organization"])
         except Organization.DoesNotExist as missing:
@@ -85,6 +91,25 @@ class Command(BaseCommand):
             self.stdout.write(f"Removed {provider.name}.")
             return None
         return self._set(organization, provider, options)
+
+    def _rewrap(self):
+        rewrapped = 0
+        with transaction.atomic():
+            for provider in IdentityProvider.objects.select_for_update().exclude(
+                client_secret_sealed=b""
+            ):
+                try:
+                    secret = provider.open_client_secret()
+                except SealError as error:
+                    raise CommandError(
+                        f"{provider.slug}: no configured key opens its secret."
+                    ) from error
+                provider.seal_client_secret(secret)
+                provider.save(update_fields=["client_secret_sealed"])
+                rewrapped += 1
+        self.stdout.write(
+            f"Re-sealed {rewrapped} client secret(s) under the first key."
+        )
 
     def _list(self, organization_slug):
         providers = IdentityProvider.objects.select_related("organization")

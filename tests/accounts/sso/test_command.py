@@ -43,3 +43,15 @@ def test_the_command_refuses_bad_input_and_saves_nothing(cast):
             "--protocol", "saml", "--rule", "groups, staff",
         )  # fmt: skip
     assert not IdentityProvider.objects.exists()
+
+
+def test_rewrap_reseals_secrets_under_the_new_first_key(cast, settings):
+    from tests.accounts.sso.factories import make_oidc_provider
+
+    settings.CAIRN_KEY_ENCRYPTION_KEY = "old"
+    provider = make_oidc_provider(cast.organization)
+    settings.CAIRN_KEY_ENCRYPTION_KEY = "new,old"
+    call_command("identity_provider", "rewrap")
+    settings.CAIRN_KEY_ENCRYPTION_KEY = "new"
+    provider.refresh_from_db()
+    assert provider.open_client_secret() == "s3cret"
