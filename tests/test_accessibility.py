@@ -191,6 +191,12 @@ def site():
             Page("issuer", reverse("credentials:issuer", args=[slug])),
             Page("analytics", reverse("analytics:organization", args=[slug])),
             Page("audit trail", reverse("accounts:audit", args=[slug])),
+            Page("single sign-on", reverse("accounts:sso-providers", args=[slug])),
+            Page(
+                "new identity provider: with errors",
+                reverse("accounts:sso-provider-add", args=[slug]),
+                then=submit_empty("Add provider"),
+            ),
         ],
         "reviewer": [
             Page("review", reverse("reviews:review-detail", args=[review.pk])),

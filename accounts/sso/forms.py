@@ -1,6 +1,7 @@
 """The form an organization's admin configures an identity provider with."""
 
 from django import forms
+from django.db import models
 
 from accounts.models import IdentityProvider, Membership
 from accounts.sso import mapping
@@ -22,6 +23,12 @@ PROVIDER_FORM_FIELDS = [
     "allows_local_passwords",
     "default_role",
 ]
+
+
+def _formfield(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"  # Django 6's default, today
+    return field.formfield(**kwargs)
 
 
 class IdentityProviderForm(forms.ModelForm):
@@ -59,6 +66,7 @@ class IdentityProviderForm(forms.ModelForm):
     class Meta:
         model = IdentityProvider
         fields = PROVIDER_FORM_FIELDS
+        formfield_callback = _formfield
         labels = {
             "slug": "Short name",
             "is_active": "Active",

@@ -127,3 +127,45 @@ def test_a_password_login_is_refused_where_the_organization_says_so(client, cast
     assert response.status_code == 403
     assert "signs you in through Northfield login" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_provider_list_does_not_grow_in_queries(
+    client, cast, django_assert_max_num_queries
+):
+    for number in range(6):
+        make_oidc_provider(
+            cast.organization,
+            slug=f"p{number}",
+            email_domains=[f"d{number}.edu"],
+        )
+    client.force_login(cast["admin"])
+    with django_assert_max_num_queries(8):
+        page = client.get(
+            reverse("accounts:sso-providers", args=[cast.organization.slug])
+        )
+    assert page.content.decode().count("Northfield login") == 6
+
+
+def test_an_empty_list_says_what_to_do(client, cast):
+    client.force_login(cast["admin"])
+    page = client.get(reverse("accounts:sso-providers", args=[cast.organization.slug]))
+    assert "No identity provider yet" in page.content.decode()
+
+
+def test_cairn_publishes_its_saml_metadata_for_the_idp(client, cast):
+    from accounts.sso import services
+
+    services.create_identity_provider(
+        cast.organization,
+        by=None,
+        name="Shib",
+        slug="shib",
+        protocol="saml",
+        entity_id="https://idp.north.edu/shibboleth",
+        sso_url="https://idp.north.edu/sso",
+        x509_certificate="MIIB",
+    )
+    metadata = client.get("/auth/saml/shib/metadata/", HTTP_HOST="localhost")
+    assert metadata.status_code == 200
+    assert "AssertionConsumerService" in metadata.content.decode()
+    assert "/auth/saml/shib/acs/" in metadata.content.decode()
