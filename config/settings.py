@@ -308,6 +308,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "VersionStatusEnum": "curriculum.models.VersionedContent.Status",
         "ReviewStatusEnum": "reviews.models.Review.Status",
+        "MembershipRoleEnum": "accounts.models.Membership.Role",
     },
 }
 
