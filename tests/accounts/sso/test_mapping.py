@@ -93,6 +93,7 @@ def test_domains_are_normalised():
             "wrong-audience",
         ),
         ("Invalid issuer in the Assertion/Response", "wrong-issuer"),
+        ("The Assertion of the Response is not signed and the SP require it", "forged"),
         ("Something else", "failed"),
     ],
 )

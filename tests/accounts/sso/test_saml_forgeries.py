@@ -95,6 +95,17 @@ def test_a_tampered_assertion_is_refused(client, saml_provider):
     )
 
 
+def test_an_assertion_stripped_of_its_signatures_is_refused(client, saml_provider):
+    acs, response = signed_response(client, saml_provider)
+    xml = base64.b64decode(response).decode()
+    unsigned = re.sub(r"<ds:Signature.*?</ds:Signature>", "", xml, flags=re.S)
+    assert "ds:Signature" not in unsigned
+    page = post_to_cairn(client, acs, base64.b64encode(unsigned.encode()).decode())
+    assert page.status_code == 403
+    assert "altered or forged" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
 def test_an_expired_assertion_is_refused(client, saml_provider, providers):
     providers.set_mode(saml="expired")
     acs, response = signed_response(client, saml_provider)
