@@ -12,7 +12,7 @@ from accounts.models import AuditEntry, IdentityProvider, Membership
 from accounts.sso import mapping, services
 from tests import builders, factories
 from tests.accounts.sso.conftest import CLIENT_SECRET
-from tests.test_browser import log_out, wait_for_text
+from tests.test_browser import log_in, log_out, wait_for_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -189,3 +189,42 @@ def test_a_forged_id_token_is_refused(
     wait_for_text(browser, "main", message)
     assert not get_user_model().objects.filter(email="ada@north.edu").exists()
     assert AuditEntry.objects.filter(action="sso.sign_in_refused").exists()
+
+
+def test_an_admin_sets_up_saml_in_the_browser_and_people_sign_in(
+    browser, live_server, providers
+):
+    cast = builders.make_cast()
+    providers.set_users(ada=ada(groups=["faculty-staff"]))
+    log_in(browser, live_server, cast["admin"])
+    browser.get(
+        live_server.url
+        + reverse("accounts:sso-providers", args=[cast.organization.slug])
+    )
+    wait_for_text(browser, "main", "No identity provider yet")
+    browser.find_element(By.LINK_TEXT, "Add SAML 2.0 provider").click()
+    fill = {
+        "id_name": "North Shibboleth",
+        "id_slug": "north-shib",
+        "id_metadata_url": providers.saml_metadata,
+        "id_entity_id": providers.saml_entity_id,
+        "id_email_domains_text": "north.edu",
+        "id_rules_text": "groups, faculty-staff, faculty",
+    }
+    for field, value in fill.items():
+        browser.find_element(By.ID, field).send_keys(value)
+    browser.find_element(By.XPATH, "//button[text()='Add provider']").click()
+    wait_for_text(browser, "main", "Assertion consumer service")
+    assert (
+        "/auth/saml/north-shib/acs/" in browser.find_element(By.TAG_NAME, "main").text
+    )
+    log_out(browser)
+
+    continue_with_organization(browser, live_server, "ada@north.edu")
+    sign_in_at_provider(browser, "ada")
+    wait_for_text(browser, "header", "Log out")
+    user = get_user_model().objects.get(email="ada@north.edu")
+    assert roles_of(user, cast.organization) == {"faculty"}
+    assert AuditEntry.objects.filter(
+        action="sso.provider_added", actor=cast["admin"]
+    ).exists()
