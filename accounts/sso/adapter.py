@@ -5,6 +5,7 @@ sign-in provisions, links or refuses through accounts.sso.services."""
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from allauth.socialaccount.providers.base.constants import AuthError, AuthProcess
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -126,6 +127,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         provider = identity_provider_of(sociallogin)
         if provider is None:
             return
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # A signed-in person joining their own account from allauth's
+            # connections page proved both sides; the next sign-in syncs roles.
+            return
         claims = claims_of(provider, sociallogin)
         try:
             if sociallogin.is_existing:
@@ -179,8 +184,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def on_authentication_error(
         self, request, provider, error=None, exception=None, extra_context=None
     ) -> None:
-        from allauth.socialaccount.providers.base.constants import AuthError
-
         if error == AuthError.CANCELLED:
             return
         identity_provider = (
