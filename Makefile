@@ -8,12 +8,13 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 NODE_STAMP := tests/verifier/node_modules/.package-lock.json
+IDP_STAMP := tests/idp/node_modules/.package-lock.json
 
 # Tests run on PostgreSQL and Redis; override either on the command line.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cairn
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install node services browser run test lint format bench clean
+.PHONY: install node idp sso-demo services browser run test lint format bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +27,18 @@ $(NODE_STAMP): tests/verifier/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20+ (apt-get install nodejs npm)"; exit 1; }
 	npm ci --prefix tests/verifier --no-audit --no-fund --loglevel=error
 
-node: $(NODE_STAMP)
+node: $(NODE_STAMP) $(IDP_STAMP)
+
+# The local OpenID Connect and SAML identity providers the SSO tests sign in through.
+$(IDP_STAMP): tests/idp/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20+ (apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix tests/idp --no-audit --no-fund --loglevel=error
+
+idp: $(IDP_STAMP)
+
+# Starts the local identity providers and says how to point an organization at them.
+sso-demo: install $(IDP_STAMP)
+	@scripts/sso_demo.sh
 
 services:
 	@scripts/services.sh
@@ -59,4 +71,4 @@ bench: install services
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench
 
 clean:
-	rm -rf $(VENV) tests/verifier/node_modules var db.sqlite3
+	rm -rf $(VENV) tests/verifier/node_modules tests/idp/node_modules var db.sqlite3

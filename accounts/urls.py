@@ -1,10 +1,12 @@
 from django.urls import include, path
 
 from accounts import views
+from accounts.sso import urls as sso_urls
 
 app_name = "accounts"
 
 urlpatterns = [
     path("organizations/<slug:slug>/audit/", views.audit_trail, name="audit"),
     path("", include("accounts.people.urls")),
+    *sso_urls.urlpatterns,
 ]

@@ -25,6 +25,7 @@ from accounts.csvsafe import safe_cell
 from accounts.forms import AuditFilterForm
 from accounts.models import Organization
 from accounts.permissions import Role, get_organization_for
+from accounts.sso import services as sso_services
 
 
 class LoginView(auth_views.LoginView):
@@ -46,6 +47,14 @@ class LoginView(auth_views.LoginView):
             response["Retry-After"] = str(ratelimit.WINDOW_SECONDS)
             return response
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        # An organization may keep its members to its identity provider.
+        if refusal := sso_services.password_login_refusal(form.get_user()):
+            return self.render_to_response(
+                self.get_context_data(form=form, sso_refusal=refusal), status=403
+            )
+        return super().form_valid(form)
 
 
 AUDIT_PER_PAGE = 50

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from accounts.people import api as people
+from accounts.sso import api as sso
 from analytics import api as analytics
 from assessments import api as assessments
 from credentials import api as credentials
@@ -34,6 +35,14 @@ urlpatterns = [
     path(
         "organizations/<slug:slug>/members/<int:user_id>/deactivate/",
         people.MemberDeactivate.as_view(),
+    ),
+    path(
+        "organizations/<slug:slug>/identity-providers/",
+        sso.IdentityProviderList.as_view(),
+    ),
+    path(
+        "organizations/<slug:slug>/identity-providers/<slug:provider_slug>/",
+        sso.IdentityProviderDetail.as_view(),
     ),
     path("module-versions/", curriculum.ModuleVersionList.as_view()),
     path("module-versions/<int:pk>/", curriculum.ModuleVersionDetail.as_view()),

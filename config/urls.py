@@ -15,6 +15,7 @@ urlpatterns = [
     path("", credential_views.home, name="home"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("auth/", include("accounts.sso.allauth_urls")),  # before allauth's own
     path("auth/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("curriculum/", include("curriculum.urls")),

@@ -250,6 +250,12 @@ def site(settings):
                 reverse("integrations:webhook-create", args=[slug]),
                 then=submit_empty("Add the webhook"),
             ),
+            Page("single sign-on", reverse("accounts:sso-providers", args=[slug])),
+            Page(
+                "new identity provider: with errors",
+                reverse("accounts:sso-provider-add", args=[slug]),
+                then=submit_empty("Add provider"),
+            ),
         ],
         "reviewer": [
             Page("review", reverse("reviews:review-detail", args=[review.pk])),

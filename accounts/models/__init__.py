@@ -7,13 +7,16 @@ from accounts.models.people import (
     MemberNumber,
     RosterImport,
 )
+from accounts.models.sso import IdentityProvider, RoleRule
 
 __all__ = [
     "AuditEntry",
     "Deactivation",
+    "IdentityProvider",
     "Invitation",
     "MemberNumber",
     "Membership",
     "Organization",
+    "RoleRule",
     "RosterImport",
 ]

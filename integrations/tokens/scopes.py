@@ -26,6 +26,13 @@ ENDPOINT_SCOPES: dict[str, dict[str, str]] = {
     "accounts.people.api.MemberRoles": {"POST": ADMIN},
     "accounts.people.api.MemberRole": {"DELETE": ADMIN},
     "accounts.people.api.MemberDeactivate": {"POST": ADMIN},
+    "accounts.sso.api.IdentityProviderList": {"GET": READ, "POST": ADMIN},
+    "accounts.sso.api.IdentityProviderDetail": {
+        "GET": READ,
+        "PUT": ADMIN,
+        "PATCH": ADMIN,
+        "DELETE": ADMIN,
+    },
     "analytics.api.OrganizationAnalytics": {"GET": READ},
     "curriculum.api.ModuleVersionList": {"GET": READ, "POST": ADMIN},
     "curriculum.api.ModuleVersionDetail": {"GET": READ, "PATCH": ADMIN},

@@ -20,6 +20,7 @@ from integrations.tokens import services as tokens
 from integrations.webhooks import services as webhooks
 from reviews import services as reviews
 from tests import builders
+from tests.accounts.sso.factories import make_oidc_provider
 from tests.integrations.conftest import bearer, personal_token, service_token
 
 # Public by design: the catalogue, frameworks, verification. Anyone may call
@@ -93,6 +94,7 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
         events=["award.issued"],
     )
     delivery = webhooks.send_test_event(hook, by=cast["admin"])
+    provider = make_oidc_provider(cast.organization, by=cast["admin"])
     ids = {
         "module-versions": draft.version.pk,
         "outcomes": outcome.pk,
@@ -132,6 +134,7 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
         "ids": ids,
         "award": award,
         "hook": hook,
+        "provider": provider,
         "delivery": delivery,
         "bodies": bodies,
         "cast": cast,
@@ -151,6 +154,8 @@ def url_for(path: str, world: dict) -> str:
             part = str(world["delivery"].uuid)
         elif part == "{slug}":
             part = cast.organization.slug
+        elif part == "{provider_slug}":
+            part = world["provider"].slug
         elif part == "{user_id}":
             part = str(cast["other_learner"].pk)
         elif part == "{role}":
