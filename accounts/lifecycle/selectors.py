@@ -1,0 +1,50 @@
+"""Reads for the account page and the admins' erasure queue."""
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from accounts.models import AccountSession, ErasureRequest, Organization
+
+
+@dataclass(frozen=True)
+class AccountOverview:
+    email_addresses: list[EmailAddress]
+    identities: list[SocialAccount]
+    sessions: list[AccountSession]
+    open_erasure: ErasureRequest | None
+    last_erasure: ErasureRequest | None
+
+
+def account_overview(user: AbstractBaseUser) -> AccountOverview:
+    erasures = list(ErasureRequest.objects.filter(user=user).order_by("-pk")[:1])
+    last = erasures[0] if erasures else None
+    return AccountOverview(
+        email_addresses=list(
+            EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+        ),
+        identities=list(SocialAccount.objects.filter(user=user).order_by("pk")),
+        sessions=list(AccountSession.objects.filter(user=user)),
+        open_erasure=last
+        if last is not None
+        and last.status
+        in (ErasureRequest.Status.PENDING, ErasureRequest.Status.CONFIRMED)
+        else None,
+        last_erasure=last,
+    )
+
+
+def erasure_requests(
+    organization: Organization, *, status: str = ErasureRequest.Status.PENDING
+) -> QuerySet[ErasureRequest]:
+    """Requests of people who belong to the organization, oldest first."""
+    return (
+        ErasureRequest.objects.filter(
+            status=status, user__memberships__organization=organization
+        )
+        .select_related("user", "decided_by")
+        .distinct()
+    )
