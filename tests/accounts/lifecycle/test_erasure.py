@@ -74,7 +74,8 @@ def test_erasure_removes_personal_data_and_revokes_credentials(
     evidence_name, storage = evidence.file.name, evidence.file.storage
     award.refresh_from_db()
     pdf_name = award.pdf.name
-    assert storage.exists(evidence_name) and storage.exists(pdf_name)
+    assert storage.exists(evidence_name)
+    assert storage.exists(pdf_name)
     copy_held_elsewhere = dict(award.credential)
     assert verify_with_node(copy_held_elsewhere, **served(client, award.credential))[
         "verified"
@@ -89,14 +90,16 @@ def test_erasure_removes_personal_data_and_revokes_credentials(
     assert learner.username == erasure.pseudonym
     assert learner.username.startswith("erased-")
     assert (learner.first_name, learner.last_name, learner.email) == ("", "", "")
-    assert not learner.is_active and not learner.has_usable_password()
+    assert not learner.is_active
+    assert not learner.has_usable_password()
     assert not EmailAddress.objects.filter(user=learner).exists()
     # Evidence files and the certificate are gone, from the disk too.
     assert not EvidenceFile.objects.filter(submission=submission).exists()
     assert not storage.exists(evidence_name)
     assert not storage.exists(pdf_name)
     submission.refresh_from_db()
-    assert submission.text == "" and submission.links == []
+    assert submission.text == ""
+    assert submission.links == []
     # The credential is revoked, and a copy held elsewhere fails verification.
     award = Award.objects.get(pk=award.pk)
     assert award.is_revoked
@@ -161,7 +164,8 @@ def test_a_declined_request_erases_nothing(client, cast, graded):
     erasure.refresh_from_db()
     assert erasure.status == ErasureRequest.Status.DECLINED
     learner.refresh_from_db()
-    assert learner.is_active and learner.email
+    assert learner.is_active
+    assert learner.email
     assert not Award.objects.get(learner=learner).is_revoked
     client.force_login(learner)
     page = client.get(reverse("accounts:account"))
