@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
@@ -11,12 +11,28 @@ from accounts.models import AccountSession, ErasureRequest, Organization
 
 
 @dataclass(frozen=True)
+class Identity:
+    pk: int
+    provider: str
+    uid: str
+    connected_at: object
+
+
+@dataclass(frozen=True)
 class AccountOverview:
     email_addresses: list[EmailAddress]
-    identities: list[SocialAccount]
+    identities: list[Identity]
     sessions: list[AccountSession]
     open_erasure: ErasureRequest | None
     last_erasure: ErasureRequest | None
+
+
+def _provider_name(account: SocialAccount) -> str:
+    """The provider's display name; its id when the provider was removed since."""
+    try:
+        return account.get_provider().name
+    except SocialApp.DoesNotExist:
+        return account.provider
 
 
 def account_overview(user: AbstractBaseUser) -> AccountOverview:
@@ -26,7 +42,15 @@ def account_overview(user: AbstractBaseUser) -> AccountOverview:
         email_addresses=list(
             EmailAddress.objects.filter(user=user).order_by("-primary", "email")
         ),
-        identities=list(SocialAccount.objects.filter(user=user).order_by("pk")),
+        identities=[
+            Identity(
+                pk=account.pk,
+                provider=_provider_name(account),
+                uid=account.uid,
+                connected_at=account.date_joined,
+            )
+            for account in SocialAccount.objects.filter(user=user).order_by("pk")
+        ],
         sessions=list(AccountSession.objects.filter(user=user)),
         open_erasure=last
         if last is not None
