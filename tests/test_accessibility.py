@@ -166,10 +166,12 @@ def site():
             Page(
                 "log in: wrong password", reverse("login"), then=submit_empty("Log in")
             ),
+            Page("forgotten password", reverse("account_reset_password")),
         ],
         "learner": [
             Page("learner dashboard", reverse("home")),
             Page("learner's credentials", reverse("credentials:mine")),
+            Page("account", reverse("accounts:account")),
         ],
         "faculty": [
             Page("grading queue", reverse("assessments:queue")),
@@ -191,6 +193,8 @@ def site():
             Page("issuer", reverse("credentials:issuer", args=[slug])),
             Page("analytics", reverse("analytics:organization", args=[slug])),
             Page("audit trail", reverse("accounts:audit", args=[slug])),
+            Page("self-registration", reverse("accounts:signup-policy", args=[slug])),
+            Page("erasure requests", reverse("accounts:erasure-requests", args=[slug])),
         ],
         "reviewer": [
             Page("review", reverse("reviews:review-detail", args=[review.pk])),

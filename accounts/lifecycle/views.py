@@ -23,7 +23,7 @@ from accounts.lifecycle.forms import (
     SignupPolicyForm,
 )
 from accounts.models import AccountSession
-from accounts.permissions import Role, get_organization_for
+from accounts.permissions import Role, get_organization_for, organizations_where
 
 ERASURES_PER_PAGE = 25
 
@@ -50,6 +50,7 @@ def _account_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpRe
         or PreferencesForm(instance=services.preferences_of(user)),
         "erasure_form": forms.get("erasure_form") or ErasureRequestForm(),
         "has_password": user.has_usable_password(),
+        "administers": organizations_where(user, Role.ADMIN),
     }
     return render(request, "accounts/lifecycle/account.html", context, status=status)
 
