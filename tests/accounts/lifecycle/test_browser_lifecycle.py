@@ -14,7 +14,10 @@ from tests.test_browser import browser, click, wait_for_text  # noqa: F401
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_forgotten_password_is_reset_through_the_emailed_link(browser, live_server):
+def test_a_forgotten_password_is_reset_through_the_emailed_link(
+    browser,  # noqa: F811
+    live_server,
+):
     person = UserFactory(email="ada@college.edu")
     browser.get(live_server.url + reverse("login"))
     click(browser, By.LINK_TEXT, "Forgotten your password?")
