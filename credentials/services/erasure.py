@@ -8,15 +8,51 @@ row keeps its key under a pseudonym, submissions and grades keep their
 numbers, and the audit trail keeps each fact with the person's name and
 address taken out of its details."""
 
+import copy
+import secrets
+
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.lifecycle import services as lifecycle
 from accounts.models import ErasureRequest
 from assessments.models import EvidenceFile, RecognitionDecision, Submission
+from credentials import dataintegrity, openbadges
 from credentials.models import Award
 from credentials.services.status import revoke_award
 
 REASON = "erasure requested"
+
+
+def redacted_credential(award: Award) -> dict:
+    """The award's stored credential without the person: no name, an e-mail
+    hash of nothing they own, no evidence, signed again by the same key so
+    that Cairn's own page reads it as "revoked" rather than as tampered with.
+    Copies held elsewhere keep the original signature and its status entry,
+    which now says revoked."""
+    credential = copy.deepcopy(award.credential)
+    proof = dataintegrity.first_proof(credential) or {}
+    credential.pop("proof", None)
+    credential.pop("evidence", None)
+    subject = credential.get("credentialSubject", {})
+    salt = secrets.token_hex(8)
+    subject["identifier"] = [
+        {
+            "type": "IdentityObject",
+            "identityHash": openbadges.identity_hash(secrets.token_hex(16), salt),
+            "identityType": "emailAddress",
+            "hashed": True,
+            "salt": salt,
+        }
+    ]
+    legacy = proof.get("type") == dataintegrity.ED25519_2020
+    return dataintegrity.sign_credential(
+        credential,
+        seed=award.signing_key.open_seed(),
+        verification_method=proof["verificationMethod"],
+        created=timezone.now(),
+        suite=dataintegrity.ED25519_2020 if legacy else dataintegrity.CRYPTOSUITE,
+    )
 
 
 def _delete_after_commit(fields: list) -> None:
@@ -44,7 +80,9 @@ def erase_person(erasure: ErasureRequest) -> ErasureRequest:
             )
         if award.pdf:
             files.append((award.pdf.storage, award.pdf.name))
-            Award.objects.filter(pk=award.pk).update(pdf="", pdf_design="")
+        Award.objects.filter(pk=award.pk).update(
+            pdf="", pdf_design="", credential=redacted_credential(award)
+        )
     evidence = EvidenceFile.objects.filter(submission__learner=user)
     files += [(e.file.storage, e.file.name) for e in evidence if e.file]
     evidence.delete()

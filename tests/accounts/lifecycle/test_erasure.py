@@ -2,6 +2,7 @@
 credentials are revoked, and the figures stay right."""
 
 import dataclasses
+import json
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from accounts.lifecycle import services
 from accounts.models import AuditEntry, ErasureRequest
 from analytics import selectors as analytics
 from assessments.models import EvidenceFile
+from credentials import services as credentials
 from credentials.models import Award
 from tests.credentials.conftest import served
 from tests.credentials.jsverifier import verify_with_node
@@ -107,6 +109,13 @@ def test_erasure_removes_personal_data_and_revokes_credentials(
     result = verify_with_node(copy_held_elsewhere, **served(client, award.credential))
     assert result["verified"] is False
     assert result["status"]["revocation"] is True
+    # Cairn's own page of the credential says revoked, and names nobody.
+    assert credentials.verify_award(award).status == "revoked"
+    public = client.get(award.get_absolute_url())
+    assert public.status_code == 200
+    for value in (old["name"], old["email"], old["username"]):
+        assert value not in public.text
+    assert old["name"] not in json.dumps(award.credential)
     # The audit trail keeps the facts without the person's name or address.
     actions = set(
         AuditEntry.objects.filter(organization=cast.organization).values_list(
@@ -140,8 +149,6 @@ def test_erasure_removes_personal_data_and_revokes_credentials(
 
 
 def test_erasure_runs_once(client, cast, graded, django_capture_on_commit_callbacks):
-    from credentials import services as credentials
-
     erasure = _erase(client, cast, django_capture_on_commit_callbacks)
     pseudonym = erasure.pseudonym
     revocations = AuditEntry.objects.filter(action="award.revoked").count()
