@@ -35,6 +35,24 @@ def _provider_name(account: SocialAccount) -> str:
         return account.provider
 
 
+def _identities(user: AbstractBaseUser) -> list[Identity]:
+    accounts = list(SocialAccount.objects.filter(user=user).order_by("pk"))
+    # One provider lookup per provider, not per connected account.
+    names: dict[str, str] = {}
+    for account in accounts:
+        if account.provider not in names:
+            names[account.provider] = _provider_name(account)
+    return [
+        Identity(
+            pk=account.pk,
+            provider=names[account.provider],
+            uid=account.uid,
+            connected_at=account.date_joined,
+        )
+        for account in accounts
+    ]
+
+
 def account_overview(user: AbstractBaseUser) -> AccountOverview:
     erasures = list(ErasureRequest.objects.filter(user=user).order_by("-pk")[:1])
     last = erasures[0] if erasures else None
@@ -42,15 +60,7 @@ def account_overview(user: AbstractBaseUser) -> AccountOverview:
         email_addresses=list(
             EmailAddress.objects.filter(user=user).order_by("-primary", "email")
         ),
-        identities=[
-            Identity(
-                pk=account.pk,
-                provider=_provider_name(account),
-                uid=account.uid,
-                connected_at=account.date_joined,
-            )
-            for account in SocialAccount.objects.filter(user=user).order_by("pk")
-        ],
+        identities=_identities(user),
         sessions=list(AccountSession.objects.filter(user=user)),
         open_erasure=last
         if last is not None

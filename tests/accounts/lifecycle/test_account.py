@@ -181,3 +181,17 @@ def test_the_account_page_needs_a_login(client):
     response = client.get(ACCOUNT)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_the_account_page_does_not_grow_in_queries(django_assert_max_num_queries):
+    person = UserFactory()
+    client = _logged_in(person, "Firefox", "198.51.100.1")
+    sso = _college_sso()
+    for n in range(5):
+        _logged_in(person, f"Browser {n}", f"198.51.100.{10 + n}")
+        SocialAccount.objects.create(user=person, provider=sso, uid=f"sub-{n}")
+    client.get(ACCOUNT)  # the first visit records the address
+    with django_assert_max_num_queries(12):
+        page = client.get(ACCOUNT)
+    assert page.text.count("Browser ") == 5

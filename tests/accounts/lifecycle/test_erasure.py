@@ -218,3 +218,22 @@ def test_the_request_needs_the_persons_confirmation(client, cast):
     response = client.post(reverse("accounts:account-erasure"), {"note": "x"})
     assert response.status_code == 400
     assert not ErasureRequest.objects.exists()
+
+
+def test_the_erasure_queue_does_not_grow_in_queries(
+    client, cast, django_assert_max_num_queries
+):
+    from accounts.models import Membership
+    from tests.factories import UserFactory
+
+    for _ in range(8):
+        person = UserFactory()
+        Membership.objects.create(
+            user=person, organization=cast.organization, role="learner"
+        )
+        services.request_erasure(person, note="Please.")
+    client.force_login(cast["admin"])
+    url = reverse("accounts:erasure-requests", args=[cast.organization.slug])
+    with django_assert_max_num_queries(8):
+        page = client.get(url)
+    assert page.text.count("Confirm erasure") == 8
