@@ -129,7 +129,11 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             add_service_errors(form, error)
         else:
             if not signed_in:
-                login(request, user)
+                # Two backends are configured (allauth's beside Django's): say
+                # which one vouched for the password just set.
+                login(
+                    request, user, backend="django.contrib.auth.backends.ModelBackend"
+                )
             messages.success(request, f"Welcome to {member.board}.")
             return redirect("reviews:dashboard")
     return render(request, "reviews/invitation.html", {"member": member, "form": form})

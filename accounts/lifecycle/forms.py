@@ -24,7 +24,6 @@ class PreferencesForm(forms.ModelForm):
         model = AccountPreferences
         fields = [
             "language",
-            "email_on_grades",
             "email_on_credentials",
             "email_on_reviews",
         ]

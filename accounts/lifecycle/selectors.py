@@ -7,7 +7,12 @@ from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from accounts.models import AccountSession, ErasureRequest, Organization
+from accounts.models import (
+    AccountPreferences,
+    AccountSession,
+    ErasureRequest,
+    Organization,
+)
 
 
 @dataclass(frozen=True)
@@ -82,3 +87,22 @@ def erasure_requests(
         .select_related("user", "decided_by")
         .distinct()
     )
+
+
+def wants_email(user: AbstractBaseUser, topic: str) -> bool:
+    """Whether the person takes e-mail on `topic` ("credentials", "reviews");
+    yes until they say otherwise on their account page."""
+    return not AccountPreferences.objects.filter(
+        user=user, **{f"email_on_{topic}": False}
+    ).exists()
+
+
+def addresses_wanting(addresses: list[str], topic: str) -> list[str]:
+    """The addresses whose people take e-mail on `topic` (addresses of no
+    account, such as invited outsiders, are kept)."""
+    declined = set(
+        AccountPreferences.objects.filter(
+            user__email__in=addresses, **{f"email_on_{topic}": False}
+        ).values_list("user__email", flat=True)
+    )
+    return [address for address in addresses if address not in declined]

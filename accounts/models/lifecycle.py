@@ -17,14 +17,14 @@ class AccountPreferences(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
     )
     language = models.CharField(max_length=10, default="en")
-    email_on_grades = models.BooleanField(
-        "E-mail me when my work is graded", default=True
-    )
     email_on_credentials = models.BooleanField(
-        "E-mail me when a credential is issued, revoked or suspended", default=True
+        "E-mail me when one of my credentials is revoked, suspended, reinstated "
+        "or issued again",
+        default=True,
     )
     email_on_reviews = models.BooleanField(
-        "E-mail me reminders of reviews I am asked for", default=True
+        "E-mail me about reviews of curriculum (votes, decisions, reminders)",
+        default=True,
     )
     # Set by self-registration: the organization the person signed up with. The
     # learner membership follows once the address is verified.

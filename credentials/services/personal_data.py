@@ -93,7 +93,6 @@ def profile(user: AbstractBaseUser) -> dict:
         ],
         "preferences": {
             "language": preferences.language,
-            "email_on_grades": preferences.email_on_grades,
             "email_on_credentials": preferences.email_on_credentials,
             "email_on_reviews": preferences.email_on_reviews,
         }

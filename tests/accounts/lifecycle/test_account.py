@@ -57,14 +57,13 @@ def test_a_person_changes_their_name_and_preferences(client):
     assert (person.first_name, person.last_name) == ("Ada", "Byron")
     response = client.post(
         reverse("accounts:account-preferences"),
-        {"language": "fr", "email_on_grades": "on"},
+        {"language": "fr", "email_on_reviews": "on"},
     )
     assert response.status_code == 302
     preferences = AccountPreferences.objects.get(user=person)
     assert preferences.language == "fr"
-    assert preferences.email_on_grades
+    assert preferences.email_on_reviews
     assert not preferences.email_on_credentials
-    assert not preferences.email_on_reviews
 
 
 @pytest.mark.django_db
