@@ -12,10 +12,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import ratelimit
@@ -223,6 +225,13 @@ def request_erasure(user: AbstractBaseUser, *, note: str = "") -> ErasureRequest
     return erasure
 
 
+def _tell(user: AbstractBaseUser, subject: str, body: str) -> None:
+    """An e-mail to the person, sent once the decision is committed."""
+    if user.email:
+        address = user.email
+        transaction.on_commit(lambda: send_mail(subject, body, None, [address]))
+
+
 def _locked_pending(erasure: ErasureRequest) -> ErasureRequest:
     erasure = ErasureRequest.objects.select_for_update().get(pk=erasure.pk)
     if erasure.status != ErasureRequest.Status.PENDING:
@@ -240,6 +249,14 @@ def confirm_erasure(
     erasure.decided_by, erasure.decided_at = by, timezone.now()
     erasure.save(update_fields=["status", "decided_by", "decided_at"])
     log_action(by, "erasure.confirmed", erasure, organization=organization)
+    # Told before the erasure runs: afterwards there is no address to write to.
+    _tell(
+        erasure.user,
+        "Your personal data is being erased",
+        f"{organization.name} confirmed your request. Your account is being "
+        "closed, your evidence files deleted and your credentials revoked with "
+        "the reason “erasure requested”. This is the last message Cairn sends you.",
+    )
     request_id = erasure.pk
     transaction.on_commit(
         lambda: erasure_confirmed.send(ErasureRequest, request_id=request_id)
@@ -267,6 +284,14 @@ def decline_erasure(
     )
     log_action(
         by, "erasure.declined", erasure, organization=organization, reason=reason
+    )
+    _tell(
+        erasure.user,
+        "Your request for erasure was declined",
+        f"{organization.name} declined your request to erase your personal "
+        f"data.\n\nReason: {erasure.decision_reason}\n\nNothing was erased. You "
+        f"can see the request on your account page: {settings.SITE_URL}"
+        f"{reverse('accounts:account')}",
     )
     return erasure
 

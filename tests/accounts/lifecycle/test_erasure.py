@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -85,9 +86,13 @@ def test_erasure_removes_personal_data_and_revokes_credentials(
     now = timezone.now() + timedelta(minutes=1)
     before = _figures(cast.organization, now)
 
+    mail.outbox.clear()
     erasure = _erase(client, cast, django_capture_on_commit_callbacks)
 
     assert erasure.status == ErasureRequest.Status.DONE
+    # The person was told before their address went, and by nothing after.
+    assert [m.to for m in mail.outbox] == [[old["email"]]]
+    assert "being erased" in mail.outbox[0].subject
     learner = get_user_model().objects.get(pk=learner.pk)
     assert learner.username == erasure.pseudonym
     assert learner.username.startswith("erased-")
@@ -158,7 +163,9 @@ def test_erasure_runs_once(client, cast, graded, django_capture_on_commit_callba
     assert AuditEntry.objects.filter(action="award.revoked").count() == revocations
 
 
-def test_a_declined_request_erases_nothing(client, cast, graded):
+def test_a_declined_request_erases_nothing(
+    client, cast, graded, django_capture_on_commit_callbacks
+):
     learner = cast["learner"]
     erasure = services.request_erasure(learner, note="")
     client.force_login(cast["admin"])
@@ -167,7 +174,12 @@ def test_a_declined_request_erases_nothing(client, cast, graded):
     assert "Say why" in response.text
     erasure.refresh_from_db()
     assert erasure.status == ErasureRequest.Status.PENDING
-    client.post(url, {"decision": "decline", "reason": "Records kept by law."})
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"decision": "decline", "reason": "Records kept by law."})
+    (message,) = mail.outbox
+    assert message.to == [learner.email]
+    assert "Records kept by law." in message.body
     erasure.refresh_from_db()
     assert erasure.status == ErasureRequest.Status.DECLINED
     learner.refresh_from_db()
