@@ -172,6 +172,8 @@ def site():
             Page("learner dashboard", reverse("home")),
             Page("learner's credentials", reverse("credentials:mine")),
             Page("account", reverse("accounts:account")),
+            Page("e-mail addresses", reverse("account_email")),
+            Page("change password", reverse("account_change_password")),
         ],
         "faculty": [
             Page("grading queue", reverse("assessments:queue")),

@@ -194,3 +194,13 @@ def test_the_account_page_does_not_grow_in_queries(django_assert_max_num_queries
     with django_assert_max_num_queries(12):
         page = client.get(ACCOUNT)
     assert page.text.count("Browser ") == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["account_email", "account_change_password"])
+def test_allauths_own_pages_sit_in_cairns_layout(client, name):
+    client.force_login(UserFactory())
+    page = client.get(reverse(name))
+    assert page.status_code == 200
+    assert 'class="site"' in page.text  # Cairn's header and footer
+    assert 'class="card"' in page.text
