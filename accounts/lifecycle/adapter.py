@@ -52,5 +52,9 @@ class AccountAdapter(DefaultAccountAdapter):
             request.session.pop(SIGNUP_SESSION_KEY, None)
         return user
 
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        """To the account page, which says the address waits for verification."""
+        return reverse("accounts:account")
+
     def get_email_verification_redirect_url(self, email_address) -> str:
         return reverse("accounts:account")
