@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = "People and organizations"
+
+    def ready(self) -> None:
+        from accounts.lifecycle import receivers  # noqa: F401

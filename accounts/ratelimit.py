@@ -28,11 +28,8 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def exceeded(request: HttpRequest, scope: str, limit: int, *, key: str = "") -> bool:
-    """Count one more for `key` (by default the client's address) in this
-    minute's window of `scope`; True once past `limit`. A refused attempt is
-    counted too, so a client that keeps trying stays refused."""
-    name = ":".join(
+def _name(request: HttpRequest, scope: str, key: str) -> str:
+    return ":".join(
         (
             "ratelimit",
             settings.CAIRN_RATE_LIMIT_NAMESPACE,
@@ -40,6 +37,30 @@ def exceeded(request: HttpRequest, scope: str, limit: int, *, key: str = "") -> 
             key or client_address(request),
         )
     )
+
+
+def reached(request: HttpRequest, scope: str, limit: int, *, key: str = "") -> bool:
+    """Whether `key` (by default the client's address) has used up this
+    minute's `limit` in `scope`, without counting anything: for limits that
+    count only failures, with `record` (the login form)."""
+    return (cache.get(_name(request, scope, key)) or 0) >= limit
+
+
+def record(request: HttpRequest, scope: str, *, key: str = "") -> None:
+    """Count one more for `key` in this minute's window of `scope`."""
+    name = _name(request, scope, key)
+    cache.add(name, 0, timeout=WINDOW_SECONDS)
+    try:
+        cache.incr(name)
+    except ValueError:  # the window ended between add and incr
+        cache.set(name, 1, timeout=WINDOW_SECONDS)
+
+
+def exceeded(request: HttpRequest, scope: str, limit: int, *, key: str = "") -> bool:
+    """Count one more for `key` (by default the client's address) in this
+    minute's window of `scope`; True once past `limit`. A refused attempt is
+    counted too, so a client that keeps trying stays refused."""
+    name = _name(request, scope, key)
     cache.add(name, 0, timeout=WINDOW_SECONDS)
     try:
         return cache.incr(name) > limit

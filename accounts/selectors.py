@@ -59,6 +59,12 @@ AUDIT_AREAS = {
 # The actions the services log (grep "log_action("), in words; any other
 # action is shown as it was logged.
 AUDIT_ACTIONS = {
+    "erasure.requested": "Asked for their personal data to be erased",
+    "erasure.confirmed": "Confirmed an erasure request",
+    "erasure.declined": "Declined an erasure request",
+    "erasure.done": "Erased a person's personal data",
+    "member.self_registered": "Registered as a learner",
+    "signup.policy_changed": "Changed self-registration",
     "award.issued": "Issued a credential",
     "award.revoked": "Revoked a credential",
     "award.suspended": "Suspended a credential",

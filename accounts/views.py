@@ -1,8 +1,9 @@
 """Signing in, and an organization admin's reading of its audit trail.
 
-Logging in is slowed down for guessers: attempts are limited per client
+Logging in is slowed down for guessers: failed attempts are limited per client
 address and per username each minute (accounts/ratelimit.py), so neither one
-address trying many names nor many addresses trying one name gets far."""
+address trying many names nor many addresses trying one name gets far. Only
+failures count: a class behind one campus address all log in."""
 
 import csv
 
@@ -29,13 +30,17 @@ from accounts.sso import services as sso_services
 
 
 class LoginView(auth_views.LoginView):
+    """The one login page (allauth's /auth/login/ is sent here)."""
+
+    def _username(self) -> str:
+        return self.request.POST.get("username", "").strip().lower()[:150]
+
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         limit = settings.CAIRN_LOGINS_PER_MINUTE
-        username = request.POST.get("username", "").strip().lower()[:150]
-        # Both are counted, so that a refused attempt still uses up the windows.
-        by_address = ratelimit.exceeded(request, "login", limit)
-        by_name = bool(username) and ratelimit.exceeded(
-            request, "login-name", limit, key=username
+        username = self._username()
+        by_address = ratelimit.reached(request, "login-failed", limit)
+        by_name = bool(username) and ratelimit.reached(
+            request, "login-failed-name", limit, key=username
         )
         if by_address or by_name:
             response = self.render_to_response(
@@ -48,13 +53,26 @@ class LoginView(auth_views.LoginView):
             return response
         return super().post(request, *args, **kwargs)
 
+    def _record_failure(self) -> None:
+        """Count a failure against the address and the name tried."""
+        ratelimit.record(self.request, "login-failed")
+        if username := self._username():
+            ratelimit.record(self.request, "login-failed-name", key=username)
+
     def form_valid(self, form):
-        # An organization may keep its members to its identity provider.
+        # An organization may keep its members to its identity provider. The
+        # refusal counts as a failure: otherwise it would tell a guesser, without
+        # limit, that the password was right.
         if refusal := sso_services.password_login_refusal(form.get_user()):
+            self._record_failure()
             return self.render_to_response(
                 self.get_context_data(form=form, sso_refusal=refusal), status=403
             )
         return super().form_valid(form)
+
+    def form_invalid(self, form) -> HttpResponse:
+        self._record_failure()
+        return super().form_invalid(form)
 
 
 AUDIT_PER_PAGE = 50

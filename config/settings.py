@@ -144,6 +144,13 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up is open only through an organization's self-registration link, for
+# the e-mail domains it accepts (accounts/lifecycle/adapter.py).
+ACCOUNT_ADAPTER = "accounts.lifecycle.adapter.AccountAdapter"
+# A reset link for an unknown address says nothing of whether it exists.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Cairn] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 SOCIALACCOUNT_STORE_TOKENS = False
 # Single sign-on (accounts/sso, docs/decisions/0013): each organization's
 # identity providers are allauth apps built by the adapter; a first sign-in
@@ -270,6 +277,7 @@ CELERY_TASK_ROUTES = {
     "credentials.tasks.reissue_*": {"queue": "signing"},
     "credentials.tasks.render_*": {"queue": "pdf"},
     "credentials.tasks.revoke_*": {"queue": "signing"},
+    "credentials.tasks.erase_*": {"queue": "signing"},
     "credentials.tasks.notify_*": {"queue": "mail"},
     "credentials.tasks.rerender_*": {"queue": "bulk"},
     "pathways.tasks.run_reevaluation": {"queue": "bulk"},

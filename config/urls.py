@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularSwaggerOauthRedirectView,
@@ -15,6 +16,8 @@ urlpatterns = [
     path("", credential_views.home, name="home"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Cairn's login page is the one login page; allauth's sends people there.
+    path("auth/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("auth/", include("accounts.sso.allauth_urls")),  # before allauth's own
     path("auth/", include("allauth.urls")),
     path("", include("accounts.urls")),

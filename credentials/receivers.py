@@ -2,6 +2,7 @@
 
 from django.dispatch import receiver
 
+from accounts.lifecycle.signals import erasure_confirmed
 from assessments.signals import (
     completion_regraded,
     completion_voided,
@@ -38,3 +39,8 @@ def revoke_on_completion_voided(sender, *, completion_id: int, **kwargs) -> None
 @receiver(pathway_voided, dispatch_uid="credentials.revoke_on_pathway_voided")
 def revoke_on_pathway_voided(sender, *, completion_id: int, **kwargs) -> None:
     tasks.revoke_voided_pathway_completion.delay(completion_id)
+
+
+@receiver(erasure_confirmed, dispatch_uid="credentials.erase_on_erasure_confirmed")
+def erase_on_erasure_confirmed(sender, *, request_id: int, **kwargs) -> None:
+    tasks.erase_person.delay(request_id)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from accounts.models import Organization
+from accounts.models import ErasureRequest, Organization
 from assessments.models import Grade, ModuleCompletion
 from credentials import services
 from credentials.models import Award
@@ -66,3 +66,8 @@ def notify_learner_of_status(award_id: int, event: str) -> None:
 @shared_task
 def rerender_certificates(organization_id: int) -> int:
     return services.rerender_certificates(Organization.objects.get(pk=organization_id))
+
+
+@shared_task
+def erase_person(request_id: int) -> None:
+    services.erase_person(ErasureRequest.objects.get(pk=request_id))

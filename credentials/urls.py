@@ -1,11 +1,16 @@
 from django.urls import path
 
-from credentials import views, wallet_views
+from credentials import personal_data_views, views, wallet_views
 
 app_name = "credentials"
 urlpatterns = [
     path("", views.my_credentials, name="mine"),
     path("verify/", views.verify_upload, name="verify-upload"),
+    path(
+        "my-data.zip",
+        personal_data_views.personal_data_export,
+        name="personal-data-export",
+    ),
     path("record/<str:token>/", views.public_record, name="public-record"),
     path("<uuid:uuid>/visibility/", views.set_visibility, name="visibility"),
     path("<uuid:uuid>/", views.verify, name="verify"),

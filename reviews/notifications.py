@@ -8,6 +8,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accounts.lifecycle.selectors import addresses_wanting
 from reviews.models import BoardMember, Review, Vote
 
 
@@ -15,8 +16,12 @@ def _url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _mail(subject: str, template: str, context: dict, to: list[str]) -> None:
+def _mail(
+    subject: str, template: str, context: dict, to: list[str], *, always=False
+) -> None:
     to = sorted({address for address in to if address})
+    if not always:  # people may turn review mail off on their account page
+        to = addresses_wanting(to, "reviews")
     if not to:
         return
     body = render_to_string(f"reviews/mail/{template}.txt", context)
@@ -33,6 +38,7 @@ def send_invitation(member_id: int, token: str) -> None:
             "url": _url(reverse("reviews:invitation", args=[token])),
         },
         [member.email],
+        always=True,  # the one way in for an invited outsider
     )
 
 

@@ -129,6 +129,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             add_service_errors(form, error)
         else:
             if not signed_in:
+                # Two backends are configured (allauth's beside Django's): say
+                # which one vouched for the password just set.
                 login(
                     request, user, backend="django.contrib.auth.backends.ModelBackend"
                 )

@@ -201,12 +201,16 @@ def site(settings):
             Page(
                 "log in: wrong password", reverse("login"), then=submit_empty("Log in")
             ),
+            Page("forgotten password", reverse("account_reset_password")),
         ],
         "learner": [
             Page("learner dashboard", reverse("home")),
             Page("learner's credentials", reverse("credentials:mine")),
             Page("OAuth consent", consent),
             Page("API tokens", reverse("integrations:tokens")),
+            Page("account", reverse("accounts:account")),
+            Page("e-mail addresses", reverse("account_email")),
+            Page("change password", reverse("account_change_password")),
         ],
         "faculty": [
             Page("grading queue", reverse("assessments:queue")),
@@ -256,6 +260,8 @@ def site(settings):
                 reverse("accounts:sso-provider-add", args=[slug]),
                 then=submit_empty("Add provider"),
             ),
+            Page("self-registration", reverse("accounts:signup-policy", args=[slug])),
+            Page("erasure requests", reverse("accounts:erasure-requests", args=[slug])),
         ],
         "reviewer": [
             Page("review", reverse("reviews:review-detail", args=[review.pk])),

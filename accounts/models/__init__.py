@@ -1,5 +1,11 @@
 """The accounts app's tables, one module per topic."""
 
+from accounts.models.lifecycle import (
+    AccountPreferences,
+    AccountSession,
+    ErasureRequest,
+    SignupPolicy,
+)
 from accounts.models.organizations import AuditEntry, Membership, Organization
 from accounts.models.people import (
     Deactivation,
@@ -10,8 +16,11 @@ from accounts.models.people import (
 from accounts.models.sso import IdentityProvider, RoleRule
 
 __all__ = [
+    "AccountPreferences",
+    "AccountSession",
     "AuditEntry",
     "Deactivation",
+    "ErasureRequest",
     "IdentityProvider",
     "Invitation",
     "MemberNumber",
@@ -19,4 +28,5 @@ __all__ = [
     "Organization",
     "RoleRule",
     "RosterImport",
+    "SignupPolicy",
 ]

@@ -9,6 +9,7 @@ from credentials.services.appeals import (
     reissue_regraded_award,
 )
 from credentials.services.endorsements import endorse_approved_review
+from credentials.services.erasure import erase_person
 from credentials.services.issuing import (
     issue_module_award,
     issue_pathway_award,
@@ -27,6 +28,7 @@ from credentials.services.keys import (
     site_did_document,
     verification_method,
 )
+from credentials.services.personal_data import personal_data_archive
 from credentials.services.profiles import (
     rerender_certificates,
     set_issuer_logo,
@@ -53,6 +55,8 @@ from credentials.services.verification import (
 )
 
 __all__ = [
+    "erase_person",
+    "personal_data_archive",
     "Check",
     "Verification",
     "assign_status_entry",

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
+from accounts.lifecycle.selectors import wants_email
 from assessments.models import Grade, ModuleCompletion
 from credentials import tasks
 from credentials.models import Award
@@ -48,7 +49,7 @@ def reissue_regraded_award(
 
 def notify_learner_of_reissue(award: Award, previous: Award) -> None:
     """Tell the learner where the credential that replaces a superseded one is."""
-    if not award.learner.email:
+    if not award.learner.email or not wants_email(award.learner, "credentials"):
         return
     send_mail(
         f"Your credential “{award.achievement_name}” was issued again",

@@ -225,7 +225,8 @@ def sweep_unissued() -> int:
     for completion in selectors.pathway_completions_without_award():
         tasks.issue_pathway_award.delay(completion.pk)
         count += 1
-    for award in Award.objects.filter(pdf="").only("pk"):
+    # A revoked award needs no certificate (an erased learner's was deleted).
+    for award in Award.objects.filter(pdf="", revoked_at__isnull=True).only("pk"):
         tasks.render_certificate.delay(award.pk)
     for organization in Organization.objects.filter(awards__isnull=False).distinct():
         stale = stale_certificates(organization).exclude(pdf="")

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import log_action
+from accounts.lifecycle.selectors import wants_email
 from accounts.models import Organization
 from credentials import dataintegrity, statuslist, tasks
 from credentials.models import Award, SigningKey, StatusList, WalletCredential
@@ -310,7 +311,7 @@ def notify_learner_of_status(award: Award, event: str) -> None:
     """Tell the learner by e-mail that their award was revoked, suspended or
     reinstated, with the reason and a link to its verification page."""
     subject, body = _STATUS_MAIL[event]
-    if not award.learner.email:
+    if not award.learner.email or not wants_email(award.learner, "credentials"):
         return
     words = {
         "name": award.achievement_name,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.lifecycle import demo as lifecycle_demo
 from accounts.models import AuditEntry, Membership, Organization
 from accounts.people import demo as people_demo
 from assessments import demo as assessments_demo
@@ -33,6 +34,7 @@ from reviews import demo as reviews_demo
 # Each app adds its own part of the demo, in dependency order.
 DEMO_EXTENSIONS = [
     people_demo.extend_demo,
+    lifecycle_demo.extend_demo,
     curriculum_demo.extend_demo,
     assessments_demo.extend_demo,
     pathways_demo.extend_demo,

@@ -1,0 +1,108 @@
+"""Reads for the account page and the admins' erasure queue."""
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialApp
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from accounts.models import (
+    AccountPreferences,
+    AccountSession,
+    ErasureRequest,
+    Organization,
+)
+
+
+@dataclass(frozen=True)
+class Identity:
+    pk: int
+    provider: str
+    uid: str
+    connected_at: object
+
+
+@dataclass(frozen=True)
+class AccountOverview:
+    email_addresses: list[EmailAddress]
+    identities: list[Identity]
+    sessions: list[AccountSession]
+    open_erasure: ErasureRequest | None
+    last_erasure: ErasureRequest | None
+
+
+def _provider_name(account: SocialAccount) -> str:
+    """The provider's display name; its id when the provider was removed since."""
+    try:
+        return account.get_provider().name
+    except SocialApp.DoesNotExist:
+        return account.provider
+
+
+def _identities(user: AbstractBaseUser) -> list[Identity]:
+    accounts = list(SocialAccount.objects.filter(user=user).order_by("pk"))
+    # One provider lookup per provider, not per connected account.
+    names: dict[str, str] = {}
+    for account in accounts:
+        if account.provider not in names:
+            names[account.provider] = _provider_name(account)
+    return [
+        Identity(
+            pk=account.pk,
+            provider=names[account.provider],
+            uid=account.uid,
+            connected_at=account.date_joined,
+        )
+        for account in accounts
+    ]
+
+
+def account_overview(user: AbstractBaseUser) -> AccountOverview:
+    erasures = list(ErasureRequest.objects.filter(user=user).order_by("-pk")[:1])
+    last = erasures[0] if erasures else None
+    return AccountOverview(
+        email_addresses=list(
+            EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+        ),
+        identities=_identities(user),
+        sessions=list(AccountSession.objects.filter(user=user)),
+        open_erasure=last
+        if last is not None
+        and last.status
+        in (ErasureRequest.Status.PENDING, ErasureRequest.Status.CONFIRMED)
+        else None,
+        last_erasure=last,
+    )
+
+
+def erasure_requests(
+    organization: Organization, *, status: str = ErasureRequest.Status.PENDING
+) -> QuerySet[ErasureRequest]:
+    """Requests of people who belong to the organization, oldest first."""
+    return (
+        ErasureRequest.objects.filter(
+            status=status, user__memberships__organization=organization
+        )
+        .select_related("user", "decided_by")
+        .distinct()
+    )
+
+
+def wants_email(user: AbstractBaseUser, topic: str) -> bool:
+    """Whether the person takes e-mail on `topic` ("credentials", "reviews");
+    yes until they say otherwise on their account page."""
+    return not AccountPreferences.objects.filter(
+        user=user, **{f"email_on_{topic}": False}
+    ).exists()
+
+
+def addresses_wanting(addresses: list[str], topic: str) -> list[str]:
+    """The addresses whose people take e-mail on `topic` (addresses of no
+    account, such as invited outsiders, are kept)."""
+    declined = set(
+        AccountPreferences.objects.filter(
+            user__email__in=addresses, **{f"email_on_{topic}": False}
+        ).values_list("user__email", flat=True)
+    )
+    return [address for address in addresses if address not in declined]
