@@ -1,3 +1,4 @@
+from django.utils import timezone
 from rest_framework import serializers
 
 from credentials.models import Award
@@ -7,6 +8,12 @@ from credentials.services import Verification
 class AwardSerializer(serializers.ModelSerializer):
     organization = serializers.CharField(source="organization.name")
     verify_url = serializers.SerializerMethodField()
+    is_expired = serializers.SerializerMethodField(
+        help_text="Whether its validUntil has passed: it verifies as expired."
+    )
+    renewal_of = serializers.UUIDField(
+        source="renewal_of.uuid", allow_null=True, default=None
+    )
 
     class Meta:
         model = Award
@@ -18,10 +25,16 @@ class AwardSerializer(serializers.ModelSerializer):
             "issued_at",
             "revoked_at",
             "suspended_at",
+            "expires_at",
+            "is_expired",
+            "renewal_of",
             "verify_url",
             "credential",
         ]
         read_only_fields = fields
+
+    def get_is_expired(self, award: Award) -> bool:
+        return award.is_expired(timezone.now())
 
     def get_verify_url(self, award: Award) -> str:
         return self.context["request"].build_absolute_uri(award.get_absolute_url())

@@ -5,7 +5,7 @@ from celery import shared_task
 from accounts.models import Organization
 from assessments.models import Grade, ModuleCompletion
 from credentials import services
-from credentials.models import Award
+from credentials.models import Award, ExpiryNotice
 from pathways.models import PathwayCompletion
 
 
@@ -66,3 +66,15 @@ def notify_learner_of_status(award_id: int, event: str) -> None:
 @shared_task
 def rerender_certificates(organization_id: int) -> int:
     return services.rerender_certificates(Organization.objects.get(pk=organization_id))
+
+
+@shared_task
+def send_expiry_notices() -> int:
+    return services.send_expiry_notices()
+
+
+@shared_task
+def mail_expiry_notice(notice_id: int) -> None:
+    services.mail_expiry_notice(
+        ExpiryNotice.objects.select_related("award").get(pk=notice_id)
+    )

@@ -80,6 +80,7 @@ def create_module_version(
     credits: Decimal = Decimal("5.0"),
     level: str = "",
     notional_hours: int | None = None,
+    valid_for_days: int | None = None,
     delivery_mode: str = "",
     language: str = "en",
     prerequisites: Iterable[Module] = (),
@@ -98,6 +99,7 @@ def create_module_version(
         credits=credits,
         level=level,
         notional_hours=notional_hours,
+        valid_for_days=valid_for_days,
         delivery_mode=delivery_mode,
         language=language or "en",
         created_by=by,
@@ -248,6 +250,7 @@ UPDATABLE_VERSION_FIELDS = frozenset(
         "credits",
         "level",
         "notional_hours",
+        "valid_for_days",
         "delivery_mode",
         "language",
     }
