@@ -53,7 +53,9 @@ class VerificationSerializer(serializers.Serializer):
         help_text="valid, revoked, suspended, tampered, expired, not-yet-valid, "
         "unknown-issuer, not-checked (an unsupported proof type, a key or status "
         "that cannot be looked up here, an assertion only its issuer's site "
-        "confirms) or invalid"
+        "confirms), unprocessable (it uses a JSON-LD context not available here; "
+        "the headline names its URL) or invalid (also a broken VC data model rule "
+        "or proof chain, named in the headline)"
     )
     headline = serializers.CharField()
     checks = VerificationCheckSerializer(many=True)
