@@ -189,6 +189,7 @@ def site():
         ],
         "admin": [
             Page("issuer", reverse("credentials:issuer", args=[slug])),
+            Page("renew a credential", reverse("credentials:renew", args=[award.uuid])),
             Page("analytics", reverse("analytics:organization", args=[slug])),
             Page("audit trail", reverse("accounts:audit", args=[slug])),
         ],
