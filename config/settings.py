@@ -279,6 +279,7 @@ CELERY_TASK_ROUTES = {
     "credentials.tasks.revoke_*": {"queue": "signing"},
     "credentials.tasks.erase_*": {"queue": "signing"},
     "credentials.tasks.notify_*": {"queue": "mail"},
+    "credentials.tasks.mail_*": {"queue": "mail"},
     "credentials.tasks.rerender_*": {"queue": "bulk"},
     "pathways.tasks.run_reevaluation": {"queue": "bulk"},
     "pathways.tasks.run_roster_import": {"queue": "bulk"},
@@ -296,6 +297,12 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-unissued-completions": {
         "task": "credentials.tasks.sweep_unissued",
         "schedule": 600.0,
+    },
+    "send-expiry-notices": {
+        "task": "credentials.tasks.send_expiry_notices",
+        # Hourly: each notice is sent once (ExpiryNotice's unique constraint),
+        # within an hour of its threshold.
+        "schedule": 3600.0,
     },
     "remind-due-reviews": {
         "task": "reviews.tasks.remind_due_reviews",

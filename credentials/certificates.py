@@ -37,11 +37,18 @@ class CertificateInfo:
     level: str = ""  # shown as given, e.g. "EQF 5"
     credits: str = ""  # shown as given, e.g. "30 credits"
     logo_data_uri: str = ""  # "data:image/png;base64,..." (only data: is fetched)
+    valid_until: date | None = None
+    expired: bool = False
 
 
 # Names the template's design: change it when certificate_pdf.html changes so
 # that the sweep renders existing certificates again.
 CERTIFICATE_DESIGN = "a4-landscape-2"
+
+
+# Appended to the design of a certificate rendered after its credential
+# expired, which says so on its face.
+EXPIRED_DESIGN = ":expired"
 
 
 def design_key(logo: bytes) -> str:

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from credentials import jsonld
+from credentials import jsonld, vcmodel
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 PROOF_TYPE = "DataIntegrityProof"
@@ -34,6 +34,7 @@ PROOF_SUITES = (CRYPTOSUITE, ED25519_2020)
 PROOF_PURPOSE = "assertionMethod"
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+DATA_INTEGRITY_CONTEXT = "https://w3id.org/security/data-integrity/v2"
 
 # Multicodec varint for ed25519-pub, prefixed to the raw key in Multikey values.
 _ED25519_PUB_PREFIX = b"\xed\x01"
@@ -262,8 +263,11 @@ def sign_credential(
     """A signed copy of an unsigned credential, with `proof` as a one-item array;
     `suite` is eddsa-rdfc-2022 (DataIntegrityProof) or Ed25519Signature2020.
 
-    Raises jsonld.UndefinedTermsError or jsonld.ContextNotVendoredError before
-    signing a credential that JSON-LD verifiers would read differently.
+    Raises vcmodel.DataModelError for a credential that breaks the VC data
+    model, and jsonld.UndefinedTermsError or jsonld.ContextNotVendoredError
+    before signing one that JSON-LD verifiers would read differently. A VC 1.1
+    credential signed with a Data Integrity proof gets the Data Integrity
+    context, which defines the proof's terms (vc-data-integrity 2.1).
     """
     if "proof" in credential:
         raise ValueError("credential already has a proof")
@@ -271,6 +275,15 @@ def sign_credential(
         raise ValueError("created must be timezone-aware")
     if suite not in PROOF_SUITES:
         raise ValueError(f"unknown proof suite {suite!r}")
+    if "VerifiableCredential" in vcmodel.types_of(credential.get("type")):
+        vcmodel.check(credential)
+    if jsonld.has_default_direction(credential):
+        raise ValueError(
+            "a context sets a default @direction, which jsonld.js (the reference "
+            "verifiers) ignores: give each value its own @direction instead"
+        )
+    if suite == CRYPTOSUITE and vcmodel.version(credential) == "1.1":
+        credential = with_data_integrity_context(credential)
     key = _private_key(seed)
     options = {
         "type": PROOF_TYPE,
@@ -287,6 +300,60 @@ def sign_credential(
     signature = key.sign(_hash_data(canonical_config, canonical_document))
     proof = {**options, "proofValue": "z" + base58.b58encode(signature).decode("ascii")}
     return {**copy.deepcopy(credential), "proof": [proof]}
+
+
+def add_proof(
+    secured: dict[str, Any],
+    *,
+    seed: bytes,
+    verification_method: str,
+    created: datetime,
+    proof_id: str | None = None,
+    previous_proof: str | list[str] | None = None,
+) -> dict[str, Any]:
+    """A copy of a signed credential with one more eddsa-rdfc-2022 proof: a proof
+    set, or with `previous_proof` a proof chain (vc-data-integrity 2.1.1 and
+    2.1.2, Add Proof Set/Chain 4.2: a chained proof signs the document together
+    with the proofs it names)."""
+    if created.tzinfo is None or created.utcoffset() is None:
+        raise ValueError("created must be timezone-aware")
+    existing = proofs(secured)
+    unsecured = {name: value for name, value in secured.items() if name != "proof"}
+    options: dict[str, Any] = {
+        "type": PROOF_TYPE,
+        "created": created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "verificationMethod": verification_method,
+        "cryptosuite": CRYPTOSUITE,
+        "proofPurpose": PROOF_PURPOSE,
+    }
+    if proof_id is not None:
+        options["id"] = proof_id
+    if previous_proof is not None:
+        wanted = (
+            previous_proof if isinstance(previous_proof, list) else [previous_proof]
+        )
+        chained = [p for p in existing if isinstance(p, dict) and p.get("id") in wanted]
+        if len(chained) != len(wanted):
+            raise ValueError(f"no proof with the id {previous_proof!r} to chain to")
+        unsecured = {**unsecured, "proof": chained}
+        options["previousProof"] = previous_proof
+    canonical_document = canonical_nquads(unsecured)
+    canonical_config = _canonical_proof_config(secured.get("@context"), options)
+    signature = _private_key(seed).sign(
+        _hash_data(canonical_config, canonical_document)
+    )
+    proof = {**options, "proofValue": "z" + base58.b58encode(signature).decode("ascii")}
+    return {**copy.deepcopy(secured), "proof": [*copy.deepcopy(existing), proof]}
+
+
+def with_data_integrity_context(credential: dict[str, Any]) -> dict[str, Any]:
+    """The credential with the Data Integrity context after its own, if its
+    contexts do not already define DataIntegrityProof (VC 1.1's does not)."""
+    contexts = credential.get("@context")
+    contexts = contexts if isinstance(contexts, list) else [contexts]
+    if DATA_INTEGRITY_CONTEXT in contexts or vcmodel.V2_CONTEXT in contexts:
+        return credential
+    return {**credential, "@context": [*contexts, DATA_INTEGRITY_CONTEXT]}
 
 
 def _signature(proof: dict[str, Any]) -> bytes | None:
@@ -326,6 +393,52 @@ def _is_supported_suite(proof: dict[str, Any]) -> bool:
     return proof_suite(proof) is not None
 
 
+def proof_verifies(
+    unsecured: dict[str, Any],
+    proof: dict[str, Any],
+    *,
+    public_multibase: str,
+    proof_purpose: str = PROOF_PURPOSE,
+    challenge: str | None = None,
+    domain: str | None = None,
+) -> bool:
+    """True if one proof (eddsa-rdfc-2022 or Ed25519Signature2020) verifies with
+    this key over `unsecured`: the document without its proofs, or with the
+    previous proofs of a chain (vc-data-integrity 4.4).
+
+    With `challenge` (or `domain`) the proof must carry exactly that value: the
+    proof purpose "authentication" is only meaningful bound to a verifier's
+    one-time challenge (VC Data Integrity, section 2.1 "challenge"). Checks the
+    signature and these options only; dates, status and whose key it is are the
+    caller's. A document that cannot be processed (undefined terms, unknown
+    contexts, a malformed proof) is not verified rather than an exception:
+    undefined terms in particular could hide properties added after signing.
+    """
+    key = _public_key(public_multibase)
+    if not isinstance(proof, dict) or not _is_supported_suite(proof):
+        return False
+    if proof.get("proofPurpose") != proof_purpose:
+        return False
+    if challenge is not None and proof.get("challenge") != challenge:
+        return False
+    if domain is not None and proof.get("domain") != domain:
+        return False
+    signature = _signature(proof)
+    if signature is None:
+        return False
+    options = {name: value for name, value in proof.items() if name != "proofValue"}
+    try:
+        canonical_document = canonical_nquads(unsecured)
+        canonical_config = _canonical_proof_config(unsecured.get("@context"), options)
+    except Exception:  # untrusted input: any processing failure means "not verified"
+        return False
+    try:
+        key.verify(signature, _hash_data(canonical_config, canonical_document))
+    except InvalidSignature:
+        return False
+    return True
+
+
 def verified_proof(
     document: dict[str, Any],
     *,
@@ -335,49 +448,19 @@ def verified_proof(
     domain: str | None = None,
 ) -> dict[str, Any] | None:
     """The first proof on a credential or presentation that verifies with this key
-    for `proof_purpose`, or None.
-
-    With `challenge` (or `domain`) the proof must carry exactly that value: the
-    proof purpose "authentication" is only meaningful bound to a verifier's
-    one-time challenge (VC Data Integrity, section 2.1 "challenge"). Checks the
-    signature and these options only; dates, status and whose key it is are the
-    caller's. A document that cannot be processed (undefined terms, unknown
-    contexts, a malformed proof) gives None rather than an exception: undefined
-    terms in particular could hide properties added after signing.
-    """
-    key = _public_key(public_multibase)
-    candidates = proofs(document)
-    if not candidates:
-        return None
+    for `proof_purpose`, or None; see proof_verifies."""
+    _public_key(public_multibase)
     unsecured = {name: value for name, value in document.items() if name != "proof"}
-    try:
-        canonical_document = canonical_nquads(unsecured)
-    except Exception:  # untrusted input: any processing failure means "not verified"
-        return None
-    for proof in candidates:
-        if not isinstance(proof, dict) or not _is_supported_suite(proof):
-            continue
-        if proof.get("proofPurpose") != proof_purpose:
-            continue
-        if challenge is not None and proof.get("challenge") != challenge:
-            continue
-        if domain is not None and proof.get("domain") != domain:
-            continue
-        signature = _signature(proof)
-        if signature is None:
-            continue
-        options = {name: value for name, value in proof.items() if name != "proofValue"}
-        try:
-            canonical_config = _canonical_proof_config(
-                document.get("@context"), options
-            )
-        except Exception:  # same as above, for the proof's own terms
-            continue
-        try:
-            key.verify(signature, _hash_data(canonical_config, canonical_document))
-        except InvalidSignature:
-            continue
-        return proof
+    for proof in proofs(document):
+        if proof_verifies(
+            unsecured,
+            proof,
+            public_multibase=public_multibase,
+            proof_purpose=proof_purpose,
+            challenge=challenge,
+            domain=domain,
+        ):
+            return proof
     return None
 
 

@@ -74,3 +74,16 @@ class UploadForm(forms.Form):
         if not cleaned.get("file") and not cleaned.get("text", "").strip():
             raise forms.ValidationError("Choose a file or paste a credential.")
         return cleaned
+
+
+class RenewalForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What was checked",
+        help_text="Recorded in the audit trail: how the competence was confirmed "
+        "as current.",
+    )
+    confirm = forms.BooleanField(
+        label="Issue a new credential; the current one stays in the learner's "
+        "record, not revoked.",
+    )

@@ -22,6 +22,9 @@ CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 VENDORED_CONTEXTS: dict[str, str] = {
     "https://www.w3.org/ns/credentials/v2": "credentials-v2.jsonld",
     "https://w3id.org/security/data-integrity/v1": "data-integrity-v1.jsonld",
+    "https://w3id.org/security/data-integrity/v2": "data-integrity-v2.jsonld",
+    "https://w3id.org/security/multikey/v1": "multikey-v1.jsonld",
+    "https://www.w3.org/ns/did/v1": "did-v1.jsonld",
     "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "ob-v3p0.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "ob-v3p0-3.0.1.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "ob-v3p0-3.0.2.json",
@@ -39,6 +42,10 @@ VENDORED_CONTEXTS: dict[str, str] = {
     ),
     "https://www.w3.org/ns/credentials/status/v1": (
         "vc-bitstring-status-list-v1.jsonld"
+    ),
+    "https://w3id.org/vc/status-list/2021/v1": "vc-status-list-v1.jsonld",
+    "https://w3id.org/security/suites/ed25519-2018/v1": (
+        "security-suites-ed25519-2018-v1.jsonld"
     ),
 }
 
@@ -237,9 +244,116 @@ def check_defined_terms(document: dict[str, Any]) -> None:
     expand(document)
 
 
+# JavaScript reads every JSON number as a double: integers past 2**53 lose
+# their last digits, and from 1e21 on they are written as doubles.
+_JS_EXACT_INTEGER = 2**53
+_JS_EXPONENT_FROM = 1e21
+
+
+def _js_is_double(value: float) -> bool:
+    """jsonld.js types.isDouble: String(value) holds a point, or |value| >= 1e21.
+
+    JavaScript writes a number in exponent form below 1e-6; with a one-digit
+    mantissa (1e-7) that form has no point, so jsonld.js takes it for an integer.
+    """
+    if abs(value) >= _JS_EXPONENT_FROM:
+        return True
+    digits = repr(abs(value)).replace(".", "").split("e")[0].strip("0") or "0"
+    return not value.is_integer() and (abs(value) >= 1e-6 or len(digits) > 1)
+
+
+def _js_number(value: int | float) -> int | float:
+    if isinstance(value, int):
+        if abs(value) >= _JS_EXPONENT_FROM:
+            return float(value)
+        return int(float(value)) if abs(value) > _JS_EXACT_INTEGER else value
+    if _js_is_double(value):
+        return value
+    # Number.prototype.toFixed(0): a whole number, or 0 for 1e-7 ("-0" for
+    # -1e-7, which no int can say: such a value canonicalizes as "0").
+    return int(value)
+
+
+def _without_default_direction(context: Any) -> Any:
+    if isinstance(context, list):
+        return [_without_default_direction(item) for item in context]
+    if not isinstance(context, dict):
+        return context
+    return {
+        term: (
+            {
+                **definition,
+                "@context": _without_default_direction(definition["@context"]),
+            }
+            if isinstance(definition, dict) and "@context" in definition
+            else definition
+        )
+        for term, definition in context.items()
+        if term != "@direction"
+    }
+
+
+def as_javascript_reads(node: Any) -> Any:
+    """The document as jsonld.js, the eddsa-rdfc-2022 reference, reads it.
+
+    Numbers go through JavaScript's doubles (JSON-LD to RDF, section 8.6: the
+    canonical lexical form follows from the number's type), and a context's
+    default `@direction` is ignored, as jsonld.js 8 does (it honours a term's
+    own `@direction` and every `@direction` on a value).
+    """
+    if isinstance(node, bool):
+        return node
+    if isinstance(node, int | float):
+        return _js_number(node)
+    if isinstance(node, list):
+        return [as_javascript_reads(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        key: (
+            _without_default_direction(value)
+            if key == "@context"
+            else as_javascript_reads(value)
+        )
+        for key, value in node.items()
+    }
+
+
+def _context_sets_direction(context: Any) -> bool:
+    if isinstance(context, list):
+        return any(_context_sets_direction(item) for item in context)
+    if not isinstance(context, dict):
+        return False
+    return "@direction" in context or any(
+        isinstance(definition, dict)
+        and _context_sets_direction(definition.get("@context"))
+        for definition in context.values()
+    )
+
+
+def has_default_direction(node: Any) -> bool:
+    """Whether a context in the document sets a default `@direction`."""
+    if isinstance(node, list):
+        return any(has_default_direction(item) for item in node)
+    if not isinstance(node, dict):
+        return False
+    return _context_sets_direction(node.get("@context")) or any(
+        has_default_direction(value) for key, value in node.items() if key != "@context"
+    )
+
+
 def to_nquads(document: dict[str, Any]) -> str:
-    """Checked, offline RDF dataset of a document as (non-canonical) N-Quads."""
-    return _run(document, "to_rdf", {"format": "application/n-quads"})
+    """Checked, offline RDF dataset of a document as (non-canonical) N-Quads,
+    read as jsonld.js reads it (see as_javascript_reads)."""
+    document = as_javascript_reads(document)
+    # rdfDirection as the eddsa-rdfc-2022 reference canonicalizes (vc-di-eddsa
+    # 3.3.1, jsonld.js canonize): without it pyld drops `@direction`, and the
+    # signature covers other quads than every other verifier computes.
+    return _run(
+        document,
+        "to_rdf",
+        {"format": "application/n-quads", "rdfDirection": "i18n-datatype"},
+    )
 
 
 def canonical_labels(nquads: str) -> str:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Organization
 from assessments.models import ModuleCompletion
@@ -141,18 +142,31 @@ class Award(models.Model):
     suspension_index = models.PositiveIntegerField(null=True, blank=True)
     # The learner's choice: listed on their public profile and share pages.
     is_public = models.BooleanField(default=True)
+    # The end of its validity, as its credential says (validUntil, or
+    # expirationDate on VC 1.1); null if it never expires.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # Set when a renewal replaced it; it is not revoked, and stays as history.
+    renewed_at = models.DateTimeField(null=True, blank=True)
+    # The award this one renewed.
+    renewal_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+    )
 
     class Meta:
         ordering = ["-issued_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["module_completion"],
-                condition=Q(revoked_at__isnull=True),
+                condition=Q(revoked_at__isnull=True, renewed_at__isnull=True),
                 name="one_standing_award_per_module_completion",
             ),
             models.UniqueConstraint(
                 fields=["pathway_completion"],
-                condition=Q(revoked_at__isnull=True),
+                condition=Q(revoked_at__isnull=True, renewed_at__isnull=True),
                 name="one_standing_award_per_pathway_completion",
             ),
             models.UniqueConstraint(
@@ -196,6 +210,36 @@ class Award(models.Model):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+
+    def is_expired(self, on) -> bool:
+        return self.expires_at is not None and self.expires_at <= on
+
+    @property
+    def has_expired(self) -> bool:
+        """Whether its validity has ended by now (templates ask this)."""
+        return self.is_expired(timezone.now())
+
+
+class ExpiryNotice(models.Model):
+    """That the learner and their admin were told an award expires within
+    `days` days: the constraint makes the reminder sweep send each one once."""
+
+    award = models.ForeignKey(
+        Award, on_delete=models.CASCADE, related_name="expiry_notices"
+    )
+    days = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["award", "-days"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "days"], name="one_expiry_notice_per_threshold"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award} expires within {self.days} days"
 
 
 class Endorsement(models.Model):

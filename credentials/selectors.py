@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Organization
 from assessments.models import Criterion, CriterionGrade, ModuleCompletion
@@ -198,6 +199,8 @@ def certificate_info(award: Award) -> CertificateInfo:
         level=level,
         credits=credits,
         logo_data_uri=issuer_logo_data_uri(award.organization),
+        valid_until=award.expires_at.date() if award.expires_at else None,
+        expired=award.is_expired(timezone.now()),
     )
 
 
@@ -252,6 +255,21 @@ def module_completions_without_award() -> QuerySet[ModuleCompletion]:
 
 def pathway_completions_without_award() -> QuerySet[PathwayCompletion]:
     return PathwayCompletion.objects.live().filter(awards__isnull=True)
+
+
+def award_renewed_by(completion: PathwayCompletion) -> Award | None:
+    """The latest standing award of the expired completion this one renewed."""
+    return (
+        Award.objects.filter(
+            pathway_completion__learner_id=completion.learner_id,
+            pathway_completion__version_id=completion.version_id,
+            pathway_completion__renewed_at__isnull=False,
+            pathway_completion__completed_at__lt=completion.completed_at,
+            revoked_at=None,
+        )
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
 
 
 def learner_awards(learner) -> QuerySet[Award]:

@@ -1,3 +1,4 @@
+from django.utils import timezone
 from rest_framework import serializers
 
 from credentials.models import Award
@@ -7,6 +8,12 @@ from credentials.services import Verification
 class AwardSerializer(serializers.ModelSerializer):
     organization = serializers.CharField(source="organization.name")
     verify_url = serializers.SerializerMethodField()
+    is_expired = serializers.SerializerMethodField(
+        help_text="Whether its validUntil has passed: it verifies as expired."
+    )
+    renewal_of = serializers.UUIDField(
+        source="renewal_of.uuid", allow_null=True, default=None
+    )
 
     class Meta:
         model = Award
@@ -18,10 +25,16 @@ class AwardSerializer(serializers.ModelSerializer):
             "issued_at",
             "revoked_at",
             "suspended_at",
+            "expires_at",
+            "is_expired",
+            "renewal_of",
             "verify_url",
             "credential",
         ]
         read_only_fields = fields
+
+    def get_is_expired(self, award: Award) -> bool:
+        return award.is_expired(timezone.now())
 
     def get_verify_url(self, award: Award) -> str:
         return self.context["request"].build_absolute_uri(award.get_absolute_url())
@@ -40,7 +53,9 @@ class VerificationSerializer(serializers.Serializer):
         help_text="valid, revoked, suspended, tampered, expired, not-yet-valid, "
         "unknown-issuer, not-checked (an unsupported proof type, a key or status "
         "that cannot be looked up here, an assertion only its issuer's site "
-        "confirms) or invalid"
+        "confirms), unprocessable (it uses a JSON-LD context not available here; "
+        "the headline names its URL) or invalid (also a broken VC data model rule "
+        "or proof chain, named in the headline)"
     )
     headline = serializers.CharField()
     checks = VerificationCheckSerializer(many=True)

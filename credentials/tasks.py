@@ -5,7 +5,7 @@ from celery import shared_task
 from accounts.models import ErasureRequest, Organization
 from assessments.models import Grade, ModuleCompletion
 from credentials import services
-from credentials.models import Award
+from credentials.models import Award, ExpiryNotice
 from pathways.models import PathwayCompletion
 
 
@@ -71,3 +71,15 @@ def rerender_certificates(organization_id: int) -> int:
 @shared_task
 def erase_person(request_id: int) -> None:
     services.erase_person(ErasureRequest.objects.get(pk=request_id))
+
+
+@shared_task
+def send_expiry_notices() -> int:
+    return services.send_expiry_notices()
+
+
+@shared_task
+def mail_expiry_notice(notice_id: int) -> None:
+    services.mail_expiry_notice(
+        ExpiryNotice.objects.select_related("award").get(pk=notice_id)
+    )

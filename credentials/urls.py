@@ -1,6 +1,6 @@
 from django.urls import path
 
-from credentials import personal_data_views, views, wallet_views
+from credentials import personal_data_views, renewal_views, views, wallet_views
 
 app_name = "credentials"
 urlpatterns = [
@@ -43,6 +43,7 @@ urlpatterns = [
         name="reinstate",
     ),
     path("<uuid:uuid>/reissue/", views.reissue, name="reissue"),
+    path("<uuid:uuid>/renew/", renewal_views.renew, name="renew"),
     path("status/<int:pk>", views.status_list, name="status-list"),
     path("endorsements/<uuid:uuid>.json", views.endorsement_json, name="endorsement"),
     path(

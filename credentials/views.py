@@ -92,6 +92,9 @@ def verify(request: HttpRequest, uuid) -> HttpResponse:
                 request.user, award.organization
             ),
             "linkedin_url": selectors.linkedin_url(award),
+            "expired": award.is_expired(timezone.now()),
+            "can_renew": services.can_be_renewed(award),
+            "renewal_steps": services.renewal_steps(award),
         },
     )
 

@@ -96,6 +96,7 @@ def _module_content(version: ModuleVersion) -> dict:
         "credits": version.credits,
         "level": version.level,
         "notional_hours": version.notional_hours,
+        "valid_for_days": version.valid_for_days,
         "delivery_mode": version.delivery_mode,
         "language": version.language,
         "prerequisites": sorted(m.code for m in version.prerequisites.all()),

@@ -33,6 +33,7 @@ DETAIL_FIELDS = {
     "criteria_narrative": "Criteria",
     "level": "Level",
     "notional_hours": "Notional hours",
+    "valid_for_days": "Valid for (days)",
     "delivery_mode": "Delivery mode",
     "language": "Language",
     "badge_image": "Badge image",

@@ -29,6 +29,15 @@ class ModuleVersionForm(forms.Form):
         required=False,
         help_text="Hours of learning a typical learner needs (ECTS: 25–30 a credit).",
     )
+    valid_for_days = forms.IntegerField(
+        min_value=1,
+        max_value=36500,
+        required=False,
+        label="Valid for (days)",
+        help_text="How long the credential stays valid once earned; learners and "
+        "their admin are told 90, 30 and 7 days before it expires. Leave empty "
+        "if it never expires.",
+    )
     level = forms.CharField(
         max_length=40,
         required=False,
@@ -68,6 +77,7 @@ class ModuleVersionEditForm(forms.Form):
     criteria_narrative = ModuleVersionForm.base_fields["criteria_narrative"]
     credits = ModuleVersionForm.base_fields["credits"]
     notional_hours = ModuleVersionForm.base_fields["notional_hours"]
+    valid_for_days = ModuleVersionForm.base_fields["valid_for_days"]
     level = ModuleVersionForm.base_fields["level"]
     delivery_mode = ModuleVersionForm.base_fields["delivery_mode"]
     language = ModuleVersionForm.base_fields["language"]

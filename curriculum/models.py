@@ -296,6 +296,13 @@ class ModuleVersion(VersionedContent):
         max_length=20, choices=DeliveryMode.choices, blank=True
     )
     language = models.CharField(max_length=20, default="en", help_text="e.g. en, fr")
+    # How long its credential stays valid, from the day it is earned: the
+    # signed credential carries validUntil (expirationDate on VC 1.1).
+    valid_for_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days its credential stays valid; empty if it never expires.",
+    )
     prerequisites = models.ManyToManyField(
         Module, blank=True, related_name="required_by"
     )

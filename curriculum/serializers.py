@@ -94,6 +94,7 @@ class ModuleVersionSerializer(serializers.ModelSerializer):
             "criteria_narrative",
             "credits",
             "notional_hours",
+            "valid_for_days",
             "level",
             "delivery_mode",
             "language",
@@ -127,6 +128,9 @@ class ModuleVersionUpdateSerializer(serializers.Serializer):
     notional_hours = serializers.IntegerField(
         min_value=1, max_value=10000, required=False, allow_null=True
     )
+    valid_for_days = serializers.IntegerField(
+        min_value=1, max_value=36500, required=False, allow_null=True
+    )
     level = serializers.CharField(max_length=40, required=False, allow_blank=True)
     delivery_mode = serializers.ChoiceField(
         choices=DeliveryMode.choices, required=False, allow_blank=True
@@ -158,6 +162,9 @@ class ModuleVersionCreateSerializer(serializers.Serializer):
     )
     notional_hours = serializers.IntegerField(
         min_value=1, max_value=10000, required=False, allow_null=True, default=None
+    )
+    valid_for_days = serializers.IntegerField(
+        min_value=1, max_value=36500, required=False, allow_null=True, default=None
     )
     delivery_mode = serializers.ChoiceField(
         choices=DeliveryMode.choices, required=False, allow_blank=True, default=""

@@ -81,6 +81,7 @@ def create_module_version(
     credits: Decimal = Decimal("5.0"),
     level: str = "",
     notional_hours: int | None = None,
+    valid_for_days: int | None = None,
     delivery_mode: str = "",
     language: str = "en",
     prerequisites: Iterable[Module] = (),
@@ -99,6 +100,7 @@ def create_module_version(
         credits=credits,
         level=level,
         notional_hours=notional_hours,
+        valid_for_days=valid_for_days,
         delivery_mode=delivery_mode,
         language=language or "en",
         created_by=by,
@@ -254,6 +256,7 @@ UPDATABLE_VERSION_FIELDS = frozenset(
         "credits",
         "level",
         "notional_hours",
+        "valid_for_days",
         "delivery_mode",
         "language",
     }

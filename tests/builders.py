@@ -60,7 +60,9 @@ def make_cast() -> Cast:
     return cast
 
 
-def make_module(cast: Cast, code: str, *, publish: bool = True) -> AssessmentTask:
+def make_module(
+    cast: Cast, code: str, *, publish: bool = True, valid_for_days: int | None = None
+) -> AssessmentTask:
     framework, _ = CompetencyFramework.objects.get_or_create(
         organization=cast.organization, name="ESCO", defaults={"source": "ESCO"}
     )
@@ -70,7 +72,11 @@ def make_module(cast: Cast, code: str, *, publish: bool = True) -> AssessmentTas
         uri="http://data.europa.eu/esco/skill/1973c966-f236-40c9-b2d4-5d71a89019be",
     )
     version = curriculum.create_module_version(
-        cast.organization, by=cast["designer"], code=code, title=f"Module {code}"
+        cast.organization,
+        by=cast["designer"],
+        code=code,
+        title=f"Module {code}",
+        valid_for_days=valid_for_days,
     )
     outcomes = [
         curriculum.add_outcome(
@@ -100,7 +106,9 @@ def make_module(cast: Cast, code: str, *, publish: bool = True) -> AssessmentTas
     return AssessmentTask.objects.select_related("version").get(pk=task.pk)
 
 
-def make_pathway(cast: Cast, codes=("A-101", "B-102", "C-103")) -> Built:
+def make_pathway(
+    cast: Cast, codes=("A-101", "B-102", "C-103"), *, valid_for_days=None
+) -> Built:
     tasks = [make_module(cast, code) for code in codes]
     version = pathways.create_pathway_version(
         cast.organization,
@@ -108,6 +116,7 @@ def make_pathway(cast: Cast, codes=("A-101", "B-102", "C-103")) -> Built:
         code="PATH",
         title="Data pathway",
         rule=pathways.all_of(codes),
+        valid_for_days=valid_for_days,
     )
     version = pathways.publish_pathway_version(
         version, by=cast["admin"], changelog="First release."

@@ -10,11 +10,18 @@ from credentials.services.appeals import (
 )
 from credentials.services.endorsements import endorse_approved_review
 from credentials.services.erasure import erase_person
+from credentials.services.expiry import (
+    mail_expiry_notice,
+    renewal_steps,
+    send_expiry_notices,
+)
 from credentials.services.issuing import (
+    can_be_renewed,
     issue_module_award,
     issue_pathway_award,
     reissue_award,
     render_certificate,
+    renew_award,
     sweep_unissued,
 )
 from credentials.services.keys import (
@@ -57,6 +64,11 @@ from credentials.services.verification import (
 __all__ = [
     "erase_person",
     "personal_data_archive",
+    "can_be_renewed",
+    "mail_expiry_notice",
+    "renew_award",
+    "renewal_steps",
+    "send_expiry_notices",
     "Check",
     "Verification",
     "assign_status_entry",

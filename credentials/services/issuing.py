@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -12,7 +13,7 @@ from accounts.audit import log_action
 from accounts.models import Organization
 from assessments.models import ModuleCompletion
 from credentials import dataintegrity, openbadges, selectors, statuslist, tasks
-from credentials.certificates import render_certificate_pdf
+from credentials.certificates import EXPIRED_DESIGN, render_certificate_pdf
 from credentials.models import Award, StatusList
 from credentials.services import keys, status
 from credentials.signals import award_issued
@@ -29,6 +30,8 @@ def _sign_and_store(
     completion_field: str,
     completion,
     by=None,
+    valid_until=None,
+    renewal_of: Award | None = None,
 ) -> Award:
     key = keys.get_signing_key(organization)
     did = keys.issuer_did(key)
@@ -65,6 +68,7 @@ def _sign_and_store(
             name=learner.get_full_name() or learner.get_username(),
         ),
         valid_from=valid_from,
+        valid_until=valid_until,
         results=facts.results,
         evidence=facts.evidence,
         # One revocation entry by default: OB 3.0 and 1EdTech's schema take one
@@ -97,40 +101,79 @@ def _sign_and_store(
                 revocation_index=revocation_index,
                 suspension_list=suspension_list,
                 suspension_index=suspension_index,
+                expires_at=valid_until,
+                renewal_of=renewal_of,
                 **{completion_field: completion},
             )
     except IntegrityError:
         # The task was delivered twice and the other run won: one award stands.
-        return Award.objects.get(**{completion_field: completion}, revoked_at=None)
-    log_action(by, "award.issued", award, **status.audit_facts(award))
+        return Award.objects.get(
+            **{completion_field: completion}, revoked_at=None, renewed_at=None
+        )
+    log_action(
+        by,
+        "award.renewed" if renewal_of else "award.issued",
+        award,
+        **status.audit_facts(award),
+        **({"renewal_of": str(renewal_of.uuid)} if renewal_of else {}),
+    )
     tasks.render_certificate.delay_on_commit(award.pk)
     transaction.on_commit(lambda: award_issued.send(sender=Award, award_id=award.pk))
     return award
 
 
-def _issue_for_module(completion: ModuleCompletion, *, by=None) -> Award:
+def _valid_until(start, valid_for_days: int | None):
+    return start + timedelta(days=valid_for_days) if valid_for_days else None
+
+
+def _issue_for_module(
+    completion: ModuleCompletion, *, by=None, renewal_of: Award | None = None
+) -> Award:
+    # A renewal is valid from the day it is made; a first award from the day
+    # the module was completed.
+    start = timezone.now() if renewal_of else completion.completed_at
     return _sign_and_store(
         kind=Award.Kind.MODULE,
         organization=completion.version.module.organization,
         learner=completion.learner,
         facts=selectors.module_achievement(completion),
-        valid_from=completion.completed_at,
+        valid_from=start,
+        valid_until=_valid_until(start, completion.version.valid_for_days),
         completion_field="module_completion",
         completion=completion,
         by=by,
+        renewal_of=renewal_of,
     )
 
 
-def _issue_for_pathway(completion: PathwayCompletion, *, by=None) -> Award:
+def _issue_for_pathway(
+    completion: PathwayCompletion, *, by=None, renewal_of: Award | None = None
+) -> Award:
+    start = timezone.now() if renewal_of else completion.completed_at
+    valid_until = (
+        _valid_until(start, completion.version.valid_for_days)
+        if renewal_of
+        else completion.expires_at
+    )
+    if renewal_of is None:
+        # A recertification (a new completion after the last expired) renews
+        # the award of the completion it replaced.
+        renewal_of = selectors.award_renewed_by(completion)
+        if renewal_of is not None:
+            Award.objects.filter(pk=renewal_of.pk, renewed_at=None).update(
+                renewed_at=start
+            )
     return _sign_and_store(
         kind=Award.Kind.PATHWAY,
         organization=completion.version.pathway.organization,
         learner=completion.learner,
         facts=selectors.pathway_achievement(completion),
-        valid_from=completion.completed_at,
+        valid_from=start,
+        valid_until=valid_until,
         completion_field="pathway_completion",
         completion=completion,
         by=by,
+        renewal_of=renewal_of,
     )
 
 
@@ -171,7 +214,7 @@ def reissue_award(award: Award, *, by) -> Award:
                 "The completion it certified was voided; the learner must earn "
                 "it again."
             )
-        if completion.awards.filter(revoked_at__isnull=True).exists():
+        if completion.awards.filter(revoked_at=None, renewed_at=None).exists():
             raise ValidationError("A newer credential for it already stands.")
         return _issue_for_module(completion, by=by)
     completion = award.pathway_completion
@@ -180,15 +223,64 @@ def reissue_award(award: Award, *, by) -> Award:
             "The pathway completion it certified was voided; the learner must "
             "complete it again."
         )
-    if completion.awards.filter(revoked_at__isnull=True).exists():
+    if completion.awards.filter(revoked_at=None, renewed_at=None).exists():
         raise ValidationError("A newer credential for it already stands.")
     return _issue_for_pathway(completion, by=by)
+
+
+# How long before its end a credential may be renewed: the first reminder.
+RENEWABLE_FROM_DAYS = 90
+
+
+def can_be_renewed(award: Award, *, on=None) -> bool:
+    """An award that expires, stands (neither revoked nor renewed) and is
+    within RENEWABLE_FROM_DAYS of its end, or past it."""
+    on = on or timezone.now()
+    return (
+        award.expires_at is not None
+        and not award.is_revoked
+        and award.renewed_at is None
+        and award.expires_at - timedelta(days=RENEWABLE_FROM_DAYS) <= on
+    )
+
+
+@transaction.atomic
+def renew_award(award: Award, *, by, reason: str) -> Award:
+    """A new credential for what an expiring or expired award certified, valid
+    from today; the old award is kept, not revoked, as the learner's history."""
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    if not reason.strip():
+        raise ValidationError("Say why it is renewed (what was checked).")
+    if not can_be_renewed(award):
+        raise ValidationError(
+            "Only a standing credential that expires within "
+            f"{RENEWABLE_FROM_DAYS} days, or has expired, can be renewed."
+        )
+    completion = award.module_completion or award.pathway_completion
+    if completion.voided_at:
+        raise ValidationError(
+            "The completion it certified was voided; the learner must earn it again."
+        )
+    award.renewed_at = timezone.now()
+    award.save(update_fields=["renewed_at"])
+    log_action(
+        by,
+        "award.renewal_requested",
+        award,
+        organization=award.organization,
+        reason=reason,
+    )
+    if award.module_completion_id:
+        return _issue_for_module(completion, by=by, renewal_of=award)
+    return _issue_for_pathway(completion, by=by, renewal_of=award)
 
 
 def render_certificate(award: Award) -> Award:
     """Render the award's PDF certificate; a repeat with the same design keeps
     the one rendered, a new design (template or logo) renders it again."""
     design = selectors.certificate_design(award.organization)
+    if award.is_expired(timezone.now()):
+        design += EXPIRED_DESIGN
     if award.pdf and award.pdf_design == design:
         return award
     pdf = render_certificate_pdf(selectors.certificate_info(award))
@@ -213,7 +305,9 @@ RERENDER_BATCH = 1000
 
 def stale_certificates(organization: Organization):
     design = selectors.certificate_design(organization)
-    return Award.objects.filter(organization=organization).exclude(pdf_design=design)
+    return Award.objects.filter(organization=organization).exclude(
+        pdf_design__in=(design, design + EXPIRED_DESIGN)
+    )
 
 
 def sweep_unissued() -> int:

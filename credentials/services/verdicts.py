@@ -8,7 +8,9 @@ from credentials.models import Award
 
 @dataclass(frozen=True)
 class Check:
-    name: str  # "signature", "issuer", "status", "dates" or "schema"
+    # "signature", "issuer", "status", "dates" or "schema" (the schema check
+    # also reports the VC data model rules it breaks, credentials/vcmodel.py)
+    name: str
     passed: bool
     says: str
 
@@ -16,7 +18,8 @@ class Check:
 @dataclass(frozen=True)
 class Verification:
     # "valid", "revoked", "suspended", "tampered", "expired", "not-yet-valid",
-    # "unknown-issuer", "not-checked" or "invalid"
+    # "unknown-issuer", "not-checked", "unprocessable" (a JSON-LD context it
+    # uses is not available here: never "tampered") or "invalid"
     status: str
     headline: str
     checks: tuple[Check, ...]

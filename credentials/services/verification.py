@@ -9,9 +9,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from assessments import badgefiles, badgeformats
-from credentials import dataintegrity, legacy_suites, schemas, statuslist
+from credentials import dataintegrity, legacy_suites, schemas, statuslist, vcmodel
 from credentials.models import Award, StatusList, WalletCredential
-from credentials.services import outside, signers
+from credentials.services import outside, proofs, signers
 from credentials.services.verdicts import Check, Verification
 from credentials.services.verdicts import on_day as _on
 
@@ -132,9 +132,10 @@ def verify_credential(
     checks: list[Check] = []
     award = _award_for(credential)
     issuer = _issuer_id(credential)
-    proof = None if jwt else signers.proof_of(credential)
+    proof = None
     method = None
-    unsupported = unresolved = unlisted = ""
+    unsupported = unresolved = unlisted = unprocessable = broken_chain = ""
+    failed = False  # a proof whose key was found did not verify
 
     # Signature.
     if jwt:
@@ -142,6 +143,7 @@ def verify_credential(
         signature_ok = bool(
             method and method.jwk and legacy_suites.verify_jwt(jwt, jwk=method.jwk)
         )
+        failed = method is not None and not signature_ok
         if method is None:
             unlisted = signers.unlisted(signers.jwt_kid(jwt))
             checks.append(
@@ -159,50 +161,25 @@ def verify_credential(
                     "altered after it was signed, or signed by someone else.",
                 )
             )
-    elif proof is None:
-        signature_ok = False
-        found = dataintegrity.first_proof(credential)
-        checks.append(
-            Check(
-                "signature",
-                False,
-                "Its proof names no key (verificationMethod)."
-                if found
-                else "It carries no signature (proof).",
-            )
-        )
-    elif signers.suite(proof) is None:
-        signature_ok = False
-        unsupported = signers.suite_name(proof)
-        checks.append(
-            Check(
-                "signature",
-                False,
-                f"Not checked: this proof type ({unsupported}) is not supported.",
-            )
-        )
     else:
-        method = signers.resolve(proof["verificationMethod"])
-        if method is None:
-            signature_ok = False
-            unlisted = signers.unlisted(proof["verificationMethod"])
-            unresolved = signers.unresolved(proof["verificationMethod"])
-            checks.append(
-                Check("signature", False, unlisted or f"Not checked: {unresolved}")
-            )
-        else:
-            signature_ok = signers.signature_verifies(credential, method)
-            checks.append(
-                Check(
-                    "signature",
-                    signature_ok,
-                    "The signature is genuine and nothing has changed since it was "
-                    "signed."
-                    if signature_ok
-                    else "The contents do not match the signature: it has been "
-                    "altered after it was signed, or signed by someone else.",
-                )
-            )
+        found = proofs.check_proofs(credential)
+        checks.append(_signature_check(found))
+        signature_ok = found.verified
+        issuers = found.issuers(issuer)
+        method = issuers.method if issuers else None
+        proof = issuers.proof if issuers else None
+        if proof is not None and not isinstance(proof.get("verificationMethod"), str):
+            proof = None
+        unprocessable = found.unprocessable
+        failed = any(c.method and not c.verified for c in found.checks)
+        broken_chain = next(
+            (c.broken_chain for c in found.checks if c.broken_chain), ""
+        )
+        unsupported = next((c.unsupported for c in found.checks if c.unsupported), "")
+        unlisted = next((c.unlisted for c in found.checks if c.unlisted), "")
+        unresolved = next(
+            (c.unresolved for c in found.checks if c.unresolved and not c.unlisted), ""
+        )
 
     # Issuer.
     compromised = False
@@ -323,17 +300,21 @@ def verify_credential(
         credential.get("validUntil") or credential.get("expirationDate")
     )
     expired = bool(valid_until and valid_until <= now)
-    early = valid_from is None or valid_from > now
-    if valid_from is None:
-        dates = "It has no readable date from which it is valid."
-    elif early:
+    # validFrom is optional in VC 2.0 (section 4.9); VC 1.1's issuanceDate is
+    # required, which the data model check below reports.
+    early = bool(valid_from and valid_from > now)
+    if early:
         dates = f"It is not valid until {_on(valid_from)}."
     elif expired:
         dates = f"It expired on {_on(valid_until)}."
-    elif valid_until:
+    elif valid_from and valid_until:
         dates = f"It is valid from {_on(valid_from)} until {_on(valid_until)}."
-    else:
+    elif valid_from:
         dates = f"It is valid from {_on(valid_from)} and does not expire."
+    elif valid_until:
+        dates = f"It has no start date and is valid until {_on(valid_until)}."
+    else:
+        dates = "It has no start date and does not expire."
     checks.append(Check("dates", not (expired or early), dates))
 
     # Schema.
@@ -371,22 +352,42 @@ def verify_credential(
             )
         )
 
+    # The VC data model's MUSTs, each named (credentials/vcmodel.py).
+    broken = vcmodel.violations(credential)
+    if broken:
+        schema_ok = False
+        says = "It breaks the W3C Verifiable Credentials Data Model: " + "; ".join(
+            str(violation) for violation in broken
+        )
+        checks[-1] = Check("schema", False, f"{says}. {checks[-1].says}")
+
     if not signature_ok:
         verdict = ("tampered", "Not genuine: this credential has been altered.")
-        if unsupported:
+        if unprocessable:
+            verdict = ("unprocessable", f"Cannot be processed: {unprocessable}.")
+        elif broken_chain:
+            verdict = ("invalid", f"Not valid: {broken_chain}.")
+        elif failed:
+            pass  # a proof checked against its key does not hold: altered
+        elif unsupported:
             verdict = ("not-checked", "Not checked: this proof type is not supported.")
         elif unlisted:
             verdict = (
                 "unknown-issuer",
                 "Not confirmed: its issuer does not list the key that signed it.",
             )
-        elif method is None and (proof is not None or jwt):
+        elif unresolved or (method is None and (proof is not None or jwt)):
             verdict = (
                 "not-checked",
                 "Not checked: the key that signed it cannot be looked up here.",
             )
         elif method is None:
             verdict = ("not-checked", "Not checked: it carries no signature.")
+    elif broken:
+        verdict = (
+            "invalid",
+            f"Not valid: it breaks the VC data model ({broken[0].rule}).",
+        )
     elif compromised:
         verdict = ("revoked", "Not trusted: it was signed with a compromised key.")
     elif not issuer_ok:
@@ -431,12 +432,52 @@ def verify_credential(
             "verified"
             if signature_ok
             else "failed"
-            if unlisted or (method is not None and not unsupported)
+            if failed or unlisted
             else "unchecked"
-            if unsupported or unresolved
+            if unsupported or unresolved or unprocessable
             else "none"
         ),
     )
+
+
+def _signature_check(found: proofs.ProofSet) -> Check:
+    """The signature check of a credential's proofs, in words."""
+    if found.unprocessable:
+        return Check("signature", False, f"Not checked: {found.unprocessable}.")
+    if not found.checks:
+        return Check("signature", False, "It carries no signature (proof).")
+    several = len(found.checks) > 1
+    says = []
+    for number, check in enumerate(found.checks, start=1):
+        which = f"Proof {number}: " if several else ""
+        if check.broken_chain:
+            says.append(f"{which}Not valid: {check.broken_chain}.")
+        elif check.unsupported:
+            says.append(
+                f"{which}Not checked: this proof type ({check.unsupported}) is not "
+                "supported."
+            )
+        elif not check.proof.get("verificationMethod"):
+            says.append(f"{which}Its proof names no key (verificationMethod).")
+        elif check.method is None:
+            says.append(
+                f"{which}{check.unlisted or f'Not checked: {check.unresolved}'}"
+            )
+        elif check.verified:
+            says.append(
+                f"{which}The signature is genuine and nothing has changed since it "
+                "was signed."
+                if not several
+                else f"{which}genuine, by {check.method.did or 'its key'}."
+            )
+        else:
+            says.append(
+                f"{which}The contents do not match the signature: it has been "
+                "altered after it was signed, or signed by someone else."
+            )
+    if several and found.verified:
+        says.insert(0, f"All {len(found.checks)} proofs are genuine.")
+    return Check("signature", found.verified, " ".join(says))
 
 
 verify_hosted_link = outside.verify_hosted_link

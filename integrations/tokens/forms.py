@@ -1,7 +1,6 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -9,15 +8,6 @@ from integrations.models import Scope
 from integrations.tokens.services import SERVICE_ROLES
 
 DEFAULT_LIFETIME_DAYS = 90
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, each message by its field."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _default_expiry() -> date:

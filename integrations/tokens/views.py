@@ -11,14 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from accounts.forms import add_service_errors
 from accounts.permissions import Role, get_organization_for
 from integrations.models import ApiToken, ServiceAccount
 from integrations.tokens import selectors, services
-from integrations.tokens.forms import (
-    ServiceAccountForm,
-    TokenForm,
-    add_service_errors,
-)
+from integrations.tokens.forms import ServiceAccountForm, TokenForm
 
 
 @login_required

@@ -64,3 +64,42 @@ def served_status_lists(credential: dict[str, Any]) -> dict[str, Any]:
             if response.status_code == 200:
                 lists[url] = response.json()
     return lists
+
+
+def _run_node(script: str, payload: dict[str, Any]) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".json", encoding="utf-8", delete=False
+    ) as handle:
+        json.dump(payload, handle, ensure_ascii=False)
+        path = Path(handle.name)
+    try:
+        completed = subprocess.run(
+            ["node", str(VERIFIER.parent / script), str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    finally:
+        path.unlink()
+    return json.loads(completed.stdout)
+
+
+def canonize_with_node(documents: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """[{"nquads": ...} or {"error": ...}] per document, as the eddsa-rdfc-2022
+    reference canonicalizes (jsonld.js, rdfDirection "i18n-datatype", RDFC-1.0)."""
+    return _run_node("canonize.mjs", {"documents": documents})["results"]
+
+
+def sign_with_node(
+    credential: dict[str, Any], *, seed: bytes, created: str
+) -> dict[str, Any]:
+    """The credential signed by Digital Bazaar's vc.issue (eddsa-rdfc-2022) with
+    the did:key of `seed`."""
+    payload = {
+        "credential": credential,
+        "seedHex": seed.hex(),
+        "created": created,
+        "seconds": 0,
+    }
+    return _run_node("sign.mjs", payload)["signed"]
