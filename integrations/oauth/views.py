@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from accounts.forms import add_service_errors
 from accounts.permissions import Role, get_organization_for
 from integrations.models import OAuthClient
 from integrations.oauth import services
 from integrations.oauth.forms import OAuthClientForm
-from integrations.tokens.forms import add_service_errors
 
 
 @login_required
