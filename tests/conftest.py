@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite: one cast per organization (STYLE.md §12)."""
 
 import uuid
+from contextlib import contextmanager
 
 import pytest
 
@@ -31,3 +32,28 @@ def cast(db):
 def pathway(cast):
     """A published pathway of three published modules, each with a rubric task."""
     return builders.make_pathway(cast)
+
+
+@contextmanager
+def broker_at(url: str):
+    """Send tasks to the broker at `url` (not run in process) until the block
+    ends; a closed port stands for a broker that is down."""
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.broker_url
+    conf.task_always_eager, conf.broker_url = False, url
+    celery_app._after_fork()  # forget pooled connections to the old broker
+    try:
+        yield
+    finally:
+        conf.task_always_eager, conf.broker_url = saved
+        celery_app._after_fork()
+
+
+@pytest.fixture
+def broker_down():
+    """While the test runs, the broker cannot be reached (nothing listens)."""
+    with broker_at(DEAD_BROKER):
+        yield
+
+
+DEAD_BROKER = "redis://127.0.0.1:9/0"
