@@ -131,10 +131,6 @@ def test_deadlocks_and_serialization_failures_are_told_apart_from_other_errors()
         (pg.SerializationFailure("could not serialize"), True),
         (pg.UndefinedTable("no such table"), False),
     ):
-        try:
-            try:
-                raise cause
-            except Exception as inner:
-                raise OperationalError(str(inner)) from inner
-        except OperationalError as wrapped:
-            assert is_transient_database_error(wrapped) is transient
+        wrapped = OperationalError(str(cause))
+        wrapped.__cause__ = cause  # as Django's error wrapper raises it
+        assert is_transient_database_error(wrapped) is transient
