@@ -6,13 +6,21 @@ whenever REDIS_URL is set, so every web process shares the count.
 Behind a reverse proxy every request comes from the proxy's address; with
 CAIRN_PROXY_COUNT set to the number of proxies in front of Cairn, the client is
 the address the outermost trusted proxy saw (X-Forwarded-For, read from the
-right, so a client cannot choose it by sending its own header)."""
+right, so a client cannot choose it by sending its own header).
+
+When the cache cannot be reached the limit fails open: the request goes
+through and a warning is logged, so that a cache outage never locks everyone
+out of logging in."""
+
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
 WINDOW_SECONDS = 60
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -40,9 +48,17 @@ def exceeded(request: HttpRequest, scope: str, limit: int, *, key: str = "") -> 
             key or client_address(request),
         )
     )
-    cache.add(name, 0, timeout=WINDOW_SECONDS)
     try:
-        return cache.incr(name) > limit
-    except ValueError:  # the window ended between add and incr
-        cache.set(name, 1, timeout=WINDOW_SECONDS)
+        cache.add(name, 0, timeout=WINDOW_SECONDS)
+        try:
+            return cache.incr(name) > limit
+        except ValueError:  # the window ended between add and incr
+            cache.set(name, 1, timeout=WINDOW_SECONDS)
+            return False
+    except Exception as error:  # noqa: BLE001 - any backend's connection error
+        logger.warning(
+            "Rate limit %r not enforced: the cache cannot be reached (%s).",
+            scope,
+            error,
+        )
         return False

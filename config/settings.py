@@ -244,10 +244,26 @@ CELERY_TASK_ROUTES = {
     "pathways.tasks.*": {"queue": "default"},
     "reviews.tasks.*": {"queue": "mail"},
 }
+# The sweeps find, from the database alone, work whose message was lost (a
+# broker outage, a process killed between commit and send) and queue it again:
+# pathway evaluations, awards, PDFs, bulk jobs whose worker died. Work younger
+# than the grace period is left to the message already sent for it; a running
+# bulk job silent for CAIRN_JOB_STALE_SECONDS has lost its worker.
+CAIRN_SWEEP_SECONDS = float(os.environ.get("CAIRN_SWEEP_SECONDS", 300))
+CAIRN_SWEEP_GRACE_SECONDS = int(os.environ.get("CAIRN_SWEEP_GRACE_SECONDS", 120))
+CAIRN_JOB_STALE_SECONDS = int(os.environ.get("CAIRN_JOB_STALE_SECONDS", 300))
 CELERY_BEAT_SCHEDULE = {
+    "sweep-unevaluated-enrolments": {
+        "task": "pathways.tasks.sweep_unevaluated",
+        "schedule": CAIRN_SWEEP_SECONDS,
+    },
+    "sweep-stale-grade-imports": {
+        "task": "assessments.tasks.sweep_grade_imports",
+        "schedule": CAIRN_SWEEP_SECONDS,
+    },
     "sweep-unissued-completions": {
         "task": "credentials.tasks.sweep_unissued",
-        "schedule": 600.0,
+        "schedule": CAIRN_SWEEP_SECONDS,
     },
     "remind-due-reviews": {
         "task": "reviews.tasks.remind_due_reviews",

@@ -17,6 +17,9 @@ def _media_and_tasks(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Rate-limit windows live in the shared Redis cache: each test counts alone.
     settings.CAIRN_RATE_LIMIT_NAMESPACE = uuid.uuid4().hex
+    # The sweeps leave young work to its message; in tests they act at once
+    # (tests/test_sweeps.py sets a grace period where it is the subject).
+    settings.CAIRN_SWEEP_GRACE_SECONDS = 0
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield
