@@ -100,6 +100,43 @@ class CairnTask(DjangoTask):
                 time.sleep(countdown)  # in process: try again here
 
 
+def queue_backlog(queue: str) -> int | None:
+    """Messages waiting in a queue (None when the broker cannot be asked).
+
+    The sweeps top up idle queues rather than pile on busy ones: work still
+    waiting for a worker is not lost, and what is lost is found once the
+    queue has drained."""
+    if app.conf.task_always_eager:
+        return 0
+    try:
+        with app.connection_for_write() as connection:
+            declared = connection.default_channel.queue_declare(queue, passive=True)
+            return declared.message_count
+    except broker_errors() as error:
+        logger.warning("Could not ask the broker about queue %s: %s", queue, error)
+        return None
+    except Exception:  # noqa: BLE001 - a queue never declared is empty
+        return 0
+
+
+def send_each(task, ids, *, queue: str) -> int:
+    """A sweep's sending: task(id) for each id, unless `queue` still has work
+    waiting (then nothing: what is lost is found once it drained), stopping at
+    the first message the broker refuses. How many were sent."""
+    backlog = queue_backlog(queue)
+    if backlog:
+        logger.info("Sweep: %d messages wait in %s; left to them.", backlog, queue)
+        return 0
+    if backlog is None:
+        return 0
+    sent = 0
+    for pk in ids:
+        if task.delay(pk) is None:
+            break  # the broker is down: the next sweep tries again
+        sent += 1
+    return sent
+
+
 app = Celery("cairn", task_cls=CairnTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

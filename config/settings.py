@@ -253,16 +253,8 @@ CAIRN_SWEEP_SECONDS = float(os.environ.get("CAIRN_SWEEP_SECONDS", 300))
 CAIRN_SWEEP_GRACE_SECONDS = int(os.environ.get("CAIRN_SWEEP_GRACE_SECONDS", 120))
 CAIRN_JOB_STALE_SECONDS = int(os.environ.get("CAIRN_JOB_STALE_SECONDS", 300))
 CELERY_BEAT_SCHEDULE = {
-    "sweep-unevaluated-enrolments": {
-        "task": "pathways.tasks.sweep_unevaluated",
-        "schedule": CAIRN_SWEEP_SECONDS,
-    },
-    "sweep-stale-grade-imports": {
-        "task": "assessments.tasks.sweep_grade_imports",
-        "schedule": CAIRN_SWEEP_SECONDS,
-    },
-    "sweep-unissued-completions": {
-        "task": "credentials.tasks.sweep_unissued",
+    "sweep": {
+        "task": "credentials.tasks.sweep",
         "schedule": CAIRN_SWEEP_SECONDS,
     },
     "remind-due-reviews": {

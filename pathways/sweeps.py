@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from assessments.models import ModuleCompletion
+from config.celery import send_each
 from pathways import tasks
 from pathways.models import Enrolment, Reevaluation
 
@@ -52,11 +53,9 @@ def sweep_unevaluated(*, now: datetime | None = None) -> int:
         .values_list("learner_id", flat=True)
         .distinct()
     )
-    count = 0
-    for learner_id in learners.iterator():
-        tasks.evaluate_learner_pathways.delay(learner_id)
-        count += 1
-    return count
+    return send_each(
+        tasks.evaluate_learner_pathways, learners.iterator(), queue="default"
+    )
 
 
 def stale_reevaluations(*, now: datetime | None = None):

@@ -17,11 +17,3 @@ def run_reevaluation(reevaluation_id: int) -> int:
     """Re-evaluate a pathway version's cohort in batches; a re-run finds it done."""
     run = Reevaluation.objects.get(pk=reevaluation_id)
     return services.run_reevaluation(run).processed
-
-
-@shared_task
-def sweep_unevaluated() -> int:
-    """Queue again the pathway work a lost message left undone."""
-    from pathways import sweeps
-
-    return sweeps.sweep_unevaluated() + sweeps.sweep_stale_reevaluations()

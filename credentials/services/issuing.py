@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.audit import log_action
 from accounts.models import Organization
 from assessments.models import ModuleCompletion
+from config.celery import send_each
 from credentials import dataintegrity, openbadges, selectors, statuslist, tasks
 from credentials.certificates import render_certificate_pdf
 from credentials.models import Award, StatusList
@@ -227,21 +228,34 @@ def sweep_unissued(*, now=None) -> int:
     def cutoff():
         return (now or timezone.now()) - grace
 
-    count = 0
-    modules = selectors.module_completions_without_award()
-    for pk in modules.filter(completed_at__lt=cutoff()).values_list("pk", flat=True):
-        tasks.issue_module_award.delay(pk)
-        count += 1
-    pathways = selectors.pathway_completions_without_award()
-    for pk in pathways.filter(completed_at__lt=cutoff()).values_list("pk", flat=True):
-        tasks.issue_pathway_award.delay(pk)
-        count += 1
+    modules = selectors.module_completions_without_award().filter(
+        completed_at__lt=cutoff()
+    )
+    count = send_each(
+        tasks.issue_module_award,
+        modules.values_list("pk", flat=True).iterator(),
+        queue="signing",
+    )
+    pathways = selectors.pathway_completions_without_award().filter(
+        completed_at__lt=cutoff()
+    )
+    count += send_each(
+        tasks.issue_pathway_award,
+        pathways.values_list("pk", flat=True).iterator(),
+        queue="signing",
+    )
     # Asked again: awards the lines above issued in process count too.
     unrendered = Award.objects.filter(pdf="", issued_at__lt=cutoff())
-    for pk in unrendered.values_list("pk", flat=True):
-        tasks.render_certificate.delay(pk)
+    send_each(
+        tasks.render_certificate,
+        unrendered.values_list("pk", flat=True).iterator(),
+        queue="pdf",
+    )
     for organization in Organization.objects.filter(awards__isnull=False).distinct():
         stale = stale_certificates(organization).exclude(pdf="")
-        for award in stale.only("pk")[:RERENDER_BATCH]:
-            tasks.render_certificate.delay(award.pk)
+        send_each(
+            tasks.render_certificate,
+            stale.values_list("pk", flat=True)[:RERENDER_BATCH],
+            queue="pdf",
+        )
     return count
