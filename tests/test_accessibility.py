@@ -190,6 +190,7 @@ def site():
         "admin": [
             Page("issuer", reverse("credentials:issuer", args=[slug])),
             Page("analytics", reverse("analytics:organization", args=[slug])),
+            Page("queued work", reverse("analytics:queued-work", args=[slug])),
             Page("audit trail", reverse("accounts:audit", args=[slug])),
         ],
         "reviewer": [
