@@ -42,6 +42,7 @@ class Plan:
     workers: int = 2
     timeout: float = 1800.0
     seed: int = 18
+    kill_window: float = 240.0  # seconds after the start within which to kill
 
 
 @dataclass
@@ -311,11 +312,12 @@ def run(plan: Plan, *, media_root: Path, directory: Path, env: dict) -> Report:
 
         def chaos() -> None:
             # Kills spread over the run, the outage after the first.
-            moments = sorted(rng.uniform(3, 40) for _ in range(plan.kills))
-            last = 0.0
+            moments = sorted(
+                rng.uniform(3, plan.kill_window) for _ in range(plan.kills)
+            )
+            start = time.monotonic()
             for n, moment in enumerate(moments):
-                time.sleep(max(0, moment - last))
-                last = moment
+                time.sleep(max(0, start + moment - time.monotonic()))
                 processes.kill_one(rng)
                 if n == 0:
                     log(f"broker down for {plan.outage:.0f}s")
