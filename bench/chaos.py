@@ -170,8 +170,12 @@ def build(plan: Plan):
 
     from accounts.models import Membership
     from pathways.models import Enrolment
-    from tests import builders
+    from tests import builders, factories
 
+    # A database kept from an earlier run: names of this run's own.
+    run = int(time.time())
+    factories.OrganizationFactory.reset_sequence(run)
+    factories.UserFactory.reset_sequence(run * 10)
     cast = builders.make_cast()
     built = builders.make_pathway(cast, codes=("CH-101",))
     User = get_user_model()
