@@ -76,7 +76,7 @@ def sweep_stale_reevaluations(*, now: datetime | None = None) -> int:
     """Queue each stale re-evaluation again; it resumes from its start (every
     step is idempotent) and its page says why it ran again."""
     now = now or timezone.now()
-    count = 0
+    to_queue = []
     for run in stale_reevaluations(now=now):
         if run.status == Reevaluation.Status.RUNNING:
             when = timezone.localtime(run.heartbeat_at).strftime("%H:%M")
@@ -92,6 +92,6 @@ def sweep_stale_reevaluations(*, now: datetime | None = None) -> int:
             )
             if not taken:  # it moved on meanwhile: its worker is alive
                 continue
-        tasks.run_reevaluation.delay(run.pk)
-        count += 1
-    return count
+        to_queue.append(run.pk)
+    # A busy bulk queue may hold their messages still: sent once it is idle.
+    return send_each(tasks.run_reevaluation, to_queue, queue="bulk")

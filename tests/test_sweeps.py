@@ -232,3 +232,26 @@ def test_a_reevaluation_whose_worker_died_is_resumed_and_says_so(
         status=Reevaluation.Status.RUNNING, heartbeat_at=timezone.now()
     )
     assert sweeps.sweep_stale_reevaluations() == 0
+
+
+def test_a_pdf_left_by_a_worker_that_died_is_replaced_not_duplicated(
+    cast, one_module_pathway, settings
+):
+    builders.submit_and_pass(
+        one_module_pathway.tasks[0], cast["learner"], cast["faculty"]
+    )
+    award = credentials.issue_module_award(ModuleCompletion.objects.get())
+    assert not award.pdf
+    # A worker wrote the file, then died before its transaction committed.
+    folder = settings.MEDIA_ROOT / "certificates"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{award.uuid}.pdf").write_bytes(b"half a PDF")
+
+    call_command("sweep")
+
+    award.refresh_from_db()
+    assert award.pdf.name == f"certificates/{award.uuid}.pdf"
+    assert [p.name for p in folder.iterdir() if str(award.uuid) in p.name] == [
+        f"{award.uuid}.pdf"
+    ]
+    assert award.pdf.read().startswith(b"%PDF")

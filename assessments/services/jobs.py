@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessments import tasks
 from assessments.models import GradeImport
+from config.celery import send_each
 
 Status = GradeImport.Status
 
@@ -53,6 +54,6 @@ def sweep_grade_imports(*, now: datetime | None = None) -> int:
         if _take_over(pk, cutoff=cutoff)
     ]
     to_queue += waiting.exclude(pk__in=to_queue).values_list("pk", flat=True)
-    for job_id in to_queue:
-        tasks.run_grade_import.delay(job_id)
-    return len(to_queue)
+    # A busy bulk queue may hold their messages still: sent once it is idle
+    # (what was put back to waiting stays waiting for the next sweep).
+    return send_each(tasks.run_grade_import, to_queue, queue="bulk")

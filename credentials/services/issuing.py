@@ -200,11 +200,16 @@ def render_certificate(award: Award) -> Award:
         if locked.pdf and locked.pdf_design == design:
             return locked
         old = locked.pdf.name
+        storage = locked.pdf.storage
+        name = locked.pdf.field.generate_filename(locked, f"{award.uuid}.pdf")
+        if not old and storage.exists(name):
+            # Written by a worker that died before its transaction committed:
+            # replaced, so that one award keeps one file.
+            storage.delete(name)
         locked.pdf.save(f"{award.uuid}.pdf", ContentFile(pdf), save=False)
         locked.pdf_design = design
         locked.save(update_fields=["pdf", "pdf_design"])
         if old:
-            storage = locked.pdf.storage
             transaction.on_commit(lambda: storage.delete(old))
     return locked
 
