@@ -275,10 +275,17 @@ def counts(organization, learners: int, media_root: Path) -> Report:
 
 
 def done(organization, learners: int) -> bool:
+    from assessments.models import GradeImport
     from credentials.models import Award
 
     awards = Award.objects.filter(organization=organization)
-    return awards.exclude(pdf="").count() >= 2 * learners
+    imports = GradeImport.objects.filter(
+        task__version__module__organization=organization
+    )
+    return (
+        awards.exclude(pdf="").count() >= 2 * learners
+        and not imports.exclude(status="done").exists()
+    )
 
 
 def run(plan: Plan, *, media_root: Path, directory: Path, env: dict) -> Report:

@@ -216,17 +216,19 @@ def run_grade_import(job: GradeImport) -> GradeImport:
     try:
         with transaction.atomic():
             # Held to the end: a running job whose row is free has lost its
-            # worker (assessments/services/jobs.py).
+            # worker (assessments/services/jobs.py). Marked done in the same
+            # transaction, so that no moment shows it imported yet running.
             GradeImport.objects.select_for_update().filter(pk=job.pk).exists()
             imported = import_grades(
                 job.task, by=job.created_by, data=data, filename=job.filename
             )
+            job.status = GradeImport.Status.DONE
+            job.imported = len(imported)
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "imported", "finished_at"])
     except ValidationError as error:
         job.status = GradeImport.Status.FAILED
         job.errors = error.messages
-    else:
-        job.status = GradeImport.Status.DONE
-        job.imported = len(imported)
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "errors", "imported", "finished_at"])
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "errors", "finished_at"])
     return job
