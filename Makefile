@@ -14,7 +14,7 @@ IDP_STAMP := tests/idp/node_modules/.package-lock.json
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cairn
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install node idp sso-demo services browser run test lint format bench clean
+.PHONY: install node idp sso-demo services browser run test lint format bench chaos clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,16 @@ bench: install services
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/ensure_database.py
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench
+
+# Learners through real workers killed with SIGKILL, a broker outage and a
+# PostgreSQL restart (bench/chaos.py); restarts the cluster: not for CI.
+CHAOS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cairn_chaos
+CHAOS_ARGS ?= --learners 2000 --kills 5 --outage 60 --restart-postgres
+
+chaos: install services
+	DEBUG=1 DATABASE_URL=$(CHAOS_DATABASE_URL) $(PY) scripts/ensure_database.py
+	DEBUG=1 DATABASE_URL=$(CHAOS_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DEBUG=1 DATABASE_URL=$(CHAOS_DATABASE_URL) $(PY) -m bench.chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) tests/verifier/node_modules tests/idp/node_modules var db.sqlite3

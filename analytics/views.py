@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts.csvsafe import safe_cell
 from accounts.models import Membership, Organization
 from accounts.permissions import get_organization_for
-from analytics import charts, selectors
+from analytics import charts, selectors, work
 from analytics.forms import PeriodForm
 
 Role = Membership.Role
@@ -111,4 +111,16 @@ def organization_analytics(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         },
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def queued_work(request: HttpRequest, slug: str) -> HttpResponse:
+    """An admin's view of the queue: what waits, since when, and what failed."""
+    organization = get_organization_for(request.user, slug, Role.ADMIN)
+    return render(
+        request,
+        "analytics/queued_work.html",
+        {"organization": organization, "health": work.queue_health(organization)},
     )

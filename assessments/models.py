@@ -486,6 +486,13 @@ class GradeImport(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the running import was claimed. The import is one transaction that
+    # holds this row's lock to the end, so a running job whose row is not
+    # locked has lost its worker: the sweep starts it again and says so in
+    # `note` for the job's page (assessments/services/jobs.py).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -1,12 +1,143 @@
-"""Celery application: settings come from Django's, under the CELERY_ prefix."""
+"""Celery application: settings come from Django's, under the CELERY_ prefix.
 
+Every task shares one base class (CairnTask) with two habits:
+
+- Sending never breaks what was already saved. A task is sent after the
+  transaction that asked for it committed; if the broker is down at that
+  moment the action still stands, the failure is logged, and the work waits in
+  the database for the sweeps (credentials.tasks.sweep_unissued and
+  pathways.tasks.sweep_unevaluated), which find it from the rows alone.
+- A task that meets a PostgreSQL deadlock or serialization failure is retried
+  a little later instead of failing: those errors mean "try again", and every
+  task is idempotent.
+"""
+
+import logging
 import os
+import random
+import time
 
 from celery import Celery
+from celery.contrib.django.task import DjangoTask
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("cairn")
+logger = logging.getLogger("cairn.tasks")
+
+# How often a task that met a deadlock is tried again, and the longest wait.
+TRANSIENT_RETRIES = 5
+TRANSIENT_MAX_COUNTDOWN = 10
+
+
+def is_transient_database_error(error: BaseException) -> bool:
+    """A deadlock or serialization failure (psycopg's, as Django wraps it)."""
+    from psycopg import errors
+
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, errors.DeadlockDetected | errors.SerializationFailure):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def broker_errors() -> tuple[type[BaseException], ...]:
+    """What publishing raises when the broker cannot be reached."""
+    from kombu.exceptions import OperationalError as KombuOperationalError
+
+    found: list[type[BaseException]] = [KombuOperationalError, ConnectionError]
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # pragma: no cover - redis is a dependency
+        pass
+    else:
+        found.append(RedisError)
+    return tuple(found)
+
+
+class CairnTask(DjangoTask):
+    def apply_async(self, args=None, kwargs=None, **options):
+        try:
+            return super().apply_async(args, kwargs, **options)
+        except broker_errors() as error:
+            if self.app.conf.task_always_eager:
+                raise
+            logger.warning(
+                "Could not queue %s%r: %s. The work is kept in the database and "
+                "the next sweep queues it again.",
+                self.name,
+                tuple(args or ()),
+                error,
+            )
+            return None
+
+    def __call__(self, *args, **kwargs):
+        attempt = self.request.retries
+        while True:
+            try:
+                return super().__call__(*args, **kwargs)
+            except Exception as error:
+                if (
+                    not is_transient_database_error(error)
+                    or self.request.called_directly
+                    or attempt >= TRANSIENT_RETRIES
+                ):
+                    raise
+                attempt += 1
+                countdown = random.uniform(
+                    0.2, min(TRANSIENT_MAX_COUNTDOWN, 2**attempt)
+                )
+                logger.info(
+                    "%s%r met a deadlock or serialization failure; retry %d in %.1fs.",
+                    self.name,
+                    args,
+                    attempt,
+                    countdown,
+                )
+                if not self.request.is_eager:
+                    raise self.retry(exc=error, countdown=countdown) from error
+                time.sleep(countdown)  # in process: try again here
+
+
+def queue_backlog(queue: str) -> int | None:
+    """Messages waiting in a queue (None when the broker cannot be asked).
+
+    The sweeps top up idle queues rather than pile on busy ones: work still
+    waiting for a worker is not lost, and what is lost is found once the
+    queue has drained."""
+    if app.conf.task_always_eager:
+        return 0
+    try:
+        with app.connection_for_write() as connection:
+            declared = connection.default_channel.queue_declare(queue, passive=True)
+            return declared.message_count
+    except broker_errors() as error:
+        logger.warning("Could not ask the broker about queue %s: %s", queue, error)
+        return None
+    except Exception:  # noqa: BLE001 - a queue never declared is empty
+        return 0
+
+
+def send_each(task, ids, *, queue: str) -> int:
+    """A sweep's sending: task(id) for each id, unless `queue` still has work
+    waiting (then nothing: what is lost is found once it drained), stopping at
+    the first message the broker refuses. How many were sent."""
+    backlog = queue_backlog(queue)
+    if backlog:
+        logger.info("Sweep: %d messages wait in %s; left to them.", backlog, queue)
+        return 0
+    if backlog is None:
+        return 0
+    sent = 0
+    for pk in ids:
+        if task.delay(pk) is None:
+            break  # the broker is down: the next sweep tries again
+        sent += 1
+    return sent
+
+
+app = Celery("cairn", task_cls=CairnTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["accounts.people"])  # a sub-package's tasks.py

@@ -293,10 +293,18 @@ CELERY_TASK_ROUTES = {
     # receiver never holds up signing or mail.
     "integrations.webhooks.tasks.*": {"queue": "webhooks"},
 }
+# The sweeps find, from the database alone, work whose message was lost (a
+# broker outage, a process killed between commit and send) and queue it again:
+# pathway evaluations, awards, PDFs, bulk jobs whose worker died. Work younger
+# than the grace period is left to the message already sent for it; a running
+# bulk job silent for CAIRN_JOB_STALE_SECONDS has lost its worker.
+CAIRN_SWEEP_SECONDS = float(os.environ.get("CAIRN_SWEEP_SECONDS", 300))
+CAIRN_SWEEP_GRACE_SECONDS = int(os.environ.get("CAIRN_SWEEP_GRACE_SECONDS", 120))
+CAIRN_JOB_STALE_SECONDS = int(os.environ.get("CAIRN_JOB_STALE_SECONDS", 300))
 CELERY_BEAT_SCHEDULE = {
-    "sweep-unissued-completions": {
-        "task": "credentials.tasks.sweep_unissued",
-        "schedule": 600.0,
+    "sweep": {
+        "task": "credentials.tasks.sweep",
+        "schedule": CAIRN_SWEEP_SECONDS,
     },
     "send-expiry-notices": {
         "task": "credentials.tasks.send_expiry_notices",

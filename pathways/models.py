@@ -70,6 +70,10 @@ class Enrolment(models.Model):
         PathwayVersion, on_delete=models.PROTECT, related_name="enrolments"
     )
     enrolled_at = models.DateTimeField()
+    # When the learner's pathways were last evaluated (the time the evaluation
+    # started): the sweep finds enrolments whose learner completed or lost a
+    # module since, and evaluates them again (pathways/sweeps.py).
+    evaluated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["enrolled_at", "pk"]
@@ -250,6 +254,12 @@ class Reevaluation(models.Model):
     voided = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A running job writes a heartbeat after each batch; one whose heartbeat
+    # stopped (its worker died) is started again by the sweep, which says so
+    # in `note` for the job's page.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.audit import log_action
@@ -210,6 +211,8 @@ def evaluate_learner_pathways(learner: AbstractBaseUser) -> list[PathwayCompleti
                 learner, enrolment.version, trace=evaluation.trace(), on=now
             )
         )
+    # Evaluated as of `now`: what changed after it is the sweep's to find.
+    Enrolment.objects.filter(learner=learner).update(evaluated_at=now)
     return recorded
 
 
@@ -535,7 +538,12 @@ def run_reevaluation(run: Reevaluation) -> Reevaluation:
     claimed = (
         Reevaluation.objects.filter(pk=run.pk)
         .exclude(status=Reevaluation.Status.DONE)
-        .update(status=Reevaluation.Status.RUNNING, processed=0)
+        .update(
+            status=Reevaluation.Status.RUNNING,
+            processed=0,
+            heartbeat_at=timezone.now(),
+            attempts=F("attempts") + 1,
+        )
     )
     run.refresh_from_db()
     if not claimed:
@@ -589,7 +597,10 @@ def run_reevaluation(run: Reevaluation) -> Reevaluation:
                     recorded += 1
             processed += len(batch)
             Reevaluation.objects.filter(pk=run.pk).update(
-                processed=processed, recorded=recorded, voided=voided
+                processed=processed,
+                recorded=recorded,
+                voided=voided,
+                heartbeat_at=timezone.now(),
             )
     except Exception:
         Reevaluation.objects.filter(pk=run.pk).update(status=Reevaluation.Status.FAILED)

@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite: one cast per organization (STYLE.md §12)."""
 
 import uuid
+from contextlib import contextmanager
 
 import pytest
 
@@ -19,6 +20,9 @@ def _media_and_tasks(settings, tmp_path):
     # allauth's own limits (one confirmation mail per address in three minutes,
     # ...) count in that cache too, under keys no test can separate: off here.
     settings.ACCOUNT_RATE_LIMITS = False
+    # The sweeps leave young work to its message; in tests they act at once
+    # (tests/test_sweeps.py sets a grace period where it is the subject).
+    settings.CAIRN_SWEEP_GRACE_SECONDS = 0
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield
@@ -34,3 +38,28 @@ def cast(db):
 def pathway(cast):
     """A published pathway of three published modules, each with a rubric task."""
     return builders.make_pathway(cast)
+
+
+@contextmanager
+def broker_at(url: str):
+    """Send tasks to the broker at `url` (not run in process) until the block
+    ends; a closed port stands for a broker that is down."""
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.broker_url
+    conf.task_always_eager, conf.broker_url = False, url
+    celery_app._after_fork()  # forget pooled connections to the old broker
+    try:
+        yield
+    finally:
+        conf.task_always_eager, conf.broker_url = saved
+        celery_app._after_fork()
+
+
+@pytest.fixture
+def broker_down():
+    """While the test runs, the broker cannot be reached (nothing listens)."""
+    with broker_at(DEAD_BROKER):
+        yield
+
+
+DEAD_BROKER = "redis://127.0.0.1:9/0"

@@ -232,6 +232,7 @@ def site(settings):
             Page("issuer", reverse("credentials:issuer", args=[slug])),
             Page("renew a credential", reverse("credentials:renew", args=[award.uuid])),
             Page("analytics", reverse("analytics:organization", args=[slug])),
+            Page("queued work", reverse("analytics:queued-work", args=[slug])),
             Page("audit trail", reverse("accounts:audit", args=[slug])),
             Page("people", reverse("accounts:people", args=[slug])),
             Page(

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from accounts.audit import log_action
@@ -203,22 +203,32 @@ def run_grade_import(job: GradeImport) -> GradeImport:
     The rows are checked again: grades may have changed since the upload."""
     claimed = GradeImport.objects.filter(
         pk=job.pk, status=GradeImport.Status.PENDING
-    ).update(status=GradeImport.Status.RUNNING)
+    ).update(
+        status=GradeImport.Status.RUNNING,
+        heartbeat_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
     if not claimed:
         return GradeImport.objects.get(pk=job.pk)
     job.refresh_from_db()
     with job.file.open("rb") as handle:
         data = handle.read()
     try:
-        imported = import_grades(
-            job.task, by=job.created_by, data=data, filename=job.filename
-        )
+        with transaction.atomic():
+            # Held to the end: a running job whose row is free has lost its
+            # worker (assessments/services/jobs.py). Marked done in the same
+            # transaction, so that no moment shows it imported yet running.
+            GradeImport.objects.select_for_update().filter(pk=job.pk).exists()
+            imported = import_grades(
+                job.task, by=job.created_by, data=data, filename=job.filename
+            )
+            job.status = GradeImport.Status.DONE
+            job.imported = len(imported)
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "imported", "finished_at"])
     except ValidationError as error:
         job.status = GradeImport.Status.FAILED
         job.errors = error.messages
-    else:
-        job.status = GradeImport.Status.DONE
-        job.imported = len(imported)
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "errors", "imported", "finished_at"])
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "errors", "finished_at"])
     return job

@@ -53,6 +53,7 @@ from credentials.services.status import (
     sign_status_list,
     suspend_award,
 )
+from credentials.services.sweeping import sweep
 from credentials.services.verification import (
     Check,
     Verification,
@@ -99,6 +100,7 @@ __all__ = [
     "set_signing_options",
     "site_did_document",
     "suspend_award",
+    "sweep",
     "sweep_unissued",
     "update_issuer_details",
     "verification_method",

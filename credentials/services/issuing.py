@@ -4,6 +4,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -12,6 +13,7 @@ from django.utils import timezone
 from accounts.audit import log_action
 from accounts.models import Organization
 from assessments.models import ModuleCompletion
+from config.celery import send_each
 from credentials import dataintegrity, openbadges, selectors, statuslist, tasks
 from credentials.certificates import EXPIRED_DESIGN, render_certificate_pdf
 from credentials.models import Award, StatusList
@@ -289,17 +291,22 @@ def render_certificate(award: Award) -> Award:
         if locked.pdf and locked.pdf_design == design:
             return locked
         old = locked.pdf.name
+        storage = locked.pdf.storage
+        name = locked.pdf.field.generate_filename(locked, f"{award.uuid}.pdf")
+        if not old and storage.exists(name):
+            # Written by a worker that died before its transaction committed:
+            # replaced, so that one award keeps one file.
+            storage.delete(name)
         locked.pdf.save(f"{award.uuid}.pdf", ContentFile(pdf), save=False)
         locked.pdf_design = design
         locked.save(update_fields=["pdf", "pdf_design"])
         if old:
-            storage = locked.pdf.storage
             transaction.on_commit(lambda: storage.delete(old))
     return locked
 
 
 # Certificates queued per sweep for a new design: a worker renders about five a
-# second, so a sweep's batch is done well before the next sweep (ten minutes).
+# second, so a sweep's batch is done well before the next sweep (five minutes).
 RERENDER_BATCH = 1000
 
 
@@ -310,20 +317,46 @@ def stale_certificates(organization: Organization):
     )
 
 
-def sweep_unissued() -> int:
-    """Issue what a lost message left behind: completions with no award."""
-    count = 0
-    for completion in selectors.module_completions_without_award():
-        tasks.issue_module_award.delay(completion.pk)
-        count += 1
-    for completion in selectors.pathway_completions_without_award():
-        tasks.issue_pathway_award.delay(completion.pk)
-        count += 1
-    # A revoked award needs no certificate (an erased learner's was deleted).
-    for award in Award.objects.filter(pdf="", revoked_at__isnull=True).only("pk"):
-        tasks.render_certificate.delay(award.pk)
+def sweep_unissued(*, now=None) -> int:
+    """Issue what a lost message left behind: completions with no award, awards
+    with no PDF. Work younger than the grace period is left to the message
+    already sent for it, so the sweep does not sign beside a live worker."""
+    grace = timedelta(seconds=settings.CAIRN_SWEEP_GRACE_SECONDS)
+
+    def cutoff():
+        return (now or timezone.now()) - grace
+
+    modules = selectors.module_completions_without_award().filter(
+        completed_at__lt=cutoff()
+    )
+    count = send_each(
+        tasks.issue_module_award,
+        modules.values_list("pk", flat=True).iterator(),
+        queue="signing",
+    )
+    pathways = selectors.pathway_completions_without_award().filter(
+        completed_at__lt=cutoff()
+    )
+    count += send_each(
+        tasks.issue_pathway_award,
+        pathways.values_list("pk", flat=True).iterator(),
+        queue="signing",
+    )
+    # Asked again: awards the lines above issued in process count too. A
+    # revoked award needs no certificate (an erased learner's was deleted).
+    unrendered = Award.objects.filter(
+        pdf="", revoked_at__isnull=True, issued_at__lt=cutoff()
+    )
+    send_each(
+        tasks.render_certificate,
+        unrendered.values_list("pk", flat=True).iterator(),
+        queue="pdf",
+    )
     for organization in Organization.objects.filter(awards__isnull=False).distinct():
         stale = stale_certificates(organization).exclude(pdf="")
-        for award in stale.only("pk")[:RERENDER_BATCH]:
-            tasks.render_certificate.delay(award.pk)
+        send_each(
+            tasks.render_certificate,
+            stale.values_list("pk", flat=True)[:RERENDER_BATCH],
+            queue="pdf",
+        )
     return count

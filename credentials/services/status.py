@@ -95,8 +95,10 @@ def assign_status_entry(
 ) -> tuple[StatusList, int]:
     """A free, randomly chosen index in the issuer's open list for `purpose`.
 
-    Call inside the issuing transaction: the row lock on the list serializes
-    concurrent issuers, and a rolled-back issue gives its index back.
+    Call inside the issuing transaction, after get_signing_key: every
+    transaction that touches a list locks the organization's signing key row
+    first and the list second, so concurrent issuers queue instead of
+    deadlocking; a rolled-back issue gives its index back.
     """
     status_list = _open_list(organization, issuer_did, purpose)
     assigned = bytes(status_list.assigned)
@@ -113,6 +115,11 @@ def assign_status_entry(
 def _set_bit(status_list_id: int | None, index: int | None, value: bool) -> None:
     if status_list_id is None or index is None:
         return  # issued before status lists: the award row alone says it
+    # Locks in the order issuing takes them (signing key, then list), so that
+    # a revocation beside an issuance cannot deadlock.
+    _signing_key_for(
+        StatusList.objects.only("organization", "issuer_did").get(pk=status_list_id)
+    )
     status_list = StatusList.objects.select_for_update().get(pk=status_list_id)
     bits = bytes(status_list.bits)
     if statuslist.get_bit(bits, index) == value:

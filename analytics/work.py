@@ -1,0 +1,91 @@
+"""What waits to be done for an organization, and what failed: the health of
+the queue as an admin sees it (docs/decisions/0012-exactly-once-issuing.md)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Min
+from django.utils import timezone
+
+from accounts.models import Organization
+from assessments.models import GradeImport
+from config.celery import queue_backlog
+from credentials import selectors as credential_selectors
+from credentials.models import Award
+from pathways import sweeps
+from pathways.models import Reevaluation
+
+QUEUES = ("default", "signing", "pdf", "mail", "bulk")
+
+
+@dataclass(frozen=True)
+class Pending:
+    label: str
+    count: int
+    oldest: datetime | None
+
+
+@dataclass(frozen=True)
+class QueueHealth:
+    queues: list[tuple[str, int | None]]  # None: the broker did not answer
+    pending: list[Pending]
+    failed_imports: list[GradeImport]
+    failed_reevaluations: list[Reevaluation]
+    restarted_imports: list[GradeImport]
+
+    @property
+    def broker_down(self) -> bool:
+        return any(size is None for _, size in self.queues)
+
+
+def _pending(label: str, queryset, field: str) -> Pending:
+    found = queryset.aggregate(oldest=Min(field))
+    return Pending(label, queryset.count(), found["oldest"])
+
+
+def queue_health(organization: Organization) -> QueueHealth:
+    now = timezone.now()
+    modules = credential_selectors.module_completions_without_award().filter(
+        version__module__organization=organization
+    )
+    paths = credential_selectors.pathway_completions_without_award().filter(
+        version__pathway__organization=organization
+    )
+    imports = GradeImport.objects.filter(
+        task__version__module__organization=organization
+    ).select_related("task")
+    runs = Reevaluation.objects.filter(
+        version__pathway__organization=organization
+    ).select_related("version")
+    return QueueHealth(
+        queues=[(name, queue_backlog(name)) for name in QUEUES],
+        pending=[
+            _pending(
+                "Learners whose pathways wait to be evaluated",
+                sweeps.enrolments_to_evaluate(now=now).filter(
+                    version__pathway__organization=organization
+                ),
+                "enrolled_at",
+            ),
+            _pending("Module completions without an award", modules, "completed_at"),
+            _pending("Pathway completions without an award", paths, "completed_at"),
+            _pending(
+                "Awards without a PDF certificate",
+                Award.objects.filter(organization=organization, pdf=""),
+                "issued_at",
+            ),
+            _pending(
+                "Grade imports waiting or running",
+                imports.filter(status__in=["pending", "running"]),
+                "created_at",
+            ),
+            _pending(
+                "Re-evaluations waiting or running",
+                runs.filter(status__in=["queued", "running"]),
+                "created_at",
+            ),
+        ],
+        failed_imports=list(imports.filter(status="failed")[:10]),
+        failed_reevaluations=list(runs.filter(status="failed")[:10]),
+        restarted_imports=list(imports.exclude(note="")[:10]),
+    )

@@ -1,0 +1,18 @@
+"""The one sweep: every step of grade → completion → evaluation → pathway
+completion → award → PDF that a lost message or a dead worker left undone is
+found in the database and queued again, in the chain's order
+(docs/decisions/0012-exactly-once-issuing.md)."""
+
+from assessments.services import jobs
+from credentials.services.issuing import sweep_unissued
+from pathways import sweeps
+
+
+def sweep() -> dict[str, int]:
+    """What was queued again, by kind."""
+    return {
+        "grade imports": jobs.sweep_grade_imports(),
+        "re-evaluations": sweeps.sweep_stale_reevaluations(),
+        "learners to evaluate": sweeps.sweep_unevaluated(),
+        "awards to issue": sweep_unissued(),
+    }
