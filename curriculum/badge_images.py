@@ -9,6 +9,9 @@ stored must be harmless wherever it is displayed.
 
 import io
 import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
@@ -131,13 +134,31 @@ def check_badge_image(data: bytes) -> BadgeImage:
     raise BadgeImageError("A badge image must be a PNG or an SVG file.")
 
 
+TOO_LARGE = "The image is too large (at most 4096×4096 pixels)."
+
+
+@contextmanager
+def open_image(data: bytes) -> Iterator[Image.Image]:
+    """Image.open for an uploaded file, refusing one past MAX_PIXELS before
+    any pixel is decoded. Pillow only warns between its decompression-bomb
+    limit and twice it, then decodes: the warning is an error here too."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise BadgeImageError(TOO_LARGE) from error
+    with image:
+        if image.width * image.height > MAX_PIXELS:
+            raise BadgeImageError(TOO_LARGE)
+        yield image
+
+
 def _check_png(data: bytes) -> bytes:
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with open_image(data) as image:
             if image.format != "PNG":
                 raise BadgeImageError("The file is not a PNG image.")
-            if image.width * image.height > MAX_PIXELS:
-                raise BadgeImageError("The image is too large (at most 4096×4096).")
             image.load()
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise BadgeImageError("The PNG image is damaged and cannot be read.") from error

@@ -1,16 +1,15 @@
 """Issuer profiles: the organization's logo on certificates."""
 
-import io
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
 from accounts.audit import log_action
 from accounts.models import Organization
 from credentials import tasks
 from credentials.models import IssuerProfile
 from credentials.services.issuing import RERENDER_BATCH, stale_certificates
+from curriculum.badge_images import BadgeImageError, open_image
 
 MAX_LOGO_BYTES = 512 * 1024
 LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
@@ -22,9 +21,11 @@ def set_issuer_logo(organization: Organization, *, by, content: bytes) -> Issuer
     if len(content) > MAX_LOGO_BYTES:
         raise ValidationError({"logo": "A logo may be at most 512 KB."})
     try:
-        with Image.open(io.BytesIO(content)) as image:
+        with open_image(content) as image:
             image.verify()
             kind = image.format
+    except BadgeImageError as error:
+        raise ValidationError({"logo": str(error)}) from error
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise ValidationError(
             {"logo": "This file is not a PNG or JPEG image."}
