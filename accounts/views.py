@@ -5,8 +5,6 @@ address and per username each minute (accounts/ratelimit.py), so neither one
 address trying many names nor many addresses trying one name gets far. Only
 failures count: a class behind one campus address all log in."""
 
-import csv
-
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -21,8 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts import ratelimit, selectors
-from accounts.csvsafe import safe_cell
+from accounts import csvsafe, ratelimit, selectors
 from accounts.forms import AuditFilterForm
 from accounts.models import Organization
 from accounts.permissions import Role, get_organization_for
@@ -79,17 +76,17 @@ AUDIT_PER_PAGE = 50
 
 
 class _Echo:
-    """A file that hands back what is written, for csv.writer in a stream."""
+    """A file that hands back what is written, for a CSV writer in a stream."""
 
     def write(self, value: str) -> str:
         return value
 
 
 def _audit_csv(organization: Organization, entries) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo(), lineterminator="\n")
+    writer = csvsafe.writer(_Echo())
     response = StreamingHttpResponse(
         (
-            writer.writerow([safe_cell(cell) for cell in row])
+            writer.writerow(row)
             for row in selectors.audit_csv_rows(entries, organization)
         ),
         content_type="text/csv; charset=utf-8",

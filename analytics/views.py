@@ -1,4 +1,3 @@
-import csv
 from collections.abc import Callable, Iterable
 
 from django.contrib.auth.decorators import login_required
@@ -7,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.csvsafe import safe_cell
+from accounts import csvsafe
 from accounts.models import Membership, Organization
 from accounts.permissions import get_organization_for
 from analytics import charts, selectors, work
@@ -49,9 +48,7 @@ def _csv_response(
     filename = f"{organization.slug}-analytics-{table}{period}-{now:%Y-%m-%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response, lineterminator="\n")
-    for row in rows(organization, days=days, now=now):
-        writer.writerow([safe_cell(cell) for cell in row])
+    csvsafe.writer(response).writerows(rows(organization, days=days, now=now))
     return response
 
 

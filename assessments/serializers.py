@@ -100,7 +100,8 @@ class GradeSerializer(serializers.ModelSerializer):
 
 class SubmissionSerializer(serializers.ModelSerializer):
     files = EvidenceFileSerializer(many=True, read_only=True)
-    grade = GradeSerializer(read_only=True)
+    grade = GradeSerializer(read_only=True, allow_null=True)
+    link = serializers.CharField(read_only=True, help_text="A URL, or empty.")
 
     class Meta:
         model = Submission
@@ -171,17 +172,25 @@ class GradeChangeSerializer(serializers.Serializer):
 class AgreementFigureSerializer(serializers.Serializer):
     label = serializers.CharField()
     pairs = serializers.IntegerField(source="result.pairs")
-    exact_percent = serializers.FloatField(source="result.exact_percent")
-    adjacent_percent = serializers.FloatField(source="result.adjacent_percent")
-    kappa = serializers.FloatField(source="result.kappa_value")
+    exact_percent = serializers.FloatField(
+        source="result.exact_percent", allow_null=True
+    )
+    adjacent_percent = serializers.FloatField(
+        source="result.adjacent_percent", allow_null=True
+    )
+    kappa = serializers.FloatField(source="result.kappa_value", allow_null=True)
 
 
 class AgreementReportSerializer(serializers.Serializer):
     categories = serializers.IntegerField()
     pairs = serializers.IntegerField(source="overall.pairs")
-    exact_percent = serializers.FloatField(source="overall.exact_percent")
-    adjacent_percent = serializers.FloatField(source="overall.adjacent_percent")
-    kappa = serializers.FloatField(source="overall.kappa_value")
+    exact_percent = serializers.FloatField(
+        source="overall.exact_percent", allow_null=True
+    )
+    adjacent_percent = serializers.FloatField(
+        source="overall.adjacent_percent", allow_null=True
+    )
+    kappa = serializers.FloatField(source="overall.kappa_value", allow_null=True)
     by_criterion = AgreementFigureSerializer(many=True)
     by_grader = AgreementFigureSerializer(many=True)
 

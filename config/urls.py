@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularSwaggerOauthRedirectView,
-    SpectacularSwaggerView,
+    SpectacularSwaggerSplitView,
 )
 
 from accounts import views as accounts
@@ -34,7 +34,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="schema"),
+        # Its script is a file of its own, as the Content-Security-Policy needs.
+        SpectacularSwaggerSplitView.as_view(url_name="schema"),
         name="swagger-ui",
     ),
     path(

@@ -7,8 +7,9 @@ image survives. Open Badges images are shown on other people's sites: what is
 stored must be harmless wherever it is displayed.
 """
 
-import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
@@ -16,8 +17,10 @@ from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException
 from PIL import Image, UnidentifiedImageError
 
+from accounts import images
+
 MAX_BYTES = 1024 * 1024
-MAX_PIXELS = 4096 * 4096
+MAX_PIXELS = images.MAX_PIXELS
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
 
@@ -131,13 +134,21 @@ def check_badge_image(data: bytes) -> BadgeImage:
     raise BadgeImageError("A badge image must be a PNG or an SVG file.")
 
 
+@contextmanager
+def open_image(data: bytes) -> Iterator[Image.Image]:
+    """accounts.images.open_image, its refusal in this module's words."""
+    try:
+        with images.open_image(data) as image:
+            yield image
+    except images.ImageTooLarge as error:
+        raise BadgeImageError(str(error)) from error
+
+
 def _check_png(data: bytes) -> bytes:
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with open_image(data) as image:
             if image.format != "PNG":
                 raise BadgeImageError("The file is not a PNG image.")
-            if image.width * image.height > MAX_PIXELS:
-                raise BadgeImageError("The image is too large (at most 4096×4096).")
             image.load()
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise BadgeImageError("The PNG image is damaged and cannot be read.") from error

@@ -1,4 +1,3 @@
-import csv
 import io
 import json
 import uuid
@@ -20,6 +19,7 @@ from django.db.models import (
 )
 from django.urls import reverse
 
+from accounts import csvsafe
 from accounts.models import Organization
 from curriculum import case
 from curriculum.framework_services import CSV_COLUMNS
@@ -556,7 +556,7 @@ def case_package(
 def competencies_csv(framework: CompetencyFramework) -> str:
     """The framework's competencies in the documented CSV columns."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csvsafe.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     parents = dict(framework.competencies.values_list("pk", "identifier"))
     for node in framework_tree(framework):

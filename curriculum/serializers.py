@@ -80,6 +80,11 @@ class ModuleVersionSerializer(serializers.ModelSerializer):
         slug_field="code", many=True, read_only=True
     )
     badge_image = serializers.SerializerMethodField()
+    # Read-only model fields lose allow_blank, so the schema would not admit
+    # the empty value these are when unset.
+    delivery_mode = serializers.ChoiceField(
+        choices=DeliveryMode.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = ModuleVersion
@@ -179,6 +184,7 @@ class PublishSerializer(serializers.Serializer):
 class FrameworkSerializer(serializers.ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     competency_count = serializers.IntegerField(read_only=True, source="items")
+    uri = serializers.CharField(read_only=True, help_text="A URI, or empty.")
 
     class Meta:
         model = CompetencyFramework
@@ -246,7 +252,8 @@ class CaseImportResultSerializer(serializers.Serializer):
 
 
 class CompetencySerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    uri = serializers.CharField(read_only=True, help_text="A URI, or empty.")
     type = serializers.CharField(source="competency_type", read_only=True)
 
     class Meta:

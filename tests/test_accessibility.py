@@ -22,7 +22,13 @@ from integrations.webhooks import services as webhooks
 from pathways import services as pathway_services
 from reviews import services as review_services
 from tests import builders
-from tests.test_browser import browser, log_in, log_out, wait_until  # noqa: F401
+from tests.test_browser import (  # noqa: F401
+    browser,
+    csp_violations,
+    log_in,
+    log_out,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -287,9 +293,14 @@ def test_main_pages_have_no_serious_accessibility_violations(
             browser.get(live_server.url + page.path)
             if page.then:
                 page.then(browser)
+            # Before axe runs: its script is the test's, not the page's.
+            wait_until(browser, lambda d: d.execute_script(PAGE_SETTLED))
+            refused = csp_violations(browser)
+            if refused:
+                failures.append(f"{page.name} ({page.path}): CSP refused {refused}")
             blocking = [v for v in axe_violations(browser) if v["impact"] in BLOCKING]
             if blocking:
                 failures.append(describe(page, blocking))
         if role:
             log_out(browser)
-    assert not failures, "WCAG 2.1 AA violations:\n" + "\n".join(failures)
+    assert not failures, "WCAG 2.1 AA or CSP violations:\n" + "\n".join(failures)

@@ -32,10 +32,22 @@ def browser(tmp_path):
         f"--user-data-dir={tmp_path / 'chromium'}",
     ):  # fmt: skip
         options.add_argument(argument)
+    # The console, for Content-Security-Policy violations (csp_violations).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.implicitly_wait(5)
     yield driver
     driver.quit()
+
+
+def csp_violations(browser) -> list[str]:
+    """What the browser refused under the Content-Security-Policy since the
+    last call (reading the console empties it)."""
+    return [
+        entry["message"]
+        for entry in browser.get_log("browser")
+        if "Content Security Policy" in entry["message"]
+    ]
 
 
 def wait_until(browser, condition, *, timeout: int = 15):

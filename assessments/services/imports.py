@@ -45,7 +45,32 @@ def check_grade_rows(
         raise ValidationError(
             "The file is not UTF-8 text (save it as CSV UTF-8)."
         ) from error
-    reader = csv.reader(io.StringIO(text))
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ValidationError(
+            f"Line {line}: the file holds a NUL character, which no text can; "
+            "save it again as CSV UTF-8."
+        )
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        table = list(reader)
+    except csv.Error as error:
+        raise _csv_error(reader.line_num, error) from error
+    return _check_rows(task, table)
+
+
+def _csv_error(line: int, error: csv.Error) -> ValidationError:
+    if "field larger than field limit" in str(error):
+        return ValidationError(
+            f"Line {line}: a cell is longer than {csv.field_size_limit():,} "
+            "characters; no grade or comment is that long."
+        )
+    return ValidationError(f"Line {line}: the file is not readable as CSV ({error}).")
+
+
+def _check_rows(task: AssessmentTask, table: list[list[str]]) -> list[tuple]:
+    organization = task.version.organization
+    reader = iter(table)
     header = [h.strip() for h in next(reader, [])]
     criteria = list(task.rubric.criteria.prefetch_related("levels"))
     errors = []
@@ -211,9 +236,9 @@ def run_grade_import(job: GradeImport) -> GradeImport:
     if not claimed:
         return GradeImport.objects.get(pk=job.pk)
     job.refresh_from_db()
-    with job.file.open("rb") as handle:
-        data = handle.read()
     try:
+        with job.file.open("rb") as handle:
+            data = handle.read()
         with transaction.atomic():
             # Held to the end: a running job whose row is free has lost its
             # worker (assessments/services/jobs.py). Marked done in the same
@@ -231,4 +256,24 @@ def run_grade_import(job: GradeImport) -> GradeImport:
         job.errors = error.messages
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "errors", "finished_at"])
+    except Exception as error:
+        # Nothing was imported (one transaction); the job must not stay
+        # "running": its page says it failed and why, and the error is raised
+        # for the worker's log.
+        _fail(job, error)
+        raise
     return job
+
+
+def _fail(job: GradeImport, error: Exception) -> None:
+    job.status = GradeImport.Status.FAILED
+    reason = (
+        "the uploaded file could not be read back from storage"
+        if isinstance(error, OSError)
+        else f"an unexpected error ({type(error).__name__})"
+    )
+    job.errors = [
+        f"The import stopped: {reason}. Nothing was imported; upload it again."
+    ]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "errors", "finished_at"])

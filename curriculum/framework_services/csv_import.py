@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from accounts.audit import log_action
+from accounts.csvsafe import read_cell
 from accounts.models import Organization
 from curriculum.case.conforming import ORIGINAL
 from curriculum.case.validation import is_uuid, member_uuid
@@ -338,9 +339,10 @@ def _read_csv(raw: bytes | str) -> Sheet:
                 raise CsvError(f"row {n}: more cells than headings")
             row: dict = dict.fromkeys(ROW_KEYS, "")
             for name, key in columns.items():
-                row[key] = (record.get(name) or "").strip()
+                row[key] = read_cell((record.get(name) or "").strip())
             row["links"] = {
-                name: (record.get(name) or "").strip() for name in sheet.associations
+                name: read_cell((record.get(name) or "").strip())
+                for name in sheet.associations
             }
             if not any(row[key] for key in ROW_KEYS) and not any(row["links"].values()):
                 continue
