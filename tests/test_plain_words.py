@@ -21,10 +21,10 @@ from curriculum.models import Module
 # The keys and words of the rule JSON (pathways/rules.py), as a person would
 # see them on a page: "type": "any", min_result, within_years, { "children" ...
 SYNTAX = [
-    re.compile(r'"\s*(type|children|code|n|min|tag|issuer|achievement)\s*"\s*:'),
-    re.compile(r"\b(min_result|within_years|min_credits|children)\b"),
-    re.compile(r"\{\s*\"|\"\s*\}"),
-    re.compile(r"\b(any|all|credits)\s*\(|'any \d+'"),
+    re.compile(r'"type"\s*:\s*"(module|pathway|external|all|any|credits)"'),
+    re.compile(r'"(children|within_years|min_result|versions|tag|n|min|op)"\s*:'),
+    re.compile(r"\b(min_result|within_years|min_credits)\b"),
+    re.compile(r"'(any|all) \d+'|\bany \d+ of\b"),
 ]
 # Developer words a learner should not meet.
 JARGON = re.compile(r"\bCTDL\b|JSON-LD|\bJSON\b")
@@ -39,10 +39,15 @@ class _Text(HTMLParser):
         super().__init__()
         self.parts, self.links, self.link_texts, self._hidden = [], [], [], 0
         self._in_link = False
+        # A signed credential shown as data (<pre>) is read for rule syntax
+        # only: its codes are the data.
+        self._data, self.data_parts = 0, []
 
     def handle_starttag(self, tag, attrs):
         if tag in {"script", "style", "template"}:
             self._hidden += 1
+        if tag == "pre":
+            self._data += 1
         if tag == "a":
             href = dict(attrs).get("href")
             if href:
@@ -55,9 +60,13 @@ class _Text(HTMLParser):
             self._in_link = False
         if tag in {"script", "style", "template"} and self._hidden:
             self._hidden -= 1
+        if tag == "pre" and self._data:
+            self._data -= 1
 
     def handle_data(self, data):
-        if not self._hidden:
+        if self._data:
+            self.data_parts.append(data)
+        elif not self._hidden:
             self.parts.append(data)
             if self._in_link:
                 self.link_texts[-1] += data
@@ -76,14 +85,19 @@ def problems_in(
     found += [f"a link {link!r}" for link in links if JARGON.search(link)]
     for code, title in titles.items():
         for m in re.finditer(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text):
-            around = text[max(0, m.start() - len(title) - 8) : m.end() + len(title) + 8]
+            # A code may stand beside its title as a reference ("SHEET-101 v1:
+            # Spreadsheet Foundations", "Spreadsheet Foundations · SHEET-101").
+            around = text[
+                max(0, m.start() - len(title) - 40) : m.end() + len(title) + 40
+            ]
             if title not in around:
                 found.append(f"{code} without {title!r}: …{around}…")
     return found
 
 
-def crawl(client, start: str = "/") -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Visible text and link texts of every page reachable from start."""
+def crawl(client, start: str = "/") -> dict[str, tuple]:
+    """Visible text, text shown as data, and link texts of every page
+    reachable from start."""
     seen, pages, queue = {start}, {}, deque([start])
     while queue and len(pages) < LIMIT:
         path = queue.popleft()
@@ -95,7 +109,8 @@ def crawl(client, start: str = "/") -> dict[str, tuple[str, tuple[str, ...]]]:
             continue
         parser = _Text()
         parser.feed(response.content.decode())
-        pages[path] = (parser.text, tuple(t.strip() for t in parser.link_texts))
+        links = tuple(t.strip() for t in parser.link_texts)
+        pages[path] = (parser.text, " ".join(parser.data_parts), links)
         for href in parser.links:
             href = urldefrag(href)[0]
             parts = urlsplit(href)
@@ -111,6 +126,9 @@ def crawl(client, start: str = "/") -> dict[str, tuple[str, tuple[str, ...]]]:
 def test_problems_in_catches_syntax_and_bare_codes():
     titles = {"VIZ-102": "Data Visualisation"}
     assert problems_in('{"type": "any", "n": 1}', titles)
+    assert problems_in('{"children": []}', titles)
+    # A signed credential shown as data is not a rule.
+    assert not problems_in('{"type": ["VerifiableCredential"], "issuer": {}}', titles)
     assert problems_in("any 1 of VIZ-102, REPORT-103 (within_years 3)", titles)
     assert problems_in("", titles, links=("JSON",))
     assert problems_in("", titles, links=("CTDL JSON-LD",))
@@ -138,8 +156,8 @@ def test_no_page_a_learner_or_reviewer_reaches_shows_rule_syntax(
     assert len(pages) > 5
     found = {
         path: problems
-        for path, (text, links) in pages.items()
-        if (problems := problems_in(text, demo, links))
+        for path, (text, data, links) in pages.items()
+        if (problems := problems_in(text, demo, links) + problems_in(data, {}))
     }
 
     assert found == {}
