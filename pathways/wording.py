@@ -96,7 +96,9 @@ def phrase(rule: dict, catalogue: Catalogue, *, top: bool = False) -> str:
         children = rule.get("children", [])
         n, of = int(rule["n"]), len(children)
         parts = [phrase(c, catalogue) for c in children]
-        if n == of:
+        if of == 1:
+            text = parts[0]
+        elif n == of:
             text = ("both " if of == 2 else "all of ") + listing(parts)
         elif of == 2:
             text = "either " + listing(parts, last="or")

@@ -241,7 +241,7 @@ def test_prerequisites_lock_a_module_and_cannot_go_round(modules):
     [progress] = selectors.learner_progress(cast["learner"], on=timezone.now())
     steps = [(s.code, s.locked, s.unlocks) for s in progress.evaluation.next_steps]
     assert steps == [("A", False, "C"), ("B", False, ""), ("C", True, "")]
-    assert {n.status for n in progress.map.nodes if n.title == "C"} == {"locked"}
+    assert {n.status for n in progress.map.nodes if n.title == "Module C"} == {"locked"}
 
 
 def test_bulk_reevaluation_records_and_voids_in_batches(
