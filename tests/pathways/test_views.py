@@ -140,6 +140,8 @@ def test_the_simulator_shows_who_would_gain_and_lose(client, cast, draft):
     page = client.get(reverse("pathways:simulate", args=[v2.pk]))
     assert "<strong>1</strong> would gain completion" in page.text
     assert "<strong>1</strong> would lose it" in page.text
+    # Both rules in words, with titles.
+    assert "<dd>Complete Module B.</dd>" in page.text
     assert PathwayVersion.objects.get(pk=v2.pk).status == "draft"
 
 
