@@ -86,7 +86,8 @@ def test_a_designer_builds_a_rule_and_a_learner_reads_the_next_step(
     wait_until(
         browser,
         lambda d: (
-            "needs 2 of C, D, E; you have 1" in d.find_element(By.ID, "preview").text
+            "needs 2 of Module C, Module D, Module E; you have 1"
+            in d.find_element(By.ID, "preview").text
         ),
     )
     version = PathwayVersion.objects.get(pathway__code="DATA")
@@ -118,5 +119,5 @@ def test_a_designer_builds_a_rule_and_a_learner_reads_the_next_step(
         By.XPATH, "//summary[text()='Text version of the map']"
     ).click()
     text = browser.find_element(By.CSS_SELECTOR, ".map-text").text
-    assert "A (Module A): done" in text
-    assert "B (Module B): available now, your next step" in text
+    assert "Module A (A): done" in text
+    assert "Module B (B): available now, your next step" in text
