@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
@@ -304,6 +305,8 @@ def audit_areas(organization: Organization) -> list[tuple[str, str]]:
 # Keys of an entry's data that hold a user's id; shown as the person's name.
 AUDIT_PERSON_KEYS = frozenset({"learner", "user", "grader", "member", "moderator"})
 AUDIT_BATCH = 500
+# The fields that name an object in the trail, the first one it has.
+TITLE_FIELDS = ("title", "name", "achievement_name")
 
 
 def _entry_data(entry: AuditEntry) -> dict:
@@ -345,9 +348,43 @@ def audit_rows(
         yield from _rows_of(batch, organization)
 
 
+def _objects_named_in(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
+    """What the entries are about, by title where the object has one: one
+    query a kind of object. Through the app registry, so
+    this bottom layer imports no other app."""
+    wanted: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry.object_id.isdigit():
+            wanted.setdefault(entry.object_type, set()).add(entry.object_id)
+    names = {}
+    for label, ids in wanted.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        for pk, obj in model._default_manager.in_bulk([int(i) for i in ids]).items():
+            # Its own fields only: a __str__ crossing relations would cost a
+            # query an entry.
+            title = next(
+                (
+                    value
+                    for name in TITLE_FIELDS
+                    if isinstance(value := getattr(obj, name, ""), str) and value
+                ),
+                "",
+            )
+            if title:
+                names[(label, str(pk))] = title
+    return names
+
+
 def _rows_of(batch: list[AuditEntry], organization: Organization) -> list[AuditRow]:
     people = _people_named_in(batch)
-    return [audit_row(entry, organization, people=people) for entry in batch]
+    objects = _objects_named_in(batch)
+    return [
+        audit_row(entry, organization, people=people, objects=objects)
+        for entry in batch
+    ]
 
 
 def audit_row(
@@ -355,10 +392,12 @@ def audit_row(
     organization: Organization,
     *,
     people: dict[int, str] | None = None,
+    objects: dict[tuple[str, str], str] | None = None,
 ) -> AuditRow:
-    """One entry in words; `people` names the ids its data holds (see
-    audit_rows), otherwise they show as numbers."""
+    """One entry in words; `people` names the ids its data holds and `objects`
+    what it is about (see audit_rows), otherwise they show as numbers."""
     people = people or {}
+    named = (objects or {}).get((entry.object_type, entry.object_id))
     actor = entry.actor
     data = _entry_data(entry)
     reason = data.get("reason")
@@ -371,7 +410,9 @@ def audit_row(
         words=AUDIT_ACTIONS.get(entry.action, entry.action),
         object_type=entry.object_type,
         object_id=entry.object_id,
-        object_label=f"{_model_words(entry.object_type)} {entry.object_id}",
+        object_label=f"{_model_words(entry.object_type)}: {named}"
+        if named
+        else f"{_model_words(entry.object_type)} {entry.object_id}",
         url=_audit_url(entry, data, organization),
         details=tuple(
             (

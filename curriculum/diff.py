@@ -47,19 +47,47 @@ class Item:
 
 
 def _node_value(node: dict) -> str:
+    """A rule node in words for a reviewer (this layer knows codes, not titles)."""
     kind = node.get("type", "?")
+    count = len(node.get("children", []))
+    parts = f"{count} part" + ("" if count == 1 else "s")
     if kind == "module":
         text = f"module {node.get('code', '?')}"
+    elif kind == "pathway":
+        text = f"the pathway {node.get('code', '?')}"
     elif kind == "any":
-        text = f"any {node.get('n', '?')} of {len(node.get('children', []))}"
+        text = f"any {node.get('n', '?')} of its {parts}"
+    elif kind == "all":
+        text = f"all of its {parts}"
+    elif kind == "credits":
+        source = (
+            f"modules tagged “{node['tag']}”" if node.get("tag") else f"its {parts}"
+        )
+        text = f"at least {node.get('min', '?')} credits from {source}"
     else:
-        text = f"{kind} of {len(node.get('children', []))}"
-    extra = {
-        k: v
-        for k, v in sorted(node.items())
-        if k not in {"type", "children", "code", "n"}
+        text = kind
+    words = {
+        "within_years": lambda v: f"completed within the last {v} years",
+        "min_result": lambda v: f"a result of at least {v}",
+        "versions": lambda v: (
+            "version " + " or ".join(str(x) for x in v)
+            if isinstance(v, list)
+            else f"version {v}"
+        ),
+        "reuse": lambda v: (
+            "one completion may count in several groups"
+            if v
+            else "each completion counts once"
+        ),
+        "issuer": lambda v: f"from {v}",
+        "achievement": lambda v: f"{v}",
     }
-    return text + "".join(f", {k} {v}" for k, v in extra.items())
+    extra = [
+        words.get(k, lambda v, k=k: f"{k.replace('_', ' ')} {v}")(v)
+        for k, v in sorted(node.items())
+        if k not in {"type", "children", "code", "n", "min", "tag"}
+    ]
+    return text + "".join(f", {e}" for e in extra)
 
 
 def _rule_items(node: dict, key: str, label: str, items: dict[str, Item]) -> None:

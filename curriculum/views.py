@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import add_service_errors
 from accounts.models import Membership
-from accounts.permissions import organizations_where
+from accounts.permissions import has_role, organizations_where
 from curriculum import selectors, services
 from curriculum.forms import (
     ACTION_VERBS,
@@ -173,6 +173,10 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_publish": can_publish_version(request.user, version)
             and not version.is_frozen,
             "publish_form": PublishForm(),
+            # The CTDL export is for staff feeding other systems, not learners.
+            "can_export": has_role(
+                request.user, version.organization, Role.DESIGNER, Role.ADMIN
+            ),
             "picker_outcome": int(picker_outcome) if picker_outcome.isdigit() else None,
             "picker_query": picker_query,
             "picker_results": picker_results,

@@ -124,7 +124,7 @@ def pathway_ctdl(version: PathwayVersion) -> dict[str, Any]:
     requires: dict[str, Any] = {
         "@type": "ceterms:ConditionProfile",
         "ceterms:name": text("Stacking rule"),
-        "ceterms:description": text(f"Earn it with {summary}."),
+        "ceterms:description": text(summary),
     }
     if modules:
         requires["ceterms:targetCredential"] = [_module_reference(m) for m in modules]

@@ -109,11 +109,16 @@ def _title(node: rules.NodeResult, catalogue: rules.Catalogue) -> tuple[str, str
     rule_label = node.label
     if node.type == "module":
         title = catalogue.title(node.code)
-        return (node.code, title if title != node.code else "module")
+        # The title is the name; the code rides along for staff who know it.
+        return (title, node.code) if title != node.code else (node.code, "module")
     if node.type == "all":
         return ("All of these", f"group · {round(node.progress * 100)}%")
     if node.type == "any":
-        return (rule_label.split(" of ")[0].capitalize() + " of these", "group")
+        if rule_label.startswith("either "):
+            return ("One of these", "group")
+        if rule_label.startswith(("both ", "all of ")):
+            return ("All of these", "group")
+        return (rule_label.split(":")[0].capitalize(), "group")
     if node.type == "credits":
         return (rule_label.split(" from ")[0].capitalize(), f"group · {node.credits:g}")
     if node.type == "pathway":

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 
+from pathways import wording
 from pathways.rulesearch import best_assignment
 
 NODE_TYPES = ("module", "pathway", "external", "all", "any", "credits")
@@ -413,7 +414,9 @@ def validate_rule(
             raise RuleError("An 'any' node needs n, a whole number of at least 1.")
         if n > len(children):
             raise RuleError(
-                f"'any {n}' can never be met: it has only {len(children)} children."
+                f"This group asks for {n} of its {len(children)} "
+                f"{'module' if len(children) == 1 else 'modules'} and can never be "
+                "met: lower the number or add modules."
             )
     for child in children:
         validate_rule(child, catalogue, pathway_code=pathway_code)
@@ -478,51 +481,10 @@ def _check_cycles(code: str, catalogue: Catalogue, *, seen: tuple) -> None:
 
 
 def describe(rule: dict, catalogue: Catalogue = EMPTY) -> str:
-    """The rule in plain words: "all of A and B, plus any 2 of C, D, E"."""
-    kind = rule.get("type")
-    if kind == "module":
-        text = rule["code"]
-        if rule.get("versions"):
-            text += " (version " + "/".join(str(v) for v in rule["versions"]) + ")"
-        if "min_result" in rule:
-            text += f" (result at least {number_text(rule['min_result'])})"
-    elif kind == "pathway":
-        text = "the pathway " + catalogue.pathway_titles.get(rule["code"], rule["code"])
-    elif kind == "external":
-        text = f"{rule['achievement']} from {rule['issuer']}"
-    elif kind == "credits":
-        source = (
-            f"modules tagged {rule['tag']}"
-            if rule.get("tag")
-            else ", ".join(describe(c, catalogue) for c in rule.get("children", []))
-        )
-        text = f"at least {number_text(rule['min'])} credits from {source}"
-    elif kind == "any":
-        parts = [describe(c, catalogue) for c in rule["children"]]
-        text = f"any {rule['n']} of {', '.join(parts)}"
-    else:
-        children = rule.get("children", [])
-        plain = [describe(c, catalogue) for c in children if _is_leaf(c)]
-        groups = [describe(c, catalogue) for c in children if not _is_leaf(c)]
-        if not children:
-            text = "nothing"
-        elif not plain:
-            text = "all of " + "; and ".join(groups)
-        else:
-            text = "all of " + _and(plain)
-            if groups:
-                text += ", plus " + ", plus ".join(groups)
-    if rule.get("within_years"):
-        text += f" (within {number_text(rule['within_years'])} years)"
-    return text
-
-
-def _is_leaf(rule: dict) -> bool:
-    return rule.get("type") in {"module", "pathway", "external"}
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    """The rule as a sentence for people, titles in place of codes: "Complete
+    Spreadsheet Foundations, and either Data Visualisation or Analytical
+    Reporting." (pathways/wording.py)."""
+    return wording.sentence(rule, catalogue)
 
 
 # ------------------------------------------------------------------- compiling
@@ -590,7 +552,7 @@ class CompiledRule:
     def _compile(self, rule: dict, path: str, years: Decimal | None) -> _Node:
         node = _Node()
         node.kind, node.path, node.rule = rule["type"], path, rule
-        node.label = describe(rule, self.catalogue)
+        node.label = wording.phrase(rule, self.catalogue)
         if "within_years" in rule:
             own = credits_of(rule["within_years"])
             years = own if years is None else min(years, own)

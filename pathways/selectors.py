@@ -90,14 +90,24 @@ class PathwayProgress:
         """The ranked next steps with links, for the page."""
         modules = self.modules or {}
         waiting = {s.code: s.waiting_since for s in self.waiting}
+        titles = {s.code: s.title for s in self.steps}
         return [
             {
                 "step": step,
                 "version": modules.get(step.code),
                 "waiting_since": waiting.get(step.code),
+                # Titles, not codes: the page names modules as people know them.
+                "alternatives": [titles.get(c, c) for c in step.alternatives],
+                "unlocks": titles.get(step.unlocks, step.unlocks),
             }
             for step in self.evaluation.next_steps
         ]
+
+    @property
+    def to_choose_from(self) -> int:
+        """How many listed modules exceed what the rule needs: with a choice in
+        the rule, "1 of 2 done" sits beside a list of three."""
+        return max(len(self.steps) - self.evaluation.required, 0)
 
 
 # ----------------------------------------------------------------- catalogues
@@ -657,8 +667,10 @@ def learner_plan(learner: AbstractBaseUser, *, on: datetime) -> Plan:
         organization_id = item.version.organization.pk
         for code in dict.fromkeys(rules.module_codes(item.version.rule)):
             counts_toward[(organization_id, code)].append(item.version.title)
+        # Work already submitted and waiting for a grade is not recommended.
+        waiting = {s.code for s in item.waiting}
         for step in item.evaluation.next_steps:
-            if step.kind == "module" and not step.locked:
+            if step.kind == "module" and not step.locked and step.code not in waiting:
                 candidates[(organization_id, step.code)] = found
     options = []
     for (organization_id, code), found in candidates.items():

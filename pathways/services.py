@@ -142,7 +142,9 @@ def update_rule(
         "rule.updated",
         version,
         organization=version.organization,
-        summary=rules.describe(rule),
+        summary=rules.describe(
+            rule, selectors.catalogue_for(version.organization).catalogue
+        ),
     )
     return version
 

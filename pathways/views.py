@@ -169,7 +169,7 @@ def _builder_context(version: PathwayVersion, *, error: str = "") -> dict:
         "modules": modules,
         "titles": titles,
         "groups": [
-            (path, rules.describe(group))
+            (path, rules.describe(group, found.catalogue))
             for path, group in ruleedit.groups(version.rule)
         ],
         "learners": learners,
@@ -297,6 +297,7 @@ def simulate(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-number")
         .first()
     )
+    found = selectors.catalogue_for(version.organization)
     simulation = None
     if published is not None:
         simulation = selectors.simulate(
@@ -309,8 +310,10 @@ def simulate(request: HttpRequest, pk: int) -> HttpResponse:
             "version": version,
             "published": published,
             "simulation": simulation,
-            "summary_before": rules.describe(published.rule) if published else "",
-            "summary_after": rules.describe(version.rule),
+            "summary_before": rules.describe(published.rule, found.catalogue)
+            if published
+            else "",
+            "summary_after": rules.describe(version.rule, found.catalogue),
         },
     )
 

@@ -125,7 +125,7 @@ def test_a_revocation_shows_who_when_and_why(client, cast, admin, award):
     assert "Revoked a credential" in text
     assert "Ada Okafor" in text
     assert "<dt>reason</dt><dd>Plagiarism found in the evidence.</dd>" in text
-    assert f"Award {award.pk}" in text
+    assert f"Award: {escape(award.achievement_name)}" in text
     assert " UTC</time>" in text
     learner = award.learner
     named = escape(f"{learner.get_full_name()} ({learner.username})")
@@ -175,6 +175,15 @@ def test_objects_with_a_cheap_address_are_linked(client, cast, admin, pathway):
     assert f'href="{module_version.get_absolute_url()}"' in text
     assert f'href="{pathway.version.get_absolute_url()}"' in text
     assert "Published a version" in text
+
+
+def test_objects_are_named_by_their_titles_not_their_ids(client, cast, admin, pathway):
+    client.force_login(admin)
+    text = client.get(url(cast.organization, area="version")).text
+    module_version = pathway.tasks[0].version
+    assert f"Module version: {escape(module_version.title)}" in text
+    assert f"Pathway version: {escape(pathway.version.title)}" in text
+    assert f"Module version {module_version.pk}<" not in text
 
 
 def test_an_unknown_action_is_shown_as_logged(client, cast, admin):

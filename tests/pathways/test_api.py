@@ -58,7 +58,7 @@ def test_the_simulation_endpoint_changes_nothing(api, cast, draft):
     assert response.status_code == 200
     data = response.json()
     assert (data["gain"], data["lose"], data["keep"]) == (1, 0, 0)
-    assert data["summary"] == "all of B"
+    assert data["summary"] == "Complete B."
     assert not version.completions.exists()
 
 
@@ -72,4 +72,6 @@ def test_progress_through_the_api_has_next_steps_and_a_trace(api, cast, draft):
     api.force_authenticate(cast["learner"])
     [progress] = api.get("/api/progress/").json()
     assert [s["code"] for s in progress["next_steps"]] == ["A", "B", "C"]
-    assert progress["trace"]["tree"]["label"] == "all of A, B and C"
+    assert (
+        progress["trace"]["tree"]["label"] == "all of Module A, Module B and Module C"
+    )

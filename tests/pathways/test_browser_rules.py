@@ -51,25 +51,32 @@ def test_a_designer_builds_a_rule_and_a_learner_reads_the_next_step(
             label.find_element(By.TAG_NAME, "input").send_keys(Keys.SPACE)
     browser.find_element(By.XPATH, "//button[text()='Create draft']").click()
     browser.find_element(By.LINK_TEXT, "Edit the rule").click()
-    summary_reads(browser, "all of A and B")
+    summary_reads(browser, "Complete Module A and Module B.")
 
     edit_group(browser, "0", code="C", kind="any", button="Add group starting with it")
-    summary_reads(browser, "all of A and B, plus any 1 of C")
+    summary_reads(browser, "Complete Module A and Module B, and Module C.")
     edit_group(browser, "0.2", code="D", button="Add module")
-    summary_reads(browser, "any 1 of C, D")
+    summary_reads(browser, "either Module C or Module D")
     edit_group(browser, "0.2", code="E", button="Add module")
-    summary_reads(browser, "any 1 of C, D, E")
+    summary_reads(browser, "any one of these three: Module C, Module D and Module E")
     n = browser.find_element(By.ID, "n-0.2")
     n.clear()
     n.send_keys("4", Keys.ENTER)  # more than the group has: refused in words
     wait_until(
         browser,
-        lambda d: "can never be met" in d.find_element(By.ID, "rule-error").text,
+        lambda d: (
+            "lower the number or add modules"
+            in d.find_element(By.ID, "rule-error").text
+        ),
     )
     n = browser.find_element(By.ID, "n-0.2")
     n.clear()
     n.send_keys("2", Keys.ENTER)
-    summary_reads(browser, "all of A and B, plus any 2 of C, D, E")
+    summary_reads(
+        browser,
+        "Complete Module A and Module B, and any two of these three: Module C, "
+        "Module D and Module E.",
+    )
 
     # The live preview: tick A, B and C and see what is still missing.
     for code in ("A", "B", "C"):
@@ -79,7 +86,8 @@ def test_a_designer_builds_a_rule_and_a_learner_reads_the_next_step(
     wait_until(
         browser,
         lambda d: (
-            "needs 2 of C, D, E; you have 1" in d.find_element(By.ID, "preview").text
+            "needs 2 of Module C, Module D, Module E; you have 1"
+            in d.find_element(By.ID, "preview").text
         ),
     )
     version = PathwayVersion.objects.get(pathway__code="DATA")
@@ -111,5 +119,5 @@ def test_a_designer_builds_a_rule_and_a_learner_reads_the_next_step(
         By.XPATH, "//summary[text()='Text version of the map']"
     ).click()
     text = browser.find_element(By.CSS_SELECTOR, ".map-text").text
-    assert "A (Module A): done" in text
-    assert "B (Module B): available now, your next step" in text
+    assert "Module A (A): done" in text
+    assert "Module B (B): available now, your next step" in text

@@ -49,7 +49,7 @@ def test_ctdl_export_of_a_published_pathway(client, cast):
     (requires,) = data["ceterms:requires"]
     assert requires["@type"] == "ceterms:ConditionProfile"
     assert requires["ceterms:description"] == {
-        "en": "Earn it with all of A-101, B-102 and C-103."
+        "en": "Complete Module A-101, Module B-102 and Module C-103."
     }
     # Three modules of 5 ECTS credits each.
     assert requires["ceterms:creditValue"][0]["schema:value"] == 15
@@ -94,7 +94,8 @@ def test_the_stacking_rule_is_described_in_words_with_known_credits(client, cast
     data = export(client, version).json()
     requires = data["ceterms:requires"][0]
     assert requires["ceterms:description"] == {
-        "en": "Earn it with all of A, plus any 1 of B, C, D."
+        "en": "Complete Module A, and any one of these three: Module B, Module C "
+        "and Module D."
     }
     assert requires["ceterms:creditValue"][0]["schema:value"] == 10
     assert len(requires["ceterms:targetCredential"]) == 4
@@ -152,8 +153,12 @@ def test_a_draft_pathway_has_no_ctdl_export(client, cast):
 
 def test_the_pathway_page_links_the_export_and_carries_schema_org(client, cast):
     version = builders.make_pathway(cast).version
+    export = reverse("pathways:version-ctdl", args=[version.pk])
+    # The export is for staff feeding other systems; learners do not see it.
+    assert export not in client.get(version.get_absolute_url()).text
+    client.force_login(cast["designer"])
     page = client.get(version.get_absolute_url()).text
-    assert reverse("pathways:version-ctdl", args=[version.pk]) in page
+    assert export in page
     data = jsonld_of(page)
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "EducationalOccupationalCredential"

@@ -51,11 +51,15 @@ A_B_ANY_2 = {
 
 
 def test_the_summary_reads_like_a_sentence():
-    assert describe(A_B_ANY_2) == "all of A and B, plus any 2 of C, D, E"
-    assert describe({"type": "credits", "min": 10, "tag": "elective"}) == (
-        "at least 10 credits from modules tagged elective"
+    assert describe(A_B_ANY_2) == (
+        "Complete A and B, and any two of these three: C, D and E."
     )
-    assert describe(m("A", within_years=3)) == "A (within 3 years)"
+    assert describe({"type": "credits", "min": 10, "tag": "elective"}) == (
+        "Complete at least 10 credits from modules tagged “elective”."
+    )
+    assert describe(m("A", within_years=3)) == (
+        "Complete A (completed within the last 3 years)."
+    )
 
 
 def test_missing_is_explained_in_words():

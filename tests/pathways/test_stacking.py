@@ -67,7 +67,7 @@ def test_the_trace_is_stored_with_the_completion(
     completion = PathwayCompletion.objects.get(learner=cast["learner"])
     assert completion.trace["met"] == {c: done[c].pk for c in ("A", "B", "D", "E")}
     group = completion.trace["tree"]["children"][2]
-    assert group["label"] == "any 2 of C, D, E"
+    assert group["label"] == "any two of these three: Module C, Module D and Module E"
     assert group["met_by"] == sorted([done["D"].pk, done["E"].pk])
 
 
@@ -148,7 +148,9 @@ def test_an_equivalence_lets_another_colleges_module_count(
         )  # fmt: skip
     completion = PathwayCompletion.objects.get(learner=cast["learner"])
     assert completion.trace["met"]["A"] == theirs.pk
-    [leaf] = [c for c in completion.trace["tree"]["children"] if c["label"] == "A"]
+    [leaf] = [
+        c for c in completion.trace["tree"]["children"] if c["label"] == "Module A"
+    ]
     assert leaf["via"][0].startswith(f"OU-A of {other.slug} counts as A (approved by")
     assert Reevaluation.objects.get(version=version).status == "done"
     with pytest.raises(ValidationError, match="already approved"):
@@ -239,7 +241,7 @@ def test_prerequisites_lock_a_module_and_cannot_go_round(modules):
     [progress] = selectors.learner_progress(cast["learner"], on=timezone.now())
     steps = [(s.code, s.locked, s.unlocks) for s in progress.evaluation.next_steps]
     assert steps == [("A", False, "C"), ("B", False, ""), ("C", True, "")]
-    assert {n.status for n in progress.map.nodes if n.title == "C"} == {"locked"}
+    assert {n.status for n in progress.map.nodes if n.title == "Module C"} == {"locked"}
 
 
 def test_bulk_reevaluation_records_and_voids_in_batches(

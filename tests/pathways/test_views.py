@@ -57,9 +57,15 @@ def test_a_designer_builds_all_of_a_b_and_any_2_of_c_d_e(client, cast, draft):
     edit(action="add-module", path="0.2", code="D")
     edit(action="add-module", path="0.2", code="E")
     refused = edit(action="set-group", path="0.2", kind="any", n="4")
-    assert "&#x27;any 4&#x27; can never be met: it has only 3 children." in refused
+    assert (
+        "This group asks for 4 of its 3 modules and can never be met: lower the "
+        "number or add modules." in refused
+    )
     page = edit(action="set-group", path="0.2", kind="any", n="2")
-    assert "all of A and B, plus any 2 of C, D, E" in page
+    assert (
+        "Complete Module A and Module B, and any two of these three: Module C, "
+        "Module D and Module E." in page
+    )
     draft.refresh_from_db()
     assert draft.rule["children"][2] == {
         "type": "any", "n": 2, "children": [m("C"), m("D"), m("E")],
@@ -112,7 +118,7 @@ def test_the_preview_shows_what_ticked_modules_or_a_learner_satisfy(
     url = reverse("pathways:rule-preview", args=[draft.pk])
     one = client.get(url, {"module": ["A"]})
     assert "Not yet satisfied" in one.text
-    assert "not yet: needs 2 of A, B, C; you have 1" in one.text
+    assert "not yet: needs 2 of Module A, Module B, Module C; you have 1" in one.text
     assert "Satisfied." in client.get(url, {"module": ["A", "C"]}).text
     complete(cast, cast["learner"], "B")
     complete(cast, cast["learner"], "C")
@@ -134,6 +140,8 @@ def test_the_simulator_shows_who_would_gain_and_lose(client, cast, draft):
     page = client.get(reverse("pathways:simulate", args=[v2.pk]))
     assert "<strong>1</strong> would gain completion" in page.text
     assert "<strong>1</strong> would lose it" in page.text
+    # Both rules in words, with titles.
+    assert "<dd>Complete Module B.</dd>" in page.text
     assert PathwayVersion.objects.get(pk=v2.pk).status == "draft"
 
 
@@ -194,13 +202,13 @@ def test_the_dashboard_draws_the_map_with_a_text_equivalent(client, cast, draft)
     page = client.get(reverse("home")).text
     assert '<svg role="img"' in page
     assert "Text version of the map" in page
-    assert "A (Module A): done" in page
-    assert "B (Module B): available now, your next step" in page
-    assert "Any 2 of these: in progress" in page
+    assert "Module A (A): done" in page
+    assert "Module B (B): available now, your next step" in page
+    assert "Any two of these three: in progress" in page
     assert "Next step: <a" in page
-    assert "Or instead: E" in page or "Or instead: D" in page
+    assert "Or instead: Module E" in page or "Or instead: Module D" in page
     assert 'aria-valuenow="50"' in page  # (1 + 0 + 1/2) / 3
-    assert "Without A Module A: 17% done." in page
+    assert "Without Module A: 17% done." in page
 
 
 def test_work_waiting_for_a_grade_is_shown_as_such_not_as_the_next_step(

@@ -167,6 +167,24 @@ def test_rules_are_diffed_node_by_node(new_rule, expected):
     assert [(c["change"], c["item"]) for c in changes] == expected
 
 
+def test_a_rule_change_reads_in_words_for_the_board():
+    new_rule = {
+        "type": "all",
+        "children": [
+            {"type": "module", "code": "A", "min_result": 6, "versions": [2, 3]},
+            {**RULE["children"][1], "n": 1, "within_years": 3},
+        ],
+    }
+    words = " ".join(
+        str(c["before"]) + " " + str(c["after"])
+        for c in diff_content({"rule": RULE}, {"rule": new_rule})
+    )
+    assert "any 1 of its 1 part, completed within the last 3 years" in words
+    assert "module A, a result of at least 6, version 2 or 3" in words
+    assert "within_years" not in words
+    assert "min_result" not in words
+
+
 def test_the_digest_is_canonical_and_changes_with_the_content():
     reordered = dict(reversed(list(MODULE.items())))
     assert content_digest(reordered) == content_digest(MODULE)
