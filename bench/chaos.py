@@ -309,6 +309,7 @@ def run(plan: Plan, *, media_root: Path, directory: Path, env: dict) -> Report:
         "CONN_MAX_AGE": "0",
     }
     conf = app.conf
+    saved = conf.task_always_eager, conf.broker_url
     conf.task_always_eager, conf.broker_url = False, broker.url
     app._after_fork()
     processes = Processes(plan, env, directory)
@@ -383,6 +384,10 @@ def run(plan: Plan, *, media_root: Path, directory: Path, env: dict) -> Report:
         processes.stop()
         with contextlib.suppress(Exception):  # already gone
             broker.kill()
+        # The app is this process's too (the suite runs the small form): it
+        # goes back to the broker it had.
+        conf.task_always_eager, conf.broker_url = saved
+        app._after_fork()
 
 
 def main(argv=None) -> int:

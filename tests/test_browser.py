@@ -53,12 +53,21 @@ def csp_violations(browser) -> list[str]:
 def wait_until(browser, condition, *, timeout: int = 15):
     """Wait for `condition(browser)` to hold. htmx swaps parts of the page under
     the test's feet, so an element found a moment ago may be gone: the wait
-    retries on missing and stale elements instead of failing."""
-    return WebDriverWait(
-        browser,
-        timeout,
-        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
-    ).until(condition)
+    retries on missing and stale elements instead of failing (and on a node that
+    left the document between finding and reading it, which chromedriver reports
+    as an "unhandled inspector error")."""
+
+    def holds(driver):
+        try:
+            return condition(driver)
+        except WebDriverException as error:
+            if isinstance(
+                error, NoSuchElementException | StaleElementReferenceException
+            ) or ("inspector error" in str(error)):
+                return False
+            raise
+
+    return WebDriverWait(browser, timeout).until(holds)
 
 
 def click(browser, by: str, value: str, *, timeout: int = 15) -> None:

@@ -65,6 +65,7 @@ def published(cast):
         notional_hours=125,
         delivery_mode="blended",
         language="fr",
+        valid_for_days=730,
         prerequisites=[first.module, second.module],
         badge_image=png_bytes(),
     )
