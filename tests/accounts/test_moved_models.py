@@ -74,3 +74,12 @@ def test_accounts_imports_no_app_above_it():
     for path in (ROOT / "accounts").rglob("*.py"):
         above = _imports_of(path) & {*APPS_ABOVE, "analytics", "integrations"}
         assert not above, f"{path.relative_to(ROOT)} imports {above}"
+
+
+def test_no_app_imports_integrations():
+    """The doors for other systems sit on top: the domain never learns which
+    door a request came through (DESIGN.md)."""
+    for app in (*APPS_ABOVE, "accounts", "analytics"):
+        for path in (ROOT / app).rglob("*.py"):
+            found = _imports_of(path) & {"integrations"}
+            assert not found, f"{path.relative_to(ROOT)} imports integrations"
