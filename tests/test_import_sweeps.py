@@ -4,6 +4,7 @@ a note on their page, failed after three attempts, and left alone while a live
 worker holds the job's lock."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from accounts import jobs
-from accounts.models import RosterImport
+from accounts.models import Organization, RosterImport
 from assessments import services as assessments
 from assessments.models import Grade, GradeImport
 from assessments.services import jobs as assessment_jobs
@@ -189,3 +190,65 @@ def test_an_import_still_running_in_a_live_worker_is_left_alone(kind):
     job.refresh_from_db()
     assert (job.status, job.attempts, job.note) == ("running", 1, "")
     assert not imported(kind)
+
+
+def row_is_locked(job) -> bool:
+    with transaction.atomic():
+        free = type(job).objects.select_for_update(skip_locked=True).filter(pk=job.pk)
+        return not free.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["roster", "framework"])
+def test_a_real_import_holds_its_job_lock_until_it_is_done(kind):
+    """Not a stand-in lock: the import itself holds the job's row while it
+    runs, so the sweep leaves a slow import alone."""
+    cast = builders.make_cast()
+    make, sweep, _ = KINDS[kind]
+    job = make(cast)
+    run = {
+        "roster": lambda: roster.run_roster_import(RosterImport.objects.get(pk=job.pk)),
+        "framework": lambda: framework_services.run_framework_import(
+            FrameworkImport.objects.get(pk=job.pk)
+        ),
+    }[kind]
+    blocked, release = threading.Event(), threading.Event()
+
+    def slow_down() -> None:
+        # Whatever the import writes for the organization waits for this.
+        try:
+            with transaction.atomic():
+                Organization.objects.select_for_update().filter(
+                    pk=cast.organization.pk
+                ).exists()
+                blocked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    def worker() -> None:
+        try:
+            run()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=slow_down), threading.Thread(target=worker)]
+    threads[0].start()
+    try:
+        assert blocked.wait(timeout=30)
+        threads[1].start()
+        deadline = time.monotonic() + 20
+        while not (
+            type(job).objects.filter(pk=job.pk, status="running").exists()
+            and row_is_locked(job)
+        ):
+            assert time.monotonic() < deadline, "the import never held its row"
+            time.sleep(0.05)
+        assert sweep() == 0
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.note) == ("done", 1, "")
+    assert imported(kind)
