@@ -4,14 +4,15 @@ the queue as an admin sees it (docs/decisions/0012-exactly-once-issuing.md)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 
-from accounts.models import Organization
+from accounts.models import Organization, RosterImport
 from assessments.models import GradeImport
 from config.celery import queue_backlog
 from credentials import selectors as credential_selectors
 from credentials.models import Award
+from curriculum.models import FrameworkImport
 from pathways import sweeps
 from pathways.models import Reevaluation
 
@@ -32,6 +33,8 @@ class QueueHealth:
     failed_imports: list[GradeImport]
     failed_reevaluations: list[Reevaluation]
     restarted_imports: list[GradeImport]
+    # Roster and framework imports that failed or were started again, by kind.
+    other_imports: list[tuple[str, RosterImport | FrameworkImport]]
 
     @property
     def broker_down(self) -> bool:
@@ -54,6 +57,9 @@ def queue_health(organization: Organization) -> QueueHealth:
     imports = GradeImport.objects.filter(
         task__version__module__organization=organization
     ).select_related("task")
+    rosters = RosterImport.objects.filter(organization=organization)
+    frameworks = FrameworkImport.objects.filter(organization=organization)
+    troubled = Q(status="failed") | ~Q(note="")
     runs = Reevaluation.objects.filter(
         version__pathway__organization=organization
     ).select_related("version")
@@ -80,6 +86,16 @@ def queue_health(organization: Organization) -> QueueHealth:
                 "created_at",
             ),
             _pending(
+                "Roster imports waiting or running",
+                rosters.filter(status__in=["pending", "running"]),
+                "created_at",
+            ),
+            _pending(
+                "Framework imports waiting or running",
+                frameworks.filter(status__in=["pending", "running"]),
+                "created_at",
+            ),
+            _pending(
                 "Re-evaluations waiting or running",
                 runs.filter(status__in=["queued", "running"]),
                 "created_at",
@@ -88,4 +104,6 @@ def queue_health(organization: Organization) -> QueueHealth:
         failed_imports=list(imports.filter(status="failed")[:10]),
         failed_reevaluations=list(runs.filter(status="failed")[:10]),
         restarted_imports=list(imports.exclude(note="")[:10]),
+        other_imports=[("Roster import", job) for job in rosters.filter(troubled)[:10]]
+        + [("Framework import", job) for job in frameworks.filter(troubled)[:10]],
     )

@@ -437,6 +437,13 @@ class FrameworkImport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    # The import claims the job, then holds its row's lock for its whole
+    # transaction: a running job whose row is free lost its worker and is
+    # taken over by the sweep, which says so in `note` (accounts/jobs.py).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True)
+
     class Meta:
         ordering = ["-created_at", "-pk"]
 

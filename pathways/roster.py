@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import jobs
 from accounts.audit import audit_entry, log_action, log_actions
 from accounts.models import Membership, Organization, RosterImport
 from accounts.people import selectors as people_selectors
@@ -349,10 +350,7 @@ def start_roster_import(job: RosterImport, *, by: AbstractBaseUser) -> RosterImp
 
 def run_roster_import(job: RosterImport) -> RosterImport:
     """Import a waiting roster; a second run of the same job does nothing."""
-    claimed = RosterImport.objects.filter(
-        pk=job.pk, status=RosterImport.Status.PENDING
-    ).update(status=RosterImport.Status.RUNNING)
-    if not claimed:
+    if not jobs.claim(RosterImport, job.pk):
         return RosterImport.objects.get(pk=job.pk)
     job.refresh_from_db()
 
@@ -362,9 +360,18 @@ def run_roster_import(job: RosterImport) -> RosterImport:
     try:
         with job.file.open("rb") as handle:
             raw = handle.read()
-        result = import_roster(
-            job.organization, by=job.created_by, raw=raw, source=job, progress=report
-        )
+        with transaction.atomic():
+            # Held to the end: a running job whose row is free has lost its
+            # worker (accounts/jobs.py). Marked done in the same transaction.
+            jobs.hold(RosterImport, job.pk)
+            result = import_roster(
+                job.organization,
+                by=job.created_by,
+                raw=raw,
+                source=job,
+                progress=report,
+            )
+            _finish(job, RosterImport.Status.DONE, result=result)
     except ValidationError as error:
         _finish(job, RosterImport.Status.FAILED, errors=error.messages)
     except Exception:
@@ -376,8 +383,6 @@ def run_roster_import(job: RosterImport) -> RosterImport:
             errors=["The import stopped on an unexpected error; nothing was imported."],
         )
         raise
-    else:
-        _finish(job, RosterImport.Status.DONE, result=result)
     return job
 
 

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from accounts.jobs import jobs_to_run
+from accounts.models import RosterImport
 from assessments.models import ModuleCompletion
 from config.celery import send_each
 from pathways import tasks
@@ -95,3 +97,11 @@ def sweep_stale_reevaluations(*, now: datetime | None = None) -> int:
         to_queue.append(run.pk)
     # A busy bulk queue may hold their messages still: sent once it is idle.
     return send_each(tasks.run_reevaluation, to_queue, queue="bulk")
+
+
+def sweep_roster_imports(*, now: datetime | None = None) -> int:
+    """Queue again every roster import a lost message never started and every
+    one whose worker died (accounts/jobs.py); how many."""
+    return send_each(
+        tasks.run_roster_import, jobs_to_run(RosterImport, now=now), queue="bulk"
+    )

@@ -9,9 +9,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
+from accounts import jobs
 from accounts.audit import log_action
 from accounts.models import Membership
 from accounts.permissions import has_role
@@ -226,14 +227,7 @@ def start_grade_import(
 def run_grade_import(job: GradeImport) -> GradeImport:
     """Import a waiting upload in one transaction; a second run does nothing.
     The rows are checked again: grades may have changed since the upload."""
-    claimed = GradeImport.objects.filter(
-        pk=job.pk, status=GradeImport.Status.PENDING
-    ).update(
-        status=GradeImport.Status.RUNNING,
-        heartbeat_at=timezone.now(),
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
+    if not jobs.claim(GradeImport, job.pk):
         return GradeImport.objects.get(pk=job.pk)
     job.refresh_from_db()
     try:
@@ -241,9 +235,9 @@ def run_grade_import(job: GradeImport) -> GradeImport:
             data = handle.read()
         with transaction.atomic():
             # Held to the end: a running job whose row is free has lost its
-            # worker (assessments/services/jobs.py). Marked done in the same
+            # worker (accounts/jobs.py). Marked done in the same
             # transaction, so that no moment shows it imported yet running.
-            GradeImport.objects.select_for_update().filter(pk=job.pk).exists()
+            jobs.hold(GradeImport, job.pk)
             imported = import_grades(
                 job.task, by=job.created_by, data=data, filename=job.filename
             )

@@ -5,12 +5,15 @@ found in the database and queued again, in the chain's order
 
 from assessments.services import jobs
 from credentials.services.issuing import sweep_unissued
+from curriculum.framework_services.jobs import sweep_framework_imports
 from pathways import sweeps
 
 
 def sweep() -> dict[str, int]:
     """What was queued again, by kind."""
     return {
+        "framework imports": sweep_framework_imports(),
+        "roster imports": sweeps.sweep_roster_imports(),
         "grade imports": jobs.sweep_grade_imports(),
         "re-evaluations": sweeps.sweep_stale_reevaluations(),
         "learners to evaluate": sweeps.sweep_unevaluated(),

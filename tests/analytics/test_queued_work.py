@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import RosterImport
 from assessments.models import GradeImport
+from curriculum.models import FrameworkImport
 from tests import builders
 
 
@@ -42,3 +44,24 @@ def test_the_page_says_when_the_broker_does_not_answer(client, cast, url, broker
 def test_only_admins_see_it(client, cast, url):
     client.force_login(cast["faculty"])
     assert client.get(url).status_code in (403, 404)
+
+
+def test_roster_and_framework_imports_failed_or_restarted_are_listed(client, cast, url):
+    RosterImport.objects.create(
+        organization=cast.organization, filename="people.csv", status="running",
+        created_by=cast["admin"], note="The worker importing it stopped.",
+    )  # fmt: skip
+    FrameworkImport.objects.create(
+        organization=cast.organization, format="csv", filename="skills.csv",
+        status="failed", created_by=cast["designer"],
+    )  # fmt: skip
+    FrameworkImport.objects.create(
+        organization=cast.other_organization, format="csv", filename="theirs.csv",
+        status="failed", created_by=cast["designer"],
+    )  # fmt: skip
+    client.force_login(cast["admin"])
+    page = client.get(url).text
+    assert "Roster imports waiting or running</th><td>1</td>" in page
+    assert "people.csv</a>: The worker importing it stopped." in page
+    assert "skills.csv</a> failed" in page
+    assert "theirs.csv" not in page
