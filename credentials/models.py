@@ -126,6 +126,9 @@ class Award(models.Model):
     # The certificate design the PDF was rendered with; a different one (a new
     # template, a new logo) makes the sweep render it again.
     pdf_design = models.CharField(max_length=80, blank=True)
+    # When the learner was told it was issued (the chain's last step, after the
+    # PDF): a lost message leaves it empty and the sweep tells them.
+    notified_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.TextField(blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)

@@ -67,6 +67,11 @@ def notify_learner_of_reissue(award_id: int, previous_id: int) -> None:
 
 
 @shared_task
+def notify_learner_of_award(award_id: int) -> None:
+    services.notify_learner_of_award(award_id)
+
+
+@shared_task
 def notify_learner_of_status(award_id: int, event: str) -> None:
     services.notify_learner_of_status(Award.objects.get(pk=award_id), event)
 

@@ -46,6 +46,7 @@ from credentials.services.records import learner_clr, set_award_visibility
 from credentials.services.status import (
     assign_status_entry,
     mark_key_compromised,
+    notify_learner_of_award,
     notify_learner_of_status,
     reinstate_award,
     revoke_award,
@@ -81,6 +82,7 @@ __all__ = [
     "learner_clr",
     "mark_key_compromised",
     "notify_learner_of_reissue",
+    "notify_learner_of_award",
     "notify_learner_of_status",
     "current_issuer_did",
     "organization_did",

@@ -302,6 +302,9 @@ def render_certificate(award: Award) -> Award:
         locked.save(update_fields=["pdf", "pdf_design"])
         if old:
             transaction.on_commit(lambda: storage.delete(old))
+        elif locked.notified_at is None:
+            # The chain's last step: with its certificate ready, the learner is told.
+            tasks.notify_learner_of_award.delay_on_commit(locked.pk)
     return locked
 
 
@@ -351,6 +354,14 @@ def sweep_unissued(*, now=None) -> int:
         tasks.render_certificate,
         unrendered.values_list("pk", flat=True).iterator(),
         queue="pdf",
+    )
+    untold = Award.objects.filter(
+        notified_at__isnull=True, revoked_at__isnull=True, issued_at__lt=cutoff()
+    ).exclude(pdf="")
+    send_each(
+        tasks.notify_learner_of_award,
+        untold.values_list("pk", flat=True).iterator(),
+        queue="mail",
     )
     for organization in Organization.objects.filter(awards__isnull=False).distinct():
         stale = stale_certificates(organization).exclude(pdf="")

@@ -314,6 +314,36 @@ _STATUS_MAIL = {
 }
 
 
+def notify_learner_of_award(award_id: int) -> Award | None:
+    """Tell the learner once that their credential was issued, with links to its
+    page and certificate; the award records that they were told (or that there
+    was no one to tell), so a repeat or the sweep sends nothing more."""
+    with transaction.atomic():
+        award = (
+            Award.objects.select_for_update()
+            .select_related("learner", "organization")
+            .filter(pk=award_id, notified_at__isnull=True, revoked_at__isnull=True)
+            .first()
+        )
+        if award is None:
+            return None
+        learner = award.learner
+        if learner.email and wants_email(learner, "credentials"):
+            url = f"{settings.SITE_URL}{award.get_absolute_url()}"
+            send_mail(
+                f"You have earned “{award.achievement_name}”",
+                f"{award.organization.name} has issued you the credential "
+                f"“{award.achievement_name}”.\n\nIts page, with the PDF certificate "
+                f"and a copy for your wallet:\n{url}\n\nAnyone you share it with "
+                "can check it there.\n",
+                None,
+                [learner.email],
+            )
+        award.notified_at = timezone.now()
+        award.save(update_fields=["notified_at"])
+    return award
+
+
 def notify_learner_of_status(award: Award, event: str) -> None:
     """Tell the learner by e-mail that their award was revoked, suspended or
     reinstated, with the reason and a link to its verification page."""
