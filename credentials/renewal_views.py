@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import add_service_errors
@@ -26,10 +27,13 @@ def renew(request: HttpRequest, uuid) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            until = formats.date_format(
+                timezone.localtime(new.expires_at), "DATE_FORMAT"
+            )
             messages.success(
                 request,
-                f"A renewed credential was issued, valid until "
-                f"{new.expires_at:%d %B %Y}; the earlier one stays in the record.",
+                f"A renewed credential was issued, valid until {until}; the earlier "
+                "one stays in the record.",
             )
             return redirect(new)
     return render(

@@ -100,6 +100,19 @@ def wait_for_text(browser, selector: str, text: str, *, timeout: int = 15) -> No
     )
 
 
+def answer_confirm(browser, *, accept: bool) -> str:
+    """Answer the confirmation static/js/cairn.js asks for a data-confirm
+    button; the question it asked."""
+    wait_until(browser, expected_conditions.alert_is_present())
+    alert = browser.switch_to.alert
+    question = alert.text
+    if accept:
+        alert.accept()
+    else:
+        alert.dismiss()
+    return question
+
+
 def log_in(browser, live_server, user) -> None:
     browser.get(live_server.url + reverse("login"))
     browser.find_element(By.ID, "id_username").send_keys(user.username)
@@ -125,6 +138,7 @@ def test_enrol_submit_grade_by_keyboard_and_see_the_credential(browser, live_ser
     browser.get(live_server.url + built.tasks[0].get_absolute_url())
     browser.find_element(By.ID, "id_text").send_keys("My pivot table, with notes.")
     browser.find_element(By.XPATH, "//button[text()='Submit for grading']").click()
+    assert "It is locked" in answer_confirm(browser, accept=True)
     wait_for_text(browser, ".messages", "submitted for grading")
     log_out(browser)
 
@@ -141,6 +155,7 @@ def test_enrol_submit_grade_by_keyboard_and_see_the_credential(browser, live_ser
     comment = browser.find_element(By.ID, "id_comment")
     comment.send_keys("Clear and correct.")
     comment.send_keys(Keys.TAB, Keys.ENTER)  # Tab to "Finalise grade", Enter
+    answer_confirm(browser, accept=True)
     wait_for_text(browser, ".messages", "4 points")
     assert Submission.objects.get().grade.passed
     log_out(browser)

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.audit import log_action
@@ -134,7 +134,8 @@ def record_recognition(
             if decision == Decision.ACCEPTED and not accept_expired:
                 raise ValidationError(
                     {
-                        "file": f"The credential expired on {expires:%d %B %Y}; it "
+                        "file": "The credential expired on "
+                        f"{formats.date_format(expires, 'DATE_FORMAT')}; it "
                         "counts only if you accept it as expired, with the reason "
                         "in the decision."
                     }

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from accounts.audit import log_action
 from accounts.models import Membership
@@ -47,9 +47,8 @@ def attempt_problem(
     if previous and task.retake_wait_days and not starting:
         ready = retake_ready_at(task, previous[-1])
         if ready and timezone.now() < ready:
-            return (
-                f"You can try again from {timezone.localtime(ready):%d %B %Y, %H:%M}."
-            )
+            when = formats.date_format(timezone.localtime(ready), "DATETIME_FORMAT")
+            return f"You can try again from {when}."
     return None
 
 

@@ -256,7 +256,7 @@ def test_the_retake_wait_runs_from_the_appeal_decision(cast, task):
     grade = fail_on_appeal(task, cast, submission)
     problem = services.attempt_problem(task, cast["learner"])
     ready = timezone.localtime(grade.changed_at + timedelta(days=7))
-    assert problem == f"You can try again from {ready:%d %B %Y, %H:%M}."
+    assert problem == f"You can try again from {ready:%-d %b %Y %H:%M}."
 
 
 def test_the_task_page_says_the_overturned_attempt_does_not_count(client, cast, task):

@@ -8,7 +8,12 @@ from selenium.webdriver.common.keys import Keys
 
 from assessments.models import Grade, Mark
 from tests import builders
-from tests.test_browser import browser, log_in, wait_for_text  # noqa: F401 (the fixture)
+from tests.test_browser import (  # noqa: F401 (the fixture)
+    answer_confirm,
+    browser,
+    log_in,
+    wait_for_text,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,6 +78,7 @@ def test_a_grader_grades_by_keyboard_alone(browser, live_server):  # noqa: F811
     finalise = tab_to(browser, lambda e: e.text == "Finalise grade")
     assert finalise.tag_name == "button"
     press(browser, Keys.ENTER)
+    assert "cannot be changed" in answer_confirm(browser, accept=True)
 
     wait_for_text(browser, ".messages", "5 points")
     grade = Grade.objects.get(submission=submission)

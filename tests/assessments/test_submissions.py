@@ -150,7 +150,7 @@ def test_a_failing_grade_tells_the_learner_when_to_retry(client, cast, task):
     client.force_login(cast["learner"])
     page = client.get(grade.submission.get_absolute_url())
     ready = timezone.localtime(grade.graded_at + timedelta(days=7))
-    assert f"You can try again from {ready:%d %B %Y}" in page.text
+    assert f"You can try again from {ready:%-d %b %Y}" in page.text
 
 
 def test_a_task_takes_only_the_evidence_kinds_it_accepts(cast, task):

@@ -12,6 +12,7 @@ from curriculum.models import Module
 from pathways.models import PathwayVersion
 from tests import builders
 from tests.test_browser import (  # noqa: F401
+    answer_confirm,
     browser,
     log_in,
     log_out,
@@ -97,6 +98,7 @@ def test_a_designer_builds_a_rule_and_a_learner_reads_the_next_step(
     browser.get(live_server.url + version.get_absolute_url())
     browser.find_element(By.ID, "id_changelog").send_keys("First release.")
     browser.find_element(By.XPATH, "//button[text()='Publish version 1']").click()
+    assert "frozen for ever" in answer_confirm(browser, accept=True)
     wait_for_text(browser, ".messages", "is published")
     log_out(browser)
 

@@ -12,7 +12,7 @@ from curriculum import services as curriculum
 from curriculum.models import ModuleVersion
 from reviews.models import Review
 from tests import builders
-from tests.test_browser import click, log_in, log_out, wait_until
+from tests.test_browser import answer_confirm, click, log_in, log_out, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -128,6 +128,7 @@ def test_one_full_round_of_review_to_a_public_diff(browser, live_server):
     browser.get(live_server.url + draft.get_absolute_url())
     browser.find_element(By.ID, "id_changelog").send_keys("Adds charting.")
     browser.find_element(By.XPATH, "//button[text()='Publish version 2']").click()
+    assert answer_confirm(browser, accept=True).startswith("Publish version 2?")
     expect_message(browser, "is published")
     log_out(browser)
 
