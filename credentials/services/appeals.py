@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.lifecycle.selectors import wants_email
 from assessments.models import Grade, ModuleCompletion
@@ -43,6 +44,10 @@ def reissue_regraded_award(
     # One e-mail says both: the replacement and the revocation it implies.
     revoke_award(standing, by=None, reason=SUPERSEDED, notify=False)
     replacement = reissue_award(standing, by=None)
+    # The reissue message is the learner's notice of the replacement: the
+    # "you have earned" message is not sent for it as well.
+    replacement.notified_at = timezone.now()
+    replacement.save(update_fields=["notified_at"])
     tasks.notify_learner_of_reissue.delay_on_commit(replacement.pk, standing.pk)
     return replacement
 

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.utils import formats
+
 from credentials.models import Award
 
 
@@ -41,4 +43,6 @@ class Verification:
 
 
 def on_day(moment: datetime) -> str:
-    return f"{moment.astimezone(UTC):%d %B %Y}"
+    """A credential's date in the one date format people read (in UTC, as the
+    credential states it)."""
+    return formats.date_format(moment.astimezone(UTC), "DATE_FORMAT")
