@@ -119,5 +119,9 @@ def queued_work(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "analytics/queued_work.html",
-        {"organization": organization, "health": work.queue_health(organization)},
+        {
+            "organization": organization,
+            "health": work.queue_health(organization),
+            "task_failures": work.task_failures(request.user),
+        },
     )

@@ -2,12 +2,14 @@
 the queue as an admin sees it (docs/decisions/0012-exactly-once-issuing.md)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Min, Q
 from django.utils import timezone
 
 from accounts.models import Organization, RosterImport
+from accounts.people.permissions import is_site_admin
+from accounts.task_failures import failures_since, recent_failures
 from assessments.models import GradeImport
 from config.celery import queue_backlog
 from credentials import selectors as credential_selectors
@@ -106,4 +108,22 @@ def queue_health(organization: Organization) -> QueueHealth:
         restarted_imports=list(imports.exclude(note="")[:10]),
         other_imports=[("Roster import", job) for job in rosters.filter(troubled)[:10]]
         + [("Framework import", job) for job in frameworks.filter(troubled)[:10]],
+    )
+
+
+@dataclass(frozen=True)
+class TaskFailures:
+    """Background tasks that failed for good across the site: how many in the
+    last week for every admin; the records themselves for site administrators,
+    since a task's arguments may name other organizations' work."""
+
+    last_week: int
+    recent: list | None
+
+
+def task_failures(user) -> TaskFailures:
+    week_ago = timezone.now() - timedelta(days=7)
+    return TaskFailures(
+        last_week=failures_since(week_ago),
+        recent=recent_failures() if is_site_admin(user) else None,
     )

@@ -7,9 +7,13 @@ Every task shares one base class (CairnTask) with two habits:
   moment the action still stands, the failure is logged, and the work waits in
   the database for the sweeps (credentials.tasks.sweep_unissued and
   pathways.tasks.sweep_unevaluated), which find it from the rows alone.
-- A task that meets a PostgreSQL deadlock or serialization failure is retried
-  a little later instead of failing: those errors mean "try again", and every
-  task is idempotent.
+- A task that meets a PostgreSQL deadlock or serialization failure, or whose
+  connection PostgreSQL dropped while restarting, is retried a little later
+  instead of failing: those errors mean "try again", and every task is
+  idempotent.
+
+And a task that fails for good is recorded (accounts.models.TaskFailure), so
+site administrators see it on the queued-work page.
 """
 
 import logging
@@ -30,12 +34,19 @@ TRANSIENT_MAX_COUNTDOWN = 10
 
 
 def is_transient_database_error(error: BaseException) -> bool:
-    """A deadlock or serialization failure (psycopg's, as Django wraps it)."""
+    """A deadlock or serialization failure, or a connection PostgreSQL dropped
+    or refused while restarting (psycopg's, as Django wraps them)."""
     from psycopg import errors
 
+    transient = (
+        errors.DeadlockDetected
+        | errors.SerializationFailure
+        | errors.AdminShutdown
+        | errors.CannotConnectNow
+    )
     seen = set()
     while error is not None and id(error) not in seen:
-        if isinstance(error, errors.DeadlockDetected | errors.SerializationFailure):
+        if isinstance(error, transient):
             return True
         seen.add(id(error))
         error = error.__cause__ or error.__context__
@@ -54,6 +65,29 @@ def broker_errors() -> tuple[type[BaseException], ...]:
     else:
         found.append(RedisError)
     return tuple(found)
+
+
+def _drop_broken_connections() -> None:
+    """Close database connections that PostgreSQL dropped, so that the next
+    attempt opens new ones."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
+
+
+def _control_flow() -> tuple[type[BaseException], ...]:
+    """What a task raises to steer Celery, not because it failed."""
+    from celery.exceptions import Ignore, Reject, Retry
+
+    return (Retry, Ignore, Reject)
+
+
+def _record_failure(task, args, kwargs, error: BaseException) -> None:
+    from accounts.task_failures import record_failure
+
+    record_failure(task.name, task.request.id, args, kwargs, error)
 
 
 class CairnTask(DjangoTask):
@@ -78,11 +112,13 @@ class CairnTask(DjangoTask):
             try:
                 return super().__call__(*args, **kwargs)
             except Exception as error:
+                if self.request.called_directly or isinstance(error, _control_flow()):
+                    raise
                 if (
                     not is_transient_database_error(error)
-                    or self.request.called_directly
                     or attempt >= TRANSIENT_RETRIES
                 ):
+                    _record_failure(self, args, kwargs, error)
                     raise
                 attempt += 1
                 countdown = random.uniform(
@@ -96,7 +132,9 @@ class CairnTask(DjangoTask):
                     countdown,
                 )
                 if not self.request.is_eager:
+                    # The worker starts each task on fresh connections.
                     raise self.retry(exc=error, countdown=countdown) from error
+                _drop_broken_connections()
                 time.sleep(countdown)  # in process: try again here
 
 

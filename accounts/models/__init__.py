@@ -14,6 +14,7 @@ from accounts.models.people import (
     RosterImport,
 )
 from accounts.models.sso import IdentityProvider, RoleRule
+from accounts.models.tasks import TaskFailure
 
 __all__ = [
     "AccountPreferences",
@@ -29,4 +30,5 @@ __all__ = [
     "RoleRule",
     "RosterImport",
     "SignupPolicy",
+    "TaskFailure",
 ]

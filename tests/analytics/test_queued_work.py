@@ -65,3 +65,77 @@ def test_roster_and_framework_imports_failed_or_restarted_are_listed(client, cas
     assert "people.csv</a>: The worker importing it stopped." in page
     assert "skills.csv</a> failed" in page
     assert "theirs.csv" not in page
+
+
+def test_a_task_that_fails_for_good_is_recorded_and_shown_to_site_admins(
+    client, cast, url
+):
+    from accounts.models import TaskFailure
+    from credentials import tasks
+    from credentials.models import Award
+
+    # A real task meeting an error no retry cures: the award it names is gone.
+    with pytest.raises(Award.DoesNotExist):
+        tasks.notify_learner_of_status.delay(987654, "revoked")
+    (failure,) = TaskFailure.objects.all()
+    assert failure.task_name == "credentials.tasks.notify_learner_of_status"
+    assert failure.arguments == [987654, "revoked"]
+    assert failure.error == "DoesNotExist"
+
+    # An organization's admin learns that something failed, not what: the
+    # arguments may be another organization's work.
+    client.force_login(cast["admin"])
+    page = client.get(url).text
+    assert "1 background task failed for good" in page
+    assert "notify_learner_of_status" not in page
+    assert "Your site administrator sees which" in page
+
+    cast["admin"].is_staff = True
+    cast["admin"].save(update_fields=["is_staff"])
+    page = client.get(url).text
+    assert "credentials.tasks.notify_learner_of_status" in page
+    assert "[987654, &#x27;revoked&#x27;]" in page or "987654" in page
+
+
+def test_a_task_retried_after_a_deadlock_is_not_a_failure(cast):
+    from psycopg import errors
+
+    from accounts.models import TaskFailure
+    from config.celery import app
+
+    calls = []
+
+    @app.task(name="tests.flaky_once", bind=True)
+    def flaky_once(self):
+        calls.append(1)
+        if len(calls) == 1:
+            raise errors.DeadlockDetected("deadlock detected")
+        return "done"
+
+    assert flaky_once.delay().get() == "done"
+    assert len(calls) == 2
+    assert not TaskFailure.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_whose_connection_postgresql_dropped_runs_again_on_a_new_one():
+    from django.db import connection
+
+    from accounts.models import TaskFailure
+    from config.celery import app
+
+    backends = []
+
+    @app.task(name="tests.connection_dropped_once", bind=True)
+    def connection_dropped_once(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backends.append(cursor.fetchone()[0])
+            if len(backends) == 1:
+                # As a PostgreSQL restart does to every connection.
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        return "done"
+
+    assert connection_dropped_once.delay().get() == "done"
+    assert len(backends) == 2 and backends[0] != backends[1]
+    assert not TaskFailure.objects.exists()
