@@ -3,11 +3,18 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from selenium.webdriver.common.by import By
 
 from accounts.models import AuditEntry
 from assessments import services
 from assessments.models import Criterion, Level, Rubric
 from tests import builders
+from tests.test_browser import (  # noqa: F401 (the fixture)
+    browser,
+    click,
+    log_in,
+    wait_until,
+)
 
 HTMX = {"HX-Request": "true"}
 
@@ -189,3 +196,54 @@ def test_a_single_point_rubric_has_three_levels(client, cast, draft_task):
     response = edit(client, draft_task, "add-level", name="Far beyond", points=4)
     assert "three levels" in response.text
     assert len(grid(draft_task)[0][1]) == 3
+
+
+def test_typed_text_survives_saving_another_cell_in_the_browser(
+    browser,  # noqa: F811
+    live_server,
+):
+    cast = builders.make_cast()
+    draft_task = builders.make_module(cast, "RB-2", publish=False)
+    rubric = draft_task.rubric
+    first, second = rubric.criteria.all()[0].levels.all()[:2]
+    log_in(browser, live_server, cast["designer"])
+    browser.get(
+        live_server.url + reverse("assessments:rubric-builder", args=[draft_task.pk])
+    )
+    # Text typed into one cell and not saved yet…
+    browser.find_element(By.ID, f"descriptor-{first.pk}").send_keys(" Not saved yet.")
+    # …while another cell is saved, and the grid comes back from the server.
+    browser.find_element(By.ID, f"descriptor-{second.pk}").send_keys(" Saved.")
+    click(browser, "css selector", f"#descriptor-{second.pk} ~ button")
+    wait_until(
+        browser,
+        lambda b: Level.objects.get(pk=second.pk).descriptor.endswith("Saved."),
+    )
+    wait_until(
+        browser,
+        lambda b: (
+            b.find_element(By.ID, f"descriptor-{second.pk}")
+            .get_property("defaultValue")
+            .endswith("Saved.")
+        ),
+    )
+    kept = browser.find_element(By.ID, f"descriptor-{first.pk}")
+    assert kept.get_property("value").endswith("Not saved yet.")
+    assert not Level.objects.get(pk=first.pk).descriptor.endswith("Not saved yet.")
+
+    # A refused change keeps what was typed into its own form too.
+    points = browser.find_element(By.ID, f"points-{second.pk}")
+    # (past the browser's own check of min="0", as a script or old browser may)
+    browser.execute_script("arguments[0].removeAttribute('min');", points)
+    points.clear()
+    points.send_keys("-3")
+    click(browser, "css selector", f"#descriptor-{second.pk} ~ button")
+    wait_until(browser, lambda b: "whole number" in b.find_element(By.ID, "grid").text)
+    assert (
+        browser.find_element(By.ID, f"points-{second.pk}").get_property("value") == "-3"
+    )
+    assert (
+        browser.find_element(By.ID, f"descriptor-{first.pk}")
+        .get_property("value")
+        .endswith("Not saved yet.")
+    )
