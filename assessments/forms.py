@@ -81,10 +81,10 @@ class TaskForm(forms.Form):
         min_value=0, required=False, label="Minimum total to pass"
     )
     pass_min_level = forms.IntegerField(
-        min_value=0,
+        min_value=1,
         required=False,
         label="Minimum level on every criterion",
-        help_text="0 is the lowest level; 2 means at least the third level.",
+        help_text="1 is the lowest level; 3 means at least the third level.",
     )
     max_attempts = forms.IntegerField(min_value=1, max_value=20, initial=3)
 
@@ -102,6 +102,12 @@ class TaskForm(forms.Form):
                 raise ValidationError(f"Line {number}: write “name = points”.")
             specs.append(LevelSpec(match["name"], int(match["points"])))
         return specs
+
+    def clean_pass_min_level(self):
+        # Counted from 1 on every form, as the rubric builder and the grade
+        # import count them; stored from 0.
+        value = self.cleaned_data["pass_min_level"]
+        return None if value is None else value - 1
 
     def clean_criteria(self) -> list[CriterionSpec]:
         specs = []

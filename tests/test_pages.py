@@ -40,6 +40,8 @@ def test_a_designer_builds_a_module_and_an_admin_publishes_it(client, cast):
     )  # fmt: skip
     assert response.status_code == 302
     task = AssessmentTask.objects.get(version=version)
+    # Levels are counted from 1 on every form: "1" asks for the lowest level.
+    assert task.rubric.pass_min_level == 0
     assert [c.name for c in task.rubric.criteria.all()] == ["Accuracy", "Honest chart"]
     assert task.rubric.criteria.first().outcomes.get().position == 1
 
