@@ -352,3 +352,18 @@ def page_links(url: str, *, limit: int, offset: int, total: int, **query: str) -
     if offset > 0:
         links.append(link(max(0, offset - limit), "prev"))
     return ", ".join(links)
+
+
+# Properties the JSON-LD compacted form may give as one value and 1EdTech's
+# JSON schema wants as arrays (OB 3.0 "Compacted document form").
+ARRAY_PROPERTIES = ("proof", "credentialSchema", "termsOfUse")
+
+
+def strict_json(credential: dict[str, Any]) -> dict[str, Any]:
+    """A credential in the strict JSON form 1EdTech's schemas validate: the
+    same JSON-LD (a single value and a one-item array expand alike, so every
+    proof still verifies), with those properties as arrays."""
+    return {
+        name: [value] if name in ARRAY_PROPERTIES and isinstance(value, dict) else value
+        for name, value in credential.items()
+    }

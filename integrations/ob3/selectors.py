@@ -8,6 +8,7 @@ from django.db.models import CharField, F, QuerySet, Value
 
 from credentials.models import Award
 from integrations.models import AppAuthorization, PushedCredential
+from integrations.ob3 import documents
 
 
 @dataclass(frozen=True)
@@ -28,17 +29,17 @@ def learner_credentials(
     if since is not None:
         awards = awards.filter(issued_at__gt=since)
         pushed = pushed.filter(issued_at__gt=since)
-    kind = CharField()
+    text = CharField()
     keys = (
-        awards.annotate(at=F("issued_at"), kind=Value("award", output_field=kind))
-        .values_list("at", "kind", "pk")
+        awards.annotate(at=F("issued_at"), source=Value("award", output_field=text))
+        .values_list("at", "source", "pk")
         .union(
             pushed.annotate(
-                at=F("issued_at"), kind=Value("pushed", output_field=kind)
-            ).values_list("at", "kind", "pk"),
+                at=F("issued_at"), source=Value("pushed", output_field=text)
+            ).values_list("at", "source", "pk"),
             all=True,
         )
-        .order_by("at", "kind", "pk")[offset : offset + limit]
+        .order_by("at", "source", "pk")[offset : offset + limit]
     )
     keys = list(keys)
     by_kind = {
@@ -53,7 +54,7 @@ def learner_credentials(
         if k == "pushed" and item.jwt:
             compact.append(item.jwt)
         else:
-            credentials.append(item.credential)
+            credentials.append(documents.strict_json(item.credential))
     return CredentialPage(awards.count() + pushed.count(), credentials, compact)
 
 
