@@ -9,6 +9,7 @@ from jsonschema import Draft201909Validator
 from referencing import Registry, Resource
 
 from integrations.ob3 import scopes, services
+from tests.credentials.test_outside_credentials import _pinned_documents
 
 HERE = Path(__file__).resolve().parent
 ACHIEVEMENT_SCHEMA = (
@@ -64,3 +65,12 @@ def registration(**changes) -> dict:
 def host(db):
     """A registered host and its registration response (client id, secret)."""
     return services.register_host(registration())
+
+
+@pytest.fixture
+def pinned(settings, tmp_path):
+    """The issuers' documents an administrator pinned (as the outside
+    credentials' tests pin them), so that 1EdTech's vectors verify offline."""
+    for number, document in enumerate(_pinned_documents().values()):
+        (tmp_path / f"issuer-{number}.json").write_text(json.dumps(document))
+    settings.CAIRN_ISSUER_DOCUMENTS = [str(tmp_path)]

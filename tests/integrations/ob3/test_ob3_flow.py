@@ -20,7 +20,7 @@ from credentials.services import verify_credential
 from integrations.models import AppAuthorization, PushedCredential
 from integrations.ob3 import scopes
 from tests import builders
-from tests.credentials.test_outside_credentials import DATA, _pinned_documents
+from tests.credentials.test_outside_credentials import DATA
 from tests.integrations.oauth.test_oauth_flows import consent, signed_in
 
 from .conftest import ALL_OB3, CALLBACK, registration
@@ -33,15 +33,6 @@ def cast(transactional_db, settings, live_server):
     # The discovery document names this site's own address.
     settings.SITE_URL = live_server.url
     return builders.make_cast()
-
-
-@pytest.fixture
-def pinned(settings, tmp_path):
-    """The issuers' documents an administrator pinned (as the outside
-    credentials' tests pin them), so that 1EdTech's vectors verify offline."""
-    for number, document in enumerate(_pinned_documents().values()):
-        (tmp_path / f"issuer-{number}.json").write_text(json.dumps(document))
-    settings.CAIRN_ISSUER_DOCUMENTS = [str(tmp_path)]
 
 
 @pytest.fixture
