@@ -120,3 +120,30 @@ def test_nobody_disconnects_another_person_s_app(client, cast, host):
 
 def test_the_page_needs_a_login(client):
     assert client.get(PAGE).status_code == 302
+
+
+def test_the_consent_page_names_a_host_s_scopes_in_plain_words(client, cast, host):
+    from urllib.parse import urlencode
+
+    from integrations.ob3 import scopes
+
+    client.force_login(cast["learner"])
+    page = client.get(
+        "/oauth/authorize/?"
+        + urlencode(
+            {
+                "response_type": "code",
+                "client_id": host[1]["client_id"],
+                "redirect_uri": "http://127.0.0.1:9/callback",
+                "scope": f"{scopes.CREDENTIAL_READONLY} {scopes.PROFILE_UPDATE}",
+                "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                "code_challenge_method": "S256",
+            }
+        )
+    ).content.decode()
+    assert "Allow “Data wallet” to use your Cairn account?" in page
+    assert "See the credentials you earned in Cairn" in page
+    assert "Change your name" in page
+    assert "https://wallet.example.org/privacy" in page  # its own policy
+    asked = page.split("It asks to:", 1)[1].split("</ul>", 1)[0]
+    assert "purl.imsglobal.org" not in asked  # words, not the scopes' URIs
