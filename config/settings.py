@@ -347,9 +347,33 @@ CAIRN_API_SCOPES = {
     "issue": "Issue, revoke and suspend credentials",
     "admin": "Every other change the account's roles allow",
 }
+# The 1EdTech Open Badges 3.0 API's scopes, for the hosts (wallets, backpacks)
+# that register themselves; a host is given only the ones it registered for
+# (integrations/ob3/scopes.py), and other clients never these.
+CAIRN_OB3_SCOPES = {
+    "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly": (
+        "See the credentials you earned in Cairn and those apps stored for you"
+    ),
+    "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert": (
+        "Store credentials you earned elsewhere in your Cairn account"
+    ),
+    "https://purl.imsglobal.org/spec/ob/v3p0/scope/profile.readonly": (
+        "See your name and e-mail address"
+    ),
+    "https://purl.imsglobal.org/spec/ob/v3p0/scope/profile.update": (
+        "Change your name"
+    ),
+    "offline_access": "Stay connected when you are not signed in, until you "
+    "disconnect it",
+}
+# What the Open Badges 3.0 API's discovery document names as the privacy policy
+# and terms of service; by default the page saying what connected apps see.
+CAIRN_OB3_PRIVACY_POLICY_URL = os.environ.get("CAIRN_OB3_PRIVACY_POLICY_URL", "")
+CAIRN_OB3_TERMS_OF_SERVICE_URL = os.environ.get("CAIRN_OB3_TERMS_OF_SERVICE_URL", "")
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
-    "SCOPES": CAIRN_API_SCOPES,
+    "SCOPES": {**CAIRN_API_SCOPES, **CAIRN_OB3_SCOPES},
+    "SCOPES_BACKEND_CLASS": "integrations.ob3.scopes.ScopesBackend",
     "DEFAULT_SCOPES": ["read"],
     "PKCE_REQUIRED": True,
     # Redirect URIs over https only, except in development (RFC 9700 §2.1).

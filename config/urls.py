@@ -11,6 +11,8 @@ from drf_spectacular.views import (
 from accounts import views as accounts
 from credentials import views as credential_views
 from integrations.oauth.urls import provider_urlpatterns as oauth_provider
+from integrations.oauth.urls import registration_urlpatterns as oauth_registration
+from integrations.ob3.urls import api_urlpatterns as ob3_api
 
 urlpatterns = [
     path("", credential_views.home, name="home"),
@@ -29,6 +31,8 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("integrations/", include("integrations.urls")),
     path("oauth/", include((oauth_provider, "oauth2_provider"))),
+    path("oauth/", include(oauth_registration)),
+    path("ims/ob/v3p0/", include(ob3_api)),
     path(".well-known/did.json", credential_views.did_document, name="did-document"),
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -8,16 +8,22 @@ installs it beside the credential verifier (tests/verifier/package.json). A
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from oauth2_provider.models import AccessToken
 from selenium.webdriver.common.by import By
 
 from accounts.people import services as people_services
 from credentials.models import Award
 from integrations.oauth import services as oauth_services
+from integrations.ob3 import connections as ob3_connections
+from integrations.ob3 import scopes as ob3_scopes
+from integrations.ob3 import services as ob3_services
 from integrations.webhooks import services as webhooks
 from pathways import services as pathway_services
 from reviews import services as review_services
@@ -32,6 +38,7 @@ from tests.test_browser import (  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+DATA = Path(__file__).parent / "data"
 AXE = Path(__file__).parent / "verifier" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
@@ -175,6 +182,49 @@ def site(settings):
             "code_challenge_method": "S256",
         }
     )
+    # An Open Badges 3.0 host: registered, allowed by the learner, who sees it
+    # among their connected apps with a credential it stored.
+    host, _ = ob3_services.register_host(
+        {
+            "client_name": "Backpack",
+            "client_uri": "https://backpack.example/",
+            "logo_uri": "https://backpack.example/logo.png",
+            "tos_uri": "https://backpack.example/terms",
+            "policy_uri": "https://backpack.example/privacy",
+            "software_id": "backpack",
+            "software_version": "1.0",
+            "redirect_uris": ["https://backpack.example/callback"],
+            "scope": " ".join(ob3_scopes.OB3_SCOPES),
+        }
+    )
+    ob3_consent = "/oauth/authorize/?" + urlencode(
+        {
+            "response_type": "code",
+            "client_id": host.application.client_id,
+            "redirect_uri": "https://backpack.example/callback",
+            "scope": " ".join(ob3_scopes.OB3_SCOPES),
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+        }
+    )
+    ob3_connections.record_authorization(
+        AccessToken.objects.create(
+            user=cast["learner"],
+            application=host.application,
+            token="a11y",
+            scope=" ".join(ob3_scopes.OB3_SCOPES),
+            expires=timezone.now() + timedelta(hours=1),
+        )
+    )
+    ob3_services.upsert_credential(
+        cast["learner"],
+        json.loads(
+            (
+                Path(__file__).parent / "data/openbadges3/dcpv-ob30-simple.json"
+            ).read_text()
+        ),
+        application=host.application,
+    )
     # A webhook whose receiver is down (nothing listens on port 9), paused.
     settings.CAIRN_WEBHOOKS_ALLOW_LOOPBACK = True
     hook, _ = webhooks.create_subscription(
@@ -208,12 +258,18 @@ def site(settings):
                 "log in: wrong password", reverse("login"), then=submit_empty("Log in")
             ),
             Page("forgotten password", reverse("account_reset_password")),
+            Page(
+                "what a connected app sees",
+                reverse("integrations:connected-apps-about"),
+            ),
         ],
         "learner": [
             Page("learner dashboard", reverse("home")),
             Page("learner's credentials", reverse("credentials:mine")),
             Page("OAuth consent", consent),
             Page("API tokens", reverse("integrations:tokens")),
+            Page("Open Badges 3.0 consent", ob3_consent),
+            Page("connected apps", reverse("integrations:connected-apps")),
             Page("account", reverse("accounts:account")),
             Page("e-mail addresses", reverse("account_email")),
             Page("change password", reverse("account_change_password")),

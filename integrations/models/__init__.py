@@ -1,5 +1,10 @@
 """The integrations app's tables, one module per topic."""
 
+from integrations.models.ob3 import (
+    AppAuthorization,
+    HostRegistration,
+    PushedCredential,
+)
 from integrations.models.tokens import ApiToken, OAuthClient, Scope, ServiceAccount
 from integrations.models.webhooks import (
     WebhookDelivery,
@@ -9,6 +14,9 @@ from integrations.models.webhooks import (
 
 __all__ = [
     "ApiToken",
+    "AppAuthorization",
+    "HostRegistration",
+    "PushedCredential",
     "OAuthClient",
     "Scope",
     "ServiceAccount",

@@ -8,6 +8,7 @@ from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
+from integrations.ob3 import connections
 from integrations.tokens.authentication import admit, bearer_token
 
 
@@ -39,6 +40,7 @@ class OAuthAuthentication(OAuth2Authentication):
             granted=set(access_token.scope.split()),
             machine=machine,
         )
+        connections.record_use(access_token)  # the person's "Connected apps"
         return user, access_token
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 from oauth2_provider import views as provider
 
 from integrations.oauth import views
+from integrations.ob3 import api as ob3
 
 urlpatterns = [
     path(
@@ -24,4 +25,10 @@ provider_urlpatterns = [
     path("token/", provider.TokenView.as_view(), name="token"),
     path("revoke_token/", provider.RevokeTokenView.as_view(), name="revoke-token"),
     path("introspect/", provider.IntrospectTokenView.as_view(), name="introspect"),
+]
+
+# Dynamic client registration (RFC 7591), for Open Badges 3.0 hosts; outside
+# DOT's namespace, since it is Cairn's.
+registration_urlpatterns = [
+    path("register/", ob3.register, name="ob3-register"),
 ]
