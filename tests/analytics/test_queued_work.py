@@ -137,5 +137,6 @@ def test_a_task_whose_connection_postgresql_dropped_runs_again_on_a_new_one():
         return "done"
 
     assert connection_dropped_once.delay().get() == "done"
-    assert len(backends) == 2 and backends[0] != backends[1]
+    assert len(backends) == 2
+    assert backends[0] != backends[1]
     assert not TaskFailure.objects.exists()
