@@ -11,6 +11,7 @@ from drf_spectacular.views import (
 from accounts import views as accounts
 from credentials import views as credential_views
 from integrations.oauth.urls import provider_urlpatterns as oauth_provider
+from integrations.oid4vci import urls as oid4vci_urls
 
 urlpatterns = [
     path("", credential_views.home, name="home"),
@@ -30,6 +31,8 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     path("oauth/", include((oauth_provider, "oauth2_provider"))),
     path(".well-known/did.json", credential_views.did_document, name="did-document"),
+    path("", include(oid4vci_urls.well_known_urlpatterns)),
+    path("oid4vci/", include((oid4vci_urls.protocol_urlpatterns, "oid4vci"))),
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

@@ -1,5 +1,6 @@
 """The integrations app's tables, one module per topic."""
 
+from integrations.models.oid4vci import CredentialOffer
 from integrations.models.tokens import ApiToken, OAuthClient, Scope, ServiceAccount
 from integrations.models.webhooks import (
     WebhookDelivery,
@@ -9,6 +10,7 @@ from integrations.models.webhooks import (
 
 __all__ = [
     "ApiToken",
+    "CredentialOffer",
     "OAuthClient",
     "Scope",
     "ServiceAccount",
