@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from integrations.oid4vci import views
 
@@ -20,6 +20,10 @@ protocol_urlpatterns = [
         views.authorization_server_metadata,
         name="authorization-server-appended",
     ),
+    # Anything else here answers in JSON too: wallets read every answer from
+    # these addresses as JSON, a 404 included (Sphereon's looks for an OpenID
+    # Connect configuration here first).
+    re_path(r"^.*$", views.not_found),
 ]
 
 # At the site's root (config/urls.py): the issuer's metadata, and the

@@ -105,6 +105,12 @@ def credential_offer(request: HttpRequest, uuid, key: str) -> JsonResponse:
         return _error(error)
 
 
+def not_found(request: HttpRequest) -> JsonResponse:
+    return _error(
+        services.Oid4vciError("not_found", "There is nothing at this address.", 404)
+    )
+
+
 @csrf_exempt  # a wallet app posts here: no session, no cookie
 @require_POST
 def token(request: HttpRequest) -> JsonResponse:
