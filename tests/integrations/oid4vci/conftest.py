@@ -3,12 +3,14 @@
 
 import base64
 import json
+import warnings
 from datetime import datetime
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.utils import timezone
 from joserfc import jws
+from joserfc.errors import SecurityWarning
 from joserfc.jwk import ECKey, OKPKey
 
 from credentials import dataintegrity
@@ -74,12 +76,15 @@ class WalletKey:
         protected.update(header or {})
         protected = {k: v for k, v in protected.items() if v is not None}
         signing = signer or self
-        return jws.serialize_compact(
-            protected,
-            json.dumps(payload).encode(),
-            signing.key,
-            algorithms=[protected.get("alg", signing.alg), signing.alg],
-        )
+        with warnings.catch_warnings():
+            # RFC 9864 deprecates "EdDSA", which wallets still send.
+            warnings.simplefilter("ignore", SecurityWarning)
+            return jws.serialize_compact(
+                protected,
+                json.dumps(payload).encode(),
+                signing.key,
+                algorithms=[protected.get("alg", signing.alg), signing.alg],
+            )
 
 
 @pytest.fixture
