@@ -18,6 +18,7 @@ from selenium.webdriver.common.by import By
 from accounts.people import services as people_services
 from credentials.models import Award
 from integrations.oauth import services as oauth_services
+from integrations.oid4vci import services as oid4vci_services
 from integrations.webhooks import services as webhooks
 from pathways import services as pathway_services
 from reviews import services as review_services
@@ -175,6 +176,8 @@ def site(settings):
             "code_challenge_method": "S256",
         }
     )
+    # An open offer to a wallet app, with the code to type.
+    oid4vci_services.create_offer(award, by=learner, asks_tx_code=True)
     # A webhook whose receiver is down (nothing listens on port 9), paused.
     settings.CAIRN_WEBHOOKS_ALLOW_LOOPBACK = True
     hook, _ = webhooks.create_subscription(
@@ -212,6 +215,10 @@ def site(settings):
         "learner": [
             Page("learner dashboard", reverse("home")),
             Page("learner's credentials", reverse("credentials:mine")),
+            Page(
+                "add to a wallet app: an open offer",
+                reverse("integrations:wallet-offer", args=[award.uuid]),
+            ),
             Page("OAuth consent", consent),
             Page("API tokens", reverse("integrations:tokens")),
             Page("account", reverse("accounts:account")),
