@@ -341,3 +341,17 @@ def test_a_revoked_award_is_not_delivered(cast, issued, token, wallet_key):
 def test_unknown_addresses_answer_in_json(db):
     response = Client().get("/oid4vci/.well-known/openid-configuration")
     assert_refused(response, 404, "not_found")
+
+
+def test_revoking_the_award_revokes_the_copy_a_wallet_took(cast, issued, token):
+    key = WalletKey("p256", seed=11)
+    proof = key.proof(audience=settings.SITE_URL, nonce=nonce())
+    [delivered] = ask_credential(token, request_with(proof)).json()["credentials"]
+    credential = delivered["credential"]
+    assert credential_services.verify_credential(credential).status == "valid"
+
+    credential_services.revoke_award(issued, by=cast["admin"], reason="Appeal upheld.")
+
+    verification = credential_services.verify_credential(credential)
+    assert verification.status == "revoked"
+    assert verification.award == issued
