@@ -9,6 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 NODE_STAMP := tests/verifier/node_modules/.package-lock.json
 IDP_STAMP := tests/idp/node_modules/.package-lock.json
+WALLET_STAMP := tests/wallet/node_modules/.package-lock.json
 
 # Tests run on PostgreSQL and Redis; override either on the command line.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cairn
@@ -27,7 +28,12 @@ $(NODE_STAMP): tests/verifier/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20+ (apt-get install nodejs npm)"; exit 1; }
 	npm ci --prefix tests/verifier --no-audit --no-fund --loglevel=error
 
-node: $(NODE_STAMP) $(IDP_STAMP)
+node: $(NODE_STAMP) $(IDP_STAMP) $(WALLET_STAMP)
+
+# The OpenID4VCI wallet the wallet-offer tests run (Sphereon's client).
+$(WALLET_STAMP): tests/wallet/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20+ (apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix tests/wallet --no-audit --no-fund --loglevel=error
 
 # The local OpenID Connect and SAML identity providers the SSO tests sign in through.
 $(IDP_STAMP): tests/idp/package-lock.json
@@ -81,4 +87,4 @@ chaos: install services
 	DEBUG=1 DATABASE_URL=$(CHAOS_DATABASE_URL) $(PY) -m bench.chaos $(CHAOS_ARGS)
 
 clean:
-	rm -rf $(VENV) tests/verifier/node_modules tests/idp/node_modules var db.sqlite3
+	rm -rf $(VENV) tests/verifier/node_modules tests/idp/node_modules tests/wallet/node_modules var db.sqlite3

@@ -75,6 +75,7 @@ AUDIT_ACTIONS = {
     "award.expiry_notice_sent": "Told a learner their credential expires soon",
     "award.wallet_request_created": "Asked to send a credential to a wallet",
     "award.sent_to_wallet": "Sent a credential to a wallet",
+    "award.wallet_offer_created": "Offered a credential to a wallet app",
     "board.created": "Created an advisory board",
     "board.member_invited": "Invited a board member",
     "board.member_joined": "Joined the advisory board",

@@ -510,6 +510,9 @@ CAIRN_DID_METHOD = os.environ.get(
 
 # How long a "send to my wallet" link (deep link and QR code) can be answered.
 CAIRN_WALLET_REQUEST_MINUTES = int(os.environ.get("CAIRN_WALLET_REQUEST_MINUTES", 15))
+# How long an "Add to a wallet app" offer (OpenID4VCI, integrations/oid4vci) can
+# be redeemed by a wallet.
+CAIRN_OID4VCI_OFFER_MINUTES = int(os.environ.get("CAIRN_OID4VCI_OFFER_MINUTES", 10))
 
 # Recognition checks an outside credential's proof offline. An issuer whose key is
 # neither a did:key nor this site's is trusted only through its controller or DID

@@ -13,6 +13,7 @@ from credentials import views as credential_views
 from integrations.oauth.urls import provider_urlpatterns as oauth_provider
 from integrations.oauth.urls import registration_urlpatterns as oauth_registration
 from integrations.ob3.urls import api_urlpatterns as ob3_api
+from integrations.oid4vci import urls as oid4vci_urls
 
 urlpatterns = [
     path("", credential_views.home, name="home"),
@@ -34,6 +35,8 @@ urlpatterns = [
     path("oauth/", include(oauth_registration)),
     path("ims/ob/v3p0/", include(ob3_api)),
     path(".well-known/did.json", credential_views.did_document, name="did-document"),
+    path("", include(oid4vci_urls.well_known_urlpatterns)),
+    path("oid4vci/", include((oid4vci_urls.protocol_urlpatterns, "oid4vci"))),
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

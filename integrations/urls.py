@@ -7,4 +7,5 @@ urlpatterns: list = [
     path("", include("integrations.oauth.urls")),
     path("", include("integrations.webhooks.urls")),
     path("", include("integrations.ob3.urls")),
+    path("", include("integrations.oid4vci.urls")),
 ]

@@ -24,6 +24,7 @@ from integrations.oauth import services as oauth_services
 from integrations.ob3 import connections as ob3_connections
 from integrations.ob3 import scopes as ob3_scopes
 from integrations.ob3 import services as ob3_services
+from integrations.oid4vci import services as oid4vci_services
 from integrations.webhooks import services as webhooks
 from pathways import services as pathway_services
 from reviews import services as review_services
@@ -225,6 +226,8 @@ def site(settings):
         ),
         application=host.application,
     )
+    # An open offer to a wallet app, with the code to type.
+    oid4vci_services.create_offer(award, by=learner, asks_tx_code=True)
     # A webhook whose receiver is down (nothing listens on port 9), paused.
     settings.CAIRN_WEBHOOKS_ALLOW_LOOPBACK = True
     hook, _ = webhooks.create_subscription(
@@ -266,6 +269,10 @@ def site(settings):
         "learner": [
             Page("learner dashboard", reverse("home")),
             Page("learner's credentials", reverse("credentials:mine")),
+            Page(
+                "add to a wallet app: an open offer",
+                reverse("integrations:wallet-offer", args=[award.uuid]),
+            ),
             Page("OAuth consent", consent),
             Page("API tokens", reverse("integrations:tokens")),
             Page("Open Badges 3.0 consent", ob3_consent),

@@ -245,6 +245,81 @@ def _issue_copy(
     )
 
 
+def _hand_over(
+    award: Award,
+    *,
+    wallet_request: WalletRequest,
+    holder_did: str,
+    suite: str,
+    now: datetime,
+    via: str,
+) -> WalletCredential:
+    """Issue the copy for a request, use the request up and record it; the
+    caller holds the award's and the request's locks."""
+    copy = _issue_copy(
+        award,
+        holder_did=holder_did,
+        wallet_request=wallet_request,
+        now=now,
+        suite=suite,
+    )
+    wallet_request.used_at = now
+    wallet_request.save(update_fields=["used_at"])
+    log_action(
+        wallet_request.learner,
+        "award.sent_to_wallet",
+        copy,
+        organization=award.organization,
+        award=str(award.uuid),
+        holder=holder_did,
+        proof=suite,
+        via=via,
+    )
+    return copy
+
+
+@transaction.atomic
+def send_to_proven_holder(
+    award: Award,
+    *,
+    holder_did: str,
+    via: str,
+    suite: str = dataintegrity.CRYPTOSUITE,
+    now: datetime | None = None,
+) -> WalletCredential:
+    """Issue the award's copy to a DID that a wallet proved it holds through
+    another door (the OpenID4VCI credential endpoint, whose proof of possession
+    the caller checked), recorded as a wallet request answered at once.
+
+    Raises WalletHandOffError ("revoked", "suspended") and issues nothing when
+    the award may not be sent.
+    """
+    now = now or timezone.now()
+    award = (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=award.pk)
+    )
+    if refusal := _refusal(award):
+        raise WalletHandOffError(*refusal)
+    wallet_request = WalletRequest.objects.create(
+        award=award,
+        learner_id=award.learner_id,
+        challenge=secrets.token_urlsafe(32),
+        created_at=now,
+        # Answered as it is made: nothing can answer it again.
+        expires_at=now + timedelta(seconds=1),
+    )
+    return _hand_over(
+        award,
+        wallet_request=wallet_request,
+        holder_did=holder_did,
+        suite=suite,
+        now=now,
+        via=via,
+    )
+
+
 def accept_wallet_presentation(
     request_uuid, presentation: Any, *, now: datetime | None = None
 ) -> WalletCredential:
@@ -290,23 +365,13 @@ def accept_wallet_presentation(
             )
             wallet_request.award = award
             _check_request(wallet_request, now)
-            copy = _issue_copy(
+            copy = _hand_over(
                 award,
-                holder_did=proven.holder,
                 wallet_request=wallet_request,
-                now=now,
+                holder_did=proven.holder,
                 suite=proven.proof_type,
-            )
-            wallet_request.used_at = now
-            wallet_request.save(update_fields=["used_at"])
-            log_action(
-                wallet_request.learner,
-                "award.sent_to_wallet",
-                copy,
-                organization=award.organization,
-                award=str(award.uuid),
-                holder=proven.holder,
-                proof=proven.proof_type,
+                now=now,
+                via="dccrequest",
             )
     except IntegrityError as error:
         # The one-to-one on the request: another answer issued first.

@@ -5,6 +5,7 @@ from integrations.models.ob3 import (
     HostRegistration,
     PushedCredential,
 )
+from integrations.models.oid4vci import CredentialOffer
 from integrations.models.tokens import ApiToken, OAuthClient, Scope, ServiceAccount
 from integrations.models.webhooks import (
     WebhookDelivery,
@@ -17,6 +18,7 @@ __all__ = [
     "AppAuthorization",
     "HostRegistration",
     "PushedCredential",
+    "CredentialOffer",
     "OAuthClient",
     "Scope",
     "ServiceAccount",
