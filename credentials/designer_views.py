@@ -1,6 +1,8 @@
 """The certificate designer: templates, their draft, versions, previews, and the
 template each module or pathway uses. Admins of the organization only."""
 
+import base64
+
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.contrib import messages
@@ -21,6 +23,7 @@ from credentials.certificate_design import (
     MAX_SIGNATORIES,
     PAGE_SIZES,
     design_from_settings,
+    font_files,
 )
 from credentials.certificates import render_certificate_html, render_certificate_pdf
 from credentials.models import CertificateTemplate
@@ -275,6 +278,7 @@ def _preview_info(request: HttpRequest, organization, template):
         "script-src": [NONE],
         "frame-ancestors": [SELF],
         "img-src": ["data:"],
+        "font-src": ["data:"],
     }
 )
 def preview_html(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -284,7 +288,9 @@ def preview_html(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organization, template = _template(request, slug, pk)
     info, design = _preview_info(request, organization, template)
     html = render_certificate_html(info, design)
-    return HttpResponse(html.replace("</style>", PREVIEW_CSS, 1))
+    return HttpResponse(
+        html.replace("</style>", font_faces(design.font) + PREVIEW_CSS, 1)
+    )
 
 
 # In the preview frame the page is drawn at its size, scaled to fit the frame.
@@ -292,6 +298,18 @@ PREVIEW_CSS = """
   html { zoom: 0.55; background: #fff; }
   body { padding: 9mm; }
 </style>"""
+
+
+def font_faces(font: str) -> str:
+    """The bundled font's faces as data: URIs: the sandboxed frame has no
+    origin of its own to fetch fonts from (a font fetch asks for CORS)."""
+    family = FONTS[font][1]
+    return "".join(
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+        f"font-style: {style}; src: url(data:font/woff;base64,"
+        f"{base64.b64encode(path.read_bytes()).decode('ascii')}); }}\n"
+        for (weight, style), path in font_files(font).items()
+    )
 
 
 @login_required

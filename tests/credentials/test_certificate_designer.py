@@ -248,6 +248,9 @@ def test_the_designer_pages_and_preview(
     policy = preview["Content-Security-Policy"]
     assert "'unsafe-inline'" in policy
     assert "script-src 'none'" in policy
+    # The chosen bundled font comes with the preview, as data the frame can use.
+    assert '@font-face { font-family: "Lora"' in preview.content.decode()
+    assert "font-src data:" in policy
     pdf = client.get(
         reverse("credentials:certificate-template-pdf", args=[slug, template.pk])
     )
