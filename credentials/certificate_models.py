@@ -52,6 +52,11 @@ class CertificateTemplate(models.Model):
         )
 
     @property
+    def draft_stamp(self) -> int:
+        """Changes with each save of the draft: makes the preview frame reload."""
+        return int(self.updated_at.timestamp() * 1000)
+
+    @property
     def latest_version(self) -> "CertificateTemplateVersion | None":
         return self.versions.order_by("-number").first()
 
