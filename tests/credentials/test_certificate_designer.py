@@ -11,6 +11,8 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
+from accounts.models import AuditEntry
+from accounts.selectors import AUDIT_ACTIONS
 from credentials import services, template_selectors
 from credentials.models import Award, CertificateTemplateVersion, TemplateVersionFrozen
 from curriculum.models import Module
@@ -258,3 +260,37 @@ def test_the_designer_pages_and_preview(
     # Another organization's admin cannot open it.
     client.force_login(cast["learner"])
     assert client.get(url).status_code in (403, 404)
+
+
+def test_suspension_and_reinstatement_restamp_the_certificate(
+    cast, pathway, django_capture_on_commit_callbacks
+):
+    builders.with_suspension_entries(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        builders.submit_and_pass(pathway.tasks[0], cast["learner"], cast["faculty"])
+    award = Award.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.suspend_award(award, by=cast["admin"], reason="Checking evidence.")
+    assert "Suspended on" in text_of(pdf_of(award))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reinstate_award(award, by=cast["admin"], reason="Evidence checked.")
+    assert "Suspended on" not in text_of(pdf_of(award))
+    assert not award.pdf_design.endswith(":suspended")
+
+
+def test_a_choice_names_this_organizations_template_and_is_audited(cast, db):
+    template = services.create_template(cast.organization, by=cast["admin"], name="T")
+    module = builders.make_module(cast, "Z-900").version.module
+    services.choose_template(
+        cast.organization, by=cast["admin"], module=module, template=template
+    )
+    entry = AuditEntry.objects.filter(action="certificate_template.chosen").get()
+    assert entry.data["after"] == "T"
+    assert "certificate_template.chosen" in AUDIT_ACTIONS
+    # Back to the default: the choice is gone.
+    services.choose_template(
+        cast.organization, by=cast["admin"], module=module, template=None
+    )
+    assert not template_selectors.choices_of(cast.organization)
+    with pytest.raises(ValidationError, match="name"):
+        services.create_template(cast.organization, by=cast["admin"], name="T")
