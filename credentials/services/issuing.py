@@ -325,6 +325,9 @@ def render_certificate(award: Award, *, latest: bool = False) -> Award:
     the one rendered, a new design (renderer, logo, the credential's standing)
     renders it again. A rendered certificate keeps its template version unless
     `latest` asks for its template's newest (an admin's explicit re-render)."""
+    if award.revoked_at and not award.pdf:
+        # Revoked before it had one, or an erased learner's, deleted: none.
+        return award
     design = certificate_design_key(award)
     if award.pdf and not latest:
         version = award.pdf_template_version
