@@ -12,7 +12,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 
 from accounts.models import Membership
 from accounts.permissions import get_organization_for
@@ -45,6 +49,7 @@ def _back(template: CertificateTemplate) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def certificate_gallery(request: HttpRequest, slug: str) -> HttpResponse:
     """The organization's templates, a new one, and the built-in samples."""
     organization = get_organization_for(request.user, slug, Role.ADMIN)
@@ -226,6 +231,7 @@ def make_default(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def rerender(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """POST: render the template's certificates again with its latest version;
     GET: how far that is (the progress bar polls it)."""
@@ -343,6 +349,7 @@ def certificate_preview(request: HttpRequest, slug: str, variant: str) -> HttpRe
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def template_choices(request: HttpRequest, slug: str) -> HttpResponse:
     """Which template each module and pathway's certificates use."""
     organization = get_organization_for(request.user, slug, Role.ADMIN)

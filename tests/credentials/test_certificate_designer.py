@@ -294,3 +294,18 @@ def test_a_choice_names_this_organizations_template_and_is_audited(cast, db):
     assert not template_selectors.choices_of(cast.organization)
     with pytest.raises(ValidationError, match="name"):
         services.create_template(cast.organization, by=cast["admin"], name="T")
+
+
+def test_an_admin_chooses_a_modules_template_on_the_choices_page(client, cast, db):
+    template = services.create_template(cast.organization, by=cast["admin"], name="T")
+    module = builders.make_module(cast, "Z-901").version.module
+    client.force_login(cast["admin"])
+    url = reverse("credentials:certificate-choices", args=[cast.organization.slug])
+    page = client.get(url)
+    assert "Z-901" in page.content.decode()
+    client.post(url, {"kind": "module", "pk": module.pk, "template": template.pk})
+    assert template_selectors.choices_of(cast.organization) == {
+        ("module", module.pk): template.pk
+    }
+    # A module of another organization, or an unknown kind, is not found.
+    assert client.post(url, {"kind": "badge", "pk": module.pk}).status_code == 404
