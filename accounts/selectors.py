@@ -108,6 +108,19 @@ AUDIT_ACTIONS = {
     "issuer.details_changed": "Changed the issuer details",
     "issuer.logo_changed": "Changed the issuer logo",
     "issuer.signing_changed": "Changed how credentials are signed",
+    "certificate_template.created": "Created a certificate template",
+    "certificate_template.draft_changed": "Changed a certificate template's draft",
+    "certificate_template.signatory_set": "Set a signatory of a certificate template",
+    "certificate_template.signatory_removed": (
+        "Removed a signatory of a certificate template"
+    ),
+    "certificate_template.logo_changed": "Changed a certificate template's logo",
+    "certificate_template.published": "Published a certificate template version",
+    "certificate_template.made_default": "Made a certificate template the default",
+    "certificate_template.chosen": "Chose a module or pathway's certificate template",
+    "certificate_template.rerender_requested": (
+        "Asked for certificates to be rendered again with a template's latest version"
+    ),
     "key.created": "Made a signing key",
     "key.rotated": "Rotated the signing key",
     "key.compromised": "Reported a signing key compromised",

@@ -126,6 +126,16 @@ class Award(models.Model):
     # The certificate design the PDF was rendered with; a different one (a new
     # template, a new logo) makes the sweep render it again.
     pdf_design = models.CharField(max_length=80, blank=True)
+    # The certificate template version the PDF was made with (none: the
+    # built-in design). Kept when it is rendered again for a new status or
+    # logo; moved to a newer version only when an admin asks.
+    pdf_template_version = models.ForeignKey(
+        "credentials.CertificateTemplateVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # When the learner was told it was issued (the chain's last step, after the
     # PDF): a lost message leaves it empty and the sweep tells them.
     notified_at = models.DateTimeField(null=True, blank=True)
@@ -389,3 +399,13 @@ class WalletCredential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.award} in wallet {self.holder_did[:24]}…"
+
+
+# Certificate templates live in their own module; imported here so that Django
+# registers them with this app.
+from credentials.certificate_models import (  # noqa: E402, F401
+    CertificateTemplate,
+    CertificateTemplateChoice,
+    CertificateTemplateVersion,
+    TemplateVersionFrozen,
+)

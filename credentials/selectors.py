@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from accounts.models import Organization
 from assessments.models import Criterion, CriterionGrade, ModuleCompletion
@@ -165,6 +165,7 @@ def certificate_info(award: Award) -> CertificateInfo:
     award = Award.objects.select_related("learner", "organization").get(pk=award.pk)
     achievement = award.credential["credentialSubject"]["achievement"]
     outcomes: tuple[str, ...] = ()
+    results: tuple[str, ...] = ()
     level = ""
     credits = ""
     if award.module_completion_id:
@@ -172,6 +173,13 @@ def certificate_info(award: Award) -> CertificateInfo:
         outcomes = tuple(version.outcomes.values_list("statement", flat=True))
         level = version.level
         credits = f"{version.credits:g} credits"
+        if award.module_completion.grade_id:
+            results = tuple(
+                f"{name}: {level_name}"
+                for name, level_name in CriterionGrade.objects.filter(
+                    grade_id=award.module_completion.grade_id
+                ).values_list("criterion__name", "level__name")
+            )
     elif award.pathway_completion_id:
         steps = award.pathway_completion.version
         organization_id = steps.pathway.organization_id
@@ -201,7 +209,24 @@ def certificate_info(award: Award) -> CertificateInfo:
         logo_data_uri=issuer_logo_data_uri(award.organization),
         valid_until=award.expires_at.date() if award.expires_at else None,
         expired=award.is_expired(timezone.now()),
+        rubric_results=results,
+        status_note=status_note(award),
     )
+
+
+def status_note(award: Award) -> str:
+    """What a certificate says across its face when the credential no longer
+    stands: revoked, suspended or expired, with the date."""
+    if award.revoked_at:
+        when, said = award.revoked_at, "Revoked on"
+    elif award.suspended_at:
+        when, said = award.suspended_at, "Suspended on"
+    elif award.is_expired(timezone.now()):
+        when, said = award.expires_at, "Expired on"
+    else:
+        return ""
+    local = timezone.localtime(when).date()
+    return f"{said} {formats.date_format(local, 'DATE_FORMAT')}"
 
 
 def issuer_logo(organization: Organization) -> tuple[bytes, str]:
@@ -246,6 +271,7 @@ def sample_certificate(organization: Organization, variant: str) -> CertificateI
         level="EQF 5" if long else "",
         credits="30 credits" if long else "5 credits",
         logo_data_uri=issuer_logo_data_uri(organization),
+        rubric_results=("Analysis: Proficient", "Presentation: Accomplished"),
     )
 
 

@@ -5,7 +5,7 @@ from celery import shared_task
 from accounts.models import ErasureRequest, Organization
 from assessments.models import Grade, ModuleCompletion
 from credentials import services
-from credentials.models import Award, ExpiryNotice
+from credentials.models import Award, CertificateTemplate, ExpiryNotice
 from pathways.models import PathwayCompletion
 
 
@@ -20,8 +20,8 @@ def issue_pathway_award(completion_id: int) -> None:
 
 
 @shared_task
-def render_certificate(award_id: int) -> None:
-    services.render_certificate(Award.objects.get(pk=award_id))
+def render_certificate(award_id: int, latest: bool = False) -> None:
+    services.render_certificate(Award.objects.get(pk=award_id), latest=latest)
 
 
 @shared_task
@@ -77,8 +77,13 @@ def notify_learner_of_status(award_id: int, event: str) -> None:
 
 
 @shared_task
-def rerender_certificates(organization_id: int) -> int:
-    return services.rerender_certificates(Organization.objects.get(pk=organization_id))
+def rerender_certificates(organization_id: int, template_id: int | None = None) -> int:
+    organization = Organization.objects.get(pk=organization_id)
+    if template_id is None:
+        return services.rerender_certificates(organization)
+    return services.rerender_with_latest_version(
+        CertificateTemplate.objects.get(pk=template_id, organization=organization)
+    )
 
 
 @shared_task

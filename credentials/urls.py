@@ -1,6 +1,12 @@
 from django.urls import path
 
-from credentials import personal_data_views, renewal_views, views, wallet_views
+from credentials import (
+    designer_views,
+    personal_data_views,
+    renewal_views,
+    views,
+    wallet_views,
+)
 
 app_name = "credentials"
 urlpatterns = [
@@ -57,13 +63,63 @@ urlpatterns = [
     path("issuers/<slug:slug>/logo/upload/", views.upload_logo, name="upload-logo"),
     path(
         "issuers/<slug:slug>/certificates/",
-        views.certificate_gallery,
+        designer_views.certificate_gallery,
         name="certificate-gallery",
     ),
     path(
         "issuers/<slug:slug>/certificates/<str:variant>.pdf",
-        views.certificate_preview,
+        designer_views.certificate_preview,
         name="certificate-preview",
+    ),
+    path(
+        "issuers/<slug:slug>/certificates/choices/",
+        designer_views.template_choices,
+        name="certificate-choices",
+    ),
+    path(
+        "issuers/<slug:slug>/certificates/templates/<int:pk>/",
+        designer_views.certificate_template,
+        name="certificate-template",
+    ),
+    path(
+        "issuers/<slug:slug>/certificates/templates/<int:pk>/draft/",
+        designer_views.save_draft,
+        name="certificate-template-draft",
+    ),
+    path(
+        "issuers/<slug:slug>/certificates/templates/<int:pk>/signatories/<int:position>/",
+        designer_views.save_signatory,
+        name="certificate-template-signatory",
+    ),
+    path(
+        "issuers/<slug:slug>/certificates/templates/<int:pk>/logo/",
+        designer_views.save_template_logo,
+        name="certificate-template-logo",
+    ),
+    path(
+        "issuers/<slug:slug>/certificates/templates/<int:pk>/publish/",
+        designer_views.publish,
+        name="certificate-template-publish",
+    ),
+    path(
+        "issuers/<slug:slug>/certificates/templates/<int:pk>/default/",
+        designer_views.make_default,
+        name="certificate-template-default",
+    ),
+    path(
+        "issuers/<slug:slug>/certificates/templates/<int:pk>/rerender/",
+        designer_views.rerender,
+        name="certificate-template-rerender",
+    ),
+    path(
+        "issuers/<slug:slug>/certificates/templates/<int:pk>/preview/",
+        designer_views.preview_html,
+        name="certificate-template-preview",
+    ),
+    path(
+        "issuers/<slug:slug>/certificates/templates/<int:pk>/preview.pdf",
+        designer_views.preview_pdf,
+        name="certificate-template-pdf",
     ),
     path(
         "issuers/<slug:slug>/did.json",

@@ -25,7 +25,6 @@ from accounts.models import Membership, Organization
 from accounts.permissions import get_organization_for, organizations_where
 from assessments.selectors import grading_queue
 from credentials import badges, baking, permissions, selectors, services
-from credentials.certificates import render_certificate_pdf
 from credentials.forms import (
     CompromiseForm,
     IssuerDetailsForm,
@@ -150,7 +149,7 @@ def credential_json(request: HttpRequest, uuid) -> JsonResponse:
 
 @require_GET
 def certificate_pdf(request: HttpRequest, uuid) -> FileResponse:
-    award = _award_or_404(uuid)
+    award = services.certificate_for_download(_award_or_404(uuid))
     if not award.pdf:
         raise Http404("The certificate is still being prepared. Try again shortly.")
     try:
@@ -522,32 +521,6 @@ def upload_logo(request: HttpRequest, slug: str) -> HttpResponse:
             request, "Logo saved. Certificates are being rendered again with it."
         )
     return redirect("credentials:issuer", slug=organization.slug)
-
-
-CERTIFICATE_SAMPLES = {"short": "A short certificate", "long": "A crowded certificate"}
-
-
-@login_required
-@require_GET
-def certificate_gallery(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = get_organization_for(request.user, slug, Role.ADMIN)
-    return render(
-        request,
-        "credentials/certificate_gallery.html",
-        {"organization": organization, "samples": CERTIFICATE_SAMPLES},
-    )
-
-
-@login_required
-@require_GET
-def certificate_preview(request: HttpRequest, slug: str, variant: str) -> HttpResponse:
-    organization = get_organization_for(request.user, slug, Role.ADMIN)
-    if variant not in CERTIFICATE_SAMPLES:
-        raise Http404("No such sample.")
-    pdf = render_certificate_pdf(selectors.sample_certificate(organization, variant))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="sample-{variant}.pdf"'
-    return response
 
 
 @require_POST

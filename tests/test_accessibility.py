@@ -19,6 +19,7 @@ from oauth2_provider.models import AccessToken
 from selenium.webdriver.common.by import By
 
 from accounts.people import services as people_services
+from credentials import services as credential_services
 from credentials.models import Award
 from integrations.oauth import services as oauth_services
 from integrations.ob3 import connections as ob3_connections
@@ -238,6 +239,13 @@ def site(settings):
     )
     webhooks.send_test_event(hook, by=cast["admin"])
     webhooks.pause_subscription(hook, by=cast["admin"], reason="Receiver moved.")
+    certificate = credential_services.create_template(
+        cast.organization, by=cast["admin"], name="Formal"
+    )
+    credential_services.set_signatory(
+        certificate, by=cast["admin"], position=0, name="Ada Park", title="Dean"
+    )
+    credential_services.publish_template(certificate, by=cast["admin"])
     pages = {
         None: [
             Page("welcome", reverse("home")),
@@ -299,6 +307,15 @@ def site(settings):
         ],
         "admin": [
             Page("issuer", reverse("credentials:issuer", args=[slug])),
+            Page(
+                "certificate designs",
+                reverse("credentials:certificate-gallery", args=[slug]),
+            ),
+            Page("certificate designer", certificate.get_absolute_url()),
+            Page(
+                "certificate template of each module",
+                reverse("credentials:certificate-choices", args=[slug]),
+            ),
             Page("renew a credential", reverse("credentials:renew", args=[award.uuid])),
             Page("analytics", reverse("analytics:organization", args=[slug])),
             Page("queued work", reverse("analytics:queued-work", args=[slug])),

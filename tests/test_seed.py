@@ -10,7 +10,7 @@ from analytics import selectors
 from assessments.models import Submission
 from credentials import dataintegrity
 from credentials import services as credentials
-from credentials.models import Award
+from credentials.models import Award, CertificateTemplate
 from pathways.models import Enrolment, PathwayCompletion
 
 DAY = timedelta(days=1)
@@ -48,12 +48,24 @@ def test_the_demo_has_every_role_and_three_stages_and_loads_once(
     assert graders.count() == 2
     assert all(grader.has_usable_password() for grader in graders)
     assert lena.check_password("cairn-demo")
+    # A designed certificate template, published and the default, signed by two.
+    template = CertificateTemplate.objects.get(is_default=True)
+    version = template.latest_version
+    assert version.number == 1
+    assert [s["name"] for s in version.settings["signatories"]] == [
+        "Ada Lovelace",
+        "Grace Hopper",
+    ]
+    assert all(
+        s["image"].startswith("data:image/png") for s in version.settings["signatories"]
+    )
 
     loaded = (get_user_model().objects.count(), Award.objects.count())
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo")
     assert "already loaded" in capsys.readouterr().out
     assert (get_user_model().objects.count(), Award.objects.count()) == loaded
+    assert CertificateTemplate.objects.count() == 1
 
 
 def test_the_demo_has_months_of_history_behind_its_analytics(

@@ -8,6 +8,18 @@ from credentials.services.appeals import (
     notify_learner_of_reissue,
     reissue_regraded_award,
 )
+from credentials.services.certificate_templates import (
+    choose_template,
+    create_template,
+    make_default,
+    publish_template,
+    remove_signatory,
+    request_rerender,
+    rerender_with_latest_version,
+    set_signatory,
+    set_template_logo,
+    update_draft,
+)
 from credentials.services.endorsements import endorse_approved_review
 from credentials.services.erasure import erase_person
 from credentials.services.expiry import (
@@ -17,6 +29,7 @@ from credentials.services.expiry import (
 )
 from credentials.services.issuing import (
     can_be_renewed,
+    certificate_for_download,
     issue_module_award,
     issue_pathway_award,
     reissue_award,
@@ -64,6 +77,17 @@ from credentials.services.verification import (
 )
 
 __all__ = [
+    "certificate_for_download",
+    "choose_template",
+    "create_template",
+    "make_default",
+    "publish_template",
+    "remove_signatory",
+    "request_rerender",
+    "rerender_with_latest_version",
+    "set_signatory",
+    "set_template_logo",
+    "update_draft",
     "erase_person",
     "personal_data_archive",
     "can_be_renewed",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.audit import log_action
 from accounts.models import Membership
 from credentials import tasks
-from credentials.certificates import EXPIRED_DESIGN
+from credentials.certificates import EXPIRED_DESIGN, REVOKED_DESIGN, SUSPENDED_DESIGN
 from credentials.models import Award, ExpiryNotice
 from credentials.services.issuing import RERENDER_BATCH
 from credentials.services.verdicts import on_day
@@ -41,7 +41,9 @@ def rerender_expired_certificates(*, on=None) -> int:
     rendered, so that the PDF says so."""
     on = on or timezone.now()
     stale = Award.objects.filter(expires_at__lte=on).exclude(pdf="")
-    stale = stale.exclude(pdf_design__endswith=EXPIRED_DESIGN).only("pk")
+    for said in (EXPIRED_DESIGN, REVOKED_DESIGN, SUSPENDED_DESIGN):
+        stale = stale.exclude(pdf_design__endswith=said)
+    stale = stale.only("pk")
     count = 0
     for award in stale[:RERENDER_BATCH]:
         tasks.render_certificate.delay(award.pk)

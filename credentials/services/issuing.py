@@ -14,8 +14,22 @@ from accounts.audit import log_action
 from accounts.models import Organization
 from assessments.models import ModuleCompletion
 from config.celery import send_each
-from credentials import dataintegrity, openbadges, selectors, statuslist, tasks
-from credentials.certificates import EXPIRED_DESIGN, render_certificate_pdf
+from credentials import (
+    dataintegrity,
+    openbadges,
+    selectors,
+    statuslist,
+    tasks,
+    template_selectors,
+)
+from credentials.certificate_design import design_from_settings
+from credentials.certificates import (
+    EXPIRED_DESIGN,
+    REVOKED_DESIGN,
+    STATUS_DESIGNS,
+    SUSPENDED_DESIGN,
+    render_certificate_pdf,
+)
 from credentials.models import Award, StatusList
 from credentials.services import keys, status
 from credentials.signals import award_issued
@@ -277,18 +291,61 @@ def renew_award(award: Award, *, by, reason: str) -> Award:
     return _issue_for_pathway(completion, by=by, renewal_of=award)
 
 
-def render_certificate(award: Award) -> Award:
-    """Render the award's PDF certificate; a repeat with the same design keeps
-    the one rendered, a new design (template or logo) renders it again."""
-    design = selectors.certificate_design(award.organization)
+def standing_design(award: Award) -> str:
+    """The part of the design key that says the credential's standing."""
+    if award.revoked_at:
+        return REVOKED_DESIGN
+    if award.suspended_at:
+        return SUSPENDED_DESIGN
     if award.is_expired(timezone.now()):
-        design += EXPIRED_DESIGN
-    if award.pdf and award.pdf_design == design:
+        return EXPIRED_DESIGN
+    return ""
+
+
+def certificate_design_key(award: Award) -> str:
+    """The renderer, the logo and the credential's standing the PDF says."""
+    return selectors.certificate_design(award.organization) + standing_design(award)
+
+
+def certificate_for_download(award: Award) -> Award:
+    """The award with a certificate that says its standing: one revoked,
+    suspended or reinstated since its PDF was rendered (its queued render not
+    yet done) is rendered now, so that no download says it still stands."""
+    if not award.pdf:
         return award
-    pdf = render_certificate_pdf(selectors.certificate_info(award))
+    standing = standing_design(award)
+    said = next((s for s in STATUS_DESIGNS if s and award.pdf_design.endswith(s)), "")
+    if said == standing:
+        return award
+    return render_certificate(award)
+
+
+def render_certificate(award: Award, *, latest: bool = False) -> Award:
+    """Render the award's PDF certificate; a repeat with the same design keeps
+    the one rendered, a new design (renderer, logo, the credential's standing)
+    renders it again. A rendered certificate keeps its template version unless
+    `latest` asks for its template's newest (an admin's explicit re-render)."""
+    if award.revoked_at and not award.pdf:
+        # Revoked before it had one, or an erased learner's, deleted: none.
+        return award
+    design = certificate_design_key(award)
+    if award.pdf and not latest:
+        version = award.pdf_template_version
+    else:
+        version = template_selectors.current_version(award)
+    version_id = version.pk if version else None
+    if _rendered(award, design, version_id):
+        return award
+    pdf = render_certificate_pdf(
+        selectors.certificate_info(award),
+        design_from_settings(version.settings if version else None),
+    )
     with transaction.atomic():
         locked = Award.objects.select_for_update().get(pk=award.pk)
-        if locked.pdf and locked.pdf_design == design:
+        if _rendered(locked, design, version_id):
+            return locked
+        if locked.revoked_at and not locked.pdf:
+            # An erased learner's certificate was deleted: it stays deleted.
             return locked
         old = locked.pdf.name
         storage = locked.pdf.storage
@@ -299,13 +356,22 @@ def render_certificate(award: Award) -> Award:
             storage.delete(name)
         locked.pdf.save(f"{award.uuid}.pdf", ContentFile(pdf), save=False)
         locked.pdf_design = design
-        locked.save(update_fields=["pdf", "pdf_design"])
+        locked.pdf_template_version_id = version_id
+        locked.save(update_fields=["pdf", "pdf_design", "pdf_template_version"])
         if old:
             transaction.on_commit(lambda: storage.delete(old))
         elif locked.notified_at is None:
             # The chain's last step: with its certificate ready, the learner is told.
             tasks.notify_learner_of_award.delay_on_commit(locked.pk)
     return locked
+
+
+def _rendered(award: Award, design: str, version_id: int | None) -> bool:
+    return bool(
+        award.pdf
+        and award.pdf_design == design
+        and award.pdf_template_version_id == version_id
+    )
 
 
 # Certificates queued per sweep for a new design: a worker renders about five a
@@ -316,7 +382,7 @@ RERENDER_BATCH = 1000
 def stale_certificates(organization: Organization):
     design = selectors.certificate_design(organization)
     return Award.objects.filter(organization=organization).exclude(
-        pdf_design__in=(design, design + EXPIRED_DESIGN)
+        pdf_design__in=[design + status for status in STATUS_DESIGNS]
     )
 
 

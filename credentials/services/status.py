@@ -162,6 +162,12 @@ def _told(award: Award, event: str) -> None:
     tasks.notify_learner_of_status.delay_on_commit(award.pk, event)
 
 
+def _restamp(award: Award) -> None:
+    """Render the certificate again to say the new standing ("Revoked on …")."""
+    if award.pdf:
+        tasks.render_certificate.delay_on_commit(award.pk)
+
+
 @transaction.atomic
 def revoke_award(award: Award, *, by, reason: str, notify: bool = True) -> Award:
     """Revoke for good: the revocation bit is set and the list re-signed. The
@@ -177,6 +183,7 @@ def revoke_award(award: Award, *, by, reason: str, notify: bool = True) -> Award
     _set_wallet_copy_bits(award, "revocation", True)
     log_action(by, "award.revoked", award, reason=reason, **audit_facts(award))
     _announce(award_revoked, award)
+    _restamp(award)
     if notify:
         _told(award, "revoked")
     return award
@@ -203,6 +210,7 @@ def suspend_award(award: Award, *, by, reason: str) -> Award:
     _set_wallet_copy_bits(award, "suspension", True)
     log_action(by, "award.suspended", award, reason=reason, **audit_facts(award))
     _announce(award_suspended, award)
+    _restamp(award)
     _told(award, "suspended")
     return award
 
@@ -225,6 +233,7 @@ def reinstate_award(award: Award, *, by, reason: str) -> Award:
     _set_wallet_copy_bits(award, "suspension", False)
     log_action(by, "award.reinstated", award, reason=reason, **audit_facts(award))
     _announce(award_reinstated, award)
+    _restamp(award)
     _told(award, "reinstated")
     return award
 
