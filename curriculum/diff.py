@@ -5,6 +5,7 @@ a list of changes out. Items are matched by position (outcome 2, task 1 criterio
 so a reworded outcome reads as changed rather than as removed and added.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 SECTIONS = (
@@ -46,15 +47,37 @@ class Item:
     value: str
 
 
-def _node_value(node: dict) -> str:
-    """A rule node in words for a reviewer (this layer knows codes, not titles)."""
+def _named(code: str, names: Mapping[str, str]) -> str:
+    """A module or pathway as people know it: its title, with its code."""
+    title = names.get(code)
+    return f"“{title}” ({code})" if title else code
+
+
+def codes_in(content: dict | None) -> set[str]:
+    """The module and pathway codes a version's content names (its rule's
+    leaves and its prerequisites), for looking up their titles."""
+    if not content:
+        return set()
+    found = set(content.get("prerequisites", []))
+    stack = [content["rule"]] if content.get("rule") else []
+    while stack:
+        node = stack.pop()
+        if node.get("code"):
+            found.add(node["code"])
+        stack.extend(node.get("children", []))
+    return found
+
+
+def _node_value(node: dict, names: Mapping[str, str]) -> str:
+    """A rule node in words for a reviewer, naming modules and pathways by
+    title where `names` (code → title) knows them."""
     kind = node.get("type", "?")
     count = len(node.get("children", []))
     parts = f"{count} part" + ("" if count == 1 else "s")
     if kind == "module":
-        text = f"module {node.get('code', '?')}"
+        text = f"module {_named(node.get('code', '?'), names)}"
     elif kind == "pathway":
-        text = f"the pathway {node.get('code', '?')}"
+        text = f"the pathway {_named(node.get('code', '?'), names)}"
     elif kind == "any":
         text = f"any {node.get('n', '?')} of its {parts}"
     elif kind == "all":
@@ -90,22 +113,30 @@ def _node_value(node: dict) -> str:
     return text + "".join(f", {e}" for e in extra)
 
 
-def _rule_items(node: dict, key: str, label: str, items: dict[str, Item]) -> None:
-    items[key] = Item(label=f"Rule: {label}", value=_node_value(node))
+def _rule_items(
+    node: dict, key: str, label: str, items: dict[str, Item], names: Mapping[str, str]
+) -> None:
+    items[key] = Item(label=f"Rule: {label}", value=_node_value(node, names))
     seen: dict[str, int] = {}
     for child in node.get("children", []):
         kind = child.get("type", "?")
         if kind == "module":
-            segment = f"module {child.get('code', '?')}"
+            code = child.get("code", "?")
+            # The key keeps the code (stable); the label names the module.
+            segment, shown = f"module {code}", f"module {_named(code, names)}"
         else:
             # Groups of the same kind are told apart by their order.
             seen[kind] = seen.get(kind, 0) + 1
-            segment = f"{kind} #{seen[kind]}"
-        _rule_items(child, f"{key}/{segment}", f"{label} › {segment}", items)
+            segment = shown = f"{kind} #{seen[kind]}"
+        _rule_items(child, f"{key}/{segment}", f"{label} › {shown}", items, names)
 
 
-def flatten(content: dict | None) -> dict[str, dict[str, Item]]:
-    """Every comparable item of a version, by section and stable key."""
+def flatten(
+    content: dict | None, names: Mapping[str, str] | None = None
+) -> dict[str, dict[str, Item]]:
+    """Every comparable item of a version, by section and stable key; `names`
+    (code → title) names the modules and pathways it refers to."""
+    names = names or {}
     sections: dict[str, dict[str, Item]] = {name: {} for name in SECTIONS}
     if not content:
         return sections
@@ -115,7 +146,9 @@ def flatten(content: dict | None) -> dict[str, dict[str, Item]]:
             sections["details"][name] = Item(title, "" if value is None else str(value))
     if "prerequisites" in content:
         sections["details"]["prerequisites"] = Item(
-            "Prerequisites", ", ".join(content["prerequisites"]) or "none"
+            "Prerequisites",
+            ", ".join(_named(code, names) for code in content["prerequisites"])
+            or "none",
         )
     if "credits" in content:
         sections["credits"]["credits"] = Item("Credits", str(content["credits"]))
@@ -160,16 +193,18 @@ def flatten(content: dict | None) -> dict[str, dict[str, Item]]:
                 )
     if content.get("rule"):
         root = content["rule"]
-        _rule_items(root, "root", root.get("type", "?"), sections["rules"])
+        _rule_items(root, "root", root.get("type", "?"), sections["rules"], names)
     return sections
 
 
-def diff_content(old: dict | None, new: dict) -> list[dict]:
+def diff_content(
+    old: dict | None, new: dict, names: Mapping[str, str] | None = None
+) -> list[dict]:
     """What changed from old to new: added, removed and changed items, in section
     order. With no old version everything is new, so the list is empty."""
     if old is None:
         return []
-    before, after = flatten(old), flatten(new)
+    before, after = flatten(old, names), flatten(new, names)
     changes = []
     for section in SECTIONS:
         a, b = before[section], after[section]

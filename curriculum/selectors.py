@@ -608,3 +608,21 @@ def case_documents() -> list[dict[str, Any]]:
         )["CFDocument"]
         for framework in frameworks
     ]
+
+
+def titles_by_code(
+    version_model, parent: str, organization: Organization, codes
+) -> dict[str, str]:
+    """code → the title of its latest version, for modules (`ModuleVersion`,
+    "module") or, from a layer that may name them, pathways: how a diff or a
+    rule names what it refers to."""
+    if not codes:
+        return {}
+    rows = (
+        version_model.objects.filter(
+            **{f"{parent}__organization": organization, f"{parent}__code__in": codes}
+        )
+        .order_by("number")
+        .values_list(f"{parent}__code", "title")
+    )
+    return dict(rows)  # the latest number last, so its title stays

@@ -16,7 +16,7 @@ from accounts.models import Membership, Organization
 from curriculum import lifecycle
 from curriculum.badge_images import BadgeImageError, check_badge_image
 from curriculum.content import for_digest, version_content
-from curriculum.diff import diff_content
+from curriculum.diff import codes_in, diff_content
 from curriculum.digest import content_digest
 from curriculum.models import (
     Competency,
@@ -26,6 +26,7 @@ from curriculum.models import (
     VersionedContent,
     VersionFrozenError,
 )
+from curriculum.selectors import titles_by_code
 from curriculum.signals import version_published
 
 
@@ -235,7 +236,16 @@ def publish_version(
         digest=content_digest(for_digest(content)),
         diff={
             "from_version": previous.number if previous is not None else None,
-            "changes": diff_content(before, content),
+            "changes": diff_content(
+                before,
+                content,
+                titles_by_code(
+                    ModuleVersion,
+                    "module",
+                    version.organization,
+                    codes_in(before) | codes_in(content),
+                ),
+            ),
         },
         review_due_on=review_due_on or lifecycle.default_review_due_on(),
     )

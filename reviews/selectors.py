@@ -10,8 +10,9 @@ from django.http import Http404
 
 from accounts.models import Organization
 from curriculum import lifecycle
-from curriculum.diff import diff_content, flatten, grouped
-from curriculum.models import VersionedContent, VersionTransition
+from curriculum.diff import codes_in, diff_content, flatten, grouped
+from curriculum.models import ModuleVersion, VersionedContent, VersionTransition
+from curriculum.selectors import titles_by_code
 from reviews import quorum
 from reviews.models import AdvisoryBoard, BoardMember, Comment, Review, Vote
 
@@ -193,7 +194,20 @@ def changes_since(review: Review, content: dict) -> list[tuple[str, list[dict]]]
     previous = previous_round(review)
     if previous is None:
         return []
-    return grouped(diff_content(previous.content, content))
+    names = titles_for(
+        review.board.organization, codes_in(previous.content) | codes_in(content)
+    )
+    return grouped(diff_content(previous.content, content, names))
+
+
+def titles_for(organization: Organization, codes) -> dict[str, str]:
+    """The titles of the modules and pathways a version's content names."""
+    return {
+        **titles_by_code(
+            version_model(VERSION_TYPES["pathway"]), "pathway", organization, codes
+        ),
+        **titles_by_code(ModuleVersion, "module", organization, codes),
+    }
 
 
 @dataclass(frozen=True)
@@ -283,8 +297,14 @@ def history(kind: str, organization_slug: str, code: str) -> tuple[object, list]
     return getattr(versions[0], parent_field), entries
 
 
-def rule_nodes(rule: dict | None) -> list[tuple[str, str]]:
-    """Each node of a rule tree as (anchor key, label), in reading order."""
+def rule_nodes(
+    rule: dict | None, names: dict[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """Each node of a rule tree as (anchor key, label), in reading order, with
+    modules and pathways named by `names` (code → title)."""
     if not rule:
         return []
-    return [(key, item.label) for key, item in flatten({"rule": rule})["rules"].items()]
+    return [
+        (key, item.label)
+        for key, item in flatten({"rule": rule}, names)["rules"].items()
+    ]

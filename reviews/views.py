@@ -14,6 +14,7 @@ from accounts.forms import add_service_errors
 from accounts.models import Membership
 from accounts.permissions import organizations_where
 from curriculum import lifecycle
+from curriculum.diff import codes_in
 from reviews import permissions, selectors, services
 from reviews.forms import (
     AcceptForm,
@@ -209,7 +210,12 @@ def _review_context(request: HttpRequest, review, **forms) -> dict:
         ],
         "rule_nodes": [
             (key, label, comments.on("rule", key))
-            for key, label in selectors.rule_nodes(content.get("rule"))
+            for key, label in selectors.rule_nodes(
+                content.get("rule"),
+                selectors.titles_for(
+                    review.board.organization, codes_in({"rule": content.get("rule")})
+                ),
+            )
         ],
         "changes": selectors.changes_since(review, review.content),
         "seat": seat,

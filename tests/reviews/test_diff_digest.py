@@ -232,7 +232,7 @@ def test_a_pathway_digest_and_diff_cover_its_rule(cast, pathway):
     second = pathways.publish_pathway_version(draft, by=cast["admin"], changelog="Two")
     assert [(c["change"], c["item"]) for c in second.diff["changes"]] == [
         ("changed", "Rule: all"),
-        ("removed", "Rule: all › module C-103"),
+        ("removed", "Rule: all › module “Module C-103” (C-103)"),  # by title
     ]
     assert second.digest != first.digest
 

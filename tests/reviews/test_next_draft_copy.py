@@ -208,7 +208,13 @@ EDITS = {
         lambda d, by: services.update_module_version(
             d, by=by, prerequisites=d.prerequisites.filter(code="PRE-1")
         ),
-        ("details", "changed", "Prerequisites", "PRE-1, PRE-2", "PRE-1"),
+        (
+            "details",
+            "changed",
+            "Prerequisites",
+            "“Module PRE-1” (PRE-1), “Module PRE-2” (PRE-2)",
+            "“Module PRE-1” (PRE-1)",
+        ),
     ),
     "proficiency_level": (
         _edit_outcome,
