@@ -1,6 +1,7 @@
 """The integrations app's tables, one module per topic."""
 
 from integrations.models.tokens import ApiToken, OAuthClient, Scope, ServiceAccount
+from integrations.models.vcapi import IssuedCredential
 from integrations.models.webhooks import (
     WebhookDelivery,
     WebhookEvent,
@@ -8,6 +9,7 @@ from integrations.models.webhooks import (
 )
 
 __all__ = [
+    "IssuedCredential",
     "ApiToken",
     "OAuthClient",
     "Scope",
