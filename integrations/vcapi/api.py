@@ -78,6 +78,8 @@ class ProblemResponse(serializers.Serializer):
 
 
 def refusal(error: VcApiError) -> Response:
+    """The VC API's error: a problem detail (RFC 9457) naming each problem,
+    shaped as a failed verification too (verified false, no checks passed)."""
     first = error.problems[0]
     return Response(
         {
@@ -85,6 +87,9 @@ def refusal(error: VcApiError) -> Response:
             "title": first["title"],
             "detail": error.message,
             "verified": False,
+            "checks": [],
+            "warnings": [],
+            "errors": ["request"],
             "problemDetails": error.problems,
         },
         status=error.status,
