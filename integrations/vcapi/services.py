@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pyld.jsonld import JsonLdError
 
@@ -117,18 +117,24 @@ def issue_credential(
     except (ValueError, jsonld.ContextNotVendoredError, JsonLdError) as error:
         # Raised inside the transaction: the status entries are given back.
         raise _unsignable(error) from error
-    record = IssuedCredential.objects.create(
-        uuid=record_uuid,
-        organization=organization,
-        credential_id=credential_id,
-        credential=signed,
-        signing_key=key,
-        issued_at=now,
-        revocation_list=entries.revocation_list,
-        revocation_index=entries.revocation_index,
-        suspension_list=entries.suspension_list,
-        suspension_index=entries.suspension_index,
-    )
+    try:
+        record = IssuedCredential.objects.create(
+            uuid=record_uuid,
+            organization=organization,
+            credential_id=credential_id,
+            credential=signed,
+            signing_key=key,
+            issued_at=now,
+            revocation_list=entries.revocation_list,
+            revocation_index=entries.revocation_index,
+            suspension_list=entries.suspension_list,
+            suspension_index=entries.suspension_index,
+        )
+    except IntegrityError as error:
+        # The same id sent twice at once: the other request kept it.
+        raise malformed(
+            f"A credential with the id {credential_id} was already issued here."
+        ) from error
     log_action(
         by,
         "vc_api.issued",
