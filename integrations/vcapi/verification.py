@@ -100,14 +100,44 @@ def _checked(credential: Any) -> dict[str, Any]:
     return _credential_result(credentials.verify_credential(credential))
 
 
+def _option_problems(credential: dict[str, Any], options: dict[str, Any]) -> list:
+    """What the proofs fail of the options' expectations (vc-data-integrity
+    4.3 Verify Proof: expectedProofPurpose, domain, challenge)."""
+    proofs = credential["proof"]
+    proofs = proofs if isinstance(proofs, list) else [proofs]
+    wanted = {
+        "proofPurpose": shapes.text_option(options, "expectedProofPurpose"),
+        "domain": shapes.text_option(options, "domain"),
+        "challenge": shapes.text_option(options, "challenge"),
+    }
+    return [
+        shapes.problem(
+            shapes.CRYPTOGRAPHIC_SECURITY_ERROR,
+            f"Its proof's {name} is not {value!r}, which the options expect.",
+        )
+        for name, value in wanted.items()
+        if value is not None and not any(p.get(name) == value for p in proofs)
+    ]
+
+
 def verify_credential(body: Any) -> Result:
-    """Check `verifiableCredential` of a VC API verify request.
+    """Check `verifiableCredential` of a VC API verify request, and its proof
+    against what the options expect.
 
     Raises VcApiError (400) for a request or credential of the wrong shape."""
     if not isinstance(body, dict) or "verifiableCredential" not in body:
         raise malformed("Send {verifiableCredential, options}.")
-    shapes.options_of(body)
+    options = shapes.options_of(body)
     result = _checked(body["verifiableCredential"])
+    unmet = _option_problems(body["verifiableCredential"], options)
+    if unmet:
+        result = {
+            **result,
+            "verified": False,
+            "checks": [c for c in result["checks"] if c != "proof"],
+            "errors": ["proof", *result["errors"]],
+            "problemDetails": [*unmet, *result["problemDetails"]],
+        }
     return Result(result["verified"], result)
 
 

@@ -473,6 +473,42 @@ VERIFIER_REFUSES = [
         (f'MUST not verify if "proof" is not an object ({v!r}).', "proof", v)
         for v in ("string", None, 10, True, [])
     ],
+    # data-integrity-test-suite-assertion (suites/verify.js), which the EdDSA
+    # suite runs against every verifier.
+    ('If the "proof" field is invalid, an error MUST be raised.', "proof", None),
+    (
+        'If the "proof.type" field is not the string "DataIntegrityProof", an '
+        "error MUST be raised.",
+        "proof.type",
+        "UnknownProofType",
+    ),
+    (
+        'If the "proof.verificationMethod" field is invalid, an error MUST be raised.',
+        "proof.verificationMethod",
+        "https://example.com/not-a-key",
+    ),
+    (
+        'If the "proof.proofPurpose" field is invalid, an error MUST be raised.',
+        "proof.proofPurpose",
+        "notAPurpose",
+    ),
+    (
+        'If the "proof.proofValue" field is invalid, an error MUST be raised.',
+        "proof.proofValue",
+        None,
+    ),
+    (
+        "The date and time the proof was created … MUST be specified as an "
+        "[XMLSCHEMA11-2] dateTimeStamp string",
+        "proof.created",
+        "tomorrow",
+    ),
+    (
+        "The value of the cryptosuite property MUST be a string that identifies "
+        "the cryptographic suite.",
+        "proof.cryptosuite",
+        4,
+    ),
     (
         'vc-di-eddsa: If the "cryptosuite" field is not the string '
         '"eddsa-rdfc-2022", an error MUST be raised.',
@@ -509,6 +545,56 @@ def test_the_verifier_refuses(api, cast, issued, statement, path, value):
     body = response.json()
     assert body["verified"] is False
     assert body["problemDetails"]
+
+
+def test_a_proof_value_not_multibase_encoded_must_raise_an_error(api, cast, issued):
+    """data-integrity-test-suite-assertion: 'If the "proof.proofValue" field is
+    not multibase-encoded, an error MUST be raised.'"""
+    value = issued["proof"][0]["proofValue"]
+    assert (
+        _verify(api, cast, _tamper(issued, "proof.proofValue", value[1:])).status_code
+        == 400
+    )
+
+
+@pytest.mark.parametrize(
+    ("statement", "options"),
+    [
+        (
+            'If the "proof.proofPurpose" value does not match '
+            '"options.expectedProofPurpose", an error MUST be raised.',
+            {"expectedProofPurpose": "authentication"},
+        ),
+        (
+            'If the "options.domain" is set and it does not match "proof.domain", '
+            "an error MUST be raised.",
+            {"domain": "domain.example"},
+        ),
+        (
+            'If the "options.challenge" is set and it does not match '
+            '"proof.challenge", an error MUST be raised.',
+            {"challenge": "1235abcd6789"},
+        ),
+    ],
+)
+def test_a_proof_must_meet_the_options(api, cast, issued, statement, options):
+    response = post(
+        api,
+        cast.organization,
+        "credentials/verify",
+        {"verifiableCredential": issued, "options": options},
+    )
+    assert response.status_code == 400
+    assert response.json()["verified"] is False
+    assert "proof" in response.json()["errors"]
+    matching = {"expectedProofPurpose": "assertionMethod"}
+    response = post(
+        api,
+        cast.organization,
+        "credentials/verify",
+        {"verifiableCredential": issued, "options": matching},
+    )
+    assert response.status_code == 200
 
 
 def test_a_proof_value_of_the_wrong_length_must_raise_an_error(api, cast, issued):
