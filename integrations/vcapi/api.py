@@ -56,6 +56,21 @@ class VerifyResponse(serializers.Serializer):
     problemDetails = serializers.ListField(child=serializers.DictField())
 
 
+class VerifyFailure(serializers.Serializer):
+    """Not verified: what failed, as problem details; a request refused before
+    the VC API reads it (a NUL character, JSON that does not parse) has
+    `detail` only."""
+
+    verified = serializers.BooleanField(required=False)
+    checks = serializers.ListField(child=serializers.CharField(), required=False)
+    warnings = serializers.ListField(child=serializers.CharField(), required=False)
+    errors = serializers.ListField(child=serializers.CharField(), required=False)
+    problemDetails = serializers.ListField(
+        child=serializers.DictField(), required=False
+    )
+    detail = serializers.CharField(required=False)
+
+
 class StatusRequest(serializers.Serializer):
     credentialId = serializers.CharField()
     credentialStatus = serializers.JSONField(
@@ -71,10 +86,20 @@ class StatusResponse(serializers.Serializer):
 
 
 class ProblemResponse(serializers.Serializer):
-    type = serializers.CharField()
-    title = serializers.CharField()
+    """A refused request: a problem detail (RFC 9457) naming each problem, in
+    the shape of a failed verification too. A request refused before the VC
+    API reads it (a NUL character, JSON that does not parse) has `detail` only."""
+
+    type = serializers.CharField(required=False)
+    title = serializers.CharField(required=False)
     detail = serializers.CharField()
-    problemDetails = serializers.ListField(child=serializers.DictField())
+    verified = serializers.BooleanField(required=False)
+    checks = serializers.ListField(child=serializers.CharField(), required=False)
+    warnings = serializers.ListField(child=serializers.CharField(), required=False)
+    errors = serializers.ListField(child=serializers.CharField(), required=False)
+    problemDetails = serializers.ListField(
+        child=serializers.DictField(), required=False
+    )
 
 
 def refusal(error: VcApiError) -> Response:
@@ -123,11 +148,9 @@ class CredentialsIssue(APIView):
     )
     def post(self, request, slug):
         organization = get_organization_for(request.user, slug, *ISSUERS)
-        if not isinstance(request.data, dict) or "credential" not in request.data:
-            return refusal(services.malformed("Send {credential, options}."))
         try:
             record = services.issue_credential(
-                organization, request.data["credential"], by=request.user
+                organization, request.data, by=request.user
             )
         except VcApiError as error:
             return refusal(error)
@@ -161,7 +184,7 @@ class CredentialsVerify(APIView):
     @extend_schema(
         tags=TAG,
         request=VerifyCredentialRequest,
-        responses={200: VerifyResponse, 400: VerifyResponse},
+        responses={200: VerifyResponse, 400: VerifyFailure},
     )
     def post(self, request, slug):
         get_organization_for(request.user, slug, *VERIFIERS)
@@ -180,7 +203,7 @@ class PresentationsVerify(APIView):
     @extend_schema(
         tags=TAG,
         request=VerifyPresentationRequest,
-        responses={200: VerifyResponse, 400: VerifyResponse},
+        responses={200: VerifyResponse, 400: VerifyFailure},
     )
     def post(self, request, slug):
         get_organization_for(request.user, slug, *VERIFIERS)

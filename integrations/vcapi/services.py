@@ -82,14 +82,18 @@ def _unsignable(error: Exception) -> VcApiError:
 
 
 @transaction.atomic
-def issue_credential(
-    organization: Organization, credential: Any, *, by
-) -> IssuedCredential:
-    """Sign a credential as the organization, with a revocation and a
-    suspension entry, and keep it so that its status can be changed.
+def issue_credential(organization: Organization, body: Any, *, by) -> IssuedCredential:
+    """Sign the request's credential as the organization, with a revocation and
+    a suspension entry, and keep it so that its status can be changed. The
+    request's options ask for nothing Cairn does differently: an object is
+    accepted, anything else refused.
 
-    Raises VcApiError (400) for a credential the VC API or the VC data model
-    refuses; then nothing is kept and no status entry is used up."""
+    Raises VcApiError (400) for a request, or a credential, the VC API or the VC
+    data model refuses; then nothing is kept and no status entry is used up."""
+    if not isinstance(body, dict) or "credential" not in body:
+        raise malformed("Send {credential, options}.")
+    shapes.options_of(body)
+    credential = body["credential"]
     problems = shapes.credential_problems(credential, secured=False)
     if problems:
         raise malformed(*problems)

@@ -146,6 +146,16 @@ def test_request_body_must_have_property_credential(api, cast):
     assert response.status_code == 400
 
 
+def test_request_options_must_be_an_object(api, cast):
+    response = post(
+        api,
+        cast.organization,
+        "credentials/issue",
+        {"credential": valid_credential(), "options": ["proof"]},
+    )
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize(
     ("statement", "path", "value"), ISSUER_REFUSES, ids=[s for s, *_ in ISSUER_REFUSES]
 )
