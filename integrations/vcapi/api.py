@@ -161,12 +161,16 @@ class CredentialsIssue(APIView):
 
 class CredentialsStatus(APIView):
     """Revoke, suspend or lift the suspension of a credential issued here
-    (VC API: updateCredentialStatus)."""
+    (VC API: updateCredentialStatus); 404 for a credential not issued through
+    this organization's VC API."""
 
     @extend_schema(
         tags=TAG,
         request=StatusRequest,
-        responses={200: StatusResponse, 400: ProblemResponse, 404: ProblemResponse},
+        # A credential not issued here is a 404 with a ProblemResponse body; it is
+        # left out of the schema, whose 404s (an unknown organization too) are
+        # Django's own pages.
+        responses={200: StatusResponse, 400: ProblemResponse},
     )
     def post(self, request, slug):
         organization = get_organization_for(request.user, slug, *ISSUERS)
