@@ -274,3 +274,14 @@ def test_suspending_twice_or_lifting_nothing_is_a_400(issuer_api, cast):
     assert _set(issuer_api, cast.organization, cid, "unsuspended").status_code == 400
     assert _set(issuer_api, cast.organization, cid, "suspended").status_code == 200
     assert _set(issuer_api, cast.organization, cid, "suspended").status_code == 400
+
+
+def test_the_audit_page_names_what_the_vc_api_did_in_words(issuer_api, cast, client):
+    from django.urls import reverse
+
+    cid = issue(issuer_api, cast.organization).json()["verifiableCredential"]["id"]
+    _set(issuer_api, cast.organization, cid, "suspended")
+    client.force_login(cast["admin"])
+    page = client.get(reverse("accounts:audit", args=[cast.organization.slug])).text
+    assert "Signed a credential for another system" in page
+    assert "Suspended a credential signed for another system" in page
