@@ -54,6 +54,7 @@ AUDIT_AREAS = {
     "submission": "Submissions and marking",
     "task": "Assessment tasks",
     "token": "API tokens",
+    "vc_api": "Credentials signed for other systems",
     "version": "Versions",
 }
 
@@ -202,6 +203,11 @@ AUDIT_ACTIONS = {
     "version.approved": "Approved a version",
     "version.published": "Published a version",
     "version.retired": "Retired a version",
+    "vc_api.issued": "Signed a credential for another system",
+    "vc_api.revoked": "Revoked a credential signed for another system",
+    "vc_api.suspended": "Suspended a credential signed for another system",
+    "vc_api.unsuspended": "Lifted the suspension of a credential signed for "
+    "another system",
     "webhook.created": "Added a webhook",
     "webhook.updated": "Edited a webhook",
     "webhook.deleted": "Deleted a webhook",

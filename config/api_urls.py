@@ -18,6 +18,10 @@ urlpatterns = [
         include("integrations.webhooks.api_urls"),
     ),
     path(
+        "organizations/<slug:slug>/vc-api/",
+        include("integrations.vcapi.urls"),
+    ),
+    path(
         "organizations/<slug:slug>/analytics/",
         analytics.OrganizationAnalytics.as_view(),
     ),

@@ -179,4 +179,12 @@ def test_the_openapi_schema_is_valid_and_generates_without_warnings(tmp_path, db
 
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
-    assert "/api/organizations/{slug}/analytics/" in out.read_text()
+    text = out.read_text()
+    assert "/api/organizations/{slug}/analytics/" in text
+    for operation in (
+        "credentials/issue",
+        "credentials/status",
+        "credentials/verify",
+        "presentations/verify",
+    ):
+        assert f"/api/organizations/{{slug}}/vc-api/{operation}:" in text

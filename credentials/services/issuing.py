@@ -18,7 +18,6 @@ from credentials import (
     dataintegrity,
     openbadges,
     selectors,
-    statuslist,
     tasks,
     template_selectors,
 )
@@ -30,7 +29,7 @@ from credentials.certificates import (
     SUSPENDED_DESIGN,
     render_certificate_pdf,
 )
-from credentials.models import Award, StatusList
+from credentials.models import Award
 from credentials.services import keys, status
 from credentials.signals import award_issued
 from pathways.models import PathwayCompletion
@@ -52,28 +51,10 @@ def _sign_and_store(
     key = keys.get_signing_key(organization)
     did = keys.issuer_did(key)
     award_uuid = uuid.uuid4()
-    revocation_list, revocation_index = status.assign_status_entry(
-        organization, issuer_did=did, purpose=StatusList.Purpose.REVOCATION
-    )
-    credential_status = statuslist.entry(
-        list_url=status.list_url(revocation_list),
-        index=revocation_index,
-        purpose=StatusList.Purpose.REVOCATION,
-    )
     options = selectors.signing_options(organization)
-    suspension_list = suspension_index = None
-    if options.suspension_entry:
-        suspension_list, suspension_index = status.assign_status_entry(
-            organization, issuer_did=did, purpose=StatusList.Purpose.SUSPENSION
-        )
-        credential_status = [
-            credential_status,
-            statuslist.entry(
-                list_url=status.list_url(suspension_list),
-                index=suspension_index,
-                purpose=StatusList.Purpose.SUSPENSION,
-            ),
-        ]
+    entries = status.assign_status_entries(
+        organization, issuer_did=did, suspension=options.suspension_entry
+    )
     info = openbadges.CredentialInfo(
         id=f"urn:uuid:{award_uuid}",
         issuer=selectors.issuer_info(organization, did),
@@ -91,14 +72,14 @@ def _sign_and_store(
         # credentialStatus object. Bitstring Status List 2.1 shows a suspension
         # entry beside it, which an issuer can choose (a list of two, which the
         # published schema refuses; docs/decisions/0002).
-        credential_status=credential_status,
+        credential_status=entries.credential_status,
     )
     now = timezone.now()
     legacy = options.proof_format == dataintegrity.ED25519_2020
-    credential = dataintegrity.sign_credential(
+    credential = keys.sign_credential(
+        key,
         openbadges.compose_credential(info, data_model="1.1" if legacy else "2.0"),
-        seed=key.open_seed(),
-        verification_method=keys.verification_method(key, did=did),
+        did=did,
         created=now,
         suite=dataintegrity.ED25519_2020 if legacy else dataintegrity.CRYPTOSUITE,
     )
@@ -113,10 +94,10 @@ def _sign_and_store(
                 signing_key=key,
                 credential=credential,
                 issued_at=now,
-                revocation_list=revocation_list,
-                revocation_index=revocation_index,
-                suspension_list=suspension_list,
-                suspension_index=suspension_index,
+                revocation_list=entries.revocation_list,
+                revocation_index=entries.revocation_index,
+                suspension_list=entries.suspension_list,
+                suspension_index=entries.suspension_index,
                 expires_at=valid_until,
                 renewal_of=renewal_of,
                 **{completion_field: completion},

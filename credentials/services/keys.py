@@ -142,6 +142,26 @@ def verification_method(
     return f"{did}#{key.public_multibase}"
 
 
+def sign_credential(
+    key: SigningKey,
+    credential: dict,
+    *,
+    did: str,
+    created,
+    suite: str = dataintegrity.CRYPTOSUITE,
+) -> dict:
+    """The credential signed with `key` as `did` (the one signer every part of
+    Cairn uses: awards, status lists, the VC API's issuer). Raises what
+    dataintegrity.sign_credential raises for a credential it will not sign."""
+    return dataintegrity.sign_credential(
+        credential,
+        seed=key.open_seed(),
+        verification_method=verification_method(key, did=did),
+        created=created,
+        suite=suite,
+    )
+
+
 def organization_did_document(organization: Organization) -> dict:
     """The organization's did:web document: current and past keys, newest first.
 

@@ -1,6 +1,7 @@
 """Revocation and suspension through W3C Bitstring Status Lists."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.utils import timezone
 from accounts.audit import log_action
 from accounts.lifecycle.selectors import wants_email
 from accounts.models import Organization
-from credentials import dataintegrity, statuslist, tasks
+from credentials import statuslist, tasks
 from credentials.models import Award, SigningKey, StatusList, WalletCredential
 from credentials.services import keys
 from credentials.signals import award_reinstated, award_revoked, award_suspended
@@ -60,11 +61,8 @@ def sign_status_list(status_list: StatusList) -> StatusList:
         bits=bytes(status_list.bits),
         valid_from=now,
     )
-    status_list.credential = dataintegrity.sign_credential(
-        credential,
-        seed=key.open_seed(),
-        verification_method=keys.verification_method(key, did=status_list.issuer_did),
-        created=now,
+    status_list.credential = keys.sign_credential(
+        key, credential, did=status_list.issuer_did, created=now
     )
     status_list.signed_at = now
     status_list.save(update_fields=["credential", "signed_at"])
@@ -112,7 +110,56 @@ def assign_status_entry(
     return status_list, index
 
 
-def _set_bit(status_list_id: int | None, index: int | None, value: bool) -> None:
+@dataclass(frozen=True)
+class StatusEntries:
+    """The status entries assigned to one credential: its revocation entry, its
+    suspension entry if it has one, and the credentialStatus that names them."""
+
+    revocation_list: StatusList
+    revocation_index: int
+    suspension_list: StatusList | None
+    suspension_index: int | None
+    credential_status: dict | list[dict]
+
+
+def assign_status_entries(
+    organization: Organization, *, issuer_did: str, suspension: bool
+) -> StatusEntries:
+    """A revocation entry, and with `suspension` a suspension entry, for a new
+    credential of the organization; see assign_status_entry for the locking."""
+    revocation_list, revocation_index = assign_status_entry(
+        organization, issuer_did=issuer_did, purpose=Purpose.REVOCATION
+    )
+    credential_status: dict | list[dict] = statuslist.entry(
+        list_url=list_url(revocation_list),
+        index=revocation_index,
+        purpose=Purpose.REVOCATION,
+    )
+    suspension_list = suspension_index = None
+    if suspension:
+        suspension_list, suspension_index = assign_status_entry(
+            organization, issuer_did=issuer_did, purpose=Purpose.SUSPENSION
+        )
+        credential_status = [
+            credential_status,
+            statuslist.entry(
+                list_url=list_url(suspension_list),
+                index=suspension_index,
+                purpose=Purpose.SUSPENSION,
+            ),
+        ]
+    return StatusEntries(
+        revocation_list,
+        revocation_index,
+        suspension_list,
+        suspension_index,
+        credential_status,
+    )
+
+
+def set_status_bit(status_list_id: int | None, index: int | None, value: bool) -> None:
+    """Set one credential's bit in a list and re-sign the list if it changed.
+    Call inside a transaction."""
     if status_list_id is None or index is None:
         return  # issued before status lists: the award row alone says it
     # Locks in the order issuing takes them (signing key, then list), so that
@@ -135,7 +182,7 @@ def _set_wallet_copy_bits(award: Award, purpose: str, value: bool) -> None:
     for copy in WalletCredential.objects.filter(
         award=award, **{f"{purpose}_list__isnull": False}
     ):
-        _set_bit(
+        set_status_bit(
             getattr(copy, f"{purpose}_list_id"),
             getattr(copy, f"{purpose}_index"),
             value,
@@ -179,7 +226,7 @@ def revoke_award(award: Award, *, by, reason: str, notify: bool = True) -> Award
     award.revoked_at = timezone.now()
     award.revocation_reason = reason
     award.save(update_fields=["revoked_at", "revocation_reason"])
-    _set_bit(award.revocation_list_id, award.revocation_index, True)
+    set_status_bit(award.revocation_list_id, award.revocation_index, True)
     _set_wallet_copy_bits(award, "revocation", True)
     log_action(by, "award.revoked", award, reason=reason, **audit_facts(award))
     _announce(award_revoked, award)
@@ -206,7 +253,7 @@ def suspend_award(award: Award, *, by, reason: str) -> Award:
     award.suspended_at = timezone.now()
     award.suspension_reason = reason
     award.save(update_fields=["suspended_at", "suspension_reason"])
-    _set_bit(award.suspension_list_id, award.suspension_index, True)
+    set_status_bit(award.suspension_list_id, award.suspension_index, True)
     _set_wallet_copy_bits(award, "suspension", True)
     log_action(by, "award.suspended", award, reason=reason, **audit_facts(award))
     _announce(award_suspended, award)
@@ -229,7 +276,7 @@ def reinstate_award(award: Award, *, by, reason: str) -> Award:
     award.suspended_at = None
     award.suspension_reason = ""
     award.save(update_fields=["suspended_at", "suspension_reason"])
-    _set_bit(award.suspension_list_id, award.suspension_index, False)
+    set_status_bit(award.suspension_list_id, award.suspension_index, False)
     _set_wallet_copy_bits(award, "suspension", False)
     log_action(by, "award.reinstated", award, reason=reason, **audit_facts(award))
     _announce(award_reinstated, award)

@@ -7,6 +7,7 @@ from integrations.models.ob3 import (
 )
 from integrations.models.oid4vci import CredentialOffer
 from integrations.models.tokens import ApiToken, OAuthClient, Scope, ServiceAccount
+from integrations.models.vcapi import IssuedCredential
 from integrations.models.webhooks import (
     WebhookDelivery,
     WebhookEvent,
@@ -14,6 +15,7 @@ from integrations.models.webhooks import (
 )
 
 __all__ = [
+    "IssuedCredential",
     "ApiToken",
     "AppAuthorization",
     "HostRegistration",

@@ -90,6 +90,12 @@ ENDPOINT_SCOPES: dict[str, dict[str, str]] = {
     # (anyone may check one), so a token there is never looked at.
     "credentials.api.VerifyCredential": {"POST": READ},
     "credentials.api.AwardStatusChange": {"POST": ISSUE},
+    # The W3C VC API: signing and status changes are issuing; checking is
+    # reading (docs/decisions/0018-vc-api.md).
+    "integrations.vcapi.api.CredentialsIssue": {"POST": ISSUE},
+    "integrations.vcapi.api.CredentialsStatus": {"POST": ISSUE},
+    "integrations.vcapi.api.CredentialsVerify": {"POST": READ},
+    "integrations.vcapi.api.PresentationsVerify": {"POST": READ},
     "integrations.webhooks.api.WebhookList": {"GET": READ, "POST": ADMIN},
     "integrations.webhooks.api.WebhookDetail": {
         "GET": READ,

@@ -15,7 +15,8 @@
 //            "eddsa-rdfc-2022", "seedHex": "<64 hex>", "domain": "...",
 //            "holder": "did:..."}
 //   `holder` (optional) names another holder than the signing key's DID, to
-//   test that an issuer refuses it.
+//   test that an issuer refuses it; `credentials` (optional) are put in the
+//   presentation as its verifiableCredential.
 // Prints one JSON line {"did": "did:key:...", "presentation": {...}}.
 import {readFileSync} from 'node:fs';
 
@@ -56,6 +57,7 @@ async function main() {
   }
   const presentation = vc.createPresentation({
     holder: input.holder || did, version: legacy ? 1.0 : 2.0,
+    ...(input.credentials ? {verifiableCredential: input.credentials} : {}),
   });
   const signed = await vc.signPresentation({
     presentation,
