@@ -6,13 +6,50 @@ from accounts.people import api as people
 from accounts.sso import api as sso
 from analytics import api as analytics
 from assessments import api as assessments
+from assessments import cohort_api as cohorts
 from credentials import api as credentials
+from credentials import issuer_api as issuer
 from curriculum import api as curriculum
 from curriculum import framework_api as frameworks
 from pathways import api as pathways
+from pathways import equivalence_api as equivalences
 from reviews import api as reviews
+from reviews import board_api as boards
+
+org = "organizations/<slug:slug>/"
+
+# What an organization's admins do on its pages, by subject.
+organization_patterns = [
+    path(org + "boards/", boards.BoardList.as_view()),
+    path(org + "boards/<int:pk>/", boards.BoardDetail.as_view()),
+    path(org + "boards/<int:pk>/members/", boards.BoardMemberList.as_view()),
+    path(org + "cohorts/", cohorts.CohortList.as_view()),
+    path(org + "cohorts/<int:pk>/", cohorts.CohortDetail.as_view()),
+    path(org + "cohorts/<int:pk>/members/add/", cohorts.CohortMembersAdd.as_view()),
+    path(
+        org + "cohorts/<int:pk>/members/remove/",
+        cohorts.CohortMembersRemove.as_view(),
+    ),
+    path(org + "equivalences/", equivalences.EquivalenceList.as_view()),
+    path(
+        org + "equivalences/<int:pk>/withdraw/",
+        equivalences.EquivalenceWithdraw.as_view(),
+    ),
+    path(org + "issuer/", issuer.Issuer.as_view()),
+    path(org + "issuer/logo/", issuer.IssuerLogo.as_view()),
+    path(
+        org + "issuer/certificate-samples/<str:variant>/",
+        issuer.CertificateSample.as_view(),
+    ),
+    path(org + "keys/", issuer.SigningKeyList.as_view()),
+    path(org + "keys/rotate/", issuer.SigningKeyRotate.as_view()),
+    path(org + "keys/<int:pk>/compromised/", issuer.SigningKeyCompromised.as_view()),
+    path(org + "endorsements/", issuer.EndorsementList.as_view()),
+    path(org + "awards/", credentials.OrganizationAwardList.as_view()),
+]
 
 urlpatterns = [
+    *organization_patterns,
     path(
         "organizations/<slug:slug>/webhooks/",
         include("integrations.webhooks.api_urls"),
@@ -109,4 +146,6 @@ urlpatterns = [
         "credentials/<uuid:uuid>/reinstate/",
         credentials.AwardStatusChange.as_view(action="reinstate"),
     ),
+    path("credentials/<uuid:uuid>/reissue/", credentials.AwardReissue.as_view()),
+    path("credentials/<uuid:uuid>/renew/", credentials.AwardRenew.as_view()),
 ]

@@ -524,9 +524,6 @@ def upload_logo(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("credentials:issuer", slug=organization.slug)
 
 
-CERTIFICATE_SAMPLES = {"short": "A short certificate", "long": "A crowded certificate"}
-
-
 @login_required
 @require_GET
 def certificate_gallery(request: HttpRequest, slug: str) -> HttpResponse:
@@ -534,7 +531,7 @@ def certificate_gallery(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "credentials/certificate_gallery.html",
-        {"organization": organization, "samples": CERTIFICATE_SAMPLES},
+        {"organization": organization, "samples": selectors.CERTIFICATE_SAMPLES},
     )
 
 
@@ -542,7 +539,7 @@ def certificate_gallery(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def certificate_preview(request: HttpRequest, slug: str, variant: str) -> HttpResponse:
     organization = get_organization_for(request.user, slug, Role.ADMIN)
-    if variant not in CERTIFICATE_SAMPLES:
+    if variant not in selectors.CERTIFICATE_SAMPLES:
         raise Http404("No such sample.")
     pdf = render_certificate_pdf(selectors.sample_certificate(organization, variant))
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from pathways.models import Enrolment, PathwayVersion
+from pathways.models import Enrolment, Equivalence, PathwayVersion
 
 
 class PathwayVersionSerializer(serializers.ModelSerializer):
@@ -103,3 +103,46 @@ class SimulationSerializer(serializers.Serializer):
     lose = serializers.IntegerField()
     keep = serializers.IntegerField()
     changes = SimulationChangeSerializer(many=True)
+
+
+class EquivalenceSerializer(serializers.ModelSerializer):
+    """An approved crosswalk: another issuer's credential (or another
+    organization's module) counts as one of this organization's modules, or,
+    with no module, is accepted for rules that name it."""
+
+    issuer = serializers.CharField(
+        max_length=100,
+        help_text="The other organization's slug, or the outside issuer's id.",
+    )
+    achievement = serializers.CharField(
+        max_length=200, help_text="Its module code or achievement identifier."
+    )
+    module = serializers.CharField(
+        source="module.code",
+        max_length=40,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The code of the module of yours it counts as; null to accept "
+        "it for rules that name the outside credential itself.",
+    )
+    approved_by = serializers.CharField(source="approved_by.username", read_only=True)
+    is_withdrawn = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Equivalence
+        fields = [
+            "id",
+            "issuer",
+            "achievement",
+            "module",
+            "note",
+            "approved_by",
+            "approved_at",
+            "withdrawn_at",
+            "is_withdrawn",
+        ]
+        read_only_fields = ["id", "approved_by", "approved_at", "withdrawn_at"]
+
+    def get_is_withdrawn(self, equivalence: Equivalence) -> bool:
+        return equivalence.withdrawn_at is not None

@@ -85,6 +85,24 @@ def get_board_for_managing(user: User, pk: int) -> AdvisoryBoard:
     return board
 
 
+def get_organization_for_boards(user: User, slug: str) -> Organization:
+    """The organization whose boards `user` manages (its admins)."""
+    organization = get_object_or_404(Organization, slug=slug)
+    if not has_role(user, organization, Role.DESIGNER, Role.ADMIN, Role.REVIEWER):
+        raise Http404
+    if not can_manage_boards(user, organization):
+        raise PermissionDenied
+    return organization
+
+
+def get_board_of_organization(user: User, slug: str, pk: int) -> AdvisoryBoard:
+    """A board of the organization named by `slug`, for its admins."""
+    board = get_board_for_managing(user, pk)
+    if board.organization.slug != slug:
+        raise Http404
+    return board
+
+
 def get_version_for_submitting(
     user: AbstractBaseUser, kind: str, pk: int
 ) -> VersionedContent:

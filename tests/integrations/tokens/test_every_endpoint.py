@@ -18,6 +18,7 @@ from integrations.models import ApiToken, Scope
 from integrations.tokens import scopes, selectors
 from integrations.tokens import services as tokens
 from integrations.webhooks import services as webhooks
+from pathways import services as pathways
 from reviews import services as reviews
 from tests import builders
 from tests.accounts.sso.factories import make_oidc_provider
@@ -95,6 +96,10 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
     )
     delivery = webhooks.send_test_event(hook, by=cast["admin"])
     provider = make_oidc_provider(cast.organization, by=cast["admin"])
+    cohort = assessments.create_cohort(cast.organization, by=cast["admin"], name="C")
+    equivalence = pathways.approve_equivalence(
+        cast.organization, by=cast["admin"], issuer="elsewhere", achievement="X-1"
+    )
     ids = {
         "module-versions": draft.version.pk,
         "outcomes": outcome.pk,
@@ -105,6 +110,10 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
         "grade-imports": job.pk,
         "pathway-versions": pathway.version.pk,
         "reviews": review.pk,
+        "boards": board.pk,
+        "cohorts": cohort.pk,
+        "equivalences": equivalence.pk,
+        "keys": award.signing_key_id,
     }
     org = cast.organization.slug
     bodies = {
@@ -160,6 +169,8 @@ def url_for(path: str, world: dict) -> str:
             part = str(cast["other_learner"].pk)
         elif part == "{role}":
             part = "learner"
+        elif part == "{variant}":
+            part = "short"
         parts.append(part)
     return "/" + "/".join(parts) + ("/" if path.endswith("/") else "")
 
