@@ -12,6 +12,7 @@ from credentials import issuer_api as issuer
 from curriculum import api as curriculum
 from curriculum import framework_api as frameworks
 from pathways import api as pathways
+from pathways import cohort_api as enrolments
 from pathways import equivalence_api as equivalences
 from reviews import api as reviews
 from reviews import board_api as boards
@@ -74,6 +75,14 @@ urlpatterns = [
         people.MemberDeactivate.as_view(),
     ),
     path(
+        "organizations/<slug:slug>/members/<int:user_id>/reactivate/",
+        people.MemberReactivate.as_view(),
+    ),
+    path(
+        "organizations/<slug:slug>/invitations/<int:pk>/withdraw/",
+        people.InvitationWithdraw.as_view(),
+    ),
+    path(
         "organizations/<slug:slug>/identity-providers/",
         sso.IdentityProviderList.as_view(),
     ),
@@ -121,6 +130,14 @@ urlpatterns = [
     path(
         "pathway-versions/<int:pk>/simulate/",
         pathways.PathwayVersionSimulate.as_view(),
+    ),
+    path("pathway-versions/<int:pk>/enrol-cohort/", enrolments.CohortEnrol.as_view()),
+    path("pathway-versions/<int:pk>/move-cohort/", enrolments.CohortMove.as_view()),
+    path("pathway-versions/<int:pk>/reevaluate/", enrolments.Reevaluate.as_view()),
+    path("reevaluations/<int:pk>/", enrolments.ReevaluationDetail.as_view()),
+    path(
+        "modules/<int:pk>/prerequisite-overrides/",
+        enrolments.PrerequisiteOverrides.as_view(),
     ),
     path("progress/", pathways.MyProgress.as_view()),
     path("reviews/", reviews.ReviewList.as_view()),

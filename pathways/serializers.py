@@ -1,6 +1,12 @@
 from rest_framework import serializers
 
-from pathways.models import Enrolment, Equivalence, PathwayVersion
+from pathways.models import (
+    Enrolment,
+    Equivalence,
+    PathwayVersion,
+    PrerequisiteOverride,
+    Reevaluation,
+)
 
 
 class PathwayVersionSerializer(serializers.ModelSerializer):
@@ -146,3 +152,58 @@ class EquivalenceSerializer(serializers.ModelSerializer):
 
     def get_is_withdrawn(self, equivalence: Equivalence) -> bool:
         return equivalence.withdrawn_at is not None
+
+
+class ReevaluationSerializer(serializers.ModelSerializer):
+    """A batched re-evaluation of everyone enrolled in a pathway version."""
+
+    class Meta:
+        model = Reevaluation
+        fields = [
+            "id",
+            "version",
+            "reason",
+            "status",
+            "total",
+            "processed",
+            "recorded",
+            "voided",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class CohortEnrolSerializer(serializers.Serializer):
+    cohort = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="A cohort of the organization"
+    )
+
+
+class CohortMoveSerializer(serializers.Serializer):
+    source = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The older version of the same pathway whose learners move",
+    )
+
+
+class CountSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="How many learners")
+
+
+class PrerequisiteOverrideSerializer(serializers.ModelSerializer):
+    """A module's prerequisite waived for one learner, with the reason."""
+
+    learner = serializers.CharField(
+        source="learner.username",
+        max_length=254,
+        help_text="The learner's username or e-mail address",
+    )
+    reason = serializers.CharField(max_length=2000)
+    granted_by = serializers.CharField(source="granted_by.username", read_only=True)
+
+    class Meta:
+        model = PrerequisiteOverride
+        fields = ["id", "learner", "reason", "granted_by", "granted_at"]
+        read_only_fields = ["id", "granted_by", "granted_at"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from accounts.people import services as people
 from assessments import services as assessments
 from credentials.models import Award
 from integrations.models import ApiToken, Scope
@@ -114,6 +115,13 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
         "cohorts": cohort.pk,
         "equivalences": equivalence.pk,
         "keys": award.signing_key_id,
+        "modules": draft.version.module.pk,
+        "invitations": people.invite_member(
+            cast.organization, by=cast["admin"], email="new@example.org", role="faculty"
+        )[0].pk,
+        "reevaluations": pathways.start_reevaluation(
+            pathway.version, by=cast["admin"], reason="A check"
+        ).pk,
     }
     org = cast.organization.slug
     bodies = {
