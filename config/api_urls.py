@@ -146,6 +146,9 @@ urlpatterns = [
     path("reviews/<int:pk>/declarations/", reviews.ReviewDeclare.as_view()),
     path("reviews/<int:pk>/comments/", reviews.ReviewComment.as_view()),
     path("reviews/<int:pk>/votes/", reviews.ReviewVote.as_view()),
+    path("reviews/<int:pk>/withdraw/", reviews.ReviewWithdraw.as_view()),
+    path("reviews/comments/<int:pk>/respond/", reviews.CommentRespond.as_view()),
+    path("reviews/start-draft/", reviews.NextDraft.as_view()),
     path("awards/", credentials.MyAwardList.as_view()),
     path(
         "credentials/<uuid:uuid>/verification/", credentials.AwardVerification.as_view()

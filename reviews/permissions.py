@@ -114,3 +114,16 @@ def get_version_for_submitting(
     if not can_submit(user, version):
         raise PermissionDenied
     return version
+
+
+def get_version_for_next_draft(user: User, kind: str, pk: int) -> VersionedContent:
+    """A frozen version whose next draft `user` may start (designers and admins
+    of its organization); 404 for those outside it."""
+    version = selectors.load_version(selectors.VERSION_TYPES.get(kind, ""), pk)
+    if not has_role(
+        user, version.organization, Role.DESIGNER, Role.ADMIN, Role.REVIEWER
+    ):
+        raise Http404
+    if not can_start_draft(user, version):
+        raise PermissionDenied
+    return version

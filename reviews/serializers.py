@@ -155,3 +155,28 @@ class BoardMemberSerializer(serializers.ModelSerializer):
         if member.accepted_at is not None:
             return "seated"
         return "expired" if member.expires_at < timezone.now() else "invited"
+
+
+class ReviewWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the round is withdrawn")
+
+
+class CommentResponseSerializer(serializers.Serializer):
+    response = serializers.CharField(required=False, allow_blank=True, default="")
+    resolve = serializers.BooleanField(
+        required=False, default=False, help_text="Mark the comment resolved"
+    )
+
+
+class NextDraftSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["module", "pathway"])
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="A published version's id"
+    )
+
+
+class DraftSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    status = serializers.CharField()

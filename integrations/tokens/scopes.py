@@ -100,6 +100,9 @@ ENDPOINT_SCOPES: dict[str, dict[str, str]] = {
     "reviews.api.ReviewDeclare": {"POST": ADMIN},
     "reviews.api.ReviewComment": {"POST": ADMIN},
     "reviews.api.ReviewVote": {"POST": ADMIN},
+    "reviews.api.ReviewWithdraw": {"POST": ADMIN},
+    "reviews.api.CommentRespond": {"POST": ADMIN},
+    "reviews.api.NextDraft": {"POST": ADMIN},
     "credentials.api.MyAwardList": {"GET": READ},
     "credentials.api.AwardVerification": {"GET": READ},
     # Checking a credential changes nothing. It takes no credentials at all

@@ -116,6 +116,7 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
         "equivalences": equivalence.pk,
         "keys": award.signing_key_id,
         "modules": draft.version.module.pk,
+        "comments": _comment(review, cast).pk,
         "invitations": people.invite_member(
             cast.organization, by=cast["admin"], email="new@example.org", role="faculty"
         )[0].pk,
@@ -156,6 +157,13 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
         "bodies": bodies,
         "cast": cast,
     }
+
+
+def _comment(review, cast):
+    reviews.declare_interest(review, user=cast["practitioner_1"], has_conflict=False)
+    return reviews.add_comment(
+        review, user=cast["practitioner_1"], anchor_kind="general", body="Why?"
+    )
 
 
 def url_for(path: str, world: dict) -> str:
