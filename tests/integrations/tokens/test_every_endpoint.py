@@ -142,6 +142,10 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
             "title": "New",
             "rule": {"type": "module", "code": "A-101"},
         },
+        ("POST", "/api/reviews/start-draft/"): {
+            "kind": "module",
+            "version": task.version.pk,
+        },
         ("POST", "/api/reviews/submit/"): {
             "kind": "module",
             "version": draft.version.pk,
