@@ -3,7 +3,7 @@ from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Membership
+from accounts.models import Membership, Organization
 from accounts.permissions import User, has_role
 from assessments.models import AssessmentTask, Cohort, Mark, Submission
 from curriculum.permissions import can_view_version
@@ -167,4 +167,25 @@ def get_cohort_for_managing(user: User, pk: int) -> Cohort:
         raise Http404
     if not has_role(user, cohort.organization, Role.ADMIN):
         raise PermissionDenied
+    return cohort
+
+
+def get_organization_for_cohorts(
+    user: User, slug: str, *, managing: bool = False
+) -> Organization:
+    """The organization whose cohorts `user` sees (its admins and faculty) or,
+    `managing`, changes (its admins)."""
+    organization = get_object_or_404(Organization, slug=slug)
+    if not has_role(user, organization, Role.ADMIN, Role.FACULTY):
+        raise Http404
+    if managing and not has_role(user, organization, Role.ADMIN):
+        raise PermissionDenied
+    return organization
+
+
+def get_cohort_of_organization(user: User, slug: str, pk: int) -> Cohort:
+    """A cohort of the organization named by `slug`, for its admins."""
+    cohort = get_cohort_for_managing(user, pk)
+    if cohort.organization.slug != slug:
+        raise Http404
     return cohort

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from assessments.models import (
     AssessmentTask,
+    Cohort,
     Criterion,
     CriterionGrade,
     EvidenceFile,
@@ -215,3 +216,51 @@ class GradeImportSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+
+class CohortSerializer(serializers.ModelSerializer):
+    """A group of learners and the faculty assigned to grade their work."""
+
+    name = serializers.CharField(max_length=120)
+    learners = serializers.SlugRelatedField(
+        slug_field="username", many=True, read_only=True
+    )
+    graders = serializers.SlugRelatedField(
+        slug_field="username", many=True, read_only=True
+    )
+
+    class Meta:
+        model = Cohort
+        fields = ["id", "name", "learners", "graders", "created_at"]
+        read_only_fields = ["id", "learners", "graders", "created_at"]
+
+
+class CohortPeopleSerializer(serializers.Serializer):
+    """People to add to or take out of a cohort, all or none: by username or
+    e-mail, by user id, or both."""
+
+    role = serializers.ChoiceField(
+        choices=[("learner", "Learners"), ("faculty", "Graders")],
+        help_text="learner: the cohort's learners; faculty: its graders",
+    )
+    people = serializers.ListField(
+        child=serializers.CharField(max_length=254),
+        required=False,
+        default=list,
+        max_length=5000,
+        help_text="Usernames or e-mail addresses",
+    )
+    user_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        required=False,
+        default=list,
+        max_length=5000,
+    )
+
+
+class CohortChangeSerializer(serializers.Serializer):
+    changed = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Usernames added or removed (those already as asked are left)",
+    )
+    cohort = CohortSerializer()

@@ -6,13 +6,51 @@ from accounts.people import api as people
 from accounts.sso import api as sso
 from analytics import api as analytics
 from assessments import api as assessments
+from assessments import cohort_api as cohorts
 from credentials import api as credentials
+from credentials import issuer_api as issuer
 from curriculum import api as curriculum
 from curriculum import framework_api as frameworks
 from pathways import api as pathways
+from pathways import cohort_api as enrolments
+from pathways import equivalence_api as equivalences
 from reviews import api as reviews
+from reviews import board_api as boards
+
+org = "organizations/<slug:slug>/"
+
+# What an organization's admins do on its pages, by subject.
+organization_patterns = [
+    path(org + "boards/", boards.BoardList.as_view()),
+    path(org + "boards/<int:pk>/", boards.BoardDetail.as_view()),
+    path(org + "boards/<int:pk>/members/", boards.BoardMemberList.as_view()),
+    path(org + "cohorts/", cohorts.CohortList.as_view()),
+    path(org + "cohorts/<int:pk>/", cohorts.CohortDetail.as_view()),
+    path(org + "cohorts/<int:pk>/members/add/", cohorts.CohortMembersAdd.as_view()),
+    path(
+        org + "cohorts/<int:pk>/members/remove/",
+        cohorts.CohortMembersRemove.as_view(),
+    ),
+    path(org + "equivalences/", equivalences.EquivalenceList.as_view()),
+    path(
+        org + "equivalences/<int:pk>/withdraw/",
+        equivalences.EquivalenceWithdraw.as_view(),
+    ),
+    path(org + "issuer/", issuer.Issuer.as_view()),
+    path(org + "issuer/logo/", issuer.IssuerLogo.as_view()),
+    path(
+        org + "issuer/certificate-samples/<str:variant>/",
+        issuer.CertificateSample.as_view(),
+    ),
+    path(org + "keys/", issuer.SigningKeyList.as_view()),
+    path(org + "keys/rotate/", issuer.SigningKeyRotate.as_view()),
+    path(org + "keys/<int:pk>/compromised/", issuer.SigningKeyCompromised.as_view()),
+    path(org + "endorsements/", issuer.EndorsementList.as_view()),
+    path(org + "awards/", credentials.OrganizationAwardList.as_view()),
+]
 
 urlpatterns = [
+    *organization_patterns,
     path(
         "organizations/<slug:slug>/webhooks/",
         include("integrations.webhooks.api_urls"),
@@ -39,6 +77,14 @@ urlpatterns = [
     path(
         "organizations/<slug:slug>/members/<int:user_id>/deactivate/",
         people.MemberDeactivate.as_view(),
+    ),
+    path(
+        "organizations/<slug:slug>/members/<int:user_id>/reactivate/",
+        people.MemberReactivate.as_view(),
+    ),
+    path(
+        "organizations/<slug:slug>/invitations/<int:pk>/withdraw/",
+        people.InvitationWithdraw.as_view(),
     ),
     path(
         "organizations/<slug:slug>/identity-providers/",
@@ -89,6 +135,14 @@ urlpatterns = [
         "pathway-versions/<int:pk>/simulate/",
         pathways.PathwayVersionSimulate.as_view(),
     ),
+    path("pathway-versions/<int:pk>/enrol-cohort/", enrolments.CohortEnrol.as_view()),
+    path("pathway-versions/<int:pk>/move-cohort/", enrolments.CohortMove.as_view()),
+    path("pathway-versions/<int:pk>/reevaluate/", enrolments.Reevaluate.as_view()),
+    path("reevaluations/<int:pk>/", enrolments.ReevaluationDetail.as_view()),
+    path(
+        "modules/<int:pk>/prerequisite-overrides/",
+        enrolments.PrerequisiteOverrides.as_view(),
+    ),
     path("progress/", pathways.MyProgress.as_view()),
     path("reviews/", reviews.ReviewList.as_view()),
     path("reviews/submit/", reviews.ReviewSubmit.as_view()),
@@ -96,6 +150,9 @@ urlpatterns = [
     path("reviews/<int:pk>/declarations/", reviews.ReviewDeclare.as_view()),
     path("reviews/<int:pk>/comments/", reviews.ReviewComment.as_view()),
     path("reviews/<int:pk>/votes/", reviews.ReviewVote.as_view()),
+    path("reviews/<int:pk>/withdraw/", reviews.ReviewWithdraw.as_view()),
+    path("reviews/comments/<int:pk>/respond/", reviews.CommentRespond.as_view()),
+    path("reviews/start-draft/", reviews.NextDraft.as_view()),
     path("awards/", credentials.MyAwardList.as_view()),
     path(
         "credentials/<uuid:uuid>/verification/", credentials.AwardVerification.as_view()
@@ -113,4 +170,6 @@ urlpatterns = [
         "credentials/<uuid:uuid>/reinstate/",
         credentials.AwardStatusChange.as_view(action="reinstate"),
     ),
+    path("credentials/<uuid:uuid>/reissue/", credentials.AwardReissue.as_view()),
+    path("credentials/<uuid:uuid>/renew/", credentials.AwardRenew.as_view()),
 ]

@@ -436,6 +436,7 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "curriculum.models.VersionedContent.Status",
         "ReviewStatusEnum": "reviews.models.Review.Status",
         "MemberRoleEnum": "accounts.models.Membership.Role",
+        "KindEnum": ["module", "pathway"],
         "WebhookStatusEnum": "integrations.models.WebhookSubscription.Status",
         "WebhookDeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
     },

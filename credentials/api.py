@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, parsers, serializers, status
 from rest_framework import permissions as drf_permissions
 from rest_framework.exceptions import ParseError, Throttled, ValidationError
@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import ratelimit
+from accounts.models import Membership
+from accounts.permissions import get_organization_for
 from credentials import baking, permissions, selectors, services
 from credentials.models import Award
 from credentials.serializers import (
@@ -137,3 +139,65 @@ class AwardStatusChange(APIView):
                 error.message_dict if hasattr(error, "error_dict") else error.messages
             ) from error
         return Response(AwardSerializer(award, context={"request": request}).data)
+
+
+class OrganizationAwardList(generics.ListAPIView):
+    """An organization's credentials, newest first, for its admins. `q`: words
+    to find in the achievement or the learner's name, username or e-mail;
+    `status`: valid, suspended or revoked; `kind`: module or pathway."""
+
+    serializer_class = AwardSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Search words"),
+            OpenApiParameter("status", str, enum=list(selectors.AWARD_STATUSES)),
+            OpenApiParameter("kind", str, enum=Award.Kind.values),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        organization = get_organization_for(
+            self.request.user, self.kwargs["slug"], Membership.Role.ADMIN
+        )
+        params = self.request.query_params
+        return selectors.organization_awards(
+            organization,
+            query=params.get("q", "").strip(),
+            status=params.get("status", ""),
+            kind=params.get("kind", ""),
+        ).select_related("organization", "renewal_of")
+
+
+class AwardReissue(APIView):
+    """Issue a revoked credential again, for the completion it certified (if
+    that still stands): a revocation is not a lock."""
+
+    @extend_schema(request=None, responses={201: AwardSerializer})
+    def post(self, request, uuid):
+        award = permissions.get_award_for_managing(request.user, uuid)
+        new = services.reissue_award(award, by=request.user)
+        return Response(
+            AwardSerializer(new, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AwardRenew(APIView):
+    """Renew a credential that expires (within 90 days of its end) or has
+    expired: a new credential valid from today; the old one stays."""
+
+    @extend_schema(request=StatusChangeInput, responses={201: AwardSerializer})
+    def post(self, request, uuid):
+        award = permissions.get_award_for_managing(request.user, uuid)
+        data = StatusChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        new = services.renew_award(
+            award, by=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(
+            AwardSerializer(new, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -31,11 +31,11 @@ from credentials.certificate_design import (
 )
 from credentials.certificates import render_certificate_html, render_certificate_pdf
 from credentials.models import CertificateTemplate
+from credentials.services.profiles import sample_certificate_pdf
 from curriculum.models import Module
 from pathways.models import Pathway
 
 Role = Membership.Role
-CERTIFICATE_SAMPLES = {"short": "A short certificate", "long": "A crowded certificate"}
 
 
 def _template(request: HttpRequest, slug: str, pk: int):
@@ -69,7 +69,7 @@ def certificate_gallery(request: HttpRequest, slug: str) -> HttpResponse:
         "credentials/certificate_gallery.html",
         {
             "organization": organization,
-            "samples": CERTIFICATE_SAMPLES,
+            "samples": selectors.CERTIFICATE_SAMPLES,
             "templates": template_selectors.templates_of(organization).prefetch_related(
                 "versions"
             ),
@@ -335,14 +335,9 @@ def preview_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def certificate_preview(request: HttpRequest, slug: str, variant: str) -> HttpResponse:
     """The built-in design's samples, or the default template's latest version."""
     organization = get_organization_for(request.user, slug, Role.ADMIN)
-    if variant not in CERTIFICATE_SAMPLES:
+    if variant not in selectors.CERTIFICATE_SAMPLES:
         raise Http404("No such sample.")
-    default = template_selectors.default_template(organization)
-    version = default.latest_version if default else None
-    pdf = render_certificate_pdf(
-        selectors.sample_certificate(organization, variant),
-        design_from_settings(version.settings if version else None),
-    )
+    pdf = sample_certificate_pdf(organization, variant)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="sample-{variant}.pdf"'
     return response

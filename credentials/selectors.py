@@ -245,6 +245,9 @@ def certificate_design(organization: Organization) -> str:
     return certificates.design_key(issuer_logo(organization)[0])
 
 
+CERTIFICATE_SAMPLES = {"short": "A short certificate", "long": "A crowded certificate"}
+
+
 def sample_certificate(organization: Organization, variant: str) -> CertificateInfo:
     """Made-up certificates for the design gallery: a short and a crowded one."""
     long = variant == "long"

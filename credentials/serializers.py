@@ -1,7 +1,8 @@
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from credentials.models import Award
+from credentials.models import Award, Endorsement, IssuerProfile, SigningKey
 from credentials.services import Verification
 
 
@@ -69,3 +70,103 @@ def verification_data(result: Verification) -> dict:
             {"check": c.name, "passed": c.passed, "says": c.says} for c in result.checks
         ],
     }
+
+
+class IssuerSerializer(serializers.Serializer):
+    """What an organization says of itself as an issuer, and how it signs.
+    Credentials issued from a change on carry it; those issued before keep
+    what they were signed with."""
+
+    slug = serializers.SlugField(read_only=True)
+    name = serializers.CharField(
+        max_length=200,
+        help_text="Shown as the issuer on every credential and certificate.",
+    )
+    url = serializers.URLField(
+        max_length=200, allow_blank=True, help_text="The institution's home page."
+    )
+    email = serializers.EmailField(
+        max_length=254,
+        allow_blank=True,
+        help_text="Where a verifier can ask about a credential.",
+    )
+    description = serializers.CharField(allow_blank=True)
+    did = serializers.CharField(read_only=True, allow_null=True)
+    logo_url = serializers.CharField(read_only=True)
+    proof_format = serializers.ChoiceField(
+        source="signing.proof_format",
+        choices=IssuerProfile.ProofFormat.choices,
+        help_text="How what is issued from now on is signed.",
+    )
+    suspension_entry = serializers.BooleanField(
+        source="signing.suspension_entry",
+        help_text="Whether each credential also carries a suspension status "
+        "entry (1EdTech's OB 3.0 schema takes one entry only).",
+    )
+
+
+class IssuerLogoSerializer(serializers.Serializer):
+    logo = serializers.FileField(help_text="A PNG or JPEG image, at most 512 KB.")
+
+
+class SigningKeySerializer(serializers.ModelSerializer):
+    """An organization's signing key. The active one signs; retired ones keep
+    verifying what they signed; a compromised one revoked what it signed from
+    `compromised_at` on."""
+
+    class Meta:
+        model = SigningKey
+        fields = [
+            "id",
+            "public_multibase",
+            "created_at",
+            "is_active",
+            "retired_at",
+            "compromised_at",
+            "compromise_reason",
+        ]
+        read_only_fields = fields
+
+
+class KeyCompromiseSerializer(serializers.Serializer):
+    since = serializers.DateTimeField(
+        help_text="Everything the key signed from this moment on is revoked; "
+        "give a time zone (or Z)."
+    )
+    reason = serializers.CharField(help_text="What happened: the audit log keeps it.")
+
+
+class KeyCompromisedSerializer(serializers.Serializer):
+    key = SigningKeySerializer()
+    revoked = serializers.IntegerField(help_text="How many credentials were revoked")
+
+
+class EndorsementSerializer(serializers.ModelSerializer):
+    """The organization's signed endorsement of what its board approved."""
+
+    class Meta:
+        model = Endorsement
+        fields = ["uuid", "subject_id", "comment", "issued_at", "credential"]
+        read_only_fields = fields
+
+
+class EndorsableReviewSerializer(serializers.Serializer):
+    """A review a board of the organization approved, endorsed or not yet."""
+
+    review = serializers.IntegerField(source="pk")
+    board = serializers.CharField(source="board.name")
+    version_label = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    endorsement = serializers.SerializerMethodField()
+
+    @extend_schema_field(EndorsementSerializer(allow_null=True))
+    def get_endorsement(self, review) -> dict | None:
+        found = getattr(review, "endorsement", None)
+        return EndorsementSerializer(found).data if found else None
+
+
+class EndorseInput(serializers.Serializer):
+    review = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="An approved review's id"
+    )
+    comment = serializers.CharField(help_text="What the board endorses")

@@ -53,6 +53,26 @@ def get_equivalence_for_managing(user: User, pk: int) -> Equivalence:
     return equivalence
 
 
+def get_organization_for_equivalences(
+    user: User, slug: str, *, managing: bool = False
+) -> Organization:
+    """The organization whose equivalences `user` reads (designers and admins)
+    or, `managing`, approves (admins)."""
+    organization = get_object_or_404(Organization, slug=slug)
+    if not has_role(user, organization, Role.DESIGNER, Role.ADMIN):
+        raise Http404
+    if managing and not can_manage_cohorts(user, organization):
+        raise PermissionDenied
+    return organization
+
+
+def get_equivalence_of_organization(user: User, slug: str, pk: int) -> Equivalence:
+    equivalence = get_equivalence_for_managing(user, pk)
+    if equivalence.organization.slug != slug:
+        raise Http404
+    return equivalence
+
+
 def get_module_for_stacking(user: User, pk: int) -> Module:
     module = get_object_or_404(
         Module.objects.select_related("organization", "stacking"), pk=pk

@@ -1,6 +1,12 @@
 from rest_framework import serializers
 
-from pathways.models import Enrolment, PathwayVersion
+from pathways.models import (
+    Enrolment,
+    Equivalence,
+    PathwayVersion,
+    PrerequisiteOverride,
+    Reevaluation,
+)
 
 
 class PathwayVersionSerializer(serializers.ModelSerializer):
@@ -103,3 +109,101 @@ class SimulationSerializer(serializers.Serializer):
     lose = serializers.IntegerField()
     keep = serializers.IntegerField()
     changes = SimulationChangeSerializer(many=True)
+
+
+class EquivalenceSerializer(serializers.ModelSerializer):
+    """An approved crosswalk: another issuer's credential (or another
+    organization's module) counts as one of this organization's modules, or,
+    with no module, is accepted for rules that name it."""
+
+    issuer = serializers.CharField(
+        max_length=100,
+        help_text="The other organization's slug, or the outside issuer's id.",
+    )
+    achievement = serializers.CharField(
+        max_length=200, help_text="Its module code or achievement identifier."
+    )
+    module = serializers.CharField(
+        source="module.code",
+        max_length=40,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The code of the module of yours it counts as; null to accept "
+        "it for rules that name the outside credential itself.",
+    )
+    approved_by = serializers.CharField(source="approved_by.username", read_only=True)
+    is_withdrawn = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Equivalence
+        fields = [
+            "id",
+            "issuer",
+            "achievement",
+            "module",
+            "note",
+            "approved_by",
+            "approved_at",
+            "withdrawn_at",
+            "is_withdrawn",
+        ]
+        read_only_fields = ["id", "approved_by", "approved_at", "withdrawn_at"]
+
+    def get_is_withdrawn(self, equivalence: Equivalence) -> bool:
+        return equivalence.withdrawn_at is not None
+
+
+class ReevaluationSerializer(serializers.ModelSerializer):
+    """A batched re-evaluation of everyone enrolled in a pathway version."""
+
+    class Meta:
+        model = Reevaluation
+        fields = [
+            "id",
+            "version",
+            "reason",
+            "status",
+            "total",
+            "processed",
+            "recorded",
+            "voided",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class CohortEnrolSerializer(serializers.Serializer):
+    cohort = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="A cohort of the organization"
+    )
+
+
+class CohortMoveSerializer(serializers.Serializer):
+    source = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The older version of the same pathway whose learners move",
+    )
+
+
+class CountSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="How many learners")
+
+
+class PrerequisiteOverrideSerializer(serializers.ModelSerializer):
+    """A module's prerequisite waived for one learner, with the reason."""
+
+    learner = serializers.CharField(
+        source="learner.username",
+        max_length=254,
+        help_text="The learner's username or e-mail address",
+    )
+    reason = serializers.CharField(max_length=2000)
+    granted_by = serializers.CharField(source="granted_by.username", read_only=True)
+
+    class Meta:
+        model = PrerequisiteOverride
+        fields = ["id", "learner", "reason", "granted_by", "granted_at"]
+        read_only_fields = ["id", "granted_by", "granted_at"]

@@ -7,15 +7,20 @@ from rest_framework.views import APIView
 
 from accounts.models import Membership
 from accounts.permissions import organizations_where
+from curriculum import lifecycle
 from reviews import permissions, selectors, services
 from reviews.models import AdvisoryBoard, Review
 from reviews.serializers import (
+    CommentResponseSerializer,
+    DraftSerializer,
+    NextDraftSerializer,
     ReviewCommentSerializer,
     ReviewDeclarationSerializer,
     ReviewDetailSerializer,
     ReviewSerializer,
     ReviewSubmitSerializer,
     ReviewVoteSerializer,
+    ReviewWithdrawSerializer,
 )
 
 Role = Membership.Role
@@ -113,3 +118,57 @@ class ReviewVote(_ReviewAction):
         services.cast_vote(review, user=request.user, **serializer.validated_data)
         review.refresh_from_db()
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewWithdraw(APIView):
+    """Withdraw an open round (designers and admins): the version is a draft
+    again."""
+
+    @extend_schema(request=ReviewWithdrawSerializer, responses=ReviewSerializer)
+    def post(self, request, pk: int):
+        review = permissions.get_review_for_viewing(request.user, pk)
+        if not permissions.can_withdraw(request.user, review):
+            self.permission_denied(request, "Designers and admins withdraw a round.")
+        data = ReviewWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = services.withdraw_review(
+            review, by=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(ReviewSerializer(review).data)
+
+
+class CommentRespond(APIView):
+    """Answer a reviewer's comment, or mark it resolved."""
+
+    @extend_schema(request=CommentResponseSerializer, responses=ReviewCommentSerializer)
+    def post(self, request, pk: int):
+        comment = permissions.get_comment_for_responding(request.user, pk)
+        data = CommentResponseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.respond_to_comment(
+            comment, by=request.user, **data.validated_data
+        )
+        return Response(ReviewCommentSerializer(comment).data)
+
+
+class NextDraft(APIView):
+    """Start the next draft of a published version, copied from it."""
+
+    @extend_schema(request=NextDraftSerializer, responses={201: DraftSerializer})
+    def post(self, request):
+        data = NextDraftSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        kind = data.validated_data["kind"]
+        version = permissions.get_version_for_next_draft(
+            request.user, kind, data.validated_data["version"]
+        )
+        draft = lifecycle.start_next_draft(version, by=request.user)
+        return Response(
+            {
+                "kind": kind,
+                "id": draft.pk,
+                "number": draft.number,
+                "status": draft.status,
+            },
+            status=status.HTTP_201_CREATED,
+        )

@@ -85,6 +85,24 @@ def get_board_for_managing(user: User, pk: int) -> AdvisoryBoard:
     return board
 
 
+def get_organization_for_boards(user: User, slug: str) -> Organization:
+    """The organization whose boards `user` manages (its admins)."""
+    organization = get_object_or_404(Organization, slug=slug)
+    if not has_role(user, organization, Role.DESIGNER, Role.ADMIN, Role.REVIEWER):
+        raise Http404
+    if not can_manage_boards(user, organization):
+        raise PermissionDenied
+    return organization
+
+
+def get_board_of_organization(user: User, slug: str, pk: int) -> AdvisoryBoard:
+    """A board of the organization named by `slug`, for its admins."""
+    board = get_board_for_managing(user, pk)
+    if board.organization.slug != slug:
+        raise Http404
+    return board
+
+
 def get_version_for_submitting(
     user: AbstractBaseUser, kind: str, pk: int
 ) -> VersionedContent:
@@ -94,5 +112,18 @@ def get_version_for_submitting(
     ):
         raise Http404
     if not can_submit(user, version):
+        raise PermissionDenied
+    return version
+
+
+def get_version_for_next_draft(user: User, kind: str, pk: int) -> VersionedContent:
+    """A frozen version whose next draft `user` may start (designers and admins
+    of its organization); 404 for those outside it."""
+    version = selectors.load_version(selectors.VERSION_TYPES.get(kind, ""), pk)
+    if not has_role(
+        user, version.organization, Role.DESIGNER, Role.ADMIN, Role.REVIEWER
+    ):
+        raise Http404
+    if not can_start_draft(user, version):
         raise PermissionDenied
     return version

@@ -1,6 +1,7 @@
+from django.utils import timezone
 from rest_framework import serializers
 
-from reviews.models import Comment, Review, Vote
+from reviews.models import AdvisoryBoard, BoardMember, Comment, Review, Vote
 
 
 class ReviewVoteSerializer(serializers.ModelSerializer):
@@ -81,3 +82,101 @@ class ReviewSubmitSerializer(serializers.Serializer):
 class ReviewDeclarationSerializer(serializers.Serializer):
     has_conflict = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BoardSerializer(serializers.ModelSerializer):
+    """An advisory board: its quorum (approvals needed, rejections survived)
+    and its usual time to review, in days."""
+
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    policy = serializers.CharField(source="policy_text", read_only=True)
+    name = serializers.CharField(max_length=200)
+    approvals_needed = serializers.IntegerField(min_value=1, max_value=100, default=2)
+    rejections_allowed = serializers.IntegerField(min_value=0, max_value=100, default=0)
+    review_days = serializers.IntegerField(min_value=1, max_value=180, default=14)
+
+    class Meta:
+        model = AdvisoryBoard
+        fields = [
+            "id",
+            "organization",
+            "name",
+            "description",
+            "approvals_needed",
+            "rejections_allowed",
+            "review_days",
+            "policy",
+            "created_at",
+        ]
+        read_only_fields = ["id", "organization", "policy", "created_at"]
+
+
+class BoardMemberSerializer(serializers.ModelSerializer):
+    """A seat on a board: invited by e-mail (the link goes to the address), taken
+    once the invitation is accepted."""
+
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254)
+    is_practitioner = serializers.BooleanField(
+        default=True, help_text="An outside practitioner rather than staff."
+    )
+    username = serializers.CharField(
+        source="user.username", read_only=True, allow_null=True, default=None
+    )
+    status = serializers.SerializerMethodField(
+        help_text="invited, seated or expired (invited, and the link has expired)"
+    )
+
+    class Meta:
+        model = BoardMember
+        fields = [
+            "id",
+            "name",
+            "email",
+            "is_practitioner",
+            "is_named_publicly",
+            "username",
+            "status",
+            "invited_at",
+            "expires_at",
+            "accepted_at",
+        ]
+        read_only_fields = [
+            "id",
+            "is_named_publicly",
+            "username",
+            "status",
+            "invited_at",
+            "expires_at",
+            "accepted_at",
+        ]
+
+    def get_status(self, member: BoardMember) -> str:
+        if member.accepted_at is not None:
+            return "seated"
+        return "expired" if member.expires_at < timezone.now() else "invited"
+
+
+class ReviewWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the round is withdrawn")
+
+
+class CommentResponseSerializer(serializers.Serializer):
+    response = serializers.CharField(required=False, allow_blank=True, default="")
+    resolve = serializers.BooleanField(
+        required=False, default=False, help_text="Mark the comment resolved"
+    )
+
+
+class NextDraftSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["module", "pathway"])
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="A published version's id"
+    )
+
+
+class DraftSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    status = serializers.CharField()

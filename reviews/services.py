@@ -58,6 +58,72 @@ def create_board(
     return board
 
 
+BOARD_FIELDS = (
+    "name",
+    "description",
+    "approvals_needed",
+    "rejections_allowed",
+    "review_days",
+)
+QUORUM_FIELDS = ("approvals_needed", "rejections_allowed")
+
+
+@transaction.atomic
+def update_board(
+    board: AdvisoryBoard, *, by: AbstractBaseUser, **changes
+) -> AdvisoryBoard:
+    """Rename a board or change its quorum and usual review time. The quorum
+    stays as it is while a round is open: its votes were cast under it."""
+    unknown = set(changes) - set(BOARD_FIELDS)
+    if unknown:
+        raise ValueError(f"not board fields: {sorted(unknown)}")
+    board = AdvisoryBoard.objects.select_for_update().get(pk=board.pk)
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+    changed = {
+        field: value
+        for field, value in changes.items()
+        if getattr(board, field) != value
+    }
+    if not changed:
+        return board
+    if "name" in changed and (
+        AdvisoryBoard.objects.filter(
+            organization=board.organization, name=changed["name"]
+        )
+        .exclude(pk=board.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {"name": f"{board.organization} already has a board {changed['name']}."}
+        )
+    if (
+        set(changed) & set(QUORUM_FIELDS)
+        and board.reviews.filter(status=Review.Status.OPEN).exists()
+    ):
+        raise ValidationError(
+            dict.fromkeys(
+                set(changed) & set(QUORUM_FIELDS),
+                "A round of review is open: its quorum stays until it is "
+                "decided or withdrawn.",
+            )
+        )
+    before = {field: getattr(board, field) for field in changed}
+    for field, value in changed.items():
+        setattr(board, field, value)
+    board.full_clean()
+    board.save(update_fields=list(changed))
+    log_action(
+        by,
+        "board.changed",
+        board,
+        organization=board.organization,
+        before=before,
+        after=changed,
+    )
+    return board
+
+
 @transaction.atomic
 def invite_member(
     board: AdvisoryBoard,

@@ -18,7 +18,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
+from assessments import services as assessments
 from credentials.models import Award
+from pathways import services as pathways
 from reviews import services as reviews
 from tests import builders
 
@@ -61,7 +63,24 @@ def world(cast, pathway, django_capture_on_commit_callbacks):
     assert Award.objects.filter(learner=cast["learner"]).exists()
     framework = first.version.outcomes.first().competencies.first().framework
     versions = [draft, first.version]
+    slug = cast.organization.slug
+    cohort = assessments.create_cohort(cast.organization, by=cast["admin"], name="C")
+    equivalence = pathways.approve_equivalence(
+        cast.organization, by=cast["admin"], issuer="elsewhere", achievement="X-1"
+    )
+    key = Award.objects.filter(learner=cast["learner"]).first().signing_key_id
+    # Paths with two parameters: each value names them all.
+    nested = {
+        f"/api/organizations/{{slug}}/{kind}/{{id}}": [{"slug": slug, "id": pk}]
+        for kind, pk in [
+            ("boards", review.board_id),
+            ("cohorts", cohort.pk),
+            ("equivalences", equivalence.pk),
+            ("keys", key),
+        ]
+    }
     return {
+        **nested,
         "/api/module-versions/{id}": [v.pk for v in versions],
         "/api/outcomes/{id}": [v.outcomes.first().pk for v in versions],
         "/api/frameworks/{id}": [framework.pk],
@@ -100,7 +119,9 @@ def _strategy(operation, world):
     """Examples aimed at objects that exist and at any value, some of either
     with NUL characters in their text."""
     targets = [
-        operation.as_strategy(path_parameters={name: value})
+        operation.as_strategy(
+            path_parameters=value if isinstance(value, dict) else {name: value}
+        )
         for prefix, values in world.items()
         if operation.path.startswith(prefix)
         for name in [prefix.rsplit("{", 1)[1].rstrip("}")]

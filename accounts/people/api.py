@@ -11,9 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import OrganizationList
-from accounts.models import Membership
+from accounts.models import Invitation, Membership
 from accounts.people import selectors, services
-from accounts.people.permissions import get_organization_for_people, is_site_admin
+from accounts.people.permissions import (
+    get_member_of,
+    get_organization_for_people,
+    is_site_admin,
+)
 from accounts.people.serializers import (
     InvitationSerializer,
     MemberSerializer,
@@ -84,8 +88,9 @@ class MemberList(generics.ListAPIView):
         return selectors.member_rows(self.organization, page)
 
 
-class InvitationCreate(generics.CreateAPIView):
-    """Invite someone by e-mail with a role; the link goes to them by e-mail."""
+class InvitationCreate(generics.ListCreateAPIView):
+    """Invite someone by e-mail with a role; the link goes to them by e-mail.
+    GET lists the invitations not yet accepted, withdrawn or expired."""
 
     serializer_class = InvitationSerializer
 
@@ -94,6 +99,12 @@ class InvitationCreate(generics.CreateAPIView):
         # nothing from field errors.
         self.organization = get_organization_for_people(request.user, kwargs["slug"])
         return super().create(request, *args, **kwargs)
+
+    def get_queryset(self):
+        organization = get_organization_for_people(
+            self.request.user, self.kwargs["slug"]
+        )
+        return selectors.pending_invitations(organization)
 
     def perform_create(self, serializer) -> None:
         serializer.instance, _ = services.invite_member(
@@ -151,3 +162,25 @@ class MemberDeactivate(_MemberAction):
         organization, user = self.member(slug, user_id)
         services.deactivate_member(organization, by=request.user, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationWithdraw(APIView):
+    """Withdraw an invitation not yet accepted: its link stops working."""
+
+    @extend_schema(request=None, responses=InvitationSerializer)
+    def post(self, request, slug: str, pk: int) -> Response:
+        organization = get_organization_for_people(request.user, slug)
+        invitation = get_object_or_404(Invitation, organization=organization, pk=pk)
+        invitation = services.withdraw_invitation(invitation, by=request.user)
+        return Response(InvitationSerializer(invitation).data)
+
+
+class MemberReactivate(_MemberAction):
+    """Reactivate a deactivated member: their former roles come back."""
+
+    @extend_schema(request=None, responses=MemberSerializer)
+    def post(self, request, slug: str, user_id: int) -> Response:
+        organization = get_organization_for_people(request.user, slug)
+        user = get_member_of(organization, user_id)
+        services.reactivate_member(organization, by=request.user, user=user)
+        return self.answer(organization, user)

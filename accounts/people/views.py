@@ -22,7 +22,11 @@ from accounts.people.forms import (
     OrganizationForm,
     RoleForm,
 )
-from accounts.people.permissions import get_organization_for_people, is_site_admin
+from accounts.people.permissions import (
+    get_member_of,
+    get_organization_for_people,
+    is_site_admin,
+)
 from accounts.tokens import token_hash
 
 MEMBERS_PER_PAGE = 25
@@ -33,16 +37,7 @@ def _people_url(organization: Organization) -> str:
 
 
 def _member(organization: Organization, user_id: int):
-    """A member or deactivated member of the organization; 404 for others."""
-    found = (
-        Membership.objects.filter(organization=organization, user_id=user_id).exists()
-        or Deactivation.objects.filter(
-            organization=organization, user_id=user_id
-        ).exists()
-    )
-    if not found:
-        raise Http404
-    return get_object_or_404(get_user_model(), pk=user_id)
+    return get_member_of(organization, user_id)
 
 
 # ------------------------------------------------------------ organizations

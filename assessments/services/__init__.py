@@ -6,6 +6,7 @@ from assessments.services.cohorts import (
     add_to_cohort,
     create_cohort,
     remove_from_cohort,
+    remove_many_from_cohort,
 )
 from assessments.services.grading import (
     change_grade,
@@ -72,6 +73,7 @@ __all__ = [
     "remove_criterion",
     "remove_draft_file",
     "remove_from_cohort",
+    "remove_many_from_cohort",
     "remove_level",
     "run_grade_import",
     "save_draft",

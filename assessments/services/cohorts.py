@@ -155,3 +155,62 @@ def add_many_to_cohort(
         ]
     )
     return added
+
+
+@transaction.atomic
+def remove_many_from_cohort(
+    cohort: Cohort,
+    *,
+    by: AbstractBaseUser,
+    lines: list[str],
+    picked: Iterable[int] = (),
+    as_role: str,
+) -> list[AbstractBaseUser]:
+    """Take everyone named (one username or e-mail a line) and everyone picked
+    (user ids) out of the cohort's learners or graders, or no one: a
+    ValidationError lists each line naming no one. Those not in it are left."""
+    if not has_role(by, cohort.organization, Role.ADMIN):
+        raise ValidationError("Only admins can change cohorts.")
+    if as_role not in (Role.LEARNER, Role.FACULTY):
+        raise ValidationError("A cohort holds learners and graders.")
+    found: dict[int, AbstractBaseUser] = {}
+    problems = []
+    for number, text in enumerate(lines, start=1):
+        text = text.strip()
+        if not text:
+            continue
+        user = _who(text)
+        if user is None:
+            problems.append(
+                f"Line {number}: no one has the username or e-mail “{text}”."
+            )
+        else:
+            found[user.pk] = user
+    picked = [pk for pk in picked if pk not in found]
+    found.update(
+        (user.pk, user) for user in get_user_model().objects.filter(pk__in=picked)
+    )
+    missing = set(picked) - set(found)
+    if missing:
+        problems.append(f"No one has the id {', '.join(map(str, sorted(missing)))}.")
+    if problems:
+        raise ValidationError(problems)
+    if not found:
+        raise ValidationError("Name or pick at least one person.")
+    members = cohort.learners if as_role == Role.LEARNER else cohort.graders
+    removed = list(members.filter(pk__in=found))
+    members.remove(*removed)
+    log_actions(
+        [
+            audit_entry(
+                by,
+                "cohort.member_removed",
+                cohort,
+                organization=cohort.organization,
+                user=user.pk,
+                role=as_role,
+            )
+            for user in removed
+        ]
+    )
+    return removed

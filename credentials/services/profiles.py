@@ -106,3 +106,19 @@ def update_issuer_details(organization: Organization, *, by, **details) -> Organ
         after=changed,
     )
     return locked
+
+
+def sample_certificate_pdf(organization: Organization, variant: str) -> bytes:
+    """A made-up certificate (`short`, or `long` for a crowded one) in the
+    organization's design: its default template's latest version, or the
+    built-in design. The gallery page and the API show the same PDF."""
+    from credentials import selectors, template_selectors
+    from credentials.certificate_design import design_from_settings
+    from credentials.certificates import render_certificate_pdf
+
+    default = template_selectors.default_template(organization)
+    version = default.latest_version if default else None
+    return render_certificate_pdf(
+        selectors.sample_certificate(organization, variant),
+        design_from_settings(version.settings if version else None),
+    )

@@ -3,6 +3,7 @@
 import pytest
 
 from accounts.models import Deactivation, Invitation, Membership, Organization
+from accounts.people import services
 from tests.accounts.people import MANAGERS, ROLES, roles_now
 
 
@@ -41,7 +42,45 @@ ACTIONS = {
         None,
         lambda c, response: Deactivation.objects.filter(user=c["learner"]).exists(),
     ),
+    "list invitations": (
+        "get",
+        lambda c: _invited(c) and f"{_base(c)}/invitations/",
+        None,
+        lambda c, response: (
+            [i["email"] for i in response.json()["results"]] == ["open@example.edu"]
+        ),
+    ),
+    "withdraw invitation": (
+        "post",
+        lambda c: f"{_base(c)}/invitations/{_invited(c).pk}/withdraw/",
+        None,
+        lambda c, response: Invitation.objects.filter(
+            email="open@example.edu", withdrawn_at__isnull=False
+        ).exists(),
+    ),
+    "reactivate": (
+        "post",
+        lambda c: f"{_base(c)}/members/{_deactivated(c).pk}/reactivate/",
+        None,
+        lambda c, response: (
+            "learner" in roles_now(c, "learner") and not Deactivation.objects.exists()
+        ),
+    ),
 }
+
+
+def _invited(cast) -> Invitation:
+    invitation, _ = services.invite_member(
+        cast.organization, by=cast["admin"], email="open@example.edu", role="faculty"
+    )
+    return invitation
+
+
+def _deactivated(cast):
+    services.deactivate_member(
+        cast.organization, by=cast["admin"], user=cast["learner"]
+    )
+    return cast["learner"]
 
 
 def _two_roles(cast):
@@ -138,3 +177,22 @@ def test_the_people_endpoints_are_in_the_openapi_schema(client, db):
         b"/api/organizations/{slug}/members/{user_id}/deactivate/",
     ):
         assert path in schema
+
+
+def test_a_used_invitation_is_not_withdrawn_again(client, people):
+    invitation = _invited(people)
+    client.force_login(people["admin"])
+    url = f"{_base(people)}/invitations/{invitation.pk}/withdraw/"
+    assert client.post(url).status_code == 200
+    again = client.post(url)
+    assert again.status_code == 400
+    assert "already used or withdrawn" in str(again.json())
+
+
+def test_reactivating_someone_active_or_unknown_is_refused(client, people):
+    client.force_login(people["admin"])
+    active = client.post(f"{_base(people)}/members/{people['learner'].pk}/reactivate/")
+    assert active.status_code == 400
+    assert "is not deactivated" in str(active.json())
+    stranger = f"{_base(people)}/members/{people['stranger'].pk}/reactivate/"
+    assert client.post(stranger).status_code == 404

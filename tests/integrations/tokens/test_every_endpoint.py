@@ -12,12 +12,14 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from accounts.people import services as people
 from assessments import services as assessments
 from credentials.models import Award
 from integrations.models import ApiToken, Scope
 from integrations.tokens import scopes, selectors
 from integrations.tokens import services as tokens
 from integrations.webhooks import services as webhooks
+from pathways import services as pathways
 from reviews import services as reviews
 from tests import builders
 from tests.accounts.sso.factories import make_oidc_provider
@@ -95,6 +97,10 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
     )
     delivery = webhooks.send_test_event(hook, by=cast["admin"])
     provider = make_oidc_provider(cast.organization, by=cast["admin"])
+    cohort = assessments.create_cohort(cast.organization, by=cast["admin"], name="C")
+    equivalence = pathways.approve_equivalence(
+        cast.organization, by=cast["admin"], issuer="elsewhere", achievement="X-1"
+    )
     ids = {
         "module-versions": draft.version.pk,
         "outcomes": outcome.pk,
@@ -105,6 +111,18 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
         "grade-imports": job.pk,
         "pathway-versions": pathway.version.pk,
         "reviews": review.pk,
+        "boards": board.pk,
+        "cohorts": cohort.pk,
+        "equivalences": equivalence.pk,
+        "keys": award.signing_key_id,
+        "modules": draft.version.module.pk,
+        "comments": _comment(review, cast).pk,
+        "invitations": people.invite_member(
+            cast.organization, by=cast["admin"], email="new@example.org", role="faculty"
+        )[0].pk,
+        "reevaluations": pathways.start_reevaluation(
+            pathway.version, by=cast["admin"], reason="A check"
+        ).pk,
     }
     org = cast.organization.slug
     bodies = {
@@ -124,6 +142,10 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
             "title": "New",
             "rule": {"type": "module", "code": "A-101"},
         },
+        ("POST", "/api/reviews/start-draft/"): {
+            "kind": "module",
+            "version": task.version.pk,
+        },
         ("POST", "/api/reviews/submit/"): {
             "kind": "module",
             "version": draft.version.pk,
@@ -139,6 +161,13 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
         "bodies": bodies,
         "cast": cast,
     }
+
+
+def _comment(review, cast):
+    reviews.declare_interest(review, user=cast["practitioner_1"], has_conflict=False)
+    return reviews.add_comment(
+        review, user=cast["practitioner_1"], anchor_kind="general", body="Why?"
+    )
 
 
 def url_for(path: str, world: dict) -> str:
@@ -160,6 +189,8 @@ def url_for(path: str, world: dict) -> str:
             part = str(cast["other_learner"].pk)
         elif part == "{role}":
             part = "learner"
+        elif part == "{variant}":
+            part = "short"
         parts.append(part)
     return "/" + "/".join(parts) + ("/" if path.endswith("/") else "")
 
