@@ -6,4 +6,5 @@ urlpatterns: list = [
     path("", include("integrations.tokens.urls")),
     path("", include("integrations.oauth.urls")),
     path("", include("integrations.webhooks.urls")),
+    path("", include("integrations.lti.urls")),
 ]

@@ -1,5 +1,15 @@
 """The integrations app's tables, one module per topic."""
 
+from integrations.models.lti import (
+    LtiAwardRule,
+    LtiContext,
+    LtiIdentity,
+    LtiMember,
+    LtiPlatform,
+    LtiResourceLink,
+    LtiResultCompletion,
+    LtiToolKey,
+)
 from integrations.models.tokens import ApiToken, OAuthClient, Scope, ServiceAccount
 from integrations.models.webhooks import (
     WebhookDelivery,
@@ -8,6 +18,14 @@ from integrations.models.webhooks import (
 )
 
 __all__ = [
+    "LtiAwardRule",
+    "LtiContext",
+    "LtiIdentity",
+    "LtiMember",
+    "LtiPlatform",
+    "LtiResourceLink",
+    "LtiResultCompletion",
+    "LtiToolKey",
     "ApiToken",
     "OAuthClient",
     "Scope",
