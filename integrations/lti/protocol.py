@@ -4,7 +4,7 @@ accepted once, every refusal one exception type."""
 from django.core.cache import cache
 from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.contrib.django.launch_data_storage.cache import DjangoCacheDataStorage
-from pylti1p3.exception import LtiException
+from pylti1p3.exception import LtiException, OIDCException
 
 from accounts.models import Organization
 from integrations.lti.registration import OrganizationToolConf
@@ -41,7 +41,7 @@ def login_redirect(request, organization: Organization, launch_url: str):
     login = DjangoOIDCLogin(request, conf, launch_data_storage=_storage())
     try:
         return login.redirect(launch_url)
-    except LtiException as error:
+    except (LtiException, OIDCException) as error:
         raise LaunchRefused(str(error)) from error
 
 
