@@ -16,8 +16,10 @@ from tests.integrations.lti.platform import INSTRUCTOR
 def test_the_jwks_serves_the_public_tool_key_only(cast, client, platform):
     keys = client.get(f"/integrations/lti/{cast.organization.slug}/jwks/").json()
     [key] = keys["keys"]
-    assert key["kty"] == "RSA" and key["alg"] == "RS256"
-    assert "d" not in key and "p" not in key
+    assert key["kty"] == "RSA"
+    assert key["alg"] == "RS256"
+    assert "d" not in key
+    assert "p" not in key
     stored = LtiToolKey.objects.get(organization=cast.organization)
     assert b"PRIVATE KEY" not in bytes(stored.private_key_sealed)
     assert "PRIVATE KEY" in stored.open_private_key()
