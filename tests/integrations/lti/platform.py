@@ -10,6 +10,7 @@ headers (AGS §3.2, NRPS §2.4)."""
 import json
 import threading
 import uuid
+from html import escape
 from urllib.parse import parse_qs, urlencode, urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -96,11 +97,11 @@ class _Quiet(WSGIRequestHandler):
 class Platform:
     """Start with `Platform(tool_login_url, tool_launch_url)`; `stop()` ends it."""
 
-    def __init__(self, *, client_id="cairn-tool", deployment_id="deploy-1"):
+    def __init__(self, *, client_id="cairn-tool", deployment_id="deploy-1", port=0):
         self.client_id = client_id
         self.deployment_id = deployment_id
         self.private_pem = new_private_pem()
-        self.server = make_server("127.0.0.1", 0, self.app, WSGIServer, _Quiet)
+        self.server = make_server("127.0.0.1", port, self.app, WSGIServer, _Quiet)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.issuer = self.url
         self.launches: dict[str, dict] = {}
@@ -203,9 +204,45 @@ class Platform:
             status, headers, body = self.route(environ, path)
         except PermissionError as error:
             status, headers, body = "401 Unauthorized", [], {"error": str(error)}
+        if ("X-Html", "1") in headers:
+            return self._html(start_response, _launch_form(body))
+        if path == "/" and self.registration is not None:
+            return self._html(start_response, self._home())
         data = json.dumps(body).encode()
         start_response(status, [("Content-Type", "application/json"), *headers])
         return [data]
+
+    def _html(self, start_response, page: str):
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [page.encode()]
+
+    def _home(self) -> str:
+        links = {
+            "Open Cairn as a learner": self.initiate_login(
+                "demo-learner",
+                name="Demo Learner",
+                email="learner@lms.example",
+                custom={"cairn_pathway": "DATA-PATH"},
+            ),
+            "Open Cairn as the instructor": self.initiate_login(
+                "demo-teacher",
+                roles=(INSTRUCTOR,),
+                name="Demo Teacher",
+                email="teacher@lms.example",
+            ),
+            "Place a Cairn page (deep linking)": self.initiate_login(
+                "demo-teacher",
+                roles=(INSTRUCTOR,),
+                deep_linking=True,
+            ),
+        }
+        items = "".join(
+            f'<li><a href="{escape(url)}">{label}</a></li>'
+            for label, url in links.items()
+        )
+        return (
+            f"<!doctype html><title>Test LMS</title><h1>Test LMS</h1><ul>{items}</ul>"
+        )
 
     def _check_token(self, environ, scopes):
         auth = environ.get("HTTP_AUTHORIZATION", "")
@@ -238,7 +275,10 @@ class Platform:
                 or request.get_data.get("login_hint") != launch["user_id"]
             ):
                 return "400 Bad Request", [], {"error": "unknown login"}
-            return "200 OK", [], self._launch(request, conf, launch)
+            form = self._launch(request, conf, launch)
+            if "text/html" in environ.get("HTTP_ACCEPT", ""):
+                return "200 OK", [("X-Html", "1")], form
+            return "200 OK", [], form
         if path == "/token":
             conf.get_registration()
             self.tokens_issued += 1
@@ -304,6 +344,59 @@ class Platform:
         for claim, value in launch.get("claims", {}).items():
             message.set_extra_claims({claim: value})
         return message.lti_launch()
+
+
+def _launch_form(data: dict) -> str:
+    fields = "".join(
+        f'<input type="hidden" name="{name}" value="{escape(data[name])}">'
+        for name in ("id_token", "state")
+    )
+    return (
+        "<!doctype html><title>Launch</title>"
+        f'<form method="post" action="{escape(data["launch_url"])}">{fields}'
+        '<button type="submit">Continue to Cairn</button></form>'
+    )
+
+
+def main() -> None:
+    """Serve the platform on 127.0.0.1:8765 for `make run`'s demo (README)."""
+    import argparse
+    import time
+
+    import requests
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cairn", default="http://127.0.0.1:8000")
+    parser.add_argument("--organization", default="northfield")
+    args = parser.parse_args()
+    platform = Platform(client_id="cairn-demo", deployment_id="1", port=8765)
+    base = f"{args.cairn}/integrations/lti/{args.organization}"
+    platform.register_tool(
+        login_url=base + "/login/",
+        launch_url=base + "/launch/",
+        tool_jwks=requests.get(base + "/jwks/", timeout=10).json(),
+    )
+    quiz = platform.add_line_item("quiz-1", "Spreadsheet quiz")
+    platform.add_member(
+        "demo-learner", name="Demo Learner", email="learner@lms.example"
+    )
+    platform.add_member(
+        "demo-teacher",
+        name="Demo Teacher",
+        email="teacher@lms.example",
+        roles=(INSTRUCTOR,),
+    )
+    platform.post_score(quiz, "demo-learner", 92)
+    print(f"Test LMS at {platform.url}/ (Ctrl-C stops it)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        platform.stop()
+
+
+if __name__ == "__main__":
+    main()
 
 
 def path_of(url: str) -> str:
