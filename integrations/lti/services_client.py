@@ -45,8 +45,16 @@ class PlatformConnector(ServiceConnector):
         self.platform = platform
 
     def get_access_token(self, scopes) -> str:
-        joined = " ".join(sorted(scopes))
-        digest = hashlib.sha256(joined.encode()).hexdigest()[:24]
+        # The registration and the tool key are part of the key: a token
+        # never outlives a key rotation or serves another registration.
+        parts = [
+            self.platform.issuer,
+            self.platform.client_id,
+            self.platform.auth_token_url,
+            self._registration.get_kid(),
+            *sorted(scopes),
+        ]
+        digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
         key = f"lti:token:{self.platform.pk}:{digest}"
         if token := cache.get(key):
             return token

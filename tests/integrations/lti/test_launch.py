@@ -4,6 +4,7 @@ import base64
 import json
 
 import pytest
+from django.conf import settings
 from allauth.account.models import EmailAddress
 
 from accounts.models import AuditEntry, Membership
@@ -48,11 +49,18 @@ def test_a_learner_lands_signed_in_on_the_module_the_link_points_to(
     page = client.get(answer["Location"])
     assert page.status_code == 200
     # The session cookie works in the LMS frame; the platform may frame Cairn.
-    assert page.cookies.get("sessionid") is None or (
-        page.cookies["sessionid"]["samesite"] == "None"
-    )
+    cookie = answer.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["samesite"] == "None"
+    assert cookie["secure"] is True
     assert "X-Frame-Options" not in page
     assert platform.url in page["Content-Security-Policy"]
+
+
+def test_pages_outside_a_launch_keep_the_default_cookie_and_framing(cast, client):
+    client.force_login(cast["learner"])
+    page = client.get("/")
+    assert page["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
 
 
 def test_a_second_launch_signs_in_the_same_account(cast, client, platform):
