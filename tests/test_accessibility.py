@@ -17,6 +17,8 @@ from selenium.webdriver.common.by import By
 
 from accounts.people import services as people_services
 from credentials.models import Award
+from integrations.lti import registration as lti_registration
+from integrations.models import LtiContext
 from integrations.oauth import services as oauth_services
 from integrations.webhooks import services as webhooks
 from pathways import services as pathway_services
@@ -185,8 +187,26 @@ def site(settings):
     )
     webhooks.send_test_event(hook, by=cast["admin"])
     webhooks.pause_subscription(hook, by=cast["admin"], reason="Receiver moved.")
+    lms = lti_registration.register_platform(
+        cast.organization,
+        by=cast["admin"],
+        name="Moodle",
+        issuer="https://moodle.example.edu",
+        client_id="cairn",
+        deployment_ids=["1"],
+        auth_login_url="https://moodle.example.edu/mod/lti/auth.php",
+        auth_token_url="https://moodle.example.edu/mod/lti/token.php",
+        key_set_url="https://moodle.example.edu/mod/lti/certs.php",
+    )
+    course = LtiContext.objects.create(
+        platform=lms, context_id="42", title="Data Analysis 101"
+    )
     pages = {
         None: [
+            Page(
+                "learning platform launch refused",
+                reverse("integrations:lti-login", args=[slug]) + "?iss=unknown",
+            ),
             Page("welcome", reverse("home")),
             Page("module catalogue", reverse("curriculum:catalogue")),
             Page("pathway catalogue", reverse("pathways:catalogue")),
@@ -261,6 +281,15 @@ def site(settings):
                 "new webhook: with errors",
                 reverse("integrations:webhook-create", args=[slug]),
                 then=submit_empty("Add the webhook"),
+            ),
+            Page(
+                "learning platforms: with errors",
+                reverse("integrations:lti-platforms", args=[slug]),
+                then=submit_empty("Register the platform"),
+            ),
+            Page(
+                "course from a learning platform",
+                reverse("integrations:lti-course", args=[course.pk]),
             ),
             Page("single sign-on", reverse("accounts:sso-providers", args=[slug])),
             Page(

@@ -1,6 +1,7 @@
 from django import forms
 
 from curriculum.models import Module
+from integrations.lti.selectors import module_titles
 from integrations.models import LtiPlatform
 
 
@@ -60,9 +61,11 @@ class AwardRuleForm(forms.Form):
 
     def __init__(self, *args, organization, line_items, **kwargs):
         super().__init__(*args, **kwargs)
+        titles = module_titles(organization)
         self.fields["module"].queryset = Module.objects.filter(
             organization=organization
         ).order_by("code")
+        self.fields["module"].label_from_instance = lambda m: titles.get(m.pk, m.code)
         self.fields["line_items"].choices = [
             (item["id"], item.get("label") or item["id"]) for item in line_items
         ]

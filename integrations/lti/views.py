@@ -21,7 +21,11 @@ from integrations.lti.forms import AwardRuleForm, DeepLinkForm, PlatformForm
 from integrations.lti.keys import tool_jwks
 from integrations.lti.middleware import FRAME_ORIGIN_KEY
 from integrations.lti.protocol import LaunchRefused, login_redirect, validate_launch
-from integrations.lti.selectors import course_progress, deep_link_choices
+from integrations.lti.selectors import (
+    course_progress,
+    course_rules,
+    deep_link_choices,
+)
 from integrations.lti.services_client import PlatformUnavailable
 from integrations.lti.tasks import sync_course
 from integrations.models import LtiContext, LtiPlatform
@@ -217,7 +221,7 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "context": context,
             "progress": course_progress(context),
-            "rules": context.award_rules.select_related("module"),
+            "rules": course_rules(context),
             "form": form,
             "problem": problem,
         },

@@ -4,8 +4,8 @@ import base64
 import json
 
 import pytest
-from django.conf import settings
 from allauth.account.models import EmailAddress
+from django.conf import settings
 
 from accounts.models import AuditEntry, Membership
 from integrations.models import LtiContext, LtiIdentity, LtiToolKey

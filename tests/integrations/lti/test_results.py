@@ -40,6 +40,8 @@ def test_a_mapped_grade_completes_the_module_and_a_lowered_one_revokes_the_award
         )
     assert answer.status_code == 302
     assert not ModuleCompletion.objects.exists()
+    page = client.get(f"/integrations/lti/courses/{context.pk}/")
+    assert "“Spreadsheet quiz” completes Module A-101" in page.content.decode()
 
     platform.post_score(quiz, "student-1", 85)
     with django_capture_on_commit_callbacks(execute=True):
@@ -156,3 +158,27 @@ def test_a_stranger_cannot_open_a_course_page(
     context = _course(client, platform, django_capture_on_commit_callbacks)
     client.force_login(cast["learner"])
     assert client.get(f"/integrations/lti/courses/{context.pk}/").status_code == 404
+
+
+def test_the_course_page_does_not_grow_with_its_learners(
+    cast,
+    client,
+    platform,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
+    task = builders.make_module(cast, "A-101")
+    quiz = platform.add_line_item("quiz-1", "Spreadsheet quiz")
+    for n in range(30):
+        platform.add_member(f"s-{n}", name=f"Student {n}", email=f"s{n}@example.edu")
+        platform.post_score(quiz, f"s-{n}", 90)
+    context = _course(client, platform, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/integrations/lti/courses/{context.pk}/",
+            {"module": task.version.module_id, "line_items": [quiz], "min_percent": 80},
+        )
+    assert LtiResultCompletion.objects.count() == 30
+    with django_assert_max_num_queries(20):
+        page = client.get(f"/integrations/lti/courses/{context.pk}/")
+    assert page.content.decode().count("Module A-101") >= 30
