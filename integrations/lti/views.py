@@ -20,7 +20,13 @@ from integrations.lti import ags, launch, registration
 from integrations.lti.forms import AwardRuleForm, DeepLinkForm, PlatformForm
 from integrations.lti.keys import tool_jwks
 from integrations.lti.middleware import FRAME_ORIGIN_KEY
-from integrations.lti.protocol import LaunchRefused, login_redirect, validate_launch
+from integrations.lti.protocol import (
+    STORAGE_CHECKED,
+    LaunchRefused,
+    login_redirect,
+    unverified_platform,
+    validate_launch,
+)
 from integrations.lti.selectors import (
     course_progress,
     course_rules,
@@ -31,6 +37,7 @@ from integrations.lti.tasks import sync_course
 from integrations.models import LtiContext, LtiPlatform
 
 DEEP_LINK_KEY = "lti_deep_link"
+STORAGE_TARGET = "lti_storage_target"
 
 
 def _organization(slug: str) -> Organization:
@@ -42,6 +49,11 @@ def _manager_organization(user, slug: str) -> Organization:
     if not registration.can_manage_lti(user, organization):
         raise PermissionDenied
     return organization
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _refused(request: HttpRequest, organization: Organization) -> HttpResponse:
@@ -67,9 +79,26 @@ def login_initiation(request: HttpRequest, slug: str) -> HttpResponse:
         reverse("integrations:lti-launch", args=[slug])
     )
     try:
-        return login_redirect(request, organization, launch_url)
+        following = login_redirect(request, organization, launch_url)
     except LaunchRefused:
         return _refused(request, organization)
+    target = request.POST.get(STORAGE_TARGET) or request.GET.get(STORAGE_TARGET)
+    if not target:
+        return following.apply(redirect(following.url))
+    # The platform offers its storage: keep the state there too, then go on.
+    return following.apply(
+        render(
+            request,
+            "integrations/lti_storage.html",
+            {
+                "put": True,
+                "target": target,
+                "state": following.state,
+                "origin": _origin(following.url),
+                "next_url": following.url,
+            },
+        )
+    )
 
 
 @csrf_exempt
@@ -77,14 +106,36 @@ def login_initiation(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def launch_view(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _organization(slug)
+    state = request.POST.get("state", "")
+    target = request.POST.get(STORAGE_TARGET, "")
+    if (
+        target
+        and request.POST.get(STORAGE_CHECKED) != "1"
+        and not request.COOKIES.get(f"lti1p3-{state}")
+    ):
+        # No state cookie reached this frame: ask the platform's storage.
+        platform = unverified_platform(organization, request.POST.get("id_token", ""))
+        if platform is None:
+            return _refused(request, organization)
+        return render(
+            request,
+            "integrations/lti_storage.html",
+            {
+                "put": False,
+                "target": target,
+                "state": state,
+                "origin": _origin(platform.auth_login_url),
+                "id_token": request.POST.get("id_token", ""),
+                "launch_url": request.path,
+            },
+        )
     try:
         message, claims, platform = validate_launch(request, organization)
     except LaunchRefused:
         return _refused(request, organization)
     identity, context, link, teaching = launch.record_launch(platform, claims)
     login(request, identity.user, backend="django.contrib.auth.backends.ModelBackend")
-    issuer = urlsplit(platform.auth_login_url)
-    request.session[FRAME_ORIGIN_KEY] = f"{issuer.scheme}://{issuer.netloc}"
+    request.session[FRAME_ORIGIN_KEY] = _origin(platform.auth_login_url)
     if context is not None:
         sync_course.delay_on_commit(context.pk)
     if message.is_deep_link_launch():

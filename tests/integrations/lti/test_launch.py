@@ -4,6 +4,7 @@ import base64
 import json
 
 import pytest
+import requests
 from allauth.account.models import EmailAddress
 from django.conf import settings
 
@@ -11,7 +12,7 @@ from accounts.models import AuditEntry, Membership
 from integrations.models import LtiContext, LtiIdentity, LtiToolKey
 from tests import builders
 from tests.integrations.lti.conftest import authorize, launch
-from tests.integrations.lti.platform import INSTRUCTOR
+from tests.integrations.lti.platform import INSTRUCTOR, path_of
 
 
 def test_the_jwks_serves_the_public_tool_key_only(cast, client, platform):
@@ -211,3 +212,46 @@ def test_a_platform_without_keys_is_not_registered(cast, client):
     )
     assert answer.status_code == 200
     assert not cast.organization.lti_platforms.exists()
+
+
+def _without_state_cookie(client):
+    for name in [n for n in client.cookies if n.startswith("lti1p3-")]:
+        del client.cookies[name]
+
+
+def test_a_frame_without_cookies_keeps_the_state_in_platform_storage(
+    cast, client, platform
+):
+    url = platform.initiate_login("lms-user-1") + "&lti_storage_target=_parent"
+    login = client.get(path_of(url))
+    assert login.status_code == 200
+    put = login.context
+    assert put["put"] is True
+    assert put["origin"] == platform.url
+    form = requests.get(put["next_url"], timeout=10).json()
+    assert form["state"] == put["state"]
+    _without_state_cookie(client)
+    fields = {"id_token": form["id_token"], "state": form["state"]}
+    launch_path = path_of(form["launch_url"])
+    # Without the cookie and without the platform's storage: refused.
+    assert _refused(client.post(launch_path, fields))
+
+    # The platform offers its storage: the page reads the state from it...
+    check = client.post(launch_path, {**fields, "lti_storage_target": "_parent"})
+    assert check.status_code == 200
+    assert check.context["put"] is False
+    assert check.context["origin"] == platform.url
+    assert b'data-lti-storage="get"' in check.content
+    # ...and sends the launch on with the state confirmed, once.
+    confirmed = {**fields, "lti_storage_target": "_parent", "lti_storage_checked": "1"}
+    assert client.post(launch_path, confirmed).status_code == 302
+    assert _refused(client.post(launch_path, confirmed))
+
+
+def test_a_state_cairn_never_issued_is_refused_even_when_confirmed(
+    cast, client, platform
+):
+    url, form = authorize(client, platform, "lms-user-1")
+    _without_state_cookie(client)
+    form.update(state="state-made-up", lti_storage_checked="1")
+    assert _refused(client.post(url, form))
