@@ -169,18 +169,27 @@ def apply_scores(
                 voided_at__isnull=True
             ).select_related("completion")
         }
+        # One query for the learners who already hold the module (another way,
+        # or an earlier read): nothing of the LMS is added to theirs.
+        holders = (
+            set(
+                ModuleCompletion.objects.live()
+                .filter(version=version)
+                .values_list("learner_id", flat=True)
+            )
+            if version is not None
+            else set()
+        )
         for subject, identity in identities.items():
             learner = identity.user
             mine = {item: scores.get(item, {}).get(subject) for item in rule.line_items}
             met = rule_met(rule.line_items, rule.min_percent, mine)
             evidence = live.get(learner.pk)
             if met and evidence is None and version is not None:
-                if (
-                    ModuleCompletion.objects.live()
-                    .filter(learner=learner, version=version)
-                    .exists()
-                ):
-                    continue  # met already another way: nothing of the LMS to add
+                if learner.pk in holders:
+                    continue
+                # record_completion writes the audit entry; the evidence row
+                # says which platform, course, line items and scores.
                 completion = record_completion(
                     learner, version, source=ModuleCompletion.Source.GRADED
                 )
@@ -190,15 +199,6 @@ def apply_scores(
                     completion=completion,
                     scores={item: str(value) for item, value in mine.items()},
                     recorded_at=now,
-                )
-                log_action(
-                    None,
-                    "lti.completion_recorded",
-                    completion,
-                    organization=platform.organization,
-                    platform=platform.issuer,
-                    course=context.context_id,
-                    scores={item: str(value) for item, value in mine.items()},
                 )
                 recorded += 1
             elif not met and evidence is not None:
