@@ -110,6 +110,7 @@ def tool_urls(organization: Organization, build) -> dict[str, str]:
         "launch": "integrations:lti-launch",
         "deep_linking": "integrations:lti-launch",
         "jwks": "integrations:lti-jwks",
+        "registration": "integrations:lti-dynamic-registration",
     }
     return {
         key: build(reverse(name, args=[organization.slug]))

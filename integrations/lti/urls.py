@@ -8,6 +8,11 @@ urlpatterns = [
     path("lti/<slug:slug>/launch/", views.launch_view, name="lti-launch"),
     path("lti/<slug:slug>/deep-link/", views.deep_link, name="lti-deep-link"),
     path(
+        "lti/<slug:slug>/register/",
+        views.dynamic_registration,
+        name="lti-dynamic-registration",
+    ),
+    path(
         "organizations/<slug:slug>/lti/",
         views.platform_list,
         name="lti-platforms",

@@ -17,6 +17,7 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 
 from accounts.models import Organization
 from integrations.lti import ags, launch, registration
+from integrations.lti import dynamic_registration as dynamic
 from integrations.lti.forms import AwardRuleForm, DeepLinkForm, PlatformForm
 from integrations.lti.keys import tool_jwks
 from integrations.lti.middleware import FRAME_ORIGIN_KEY
@@ -287,3 +288,38 @@ def course_sync(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     sync_course.delay_on_commit(context.pk)
     return redirect("integrations:lti-course", context.pk)
+
+
+@xframe_options_exempt
+@login_required
+@require_http_methods(["GET", "POST"])
+def dynamic_registration(request: HttpRequest, slug: str) -> HttpResponse:
+    """The platform opens this page; an admin of the organization confirms."""
+    organization = _manager_organization(request.user, slug)
+    source = request.POST if request.method == "POST" else request.GET
+    openid_configuration = source.get("openid_configuration", "")
+    token = source.get("registration_token", "")
+    problem, platform = "", None
+    if request.method == "POST":
+        try:
+            platform = dynamic.register_dynamically(
+                organization,
+                by=request.user,
+                openid_configuration=openid_configuration,
+                registration_token=token,
+                build=request.build_absolute_uri,
+            )
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+    return render(
+        request,
+        "integrations/lti_dynamic_registration.html",
+        {
+            "organization": organization,
+            "openid_configuration": openid_configuration,
+            "registration_token": token,
+            "platform": platform,
+            "problem": problem,
+        },
+        status=400 if problem else 200,
+    )

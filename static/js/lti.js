@@ -51,6 +51,12 @@
     if (form) {
       form.submit();
     }
+    // Dynamic Registration done: tell the platform to close its dialog.
+    if (document.querySelector("[data-lti-registered]")) {
+      (window.opener || window.parent).postMessage(
+        { subject: "org.imsglobal.lti.close" }, "*"
+      );
+    }
     var put = document.querySelector("[data-lti-storage='put']");
     if (put) {
       ask(storageFrame(put.dataset.target), put.dataset.origin, {

@@ -118,6 +118,23 @@ class Platform:
         self.server.shutdown()
         self.server.server_close()
 
+    # -- Dynamic Registration (the platform's side)
+    registration_token: str | None = "one-time-token"
+    tool_registration: dict | None = None
+
+    def openid_configuration(self) -> dict:
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": self.url + "/authorize",
+            "token_endpoint": self.url + "/token",
+            "jwks_uri": self.url + "/jwks",
+            "registration_endpoint": self.url + "/register",
+            "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                "product_family_code": "loopback-lms",
+                "version": "1.0",
+            },
+        }
+
     # -- what the admin copies into each side
     def register_tool(self, *, login_url, launch_url, tool_jwks):
         self.registration = (
@@ -264,6 +281,25 @@ class Platform:
 
     def route(self, environ, path):
         conf = _Conf(registration=self.registration)
+        if path == "/.well-known/openid-configuration":
+            return "200 OK", [], self.openid_configuration()
+        if path == "/register":
+            if environ.get("HTTP_AUTHORIZATION") != f"Bearer {self.registration_token}":
+                raise PermissionError("registration token")
+            size = int(environ.get("CONTENT_LENGTH") or 0)
+            self.tool_registration = json.loads(environ["wsgi.input"].read(size))
+            self.registration_token = None  # one use
+            return (
+                "200 OK",
+                [],
+                {
+                    **self.tool_registration,
+                    "client_id": self.client_id,
+                    "https://purl.imsglobal.org/spec/lti-tool-configuration": {
+                        "deployment_id": self.deployment_id,
+                    },
+                },
+            )
         if path == "/jwks":
             return "200 OK", [], conf.get_jwks()
         if path == "/authorize":
