@@ -288,6 +288,10 @@ def site(settings):
                 then=submit_empty("Register the platform"),
             ),
             Page(
+                "learning platform dynamic registration",
+                reverse("integrations:lti-dynamic-registration", args=[slug]),
+            ),
+            Page(
                 "course from a learning platform",
                 reverse("integrations:lti-course", args=[course.pk]),
             ),
