@@ -3,12 +3,14 @@ item to a module, the platform's score completes it and an award is issued
 through the existing pipeline; a lowered score voids it and revokes the award.
 NRPS keeps the course's cohort."""
 
+import pytest
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
 
 from assessments.models import ModuleCompletion
 from credentials import services as credential_services
 from credentials.models import Award
-from integrations.lti import tasks
+from integrations.lti import nrps, tasks
+from integrations.lti.services_client import PlatformUnavailable
 from integrations.models import LtiContext, LtiMember, LtiResultCompletion
 from tests import builders
 from tests.integrations.lti.conftest import launch
@@ -182,3 +184,15 @@ def test_the_course_page_does_not_grow_with_its_learners(
     with django_assert_max_num_queries(20):
         page = client.get(f"/integrations/lti/courses/{context.pk}/")
     assert page.content.decode().count("Module A-101") >= 30
+
+
+def test_a_platform_that_is_down_fails_only_its_own_sync(
+    cast, client, platform, django_capture_on_commit_callbacks
+):
+    platform.add_member("student-1", name="Sam Ray", email="sam@example.edu")
+    context = _course(client, platform, django_capture_on_commit_callbacks)
+    platform.stop()
+    members_before = list(LtiMember.objects.values_list("pk", "status"))
+    with pytest.raises(PlatformUnavailable):
+        nrps.sync_members(context)
+    assert list(LtiMember.objects.values_list("pk", "status")) == members_before
