@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: sees the session cookie and framing headers last (LTI frames).
+    "integrations.lti.middleware.LtiFrameMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files: runserver serves them under DEBUG, WhiteNoise otherwise.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
@@ -299,6 +301,8 @@ CELERY_TASK_ROUTES = {
     # Deliveries wait on other people's servers: their own queue, so a slow
     # receiver never holds up signing or mail.
     "integrations.webhooks.tasks.*": {"queue": "webhooks"},
+    # LMS syncs wait on other people's servers too (integrations/lti).
+    "integrations.lti.tasks.*": {"queue": "webhooks"},
 }
 # The sweeps find, from the database alone, work whose message was lost (a
 # broker outage, a process killed between commit and send) and queue it again:
@@ -326,6 +330,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-webhooks": {
         "task": "integrations.webhooks.tasks.send_due_deliveries",
         "schedule": 60.0,  # the shortest retry delay
+    },
+    "sync-lti-courses": {
+        "task": "integrations.lti.tasks.sync_all_courses",
+        # LMS grades and rosters read every 15 minutes, and on every launch.
+        "schedule": float(os.environ.get("CAIRN_LTI_SYNC_SECONDS", 900)),
     },
 }
 

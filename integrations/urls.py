@@ -8,4 +8,5 @@ urlpatterns: list = [
     path("", include("integrations.webhooks.urls")),
     path("", include("integrations.ob3.urls")),
     path("", include("integrations.oid4vci.urls")),
+    path("", include("integrations.lti.urls")),
 ]

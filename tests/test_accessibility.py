@@ -21,6 +21,8 @@ from selenium.webdriver.common.by import By
 from accounts.people import services as people_services
 from credentials import services as credential_services
 from credentials.models import Award
+from integrations.lti import registration as lti_registration
+from integrations.models import LtiContext
 from integrations.oauth import services as oauth_services
 from integrations.ob3 import connections as ob3_connections
 from integrations.ob3 import scopes as ob3_scopes
@@ -246,8 +248,26 @@ def site(settings):
         certificate, by=cast["admin"], position=0, name="Ada Park", title="Dean"
     )
     credential_services.publish_template(certificate, by=cast["admin"])
+    lms = lti_registration.register_platform(
+        cast.organization,
+        by=cast["admin"],
+        name="Moodle",
+        issuer="https://moodle.example.edu",
+        client_id="cairn",
+        deployment_ids=["1"],
+        auth_login_url="https://moodle.example.edu/mod/lti/auth.php",
+        auth_token_url="https://moodle.example.edu/mod/lti/token.php",
+        key_set_url="https://moodle.example.edu/mod/lti/certs.php",
+    )
+    course = LtiContext.objects.create(
+        platform=lms, context_id="42", title="Data Analysis 101"
+    )
     pages = {
         None: [
+            Page(
+                "learning platform launch refused",
+                reverse("integrations:lti-login", args=[slug]) + "?iss=unknown",
+            ),
             Page("welcome", reverse("home")),
             Page("module catalogue", reverse("curriculum:catalogue")),
             Page("pathway catalogue", reverse("pathways:catalogue")),
@@ -341,6 +361,19 @@ def site(settings):
                 "new webhook: with errors",
                 reverse("integrations:webhook-create", args=[slug]),
                 then=submit_empty("Add the webhook"),
+            ),
+            Page(
+                "learning platforms: with errors",
+                reverse("integrations:lti-platforms", args=[slug]),
+                then=submit_empty("Register the platform"),
+            ),
+            Page(
+                "learning platform dynamic registration",
+                reverse("integrations:lti-dynamic-registration", args=[slug]),
+            ),
+            Page(
+                "course from a learning platform",
+                reverse("integrations:lti-course", args=[course.pk]),
             ),
             Page("single sign-on", reverse("accounts:sso-providers", args=[slug])),
             Page(

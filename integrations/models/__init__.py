@@ -1,5 +1,15 @@
 """The integrations app's tables, one module per topic."""
 
+from integrations.models.lti import (
+    LtiAwardRule,
+    LtiContext,
+    LtiIdentity,
+    LtiMember,
+    LtiPlatform,
+    LtiResourceLink,
+    LtiResultCompletion,
+    LtiToolKey,
+)
 from integrations.models.ob3 import (
     AppAuthorization,
     HostRegistration,
@@ -16,6 +26,14 @@ from integrations.models.webhooks import (
 
 __all__ = [
     "IssuedCredential",
+    "LtiAwardRule",
+    "LtiContext",
+    "LtiIdentity",
+    "LtiMember",
+    "LtiPlatform",
+    "LtiResourceLink",
+    "LtiResultCompletion",
+    "LtiToolKey",
     "ApiToken",
     "AppAuthorization",
     "HostRegistration",

@@ -26,6 +26,7 @@ from credentials.models import Award, SigningKey
 from curriculum import demo as curriculum_demo
 from curriculum import services as curriculum
 from curriculum.models import Competency, CompetencyFramework
+from integrations.lti import demo as lti_demo
 from pathways import demo as pathways_demo
 from pathways import services as pathways
 from pathways.models import Enrolment, PathwayCompletion
@@ -40,6 +41,7 @@ DEMO_EXTENSIONS = [
     pathways_demo.extend_demo,
     reviews_demo.extend_demo,
     credentials_demo.extend_demo,
+    lti_demo.extend_demo,
 ]
 
 PASSWORD = "cairn-demo"

@@ -1,0 +1,113 @@
+"""Names and Role Provisioning Services: the course's members kept as a Cairn
+cohort (new members added, withdrawn ones marked and taken out of it)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import log_action
+from assessments.models import Cohort
+from curriculum import services as curriculum
+from integrations.lti.launch import Role, is_teaching, link_identity
+from integrations.lti.services_client import SCOPE_MEMBERS, PlatformConnector
+from integrations.models import LtiContext, LtiMember
+
+MEMBERSHIP_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+
+
+def course_cohort(context: LtiContext) -> Cohort:
+    if context.cohort_id:
+        return context.cohort
+    platform = context.platform
+    name = f"{platform.name}: {context.title or context.context_id}"[:120]
+    cohort, _ = Cohort.objects.get_or_create(
+        organization=platform.organization, name=name
+    )
+    context.cohort = cohort
+    context.save(update_fields=["cohort"])
+    log_action(None, "cohort.created", cohort, organization=platform.organization)
+    return cohort
+
+
+def sync_members(context: LtiContext) -> dict[str, int]:
+    """Read the course's roster and bring the cohort in line with it."""
+    if not context.memberships_url:
+        return {"added": 0, "withdrawn": 0}
+    connector = PlatformConnector(context.platform)
+    members = connector.get_pages(
+        [SCOPE_MEMBERS], context.memberships_url, MEMBERSHIP_TYPE
+    )
+    return apply_members(context, members)
+
+
+@transaction.atomic
+def apply_members(context: LtiContext, members: list[dict]) -> dict[str, int]:
+    platform = context.platform
+    organization = platform.organization
+    cohort = course_cohort(context)
+    now = timezone.now()
+    seen = set()
+    added = 0
+    for member in members:
+        subject = str(member.get("user_id") or "")
+        if not subject:
+            continue
+        roles = list(member.get("roles") or [])
+        active = member.get("status", "Active") == "Active"
+        identity = link_identity(
+            platform,
+            subject=subject,
+            email=member.get("email", "") or "",
+            name=member.get("name", "") or "",
+            given_name=member.get("given_name", "") or "",
+            family_name=member.get("family_name", "") or "",
+        )
+        teaching = is_teaching(roles)
+        record, created = LtiMember.objects.get_or_create(
+            context=context,
+            identity=identity,
+            defaults={"roles": roles, "is_instructor": teaching},
+        )
+        if not active:
+            continue
+        seen.add(record.pk)
+        if record.status != LtiMember.Status.ACTIVE or record.roles != roles:
+            record.status, record.withdrawn_at = LtiMember.Status.ACTIVE, None
+            record.roles, record.is_instructor = roles, teaching
+            record.save(
+                update_fields=["status", "withdrawn_at", "roles", "is_instructor"]
+            )
+        if not teaching:
+            curriculum.add_member(organization, identity.user, role=Role.LEARNER)
+            if not cohort.learners.filter(pk=identity.user_id).exists():
+                cohort.learners.add(identity.user)
+                added += 1
+                log_action(
+                    None,
+                    "cohort.member_added",
+                    cohort,
+                    organization=organization,
+                    user=identity.user_id,
+                    role=Role.LEARNER,
+                    source="lti",
+                )
+    gone = list(
+        LtiMember.objects.filter(context=context, status=LtiMember.Status.ACTIVE)
+        .exclude(pk__in=seen)
+        .select_related("identity")
+    )
+    for record in gone:
+        record.status, record.withdrawn_at = LtiMember.Status.WITHDRAWN, now
+        record.save(update_fields=["status", "withdrawn_at"])
+        cohort.learners.remove(record.identity.user_id)
+        log_action(
+            None,
+            "cohort.member_removed",
+            cohort,
+            organization=organization,
+            user=record.identity.user_id,
+            role=Role.LEARNER,
+            source="lti",
+        )
+    context.members_synced_at = now
+    context.save(update_fields=["members_synced_at"])
+    return {"added": added, "withdrawn": len(gone)}

@@ -1,0 +1,33 @@
+"""LTI's Celery tasks: each loads a course by id and calls one service. A
+platform that is down fails its own course's task (retried later); the others
+go on."""
+
+from celery import shared_task
+
+from integrations.lti import ags, nrps
+from integrations.lti.services_client import PlatformUnavailable
+from integrations.models import LtiContext
+
+
+@shared_task(
+    autoretry_for=(PlatformUnavailable,),
+    retry_backoff=60,
+    max_retries=3,
+)
+def sync_course(context_id: int) -> dict:
+    """Members first (a new member's results need their identity), then results."""
+    context = LtiContext.objects.select_related("platform__organization").get(
+        pk=context_id
+    )
+    members = nrps.sync_members(context)
+    results = ags.sync_results(context)
+    return {**members, **results}
+
+
+@shared_task
+def sync_all_courses() -> int:
+    """The periodic sync: one task per course, so a slow platform holds no other."""
+    ids = list(LtiContext.objects.values_list("pk", flat=True))
+    for context_id in ids:
+        sync_course.delay(context_id)
+    return len(ids)

@@ -1,0 +1,325 @@
+"""LTI 1.3 pages: the protocol endpoints a platform calls (login, launch,
+JWKS), the admin's registration pages, and the instructor's course page."""
+
+from urllib.parse import urlsplit
+
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pylti1p3.deep_link import DeepLink
+from pylti1p3.deep_link_resource import DeepLinkResource
+
+from accounts.models import Organization
+from integrations.lti import ags, launch, registration
+from integrations.lti import dynamic_registration as dynamic
+from integrations.lti.forms import AwardRuleForm, DeepLinkForm, PlatformForm
+from integrations.lti.keys import tool_jwks
+from integrations.lti.middleware import FRAME_ORIGIN_KEY
+from integrations.lti.protocol import (
+    STORAGE_CHECKED,
+    LaunchRefused,
+    login_redirect,
+    unverified_platform,
+    validate_launch,
+)
+from integrations.lti.selectors import (
+    course_progress,
+    course_rules,
+    deep_link_choices,
+)
+from integrations.lti.services_client import PlatformUnavailable
+from integrations.lti.tasks import sync_course
+from integrations.models import LtiContext, LtiPlatform
+
+DEEP_LINK_KEY = "lti_deep_link"
+STORAGE_TARGET = "lti_storage_target"
+
+
+def _organization(slug: str) -> Organization:
+    return get_object_or_404(Organization, slug=slug)
+
+
+def _manager_organization(user, slug: str) -> Organization:
+    organization = _organization(slug)
+    if not registration.can_manage_lti(user, organization):
+        raise PermissionDenied
+    return organization
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _refused(request: HttpRequest, organization: Organization) -> HttpResponse:
+    return render(
+        request,
+        "integrations/lti_refused.html",
+        {"organization": organization},
+        status=400,
+    )
+
+
+@require_GET
+def jwks(request: HttpRequest, slug: str) -> JsonResponse:
+    return JsonResponse(tool_jwks(_organization(slug)))
+
+
+@csrf_exempt
+@xframe_options_exempt
+@require_http_methods(["GET", "POST"])
+def login_initiation(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = _organization(slug)
+    launch_url = request.build_absolute_uri(
+        reverse("integrations:lti-launch", args=[slug])
+    )
+    try:
+        following = login_redirect(request, organization, launch_url)
+    except LaunchRefused:
+        return _refused(request, organization)
+    target = request.POST.get(STORAGE_TARGET) or request.GET.get(STORAGE_TARGET)
+    if not target:
+        return following.apply(redirect(following.url))
+    # The platform offers its storage: keep the state there too, then go on.
+    return following.apply(
+        render(
+            request,
+            "integrations/lti_storage.html",
+            {
+                "put": True,
+                "target": target,
+                "state": following.state,
+                "origin": _origin(following.url),
+                "next_url": following.url,
+            },
+        )
+    )
+
+
+@csrf_exempt
+@xframe_options_exempt
+@require_POST
+def launch_view(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = _organization(slug)
+    state = request.POST.get("state", "")
+    target = request.POST.get(STORAGE_TARGET, "")
+    if (
+        target
+        and request.POST.get(STORAGE_CHECKED) != "1"
+        and not request.COOKIES.get(f"lti1p3-{state}")
+    ):
+        # No state cookie reached this frame: ask the platform's storage.
+        platform = unverified_platform(organization, request.POST.get("id_token", ""))
+        if platform is None:
+            return _refused(request, organization)
+        return render(
+            request,
+            "integrations/lti_storage.html",
+            {
+                "put": False,
+                "target": target,
+                "state": state,
+                "origin": _origin(platform.auth_login_url),
+                "id_token": request.POST.get("id_token", ""),
+                "launch_url": request.path,
+            },
+        )
+    try:
+        message, claims, platform = validate_launch(request, organization)
+    except LaunchRefused:
+        return _refused(request, organization)
+    identity, context, link, teaching = launch.record_launch(platform, claims)
+    login(request, identity.user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[FRAME_ORIGIN_KEY] = _origin(platform.auth_login_url)
+    if context is not None:
+        sync_course.delay_on_commit(context.pk)
+    if message.is_deep_link_launch():
+        request.session[DEEP_LINK_KEY] = {
+            "platform": platform.pk,
+            "deployment_id": claims[launch.CLAIM + "deployment_id"],
+            "settings": claims[
+                "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+            ],
+        }
+        return redirect("integrations:lti-deep-link", slug)
+    if teaching and context is not None:
+        return redirect("integrations:lti-course", context.pk)
+    return redirect(launch.landing_url(link))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deep_link(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = _organization(slug)
+    pending = request.session.get(DEEP_LINK_KEY)
+    if not pending:
+        raise Http404
+    platform = get_object_or_404(
+        LtiPlatform, pk=pending["platform"], organization=organization
+    )
+    choices = deep_link_choices(organization)
+    form = DeepLinkForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        kind, code = form.cleaned_data["target"].split(":", 1)
+        title = dict(choices)[form.cleaned_data["target"]]
+        resource = (
+            DeepLinkResource()
+            .set_url(
+                request.build_absolute_uri(
+                    reverse("integrations:lti-launch", args=[slug])
+                )
+            )
+            .set_title(title)
+            .set_custom_params({f"cairn_{kind}": code})
+        )
+        response_jwt = DeepLink(
+            registration.pylti_registration(platform),
+            pending["deployment_id"],
+            pending["settings"],
+        ).get_response_jwt([resource])
+        del request.session[DEEP_LINK_KEY]
+        return render(
+            request,
+            "integrations/lti_deep_link_return.html",
+            {
+                "return_url": pending["settings"]["deep_link_return_url"],
+                "jwt": response_jwt,
+                "title": title,
+            },
+        )
+    return render(
+        request,
+        "integrations/lti_deep_link.html",
+        {"organization": organization, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def platform_list(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = _manager_organization(request.user, slug)
+    form = PlatformForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration.register_platform(
+                organization, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("integrations:lti-platforms", slug)
+    return render(
+        request,
+        "integrations/lti_platform_list.html",
+        {
+            "organization": organization,
+            "platforms": organization.lti_platforms.all(),
+            "form": form,
+            "urls": registration.tool_urls(organization, request.build_absolute_uri),
+        },
+    )
+
+
+@login_required
+@require_POST
+def platform_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organization = _manager_organization(request.user, slug)
+    platform = get_object_or_404(LtiPlatform, pk=pk, organization=organization)
+    registration.remove_platform(platform, by=request.user)
+    return redirect("integrations:lti-platforms", slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course(request: HttpRequest, pk: int) -> HttpResponse:
+    context = get_object_or_404(
+        LtiContext.objects.select_related("platform__organization"), pk=pk
+    )
+    if not ags.can_teach(request.user, context):
+        raise Http404
+    organization = context.platform.organization
+    problem = ""
+    try:
+        items = ags.line_items(context)
+    except PlatformUnavailable:
+        items, problem = [], "The learning platform did not list the course's grades."
+    form = AwardRuleForm(
+        request.POST or None, organization=organization, line_items=items
+    )
+    if request.method == "POST" and form.is_valid():
+        labels = dict(form.fields["line_items"].choices)
+        try:
+            ags.add_award_rule(
+                context,
+                by=request.user,
+                module=form.cleaned_data["module"],
+                line_items={i: labels[i] for i in form.cleaned_data["line_items"]},
+                min_percent=form.cleaned_data["min_percent"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            sync_course.delay_on_commit(context.pk)
+            return redirect("integrations:lti-course", context.pk)
+    return render(
+        request,
+        "integrations/lti_course.html",
+        {
+            "context": context,
+            "progress": course_progress(context),
+            "rules": course_rules(context),
+            "form": form,
+            "problem": problem,
+        },
+    )
+
+
+@login_required
+@require_POST
+def course_sync(request: HttpRequest, pk: int) -> HttpResponse:
+    context = get_object_or_404(LtiContext, pk=pk)
+    if not ags.can_teach(request.user, context):
+        raise Http404
+    sync_course.delay_on_commit(context.pk)
+    return redirect("integrations:lti-course", context.pk)
+
+
+@xframe_options_exempt
+@login_required
+@require_http_methods(["GET", "POST"])
+def dynamic_registration(request: HttpRequest, slug: str) -> HttpResponse:
+    """The platform opens this page; an admin of the organization confirms."""
+    organization = _manager_organization(request.user, slug)
+    source = request.POST if request.method == "POST" else request.GET
+    openid_configuration = source.get("openid_configuration", "")
+    token = source.get("registration_token", "")
+    problem, platform = "", None
+    if request.method == "POST":
+        try:
+            platform = dynamic.register_dynamically(
+                organization,
+                by=request.user,
+                openid_configuration=openid_configuration,
+                registration_token=token,
+                build=request.build_absolute_uri,
+            )
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+    return render(
+        request,
+        "integrations/lti_dynamic_registration.html",
+        {
+            "organization": organization,
+            "openid_configuration": openid_configuration,
+            "registration_token": token,
+            "platform": platform,
+            "problem": problem,
+        },
+        status=400 if problem else 200,
+    )
