@@ -3,8 +3,9 @@
 No ORM. A PNG must decode as one; an SVG is parsed with defusedxml (no entity
 expansion, no external DTDs), refused if it carries code (a script, an event
 handler, a javascript: link), and rebuilt from an allow-list of elements and
-attributes, so no foreign object or reference outside the image survives. Open Badges images are shown on other people's sites: what is
-stored must be harmless wherever it is displayed.
+attributes, so no foreign object or reference outside the image survives. Open
+Badges images are shown on other people's sites: what is stored must be harmless
+wherever it is displayed.
 """
 
 import re
