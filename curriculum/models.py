@@ -113,7 +113,7 @@ class VersionedContent(models.Model):
         """The badge to show and to name in credentials: the PNG rendering when
         there is one (every reader shows a PNG), else the uploaded image; "" for
         none. Served by an access-checked view at an address fixed by the pk."""
-        if self.badge_png:
+        if self.badge_png or self.badge_image.name.lower().endswith(".png"):
             return self.get_badge_png_url()
         if self.badge_image:
             return self.get_badge_image_url()
