@@ -57,7 +57,8 @@ class ModuleVersionForm(forms.Form):
         help_text="Modules a learner completes first.",
     )
     badge_image = forms.FileField(
-        required=False, help_text="PNG or SVG, at most 1 MB; an SVG with a script is refused."
+        required=False,
+        help_text="PNG or SVG, at most 1 MB; an SVG with a script is refused.",
     )
 
     def __init__(self, *args, organizations, **kwargs):
