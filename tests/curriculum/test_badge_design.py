@@ -6,7 +6,7 @@ import pytest
 from defusedxml import ElementTree
 from PIL import Image
 
-from curriculum import badge_design, badge_images
+from curriculum import badge_design, badge_images, svgpath
 
 DESIGN = {
     "shape": "circle",
@@ -108,12 +108,12 @@ def test_every_bundled_icon_parses_and_draws():
     ],
 )
 def test_path_commands_flatten_to_the_right_end_point(d, end):
-    points, _ = badge_design.path_polylines(d)[-1]
+    points, _ = svgpath.path_polylines(d)[-1]
     assert points[-1] == pytest.approx(end, abs=1e-6)
 
 
 def test_an_arc_bulges_on_the_side_its_sweep_flag_says():
-    points, _ = badge_design.path_polylines("M0 0a2 2 0 0 1 4 0")[0]
+    points, _ = svgpath.path_polylines("M0 0a2 2 0 0 1 4 0")[0]
     assert min(y for _, y in points) == pytest.approx(-2, abs=0.05)
 
 
