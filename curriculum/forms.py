@@ -334,6 +334,6 @@ class BadgeDesignForm(forms.Form):
 class BadgeUploadForm(forms.Form):
     badge_image = forms.FileField(
         label="Badge image",
-        help_text="A PNG or SVG file of at most 1 MB; scripts and links to "
-        "outside files are removed from an SVG.",
+        help_text="A PNG or SVG file of at most 1 MB. An SVG with a script is "
+        "refused; links to outside files are removed from it.",
     )
