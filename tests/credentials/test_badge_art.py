@@ -78,8 +78,9 @@ def test_the_credential_names_the_badge_png_with_a_caption(client, designed):
         assert image["id"].startswith(settings.SITE_URL)
         assert image["id"].endswith("/badge.png")
         assert "badge with a chart bar icon reading “CHARTS”" in image["caption"]
-        png = Image.open(io.BytesIO(fetch(client, image["id"]))).convert("RGBA")
-        assert png.format is None or png.mode == "RGBA"
+        png = Image.open(io.BytesIO(fetch(client, image["id"])))
+        assert png.format == "PNG"
+        png = png.convert("RGBA")
         # The border at the top edge and the background beside the icon.
         top = (200, 24) if kind == "module" else (200, 20)
         assert close(png.getpixel(top), rgb(design["border"])), kind
@@ -161,9 +162,7 @@ def test_the_learners_pages_show_the_badges_with_alt_text(client, cast, designed
     for url in (reverse("home"), reverse("credentials:mine"), award.get_absolute_url()):
         page = client.get(url).text
         assert badge_img(award) in page, url
-        assert f'alt="{caption}"'.replace("“", "&ldquo;") in page or (
-            f'alt="{caption}"' in page
-        ), url
+        assert f'alt="{caption}"' in page, url
 
 
 def test_the_public_record_shows_the_chosen_credentials_badges(client, designed):
