@@ -214,6 +214,15 @@ class Award(models.Model):
         return self.revoked_at is not None
 
     @property
+    def badge_alt(self) -> str:
+        """The badge in words, as the signed credential's image caption says."""
+        subject = self.credential.get("credentialSubject") or {}
+        image = (subject.get("achievement") or {}).get("image")
+        if isinstance(image, dict) and image.get("caption"):
+            return image["caption"]
+        return f"Badge of {self.achievement_name}"
+
+    @property
     def proof_suite(self) -> str:
         """How it is signed, as a verifier reads it: the Data Integrity
         cryptosuite (eddsa-rdfc-2022) or the legacy suite's type."""

@@ -116,7 +116,8 @@ class AchievementInfo:
     # -> achievement.resultDescription, one RubricCriterionLevel result each
     criteria: tuple[RubricCriterion, ...] = ()
     credits_available: Decimal | None = None
-    image_url: str = ""
+    image_url: str = ""  # the badge picture -> achievement.image (an OB Image)
+    image_caption: str = ""  # what the picture shows, in words
     human_code: str = ""  # e.g. the module code "A-101"
     # A digest of the exact version's content (e.g. "sha256:..."), so that a
     # verifier can tell what was certified; carried as an otherIdentifier.
@@ -301,6 +302,8 @@ def _achievement(achievement: AchievementInfo) -> dict[str, Any]:
             "id": _iri(achievement.image_url, "achievement image_url"),
             "type": "Image",
         }
+        if achievement.image_caption:
+            data["image"]["caption"] = _text(achievement.image_caption)
     if achievement.credits_available is not None:
         data["creditsAvailable"] = _number(achievement.credits_available)
     if achievement.alignments:

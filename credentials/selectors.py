@@ -21,7 +21,7 @@ from credentials.models import Award, IssuerProfile, WalletCredential
 from curriculum.models import ModuleVersion, Outcome
 from curriculum.selectors import absolute_url
 from pathways import rules
-from pathways.models import PathwayCompletion
+from pathways.models import PathwayCompletion, PathwayVersion
 from pathways.selectors import latest_published_modules
 
 
@@ -35,6 +35,17 @@ class AchievementFacts:
 
 def _criterion_id(achievement_id: str, criterion: Criterion) -> str:
     return f"{achievement_id}#criterion-{criterion.pk}"
+
+
+def badge_image(version: ModuleVersion | PathwayVersion) -> dict[str, str]:
+    """The version's badge for achievement.image: the PNG at the published
+    version's fixed address (public once published), with its words as caption."""
+    if not version.has_badge:
+        return {}
+    return {
+        "image_url": absolute_url(version.get_badge_url()),
+        "image_caption": version.badge_alt,
+    }
 
 
 def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
@@ -124,6 +135,7 @@ def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
         credits_available=version.credits,
         human_code=version.module.code,
         content_digest=version.digest,
+        **badge_image(version),
     )
     return AchievementFacts(version.module.organization, achievement, results, evidence)
 
@@ -149,6 +161,7 @@ def pathway_achievement(completion: PathwayCompletion) -> AchievementFacts:
         credits_available=credits or None,
         human_code=version.pathway.code,
         content_digest=version.digest,
+        **badge_image(version),
     )
     return AchievementFacts(organization, achievement)
 
@@ -303,6 +316,38 @@ def award_renewed_by(completion: PathwayCompletion) -> Award | None:
 
 def learner_awards(learner) -> QuerySet[Award]:
     return Award.objects.filter(learner=learner).select_related("organization")
+
+
+@dataclass(frozen=True)
+class BadgeArt:
+    """The achievement's own badge files as the award's version froze them."""
+
+    png: bytes | None = None
+    svg: bytes | None = None
+
+
+def _read(stored) -> bytes | None:
+    if not stored:
+        return None
+    try:
+        with stored.open("rb") as handle:
+            return handle.read()
+    except OSError:  # gone from the disk or the bucket: Cairn's plain art
+        return None
+
+
+def award_badge_art(award: Award) -> BadgeArt:
+    """The PNG and SVG of the badge of the version the award was earned for."""
+    if award.module_completion_id:
+        version = ModuleVersion.objects.get(completions__pk=award.module_completion_id)
+    else:
+        version = PathwayVersion.objects.get(
+            completions__pk=award.pathway_completion_id
+        )
+    image = _read(version.badge_image)
+    is_svg = version.badge_image.name.lower().endswith(".svg")
+    png = _read(version.badge_png) or (None if is_svg else image)
+    return BadgeArt(png=png, svg=image if is_svg else None)
 
 
 def public_award(award_uuid) -> Award:

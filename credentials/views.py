@@ -165,12 +165,19 @@ def certificate_pdf(request: HttpRequest, uuid) -> FileResponse:
 def badge_image(request: HttpRequest, uuid, fmt: str) -> HttpResponse:
     """The badge image with the signed credential baked in (OB 3.0 baking)."""
     award = _award_or_404(uuid)
-    make = badges.badge_png if fmt == "png" else badges.badge_svg
-    content = make(
-        achievement_name=award.achievement_name,
-        organization_name=selectors.issuer_name(award),
-        credential=award.credential,
-    )
+    art = selectors.award_badge_art(award)
+    facts = {
+        "achievement_name": award.achievement_name,
+        "organization_name": selectors.issuer_name(award),
+        "credential": award.credential,
+    }
+    if fmt == "png":
+        content = badges.badge_png(**facts, image=art.png)
+    else:
+        svg = art.svg
+        if svg is None and art.png is not None:
+            svg = badges.svg_around_png(art.png, label=award.achievement_name)
+        content = badges.badge_svg(**facts, image=svg)
     response = HttpResponse(
         content, content_type="image/png" if fmt == "png" else "image/svg+xml"
     )

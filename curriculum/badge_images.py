@@ -1,10 +1,11 @@
 """Badge images: a PNG or an SVG, checked by content and made safe.
 
 No ORM. A PNG must decode as one; an SVG is parsed with defusedxml (no entity
-expansion, no external DTDs) and rebuilt from an allow-list of elements and
-attributes, so no script, event handler, foreign object or reference outside the
-image survives. Open Badges images are shown on other people's sites: what is
-stored must be harmless wherever it is displayed.
+expansion, no external DTDs), refused if it carries code (a script, an event
+handler, a javascript: link), and rebuilt from an allow-list of elements and
+attributes, so no foreign object or reference outside the image survives. Open
+Badges images are shown on other people's sites: what is stored must be harmless
+wherever it is displayed.
 """
 
 import re
@@ -175,12 +176,33 @@ def sanitise_svg(data: bytes) -> bytes:
     namespace, name = _local(root.tag)
     if name != "svg" or namespace not in (SVG, ""):
         raise BadgeImageError("The file is XML but not an SVG image.")
+    _refuse_code(root)
     clean = _copy(root)
     if clean is None:
         raise BadgeImageError("The SVG has nothing a badge image may show.")
     ElementTree.register_namespace("", SVG)
     ElementTree.register_namespace("xlink", XLINK)
     return ElementTree.tostring(clean, encoding="utf-8", xml_declaration=True)
+
+
+def _refuse_code(root: ElementTree.Element) -> None:
+    """A badge that tries to run code is refused outright, not quietly cleaned:
+    the designer learns that the file is not what it seems. Passive outside
+    references (styles, linked images) are only removed, below."""
+    for element in root.iter():
+        if _local(element.tag)[1].lower() == "script":
+            raise BadgeImageError(
+                "The SVG contains a script, and badge images may not run code. "
+                "Export the picture again without scripts, or upload a PNG."
+            )
+        for key, value in element.attrib.items():
+            attr = _local(key)[1].lower()
+            if attr.startswith("on") or "javascript:" in value.lower():
+                raise BadgeImageError(
+                    f"The SVG has code in its {attr} attribute, and badge images "
+                    "may not run code. Export the picture again without it, or "
+                    "upload a PNG."
+                )
 
 
 def _copy(element: ElementTree.Element) -> ElementTree.Element | None:

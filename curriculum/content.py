@@ -3,8 +3,8 @@
 Module content is gathered for many versions at once in a fixed number of queries
 (never one per outcome, criterion or level). Tasks and rubrics are reached by their
 reverse relations so that curriculum does not import the assessments app above it.
-A pathway's content is its own row (the rule), read without a query. A module's
-badge image is its file's hash, read from storage (no query).
+A pathway's content is its own row (the rule), read without a query. A badge
+image is its file's hash, read from storage (no query).
 """
 
 import hashlib
@@ -27,7 +27,7 @@ def _module_versions(pks: Iterable[int]):
     )
 
 
-def badge_image_digest(version: ModuleVersion) -> str:
+def badge_image_digest(version: VersionedContent) -> str:
     """The badge image as content: a hash of its bytes ("" without one), so that
     the same picture under another stored name is the same content. A file missing
     from storage is named instead, so that content can still be shown."""
@@ -129,13 +129,18 @@ def module_contents(pks: Iterable[int]) -> dict[int, dict]:
 
 def row_content(version: VersionedContent) -> dict:
     """The content of a version held on its own row: a pathway and its rule."""
-    return {
+    content = {
         "type": type(version)._meta.model_name.removesuffix("version"),
         "code": version.code,
         "title": version.title,
         "summary": version.summary,
         "rule": getattr(version, "rule", None),
     }
+    # Only when there is one, so that versions published before pathways had
+    # badges keep the digest they were published with.
+    if version.badge_image:
+        content["badge_image"] = badge_image_digest(version)
+    return content
 
 
 def version_content(version: VersionedContent) -> dict:

@@ -26,6 +26,52 @@ BADGE = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 120">
 </svg>"""
 
 
+# The demo's designed badges (curriculum/badge_design.py), by module or pathway
+# code; CLEAN-201 keeps its uploaded SVG above.
+BADGE_DESIGNS = {
+    "SHEET-101": {
+        "shape": "hexagon",
+        "background": "#e8f3ef",
+        "border": "#2f6b5e",
+        "ink": "#1d2b45",
+        "icon": "calculator",
+        "text": "SHEETS",
+    },
+    "VIZ-102": {
+        "shape": "circle",
+        "background": "#fff4d6",
+        "border": "#a06d00",
+        "ink": "#1d2b45",
+        "icon": "chart-bar",
+        "text": "CHARTS",
+    },
+    "REPORT-103": {
+        "shape": "shield",
+        "background": "#eef0fb",
+        "border": "#3b4a8f",
+        "ink": "#1d2b45",
+        "icon": "pen-tool",
+        "text": "REPORTS",
+    },
+    "DATA-PATH": {
+        "shape": "ribbon",
+        "background": "#ffffff",
+        "border": "#7a1f5c",
+        "ink": "#3a1030",
+        "icon": "trophy",
+        "text": "DATA ANALYST",
+    },
+    "DATA-ESS": {
+        "shape": "ribbon",
+        "background": "#ffffff",
+        "border": "#2f6b5e",
+        "ink": "#1d2b45",
+        "icon": "graduation-cap",
+        "text": "ESSENTIALS",
+    },
+}
+
+
 def extend_demo(organization: Organization, users: dict) -> None:
     """Idempotent: does nothing when the framework already exists."""
     if CompetencyFramework.objects.filter(

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 
 from accounts.models import Organization
+from curriculum import badge_design
 from curriculum.models import (
     Competency,
     DeliveryMode,
@@ -56,7 +57,8 @@ class ModuleVersionForm(forms.Form):
         help_text="Modules a learner completes first.",
     )
     badge_image = forms.FileField(
-        required=False, help_text="PNG or SVG, at most 1 MB; SVG is cleaned."
+        required=False,
+        help_text="PNG or SVG, at most 1 MB; an SVG with a script is refused.",
     )
 
     def __init__(self, *args, organizations, **kwargs):
@@ -286,3 +288,52 @@ class FrameworkEditForm(forms.Form):
     )
     version = forms.CharField(max_length=60, required=False)
     language = forms.CharField(max_length=20, required=False)
+
+
+class BadgeDesignForm(forms.Form):
+    """The badge designer: a shape, three colours, an icon and a few words."""
+
+    shape = forms.ChoiceField(
+        choices=list(badge_design.SHAPES.items()), widget=forms.RadioSelect
+    )
+    background = forms.CharField(
+        widget=forms.TextInput(attrs={"type": "color"}), label="Background colour"
+    )
+    border = forms.CharField(
+        widget=forms.TextInput(attrs={"type": "color"}), label="Border colour"
+    )
+    ink = forms.CharField(
+        widget=forms.TextInput(attrs={"type": "color"}), label="Icon and text colour"
+    )
+    icon = forms.ChoiceField(required=False, widget=forms.RadioSelect)
+    text = forms.CharField(
+        max_length=badge_design.MAX_TEXT,
+        required=False,
+        label="Text on the badge",
+        help_text=f"At most {badge_design.MAX_TEXT} characters, e.g. the module's "
+        "code or a short name.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["icon"].choices = [("", "No icon")] + [
+            (name, badge_design.icon_label(name)) for name in badge_design.icon_names()
+        ]
+
+    def design(self) -> badge_design.BadgeDesign | None:
+        """The design the form describes, or None with the reason on the form."""
+        if not self.is_valid():
+            return None
+        try:
+            return badge_design.design_from(self.cleaned_data)
+        except badge_design.BadgeDesignError as error:
+            self.add_error(None, str(error))
+            return None
+
+
+class BadgeUploadForm(forms.Form):
+    badge_image = forms.FileField(
+        label="Badge image",
+        help_text="A PNG or SVG file of at most 1 MB. An SVG with a script is "
+        "refused; links to outside files are removed from it.",
+    )

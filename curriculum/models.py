@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from accounts.models import Organization
+from curriculum import badge_design
 
 
 class VersionFrozenError(ValidationError):
@@ -67,6 +68,12 @@ class VersionedContent(models.Model):
         null=True, blank=True, help_text="When this published version must be reviewed."
     )
     retired_at = models.DateTimeField(null=True, blank=True)
+    # The badge: an uploaded PNG or SVG, or the designer's SVG with its
+    # description (curriculum/badge_design.py) and its PNG rendering, which is
+    # what credentials point to. Frozen with the version like its other content.
+    badge_image = models.FileField(upload_to="badges/%Y/", blank=True)
+    badge_design = models.JSONField(default=dict, blank=True)
+    badge_png = models.FileField(upload_to="badges/%Y/", blank=True)
 
     objects = VersionQuerySet.as_manager()
 
@@ -97,6 +104,32 @@ class VersionedContent(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status in self.FROZEN
+
+    @property
+    def has_badge(self) -> bool:
+        return bool(self.badge_image or self.badge_png)
+
+    def get_badge_url(self) -> str:
+        """The badge to show and to name in credentials: the PNG rendering when
+        there is one (every reader shows a PNG), else the uploaded image; "" for
+        none. Served by an access-checked view at an address fixed by the pk."""
+        if self.badge_png or self.badge_image.name.lower().endswith(".png"):
+            return self.get_badge_png_url()
+        if self.badge_image:
+            return self.get_badge_image_url()
+        return ""
+
+    @property
+    def badge_alt(self) -> str:
+        """The badge in words, for screen readers."""
+        if self.badge_design:
+            try:
+                design = badge_design.design_from(self.badge_design)
+            except badge_design.BadgeDesignError:
+                pass
+            else:
+                return badge_design.alt_text(design, f"Badge of {self.title}")
+        return f"Badge of {self.title}"
 
 
 def new_identifier() -> str:
@@ -306,7 +339,6 @@ class ModuleVersion(VersionedContent):
     prerequisites = models.ManyToManyField(
         Module, blank=True, related_name="required_by"
     )
-    badge_image = models.FileField(upload_to="badges/%Y/", blank=True)
 
     class Meta:
         ordering = ["module__code", "number"]
@@ -324,6 +356,9 @@ class ModuleVersion(VersionedContent):
         """Where the badge image is served, through an access-checked view: files
         are never public in storage."""
         return reverse("curriculum:version-badge-image", args=[self.pk])
+
+    def get_badge_png_url(self) -> str:
+        return reverse("curriculum:version-badge-png", args=[self.pk])
 
     @property
     def organization(self) -> Organization:

@@ -149,7 +149,8 @@ class ModuleVersionUpdateSerializer(serializers.Serializer):
         help_text="Module codes of the same organization.",
     )
     badge_image = serializers.FileField(
-        required=False, help_text="PNG or SVG (multipart); SVG is cleaned."
+        required=False,
+        help_text="PNG or SVG (multipart); an SVG with a script is refused.",
     )
 
 

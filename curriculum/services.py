@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.audit import log_action
 from accounts.models import Membership, Organization
-from curriculum import lifecycle
+from curriculum import badge_design, lifecycle
 from curriculum.badge_images import BadgeImageError, check_badge_image
 from curriculum.content import for_digest, version_content
 from curriculum.diff import codes_in, diff_content
@@ -128,13 +128,90 @@ def _check_prerequisites(module: Module, prerequisites: Iterable[Module]) -> Non
             )
 
 
-def _attach_badge(version: ModuleVersion, data: bytes) -> None:
+BADGE_FIELDS = ["badge_image", "badge_png", "badge_design"]
+
+
+def _attach_badge(version: VersionedContent, data: bytes) -> None:
+    """An uploaded badge replaces any design: the image is what it is."""
     try:
         image = check_badge_image(data)
     except BadgeImageError as error:
         raise ValidationError({"badge_image": str(error)}) from error
-    name = f"{version.module.code}-v{version.number}.{image.extension}"
+    name = f"{version.code}-v{version.number}.{image.extension}"
     version.badge_image.save(name, ContentFile(image.content), save=False)
+    version.badge_png = ""
+    version.badge_design = {}
+
+
+def _drop_badge(version: VersionedContent) -> None:
+    # The files stay in storage: a published version may share them.
+    version.badge_image = ""
+    version.badge_png = ""
+    version.badge_design = {}
+
+
+def _locked_draft(version: VersionedContent) -> VersionedContent:
+    version = type(version).objects.select_for_update().get(pk=version.pk)
+    ensure_editable(version)
+    return version
+
+
+@transaction.atomic
+def design_badge(
+    version: VersionedContent, *, by: AbstractBaseUser, design: dict
+) -> VersionedContent:
+    """Draw a draft's badge from the designer's description: an SVG and a PNG,
+    stored with the description, frozen with the version when it is published."""
+    version = _locked_draft(version)
+    try:
+        drawn = badge_design.design_from(design)
+    except badge_design.BadgeDesignError as error:
+        raise ValidationError({"badge_design": str(error)}) from error
+    name = f"{version.code}-v{version.number}"
+    svg = badge_design.render_svg(drawn, title=f"Badge of {version.title}")
+    version.badge_image.save(f"{name}.svg", ContentFile(svg), save=False)
+    png = badge_design.render_png(drawn)
+    version.badge_png.save(f"{name}.png", ContentFile(png), save=False)
+    version.badge_design = drawn.as_dict()
+    version.save(update_fields=BADGE_FIELDS)
+    log_action(
+        by,
+        "version.badge_designed",
+        version,
+        organization=version.organization,
+        **drawn.as_dict(),
+    )
+    return version
+
+
+@transaction.atomic
+def upload_badge(
+    version: VersionedContent, *, by: AbstractBaseUser, data: bytes
+) -> VersionedContent:
+    """Give a draft an uploaded badge image (a PNG, or an SVG made safe)."""
+    version = _locked_draft(version)
+    _attach_badge(version, data)
+    version.save(update_fields=BADGE_FIELDS)
+    log_action(
+        by,
+        "version.badge_uploaded",
+        version,
+        organization=version.organization,
+        file=version.badge_image.name.rsplit("/", 1)[-1],
+    )
+    return version
+
+
+@transaction.atomic
+def remove_badge(
+    version: VersionedContent, *, by: AbstractBaseUser
+) -> VersionedContent:
+    """Take a draft's badge away; published versions keep theirs."""
+    version = _locked_draft(version)
+    _drop_badge(version)
+    version.save(update_fields=BADGE_FIELDS)
+    log_action(by, "version.badge_removed", version, organization=version.organization)
+    return version
 
 
 @transaction.atomic
@@ -298,10 +375,10 @@ def update_module_version(
         _check_prerequisites(version.module, prerequisites)
     if badge_image is not None:
         _attach_badge(version, badge_image)
-        changed.append("badge_image")
-    elif remove_badge_image and version.badge_image:
-        version.badge_image = ""
-        changed.append("badge_image")
+        changed.extend(BADGE_FIELDS)
+    elif remove_badge_image and version.has_badge:
+        _drop_badge(version)
+        changed.extend(BADGE_FIELDS)
     if changed:
         version.save(update_fields=changed)
     if prerequisites is not None:

@@ -15,6 +15,16 @@ urlpatterns = [
         views.version_badge_image,
         name="version-badge-image",
     ),
+    path(
+        "versions/<int:pk>/badge.png",
+        views.version_badge_png,
+        name="version-badge-png",
+    ),
+    path(
+        "versions/<int:pk>/badge/",
+        views.version_badge_designer,
+        name="version-badge-designer",
+    ),
     path("versions/<int:pk>/ctdl.json", views.version_ctdl, name="version-ctdl"),
     path("outcomes/<int:pk>/edit/", views.outcome_edit, name="outcome-edit"),
     path("outcomes/<int:pk>/move/", views.outcome_move, name="outcome-move"),

@@ -13,12 +13,16 @@ from django.http import (
     HttpResponseBadRequest,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 
 from accounts.forms import add_service_errors
 from accounts.models import Membership
 from accounts.permissions import has_role, organizations_where
-from curriculum import selectors, services
+from curriculum import badge_views, selectors, services
 from curriculum.forms import (
     ACTION_VERBS,
     CatalogueFilterForm,
@@ -41,29 +45,24 @@ Role = Membership.Role
 
 @require_GET
 def version_badge_image(request: HttpRequest, pk: int) -> FileResponse:
-    """A module version's badge image, read through the storage API (the local
-    disk or a private bucket): public once published, staff-only as a draft."""
+    """A module version's badge as uploaded or drawn (PNG or SVG): public once
+    published, staff-only as a draft."""
     version = get_module_version_for_viewing(request.user, pk)
-    if not version.badge_image:
-        raise Http404("This module has no badge image.")
-    try:
-        handle = version.badge_image.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404("The badge image is missing from storage.") from missing
-    # Stored images were checked on upload: a PNG, or an SVG with scripts and
-    # outside references removed (curriculum/badge_images.py).
-    svg = version.badge_image.name.lower().endswith(".svg")
-    response = FileResponse(
-        handle, content_type="image/svg+xml" if svg else "image/png"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    )
-    response["Cache-Control"] = (
-        "public, max-age=3600" if version.is_frozen else "private, no-store"
-    )
-    return response
+    return badge_views.serve_badge(version, png=False)
+
+
+@require_GET
+def version_badge_png(request: HttpRequest, pk: int) -> FileResponse:
+    """The module version's badge as a PNG, the picture its credentials name."""
+    version = get_module_version_for_viewing(request.user, pk)
+    return badge_views.serve_badge(version, png=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_badge_designer(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_module_version_for_editing(request.user, pk)
+    return badge_views.badge_designer(request, version, kind="module")
 
 
 @login_required

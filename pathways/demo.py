@@ -1,6 +1,8 @@
 """Demo data for stacking: a second, overlapping pathway with a choice in it,
 and an approved equivalence. Idempotent: running it again changes nothing."""
 
+from curriculum import demo as curriculum_demo
+from curriculum import services as curriculum
 from curriculum.models import Module
 from pathways import services
 from pathways.models import Equivalence, Pathway, PathwayVersion
@@ -30,6 +32,9 @@ def extend_demo(organization, users: dict) -> None:
                 ],
             },
             valid_for_days=3 * 365,
+        )
+        curriculum.design_badge(
+            version, by=dana, design=curriculum_demo.BADGE_DESIGNS["DATA-ESS"]
         )
         services.publish_pathway_version(
             version, by=ada, changelog="A shorter pathway that shares its modules."

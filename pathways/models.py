@@ -53,6 +53,12 @@ class PathwayVersion(VersionedContent):
     def get_absolute_url(self) -> str:
         return reverse("pathways:version-detail", args=[self.pk])
 
+    def get_badge_image_url(self) -> str:
+        return reverse("pathways:version-badge-image", args=[self.pk])
+
+    def get_badge_png_url(self) -> str:
+        return reverse("pathways:version-badge-png", args=[self.pk])
+
     @property
     def organization(self) -> Organization:
         return self.pathway.organization

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathways import roster_views, views
+from pathways import badge_views, roster_views, views
 
 app_name = "pathways"
 urlpatterns = [
@@ -21,6 +21,21 @@ urlpatterns = [
     ),
     path("versions/<int:pk>/", views.version_detail, name="version-detail"),
     path("versions/<int:pk>/ctdl.json", views.version_ctdl, name="version-ctdl"),
+    path(
+        "versions/<int:pk>/badge-image",
+        badge_views.version_badge_image,
+        name="version-badge-image",
+    ),
+    path(
+        "versions/<int:pk>/badge.png",
+        badge_views.version_badge_png,
+        name="version-badge-png",
+    ),
+    path(
+        "versions/<int:pk>/badge/",
+        badge_views.version_badge_designer,
+        name="version-badge-designer",
+    ),
     path("versions/<int:pk>/enrol/", views.enrol, name="enrol"),
     path("versions/<int:pk>/publish/", views.version_publish, name="version-publish"),
     path("versions/<int:pk>/rule/", views.rule_builder, name="rule-builder"),

@@ -324,6 +324,13 @@ def site(settings):
                 "rubric builder",
                 reverse("assessments:rubric-builder", args=[draft_task.pk]),
             ),
+            Page(
+                "badge designer",
+                reverse(
+                    "curriculum:version-badge-designer",
+                    args=[draft_task.version.pk],
+                ),
+            ),
         ],
         "admin": [
             Page("issuer", reverse("credentials:issuer", args=[slug])),

@@ -231,7 +231,7 @@ def test_recognition_files_and_badge_images_are_read_from_the_bucket(
         badge_image=png_bytes(),
     )  # fmt: skip
     assert draft.badge_image.name in keys(s3, name)
-    image_url = draft.get_badge_image_url()
+    image_url = draft.get_badge_url()  # an uploaded PNG: its .png address
     client.force_login(cast["designer"])
     image = client.get(image_url)
     assert image.status_code == 200

@@ -27,19 +27,27 @@ def png_bytes(size=(8, 8)) -> bytes:
     return buffer.getvalue()
 
 
+# Passive outside references and foreign content: removed, the rest kept.
 EVIL_SVG = b"""<?xml version="1.0"?>
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
-     viewBox="0 0 100 100" onload="alert('x')">
-  <script>alert('x')</script>
+     viewBox="0 0 100 100">
   <style>@import url(http://evil.example/x.css);</style>
-  <circle cx="50" cy="50" r="40" fill="#2f6b5e" onclick="steal()"/>
+  <circle cx="50" cy="50" r="40" fill="#2f6b5e"/>
   <rect width="10" height="10" fill="url(http://evil.example/p)"/>
   <image href="http://evil.example/tracker.png"/>
   <use xlink:href="http://evil.example/sprite.svg#a"/>
-  <a href="javascript:alert(1)"><text>click</text></a>
   <foreignObject><div xmlns="http://www.w3.org/1999/xhtml">hi</div></foreignObject>
   <text x="10" y="90">Data 101</text>
 </svg>"""
+
+# Code is refused outright, wherever it hides.
+SCRIPTED_SVGS = [
+    b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="4"/></svg>',
+    b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="4" onclick="steal()"/></svg>',
+    b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
+    b'<a x:href="javascript:alert(1)"><text>click</text></a></svg>',
+]
 
 
 @pytest.fixture
@@ -77,17 +85,15 @@ def test_a_png_badge_is_checked_by_content():
         badge_images.check_badge_image(png_bytes()[:40])
 
 
-def test_an_svg_badge_loses_scripts_handlers_and_outside_references():
+@pytest.mark.parametrize("data", SCRIPTED_SVGS)
+def test_an_svg_badge_with_code_is_refused(data):
+    with pytest.raises(badge_images.BadgeImageError, match="may not run code"):
+        badge_images.check_badge_image(data)
+
+
+def test_an_svg_badge_loses_outside_references_and_foreign_content():
     cleaned = badge_images.check_badge_image(EVIL_SVG).content.decode()
-    for bad in (
-        "script",
-        "onload",
-        "onclick",
-        "evil.example",
-        "javascript",
-        "foreignObject",
-        "style",
-    ):
+    for bad in ("evil.example", "foreignObject", "style"):
         assert bad not in cleaned, bad
     assert "<circle" in cleaned
     assert 'fill="#2f6b5e"' in cleaned

@@ -67,7 +67,19 @@ def published(cast):
         language="fr",
         valid_for_days=730,
         prerequisites=[first.module, second.module],
-        badge_image=png_bytes(),
+    )
+    # A designed badge fills the three badge fields (its SVG, PNG and description).
+    services.design_badge(
+        version,
+        by=cast["designer"],
+        design={
+            "shape": "shield",
+            "background": "#fff4d6",
+            "border": "#7a1f5c",
+            "ink": "#1d2b45",
+            "icon": "award",
+            "text": "FULL",
+        },
     )
     outcomes = [
         services.add_outcome(
@@ -132,10 +144,11 @@ def test_a_next_draft_copies_every_field_and_relation(cast, published):
         assert set(getattr(draft, field.name).all()) == set(
             getattr(published, field.name).all()
         ), field.name
-    # The badge image is the same stored file, still readable from the draft.
-    assert draft.badge_image.name == published.badge_image.name
-    with draft.badge_image.open("rb") as image:
-        assert image.read() == png_bytes()
+    # The badge files are the same stored files, still readable from the draft.
+    for name in ("badge_image", "badge_png"):
+        assert getattr(draft, name).name == getattr(published, name).name
+        with getattr(draft, name).open("rb") as copy:
+            assert copy.read() == getattr(published, name).read()
 
     old = list(published.outcomes.order_by("position"))
     new = list(draft.outcomes.order_by("position"))
@@ -156,6 +169,7 @@ def test_a_next_draft_copies_every_field_and_relation(cast, published):
 
 
 def test_editing_the_next_draft_leaves_the_published_version_alone(cast, published):
+    before = published.badge_png.read()
     draft = lifecycle.start_next_draft(published, by=cast["designer"])
     services.update_module_version(
         draft,
@@ -167,8 +181,9 @@ def test_editing_the_next_draft_leaves_the_published_version_alone(cast, publish
     published = ModuleVersion.objects.get(pk=published.pk)
     assert published.notional_hours == 125
     assert published.prerequisites.count() == 2
-    with published.badge_image.open("rb") as image:
-        assert image.read() == png_bytes()
+    assert published.badge_design["shape"] == "shield"
+    with published.badge_png.open("rb") as image:
+        assert image.read() == before
 
 
 # The content gathered for the digest and the diff covers the same fields.
@@ -247,13 +262,15 @@ def test_a_changed_field_changes_the_digest_and_shows_in_the_diff(
 
 
 def test_the_badge_image_is_content_by_its_bytes(cast, published):
-    stored = content.version_content(published)["badge_image"]
-    assert stored.startswith("sha256:")
+    assert content.version_content(published)["badge_image"].startswith("sha256:")
     draft = lifecycle.start_next_draft(published, by=cast["designer"])
+    services.update_module_version(draft, by=cast["designer"], badge_image=png_bytes())
+    first = ModuleVersion.objects.get(pk=draft.pk).badge_image.name
+    stored = content.version_content(draft)["badge_image"]
     # The same picture uploaded again is stored under a new name: same content.
     services.update_module_version(draft, by=cast["designer"], badge_image=png_bytes())
     draft = ModuleVersion.objects.get(pk=draft.pk)
-    assert draft.badge_image.name != published.badge_image.name
+    assert draft.badge_image.name != first
     assert content.version_content(draft)["badge_image"] == stored
     services.update_module_version(
         draft, by=cast["designer"], badge_image=png_of((200, 30, 30, 255))
@@ -288,4 +305,5 @@ def test_content_of_full_versions_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(9):
         contents = content.module_contents(pks)
     assert {c["prerequisites"][0] for c in contents.values()} == {"PRE-1"}
-    assert len({c["badge_image"] for c in contents.values()}) == 1
+    badges = {pk: c["badge_image"] for pk, c in contents.items()}
+    assert badges[published.pk] == badges[drafts[0].pk] != badges[other.pk] != ""

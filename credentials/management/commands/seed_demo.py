@@ -450,6 +450,11 @@ class Command(BaseCommand):
                 "report a manager can act on.",
                 rule=pathways.all_of([plan.code for plan in MODULES]),
             )
+            curriculum.design_badge(
+                version,
+                by=users["dana"],
+                design=curriculum_demo.BADGE_DESIGNS["DATA-PATH"],
+            )
             pathway = pathways.publish_pathway_version(
                 version, by=ada, changelog="First release of the pathway."
             )
@@ -518,6 +523,9 @@ class Command(BaseCommand):
             pass_min_level=PASS_MIN_LEVEL,
             max_attempts=MAX_ATTEMPTS,
             retake_wait_days=RETAKE_WAIT_DAYS,
+        )
+        curriculum.design_badge(
+            version, by=dana, design=curriculum_demo.BADGE_DESIGNS[plan.code]
         )
         curriculum.publish_version(version, by=ada, changelog="First release.")
         return task
