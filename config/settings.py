@@ -291,6 +291,7 @@ CELERY_TASK_ROUTES = {
     "pathways.tasks.run_reevaluation": {"queue": "bulk"},
     "pathways.tasks.run_roster_import": {"queue": "bulk"},
     "accounts.people.tasks.send_*": {"queue": "mail"},
+    "accounts.notifications.tasks.*": {"queue": "mail"},
     "curriculum.tasks.run_framework_import": {"queue": "bulk"},
     "assessments.tasks.run_grade_import": {"queue": "bulk"},
     "pathways.tasks.*": {"queue": "default"},
@@ -322,6 +323,12 @@ CELERY_BEAT_SCHEDULE = {
     "remind-due-reviews": {
         "task": "reviews.tasks.remind_due_reviews",
         "schedule": 6 * 3600.0,  # reminds each round at most once a day
+    },
+    "send-daily-digests": {
+        "task": "accounts.notifications.tasks.send_daily_digests",
+        # Once a day: each digest lists the last day's unread notifications
+        # not e-mailed yet, and marks them e-mailed.
+        "schedule": 24 * 3600.0,
     },
     "send-due-webhooks": {
         "task": "integrations.webhooks.tasks.send_due_deliveries",
