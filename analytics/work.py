@@ -107,3 +107,22 @@ def queue_health(organization: Organization) -> QueueHealth:
         other_imports=[("Roster import", job) for job in rosters.filter(troubled)[:10]]
         + [("Framework import", job) for job in frameworks.filter(troubled)[:10]],
     )
+
+
+def failed_jobs(organizations) -> int:
+    """Background jobs of the organizations that failed for good: grade,
+    roster and framework imports and re-evaluations (four counts)."""
+    return (
+        GradeImport.objects.filter(
+            task__version__module__organization__in=organizations, status="failed"
+        ).count()
+        + RosterImport.objects.filter(
+            organization__in=organizations, status="failed"
+        ).count()
+        + FrameworkImport.objects.filter(
+            organization__in=organizations, status="failed"
+        ).count()
+        + Reevaluation.objects.filter(
+            version__pathway__organization__in=organizations, status="failed"
+        ).count()
+    )

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "credentials",
     "analytics",
     "integrations",
+    # On top of them all: each person's home page (docs/decisions/0021).
+    "home",
 ]
 
 MIDDLEWARE = [

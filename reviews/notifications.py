@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.lifecycle.selectors import addresses_wanting
+from accounts.notifications.services import notify
 from reviews.models import BoardMember, Review, Vote
 
 
@@ -42,6 +43,21 @@ def send_invitation(member_id: int, token: str) -> None:
     )
 
 
+def _tell_in_app(review: Review, members, kind: str, title: str, body: str) -> None:
+    """The board members with an account see it in their notifications too; the
+    e-mail above is theirs already (one message to the board), so none here."""
+    for member in members.filter(user__isnull=False).select_related("user"):
+        notify(
+            member.user,
+            kind,
+            title,
+            body,
+            review.get_absolute_url(),
+            email=False,
+            organization=review.board.organization,
+        )
+
+
 def _voters(review: Review) -> list[str]:
     return list(
         review.board.members.filter(accepted_at__isnull=False).values_list(
@@ -69,11 +85,15 @@ def send(kind: str, object_id: int) -> None:
     )
     context = {"review": review, "url": _url(review.get_absolute_url())}
     if kind == "review_requested":
-        _mail(
-            f"Please review {review.version_label} by {review.due_on:%-d %B %Y}",
-            "review_requested",
-            context,
-            _voters(review),
+        title = f"Please review {review.version_label} by {review.due_on:%-d %B %Y}"
+        _mail(title, "review_requested", context, _voters(review))
+        _tell_in_app(
+            review,
+            review.board.members.filter(accepted_at__isnull=False),
+            "review.requested",
+            title,
+            f"{review.board} is asked to review {review.version_label}: comment "
+            "and vote by the date above.",
         )
     elif kind == "decided":
         _mail(
@@ -86,11 +106,16 @@ def send(kind: str, object_id: int) -> None:
         waiting = review.board.members.filter(accepted_at__isnull=False).exclude(
             votes__review=review
         )
+        title = f"Reminder: {review.version_label} is due by {review.due_on:%-d %B %Y}"
         _mail(
-            f"Reminder: {review.version_label} is due by {review.due_on:%-d %B %Y}",
-            "due",
-            context,
-            list(waiting.values_list("user__email", flat=True)),
+            title, "due", context, list(waiting.values_list("user__email", flat=True))
+        )
+        _tell_in_app(
+            review,
+            waiting,
+            "review.vote_due",
+            title,
+            "Your vote is still missing.",
         )
     else:
         raise ValueError(f"Unknown notification {kind!r}.")

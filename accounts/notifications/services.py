@@ -2,6 +2,7 @@
 e-mail after commit; the mail task sends it once; the daily digest gathers the
 day's unread notifications of those who chose it."""
 
+import logging
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -17,6 +18,7 @@ from accounts.notifications import mail, tasks
 from accounts.notifications.kinds import topic_of
 
 DIGEST_HOURS = 24
+logger = logging.getLogger("cairn.notifications")
 
 
 def notify(
@@ -42,8 +44,24 @@ def notify(
         url=url,
     )
     if email and user.email and wants_email(user, topic) and not takes_digest(user):
-        tasks.send_notification_email.delay_on_commit(notification.pk)
+        pk = notification.pk
+        transaction.on_commit(lambda: _queue_email(pk))
     return notification
+
+
+def _queue_email(notification_id: int) -> None:
+    """Send the e-mail task. With a broker this only queues it (CairnTask logs
+    a broker outage); in process it runs now, and a mail server that still
+    refuses after the retries is logged: the action it tells of stands."""
+    try:
+        tasks.send_notification_email.delay(notification_id)
+    except tasks.RETRY_ON as error:
+        logger.warning(
+            "Could not e-mail notification %s: %s. It stays in the person's "
+            "notifications.",
+            notification_id,
+            error,
+        )
 
 
 def send_notification_email(notification_id: int) -> bool:
