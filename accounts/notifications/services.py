@@ -5,6 +5,7 @@ day's unread notifications of those who chose it."""
 import logging
 from datetime import timedelta
 
+from celery.exceptions import MaxRetriesExceededError, Retry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -55,7 +56,7 @@ def _queue_email(notification_id: int) -> None:
     refuses after the retries is logged: the action it tells of stands."""
     try:
         tasks.send_notification_email.delay(notification_id)
-    except tasks.RETRY_ON as error:
+    except (*tasks.RETRY_ON, Retry, MaxRetriesExceededError) as error:
         logger.warning(
             "Could not e-mail notification %s: %s. It stays in the person's "
             "notifications.",
