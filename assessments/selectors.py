@@ -397,7 +397,12 @@ def faculty_work(grader: User) -> FacultyWork:
     waiting, and the tasks whose calibration set they have still to grade."""
     rows = (
         _queue_base(grader)
-        .values("task_id", "task__title", "task__version__module__code")
+        .values(
+            "task_id",
+            "task__title",
+            "task__version__module__code",
+            "task__version__title",
+        )
         .annotate(waiting=Count("pk"), oldest=Min("submitted_at"))
         .order_by("oldest", "task_id")[:HOME_TASKS_SHOWN]
     )
@@ -417,7 +422,8 @@ def faculty_work(grader: User) -> FacultyWork:
             TaskQueue(
                 task_id=row["task_id"],
                 title=row["task__title"],
-                module=row["task__version__module__code"],
+                module=f"{row['task__version__module__code']}: "
+                f"{row['task__version__title']}",
                 waiting=row["waiting"],
                 oldest=row["oldest"],
             )
