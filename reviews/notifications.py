@@ -96,11 +96,17 @@ def send(kind: str, object_id: int) -> None:
             "and vote by the date above.",
         )
     elif kind == "decided":
-        _mail(
-            f"{review.version_label}: {review.get_status_display().lower()}",
-            "decided",
-            context,
-            [review.submitted_by.email, *_voters(review)],
+        title = f"{review.version_label}: {review.get_status_display().lower()}"
+        _mail(title, "decided", context, [review.submitted_by.email, *_voters(review)])
+        notify(
+            review.submitted_by,
+            "review.decided",
+            title,
+            f"{review.board} decided on {review.version_label}: "
+            f"{review.get_status_display().lower()}.",
+            review.get_absolute_url(),
+            email=False,  # the e-mail above told them
+            organization=review.board.organization,
         )
     elif kind == "due":
         waiting = review.board.members.filter(accepted_at__isnull=False).exclude(

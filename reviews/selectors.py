@@ -5,7 +5,7 @@ from datetime import date
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from accounts.models import Organization
@@ -322,14 +322,14 @@ def answers_to_read(user: AbstractBaseUser) -> int:
 def returned_to(user: AbstractBaseUser) -> Waiting:
     """Rounds the designer submitted that the board sent back, newest first;
     one per version (its latest round)."""
-    latest = (
-        Review.objects.filter(submitted_by=user)
-        .order_by("version_type", "version_id", "-round")
-        .distinct("version_type", "version_id")
-        .values("pk")
+    later = Review.objects.filter(
+        version_type=OuterRef("version_type"),
+        version_id=OuterRef("version_id"),
+        round__gt=OuterRef("round"),
     )
     return _waiting(
-        Review.objects.filter(pk__in=latest, status=Review.Status.CHANGES_REQUESTED)
+        Review.objects.filter(submitted_by=user, status=Review.Status.CHANGES_REQUESTED)
+        .exclude(Exists(later))
         .select_related("board__organization")
         .order_by("-decided_at", "-pk")
     )
