@@ -4,13 +4,16 @@ Each function loads what it needs by id, so it runs alike in a worker or in proc
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.lifecycle.selectors import addresses_wanting
+from accounts.models import Membership
 from accounts.notifications.services import notify
 from reviews.models import BoardMember, Review, Vote
+from reviews.selectors import version_of
 
 
 def _url(path: str) -> str:
@@ -55,6 +58,30 @@ def _tell_in_app(review: Review, members, kind: str, title: str, body: str) -> N
             review.get_absolute_url(),
             email=False,
             organization=review.board.organization,
+        )
+
+
+def _tell_admins_to_publish(review: Review) -> None:
+    """An approved version waits for an admin of its organization to publish it."""
+    organization = review.board.organization
+    version = version_of(review)
+    admins = (
+        get_user_model()
+        .objects.filter(
+            memberships__organization=organization,
+            memberships__role=Membership.Role.ADMIN,
+        )
+        .distinct()
+    )
+    for admin in admins:
+        notify(
+            admin,
+            "work.assigned",
+            f"{review.version_label} is approved and waits to be published",
+            f"{review.board} approved {review.version_label}. Publishing freezes "
+            "it: learners then enrol in it and credentials name it.",
+            version.get_absolute_url(),
+            organization=organization,
         )
 
 
@@ -108,6 +135,8 @@ def send(kind: str, object_id: int) -> None:
             email=False,  # the e-mail above told them
             organization=review.board.organization,
         )
+        if review.status == Review.Status.APPROVED:
+            _tell_admins_to_publish(review)
     elif kind == "due":
         waiting = review.board.members.filter(accepted_at__isnull=False).exclude(
             votes__review=review
