@@ -178,3 +178,24 @@ def test_a_grader_assigned_to_a_cohort_is_told(cast):
     assert Notification.objects.filter(
         user=cast["faculty"], kind="work.assigned"
     ).exists()
+
+
+def test_erasure_forgets_the_persons_notifications_and_their_name_in_others(db):
+    from accounts.lifecycle.services import pseudonymise_account
+    from accounts.models import ErasureRequest
+
+    liam = factories.UserFactory(first_name="Liamo", last_name="Novakowski")
+    admin = factories.UserFactory()
+    services.notify(liam, "grade.released", "Your grade", email=False)
+    told = services.notify(
+        admin,
+        "credential.expiring",
+        "Liamo Novakowski's credential expires soon",
+        "Renew Liamo Novakowski's credential.",
+        email=False,
+    )
+    pseudonymise_account(ErasureRequest.objects.create(user=liam))
+    assert not Notification.objects.filter(user=liam).exists()
+    told.refresh_from_db()
+    assert "Liamo" not in told.title
+    assert "Novakowski" not in told.body
