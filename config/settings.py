@@ -326,6 +326,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.remind_due_reviews",
         "schedule": 6 * 3600.0,  # reminds each round at most once a day
     },
+    "remind-overdue-grading": {
+        "task": "assessments.tasks.remind_overdue_grading",
+        "schedule": 24 * 3600.0,  # each grader is told of each submission once
+    },
     "send-daily-digests": {
         "task": "accounts.notifications.tasks.send_daily_digests",
         # Once a day: each digest lists the last day's unread notifications

@@ -199,3 +199,23 @@ def test_erasure_forgets_the_persons_notifications_and_their_name_in_others(db):
     told.refresh_from_db()
     assert "Liamo" not in told.title
     assert "Novakowski" not in told.body
+
+
+def test_work_waiting_more_than_a_week_reminds_its_graders_once(cast, pathway):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.models import Submission
+    from assessments.services import notices
+
+    submission = builders.submit(pathway.tasks[0], cast["learner"])
+    assert notices.remind_overdue_grading() == 0  # not waiting long yet
+    Submission.objects.filter(pk=submission.pk).update(
+        submitted_at=timezone.now() - timedelta(days=9)
+    )
+    assert notices.remind_overdue_grading() == 1
+    reminder = Notification.objects.get(kind="work.overdue")
+    assert reminder.user == cast["faculty"]
+    assert "waited 9 days" in reminder.title
+    assert notices.remind_overdue_grading() == 0  # once
