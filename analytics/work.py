@@ -127,3 +127,22 @@ def task_failures(user) -> TaskFailures:
         last_week=failures_since(week_ago),
         recent=recent_failures() if is_site_admin(user) else None,
     )
+
+
+def failed_jobs(organizations) -> int:
+    """Background jobs of the organizations that failed for good: grade,
+    roster and framework imports and re-evaluations (four counts)."""
+    return (
+        GradeImport.objects.filter(
+            task__version__module__organization__in=organizations, status="failed"
+        ).count()
+        + RosterImport.objects.filter(
+            organization__in=organizations, status="failed"
+        ).count()
+        + FrameworkImport.objects.filter(
+            organization__in=organizations, status="failed"
+        ).count()
+        + Reevaluation.objects.filter(
+            version__pathway__organization__in=organizations, status="failed"
+        ).count()
+    )

@@ -2,7 +2,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -369,3 +369,65 @@ def cohort_candidates(cohort: Cohort, *, q: str, as_role: str, limit: int = 20):
     for word in q.split():
         users = users.filter(person_matches(word))
     return users.order_by("last_name", "first_name", "username")[:limit]
+
+
+# What waits for faculty, for the home page (a fixed number of queries).
+
+HOME_TASKS_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class TaskQueue:
+    task_id: int
+    title: str
+    module: str
+    waiting: int
+    oldest: object  # when the longest-waiting submission came in
+
+
+@dataclass(frozen=True)
+class FacultyWork:
+    counts: dict[str, int]
+    by_task: list[TaskQueue]
+    calibration_due: list[AssessmentTask]
+
+
+def faculty_work(grader: User) -> FacultyWork:
+    """The grader's queue by task with its age, second marks and moderation
+    waiting, and the tasks whose calibration set they have still to grade."""
+    rows = (
+        _queue_base(grader)
+        .values(
+            "task_id",
+            "task__title",
+            "task__version__module__code",
+            "task__version__title",
+        )
+        .annotate(waiting=Count("pk"), oldest=Min("submitted_at"))
+        .order_by("oldest", "task_id")[:HOME_TASKS_SHOWN]
+    )
+    organizations = organizations_where(grader, Membership.Role.FACULTY)
+    calibration = (
+        AssessmentTask.objects.filter(
+            pk__in=uncalibrated_tasks(grader),
+            version__module__organization__in=organizations,
+            version__status="published",
+        )
+        .select_related("version__module")
+        .order_by("version__module__code", "pk")
+    )
+    return FacultyWork(
+        counts=queue_counts(grader),
+        by_task=[
+            TaskQueue(
+                task_id=row["task_id"],
+                title=row["task__title"],
+                module=f"{row['task__version__module__code']}: "
+                f"{row['task__version__title']}",
+                waiting=row["waiting"],
+                oldest=row["oldest"],
+            )
+            for row in rows
+        ],
+        calibration_due=list(calibration[:HOME_TASKS_SHOWN]),
+    )

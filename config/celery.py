@@ -178,4 +178,4 @@ def send_each(task, ids, *, queue: str) -> int:
 app = Celery("cairn", task_cls=CairnTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["accounts.people"])  # a sub-package's tasks.py
+app.autodiscover_tasks(["accounts.people", "accounts.notifications"])  # sub-packages

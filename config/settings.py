@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "credentials",
     "analytics",
     "integrations",
+    # On top of them all: each person's home page (docs/decisions/0021).
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +295,7 @@ CELERY_TASK_ROUTES = {
     "pathways.tasks.run_reevaluation": {"queue": "bulk"},
     "pathways.tasks.run_roster_import": {"queue": "bulk"},
     "accounts.people.tasks.send_*": {"queue": "mail"},
+    "accounts.notifications.tasks.*": {"queue": "mail"},
     "curriculum.tasks.run_framework_import": {"queue": "bulk"},
     "assessments.tasks.run_grade_import": {"queue": "bulk"},
     "pathways.tasks.*": {"queue": "default"},
@@ -326,6 +329,16 @@ CELERY_BEAT_SCHEDULE = {
     "remind-due-reviews": {
         "task": "reviews.tasks.remind_due_reviews",
         "schedule": 6 * 3600.0,  # reminds each round at most once a day
+    },
+    "remind-overdue-grading": {
+        "task": "assessments.tasks.remind_overdue_grading",
+        "schedule": 24 * 3600.0,  # each grader is told of each submission once
+    },
+    "send-daily-digests": {
+        "task": "accounts.notifications.tasks.send_daily_digests",
+        # Once a day: each digest lists the last day's unread notifications
+        # not e-mailed yet, and marks them e-mailed.
+        "schedule": 24 * 3600.0,
     },
     "send-due-webhooks": {
         "task": "integrations.webhooks.tasks.send_due_deliveries",

@@ -10,13 +10,14 @@ from drf_spectacular.views import (
 
 from accounts import views as accounts
 from credentials import views as credential_views
+from home import views as home_views
 from integrations.oauth.urls import provider_urlpatterns as oauth_provider
 from integrations.oauth.urls import registration_urlpatterns as oauth_registration
 from integrations.ob3.urls import api_urlpatterns as ob3_api
 from integrations.oid4vci import urls as oid4vci_urls
 
 urlpatterns = [
-    path("", credential_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Cairn's login page is the one login page; allauth's sends people there.

@@ -2,14 +2,14 @@
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -17,7 +17,7 @@ from accounts.models import Organization
 from assessments.models import Criterion, CriterionGrade, ModuleCompletion
 from credentials import certificates, openbadges
 from credentials.certificates import CertificateInfo
-from credentials.models import Award, IssuerProfile, WalletCredential
+from credentials.models import Award, IssuerProfile, SigningKey, WalletCredential
 from curriculum.models import ModuleVersion, Outcome
 from curriculum.selectors import absolute_url
 from pathways import rules
@@ -470,4 +470,52 @@ def wallet_copies(award: Award) -> QuerySet[WalletCredential]:
     """Where an award was sent: each wallet's DID and when, newest first."""
     return WalletCredential.objects.filter(award=award).only(
         "uuid", "holder_did", "issued_at", "award_id"
+    )
+
+
+# Issuing at a glance, for the admins' home page (a fixed number of queries).
+
+RECENT_DAYS = 7
+RECENT_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class IssuingOverview:
+    issued_count: int  # in the last RECENT_DAYS days
+    issued: list[Award]
+    revoked_count: int
+    revoked: list[Award]
+    # Organizations without a usable signing key, and keys reported compromised.
+    without_key: list[Organization]
+    compromised_keys: int
+
+
+def issuing_overview(organizations: QuerySet[Organization]) -> IssuingOverview:
+    since = timezone.now() - timedelta(days=RECENT_DAYS)
+    awards = Award.objects.filter(organization__in=organizations).select_related(
+        "learner", "organization"
+    )
+    issued = awards.filter(issued_at__gte=since).order_by("-issued_at", "-pk")
+    revoked = awards.filter(revoked_at__gte=since).order_by("-revoked_at", "-pk")
+    keyed = SigningKey.objects.filter(
+        is_active=True, compromised_at__isnull=True, organization=OuterRef("pk")
+    )
+    # An organization that has issued but has no usable key cannot sign the
+    # next award until one is made (a first key is made on first issue).
+    without_key = (
+        organizations.annotate(keyed=Exists(keyed))
+        .filter(keyed=False, awards__isnull=False)
+        .distinct()
+    )
+    issued_items = list(issued[:RECENT_SHOWN])
+    revoked_items = list(revoked[:RECENT_SHOWN])
+    return IssuingOverview(
+        issued_count=issued.count(),
+        issued=issued_items,
+        revoked_count=revoked.count(),
+        revoked=revoked_items,
+        without_key=list(without_key),
+        compromised_keys=SigningKey.objects.filter(
+            organization__in=organizations, compromised_at__isnull=False
+        ).count(),
     )

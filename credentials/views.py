@@ -22,8 +22,7 @@ from accounts import ratelimit
 from accounts.forms import add_service_errors
 from accounts.images import MAX_LOGO_BYTES
 from accounts.models import Membership, Organization
-from accounts.permissions import get_organization_for, organizations_where
-from assessments.selectors import grading_queue
+from accounts.permissions import get_organization_for
 from credentials import badges, baking, permissions, selectors, services
 from credentials.forms import (
     CompromiseForm,
@@ -38,7 +37,6 @@ from credentials.models import (
     SigningKey,
     StatusList,
 )
-from pathways.selectors import learner_progress
 
 Role = Membership.Role
 
@@ -57,24 +55,6 @@ def _public_json(data: dict, filename: str = "") -> JsonResponse:
     # Verifiers fetch these from other origins.
     response["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard: a learner's progress and credentials, and each role's work."""
-    if not request.user.is_authenticated:
-        return render(request, "credentials/welcome.html")
-    user = request.user
-    context = {
-        "progress": learner_progress(user, on=timezone.now()),
-        "awards": selectors.learner_awards(user),
-        "is_learner": organizations_where(user, Role.LEARNER).exists(),
-        "queue_count": grading_queue(user).count()
-        if organizations_where(user, Role.FACULTY).exists()
-        else None,
-        "staff_organizations": organizations_where(user, Role.DESIGNER, Role.ADMIN),
-        "admin_organizations": organizations_where(user, Role.ADMIN),
-    }
-    return render(request, "credentials/dashboard.html", context)
 
 
 @require_GET

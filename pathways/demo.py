@@ -10,6 +10,24 @@ from pathways.models import Equivalence, Pathway, PathwayVersion
 
 def extend_demo(organization, users: dict) -> None:
     ada, dana = users["ada"], users["dana"]
+    if not Pathway.objects.filter(
+        organization=organization, code="DATA-STORY"
+    ).exists():
+        # Dana's pathway draft, waiting on her home page to be finished.
+        services.create_pathway_version(
+            organization,
+            by=dana,
+            code="DATA-STORY",
+            title="Data Storytelling",
+            summary="Charts, then a written report that tells their story.",
+            rule={
+                "type": "all",
+                "children": [
+                    {"type": "module", "code": "VIZ-102"},
+                    {"type": "module", "code": "REPORT-103"},
+                ],
+            },
+        )
     if not Pathway.objects.filter(organization=organization, code="DATA-ESS").exists():
         version = services.create_pathway_version(
             organization,

@@ -5,6 +5,7 @@ the demo is published: from then on Northfield publishes through its board."""
 from django.db import transaction
 
 from accounts.models import Organization
+from curriculum import lifecycle
 from curriculum import services as curriculum
 from curriculum.models import Module
 from reviews import services
@@ -13,8 +14,13 @@ from reviews.models import AdvisoryBoard
 BOARD = "Employer Advisory Board"
 
 
-@transaction.atomic
 def extend_demo(organization: Organization, users: dict) -> None:
+    _board_and_first_round(organization, users)
+    _approved_round(organization, users)
+
+
+@transaction.atomic
+def _board_and_first_round(organization: Organization, users: dict) -> None:
     if AdvisoryBoard.objects.filter(organization=organization, name=BOARD).exists():
         return
     riley, dana, ada = users["riley"], users["dana"], users["ada"]
@@ -60,4 +66,31 @@ def extend_demo(organization: Organization, users: dict) -> None:
         by=dana,
         board=board,
         note="Adds an outcome on data checking, asked for by two employers.",
+    )
+
+
+@transaction.atomic
+def _approved_round(organization: Organization, users: dict) -> None:
+    """A second version of Analytical Reporting the board approved: it waits on
+    Ada's home page to be published, and Dana is told of the decision."""
+    board = AdvisoryBoard.objects.filter(organization=organization, name=BOARD).first()
+    module = Module.objects.filter(organization=organization, code="REPORT-103").first()
+    if board is None or module is None or module.versions.count() > 1:
+        return
+    riley, dana = users["riley"], users["dana"]
+    published = module.versions.published().order_by("-number").first()
+    # A new draft copied from the published version: outcomes, tasks, rubric.
+    draft = lifecycle.start_next_draft(published, by=dana)
+    curriculum.add_outcome(
+        draft, by=dana, statement="Defend the report's findings in a short talk."
+    )
+    review = services.submit_for_review(
+        draft, by=dana, board=board, note="Adds an oral defence, as employers asked."
+    )
+    services.declare_interest(review, user=riley, has_conflict=False)
+    services.cast_vote(
+        review,
+        user=riley,
+        decision="approve",
+        reason="The oral defence is what we look for when hiring.",
     )

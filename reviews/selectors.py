@@ -5,7 +5,7 @@ from datetime import date
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from accounts.models import Organization
@@ -308,3 +308,81 @@ def rule_nodes(
         (key, item.label)
         for key, item in flatten({"rule": rule}, names)["rules"].items()
     ]
+
+
+# What waits for each role, for the home page (a fixed number of queries).
+
+HOME_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Waiting:
+    count: int
+    items: list
+
+
+def _waiting(queryset, shown: int = HOME_SHOWN) -> Waiting:
+    items = list(queryset[:shown])
+    count = len(items) if len(items) < shown else queryset.count()
+    return Waiting(count, items)
+
+
+def votes_due(user: AbstractBaseUser) -> Waiting:
+    """Open rounds waiting for the reviewer's vote, soonest due first."""
+    return _waiting(waiting_for(user))
+
+
+def answers_to_read(user: AbstractBaseUser) -> int:
+    """The reviewer's comments the designer has answered, on rounds still open."""
+    return Comment.objects.filter(
+        author=user, status=Comment.Status.ANSWERED, review__status=Review.Status.OPEN
+    ).count()
+
+
+def returned_to(user: AbstractBaseUser) -> Waiting:
+    """Rounds the designer submitted that the board sent back, newest first;
+    one per version (its latest round)."""
+    later = Review.objects.filter(
+        version_type=OuterRef("version_type"),
+        version_id=OuterRef("version_id"),
+        round__gt=OuterRef("round"),
+    )
+    return _waiting(
+        Review.objects.filter(submitted_by=user, status=Review.Status.CHANGES_REQUESTED)
+        .exclude(Exists(later))
+        .select_related("board__organization")
+        .order_by("-decided_at", "-pk")
+    )
+
+
+def comments_to_answer(user: AbstractBaseUser) -> int:
+    """Open comments on the open rounds the designer submitted."""
+    return Comment.objects.filter(
+        review__submitted_by=user,
+        review__status=Review.Status.OPEN,
+        status=Comment.Status.OPEN,
+    ).count()
+
+
+def versions_due_for_review(
+    organizations: QuerySet[Organization], *, today: date
+) -> Waiting:
+    """Published versions past their review date (modules and pathways), in
+    two queries per kind."""
+    found, count = [], 0
+    for kind, label in VERSION_TYPES.items():
+        model = apps.get_model(label)
+        overdue = model.objects.filter(
+            status=VersionedContent.Status.PUBLISHED,
+            review_due_on__lt=today,
+            **{f"{PARENTS[kind]}__organization__in": organizations},
+        ).select_related(f"{PARENTS[kind]}__organization")
+        part = _waiting(overdue.order_by("review_due_on", "pk"))
+        found += part.items
+        count += part.count
+    found.sort(key=lambda version: version.review_due_on)
+    return Waiting(count, found[:HOME_SHOWN])
+
+
+def reviews_overdue(organizations: QuerySet[Organization], *, today: date) -> Waiting:
+    return _waiting(overdue_reviews(organizations, today=today).order_by("due_on"))

@@ -296,6 +296,7 @@ def site(settings):
         ],
         "learner": [
             Page("learner dashboard", reverse("home")),
+            Page("notifications", reverse("accounts:notifications")),
             Page("learner's credentials", reverse("credentials:mine")),
             Page(
                 "add to a wallet app: an open offer",
@@ -310,10 +311,12 @@ def site(settings):
             Page("change password", reverse("account_change_password")),
         ],
         "faculty": [
+            Page("faculty home", reverse("home")),
             Page("grading queue", reverse("assessments:queue")),
             Page("grading", reverse("assessments:grade", args=[waiting.pk])),
         ],
         "designer": [
+            Page("designer home", reverse("home")),
             Page("module draft", draft_task.version.get_absolute_url()),
             Page(
                 "new module: with errors",
@@ -333,6 +336,8 @@ def site(settings):
             ),
         ],
         "admin": [
+            Page("admin home", reverse("home")),
+            Page("e-mail branding", reverse("accounts:branding", args=[slug])),
             Page("issuer", reverse("credentials:issuer", args=[slug])),
             Page(
                 "certificate designs",
@@ -392,6 +397,7 @@ def site(settings):
             Page("erasure requests", reverse("accounts:erasure-requests", args=[slug])),
         ],
         "reviewer": [
+            Page("reviewer home", reverse("home")),
             Page("review", reverse("reviews:review-detail", args=[review.pk])),
         ],
     }

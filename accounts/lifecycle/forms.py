@@ -26,6 +26,9 @@ class PreferencesForm(forms.ModelForm):
             "language",
             "email_on_credentials",
             "email_on_reviews",
+            "email_on_grades",
+            "email_on_work",
+            "email_digest",
         ]
 
 

@@ -89,12 +89,23 @@ def erasure_requests(
     )
 
 
+# What a person may turn e-mail off for (AccountPreferences.email_on_<topic>).
+EMAIL_TOPICS = ("credentials", "reviews", "grades", "work")
+
+
 def wants_email(user: AbstractBaseUser, topic: str) -> bool:
-    """Whether the person takes e-mail on `topic` ("credentials", "reviews");
-    yes until they say otherwise on their account page."""
+    """Whether the person takes e-mail on `topic` (one of EMAIL_TOPICS); yes
+    until they say otherwise on their account page."""
+    if topic not in EMAIL_TOPICS:
+        raise ValueError(f"Unknown e-mail topic {topic!r}.")
     return not AccountPreferences.objects.filter(
         user=user, **{f"email_on_{topic}": False}
     ).exists()
+
+
+def takes_digest(user: AbstractBaseUser) -> bool:
+    """Whether the person chose one e-mail a day instead of one each time."""
+    return AccountPreferences.objects.filter(user=user, email_digest=True).exists()
 
 
 def addresses_wanting(addresses: list[str], topic: str) -> list[str]:

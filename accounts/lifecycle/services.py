@@ -29,6 +29,7 @@ from accounts.models import (
     AuditEntry,
     ErasureRequest,
     Membership,
+    Notification,
     Organization,
     SignupPolicy,
 )
@@ -307,6 +308,21 @@ def _scrubbed(value: object, secrets_: set[str]) -> object:
 
 
 @transaction.atomic
+def _forget_in_notifications(user: AbstractBaseUser, known: set[str]) -> None:
+    """The person's own notifications go; others' that name them (an admin told
+    of their credential's end) keep the fact without the name."""
+    Notification.objects.filter(user=user).delete()
+    mentions = Q()
+    for value in known:
+        mentions |= Q(title__icontains=value) | Q(body__icontains=value)
+    for notification in Notification.objects.filter(mentions).iterator():
+        title, body = notification.title, notification.body
+        for value in sorted(known, key=len, reverse=True):
+            pattern = re.compile(re.escape(value), re.IGNORECASE)
+            title, body = pattern.sub("someone", title), pattern.sub("someone", body)
+        Notification.objects.filter(pk=notification.pk).update(title=title, body=body)
+
+
 def pseudonymise_account(erasure: ErasureRequest) -> str:
     """Erase the account part of a person: names, e-mail addresses, linked
     identity providers, sessions, preferences, and their name and address in
@@ -340,6 +356,7 @@ def pseudonymise_account(erasure: ErasureRequest) -> str:
         scrubbed = _scrubbed(entry.data, known)
         if scrubbed != entry.data:
             AuditEntry.objects.filter(pk=entry.pk).update(data=scrubbed)
+    _forget_in_notifications(user, known)
     end_all_sessions(user)
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()

@@ -6,6 +6,7 @@ from accounts.models.lifecycle import (
     ErasureRequest,
     SignupPolicy,
 )
+from accounts.models.notifications import Notification
 from accounts.models.organizations import AuditEntry, Membership, Organization
 from accounts.models.people import (
     Deactivation,
@@ -26,6 +27,7 @@ __all__ = [
     "Invitation",
     "MemberNumber",
     "Membership",
+    "Notification",
     "Organization",
     "RoleRule",
     "RosterImport",

@@ -26,6 +26,20 @@ class AccountPreferences(models.Model):
         "E-mail me about reviews of curriculum (votes, decisions, reminders)",
         default=True,
     )
+    email_on_grades = models.BooleanField(
+        "E-mail me when a grade is released or a request for recognition is decided",
+        default=True,
+    )
+    email_on_work = models.BooleanField(
+        "E-mail me when work is assigned to me or is overdue (staff)",
+        default=True,
+    )
+    # Instead of one e-mail for each notification, one a day listing the
+    # day's unread ones (accounts.notifications.services.send_daily_digests).
+    email_digest = models.BooleanField(
+        "Send me one e-mail a day with what is new, instead of one e-mail each time",
+        default=False,
+    )
     # Set by self-registration: the organization the person signed up with. The
     # learner membership follows once the address is verified.
     registered_with = models.ForeignKey(

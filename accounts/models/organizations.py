@@ -19,6 +19,25 @@ class Organization(models.Model):
     time_zone = models.CharField(max_length=64, blank=True)
     logo = models.BinaryField(blank=True, default=b"")  # checked by content
     logo_type = models.CharField(max_length=20, blank=True)
+    # How the organization's e-mails look (accounts/notifications/mail.py):
+    # the logo above is shown in them too.
+    email_sender_name = models.CharField(
+        "Sender name",
+        max_length=100,
+        blank=True,
+        help_text="Shown as who the e-mail is from. Empty: the organization's name.",
+    )
+    brand_colour = models.CharField(
+        "Brand colour",
+        max_length=7,
+        default="#1d4e89",
+        help_text="The colour of the e-mail's header and buttons, as #RRGGBB.",
+    )
+    email_footer = models.TextField(
+        "E-mail footer",
+        blank=True,
+        help_text="A line or two at the end of every e-mail (address, contact).",
+    )
 
     class Meta:
         db_table = "curriculum_organization"  # kept from before the move

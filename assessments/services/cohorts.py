@@ -12,6 +12,7 @@ from accounts.audit import audit_entry, log_action, log_actions
 from accounts.models import Membership, Organization
 from accounts.permissions import has_role
 from assessments.models import Cohort
+from assessments.services import notices
 
 Role = Membership.Role
 
@@ -49,6 +50,8 @@ def add_to_cohort(
         )
     members = cohort.learners if as_role == Role.LEARNER else cohort.graders
     members.add(user)
+    if as_role == Role.FACULTY:
+        notices.grader_assigned(cohort, user)
     log_action(
         by,
         "cohort.member_added",
@@ -154,6 +157,9 @@ def add_many_to_cohort(
             for user in added
         ]
     )
+    if as_role == Role.FACULTY:  # graders are few; learners are not told
+        for user in added:
+            notices.grader_assigned(cohort, user)
     return added
 
 

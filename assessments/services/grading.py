@@ -24,6 +24,7 @@ from assessments.models import (
     Rubric,
     Submission,
 )
+from assessments.services import notices
 from assessments.signals import (
     completion_regraded,
     completion_voided,
@@ -186,6 +187,7 @@ def grade_submission(
         submission.save(
             update_fields=["status", "second_marker", "second_marking_reason"]
         )
+        notices.second_marking_assigned(submission)
         log_action(
             grader,
             "submission.first_marked",
@@ -379,6 +381,7 @@ def _decide(
         total=grade.total,
         passed=grade.passed,
     )
+    notices.grade_released(submission, grade)
     grade_id, learner_id = grade.pk, submission.learner_id
     transaction.on_commit(
         lambda: grade_released.send(

@@ -15,6 +15,7 @@ from accounts.permissions import has_role
 from assessments import badgefiles, badgeformats
 from assessments.models import ModuleCompletion, RecognitionDecision
 from assessments.prerequisites import locked
+from assessments.services import notices
 from assessments.services.grading import record_completion
 from assessments.uploads import check_upload
 from curriculum.models import ModuleVersion
@@ -172,4 +173,5 @@ def record_recognition(
         proof=proof.status,
         accepted_expired=bool(badge.get("accepted_expired")),
     )
+    notices.recognition_decided(record)
     return record

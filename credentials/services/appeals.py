@@ -1,11 +1,10 @@
 """Awards brought up to date after a grade changed on appeal."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.lifecycle.selectors import wants_email
+from accounts.notifications.services import notify
 from assessments.models import Grade, ModuleCompletion
 from credentials import tasks
 from credentials.models import Award
@@ -54,9 +53,9 @@ def reissue_regraded_award(
 
 def notify_learner_of_reissue(award: Award, previous: Award) -> None:
     """Tell the learner where the credential that replaces a superseded one is."""
-    if not award.learner.email or not wants_email(award.learner, "credentials"):
-        return
-    send_mail(
+    notify(
+        award.learner,
+        "credential.reissued",
         f"Your credential “{award.achievement_name}” was issued again",
         f"{award.organization.name} changed a grade behind your credential "
         f"“{award.achievement_name}” on appeal. You still hold it: a new "
@@ -64,7 +63,7 @@ def notify_learner_of_reissue(award: Award, previous: Award) -> None:
         "(replace any copy you shared).\n\n"
         f"Reason given for revoking the earlier one: {previous.revocation_reason}\n\n"
         f"Your credential: {settings.SITE_URL}{award.get_absolute_url()}\n"
-        f"The earlier one: {settings.SITE_URL}{previous.get_absolute_url()}\n",
-        None,
-        [award.learner.email],
+        f"The earlier one: {settings.SITE_URL}{previous.get_absolute_url()}",
+        award.get_absolute_url(),
+        organization=award.organization,
     )

@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import log_action
 from accounts.models import Membership
+from accounts.notifications.services import notify
 from credentials import tasks
 from credentials.certificates import EXPIRED_DESIGN, REVOKED_DESIGN, SUSPENDED_DESIGN
 from credentials.models import Award, ExpiryNotice
@@ -119,34 +120,35 @@ def mail_expiry_notice(notice: ExpiryNotice) -> None:
     url = f"{settings.SITE_URL}{reverse('credentials:verify', args=[award.uuid])}"
     when = on_day(award.expires_at)
     learner = award.learner.get_full_name() or award.learner.get_username()
-    if award.learner.email:
-        send_mail(
-            f"Your credential {award.achievement_name} expires on {when}",
-            f"Your credential {award.achievement_name} from "
-            f"{award.organization.name} expires on {when} "
-            f"(in {notice.days} days or less).\n\n"
-            f"How to renew it: {renewal_steps(award)}\n\n{url}\n",
-            None,
-            [award.learner.email],
+    notify(
+        award.learner,
+        "credential.expiring",
+        f"Your credential {award.achievement_name} expires on {when}",
+        f"Your credential {award.achievement_name} from "
+        f"{award.organization.name} expires on {when} "
+        f"(in {notice.days} days or less).\n\n"
+        f"How to renew it: {renewal_steps(award)}\n\n{url}",
+        reverse("credentials:verify", args=[award.uuid]),
+        organization=award.organization,
+    )
+    admins = (
+        get_user_model()
+        .objects.filter(
+            memberships__organization=award.organization,
+            memberships__role=Membership.Role.ADMIN,
         )
-    admins = sorted(
-        Membership.objects.filter(
-            organization=award.organization, role=Membership.Role.ADMIN
-        )
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
         .distinct()
     )
-    if admins:
-        renew_url = (
-            f"{settings.SITE_URL}{reverse('credentials:renew', args=[award.uuid])}"
-        )
-        send_mail(
+    renew_path = reverse("credentials:renew", args=[award.uuid])
+    for admin in admins:
+        notify(
+            admin,
+            "credential.expiring",
             f"{learner}'s credential {award.achievement_name} expires on {when}",
             f"{learner}'s credential {award.achievement_name} expires on {when}.\n\n"
             "To renew it once the competence is confirmed, open the credential "
-            f"and choose Renew: {renew_url}\nThe renewed credential is a new one; "
-            "the old one is kept, not revoked.\n",
-            None,
-            admins,
+            f"and choose Renew: {settings.SITE_URL}{renew_path}\nThe renewed "
+            "credential is a new one; the old one is kept, not revoked.",
+            renew_path,
+            organization=award.organization,
         )

@@ -6,13 +6,12 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import log_action
-from accounts.lifecycle.selectors import wants_email
 from accounts.models import Organization
+from accounts.notifications.services import notify
 from credentials import statuslist, tasks
 from credentials.models import Award, SigningKey, StatusList, WalletCredential
 from credentials.services import keys
@@ -383,18 +382,17 @@ def notify_learner_of_award(award_id: int) -> Award | None:
         )
         if award is None:
             return None
-        learner = award.learner
-        if learner.email and wants_email(learner, "credentials"):
-            url = f"{settings.SITE_URL}{award.get_absolute_url()}"
-            send_mail(
-                f"You have earned “{award.achievement_name}”",
-                f"{award.organization.name} has issued you the credential "
-                f"“{award.achievement_name}”.\n\nIts page, with the PDF certificate "
-                f"and a copy for your wallet:\n{url}\n\nAnyone you share it with "
-                "can check it there.\n",
-                None,
-                [learner.email],
-            )
+        notify(
+            award.learner,
+            "credential.issued",
+            f"You have earned “{award.achievement_name}”",
+            f"{award.organization.name} has issued you the credential "
+            f"“{award.achievement_name}”.\n\nIts page has the PDF certificate "
+            "and a copy for your wallet. Anyone you share it with can check it "
+            "there.",
+            award.get_absolute_url(),
+            organization=award.organization,
+        )
         award.notified_at = timezone.now()
         award.save(update_fields=["notified_at"])
     return award
@@ -404,8 +402,6 @@ def notify_learner_of_status(award: Award, event: str) -> None:
     """Tell the learner by e-mail that their award was revoked, suspended or
     reinstated, with the reason and a link to its verification page."""
     subject, body = _STATUS_MAIL[event]
-    if not award.learner.email or not wants_email(award.learner, "credentials"):
-        return
     words = {
         "name": award.achievement_name,
         "organization": award.organization.name,
@@ -413,10 +409,11 @@ def notify_learner_of_status(award: Award, event: str) -> None:
         if event == "revoked"
         else award.suspension_reason,
     }
-    url = f"{settings.SITE_URL}{award.get_absolute_url()}"
-    send_mail(
+    notify(
+        award.learner,
+        f"credential.{event}",
         subject.format(**words),
-        body.format(**words) + f"\n\n{url}\n",
-        None,
-        [award.learner.email],
+        body.format(**words),
+        award.get_absolute_url(),
+        organization=award.organization,
     )

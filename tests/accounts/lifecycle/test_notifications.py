@@ -17,7 +17,9 @@ def test_a_learner_who_turned_credential_mail_off_gets_none(
         award = credentials.revoke_award(award, by=cast["admin"], reason="Copied.")
     assert mail.outbox == []
     services.update_preferences(cast["learner"], email_on_credentials=True)
-    credentials.notify_learner_of_status(award, "revoked")
+    # The e-mail is queued once the transaction commits (one way: notify()).
+    with django_capture_on_commit_callbacks(execute=True):
+        credentials.notify_learner_of_status(award, "revoked")
     assert [m.to for m in mail.outbox] == [[cast["learner"].email]]
 
 

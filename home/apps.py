@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class HomeConfig(AppConfig):
+    """The home page, composed from the selectors of the apps below."""
+
+    name = "home"
+    verbose_name = "Home pages"
