@@ -7,6 +7,7 @@ from accounts.sso import api as sso
 from analytics import api as analytics
 from assessments import api as assessments
 from assessments import cohort_api as cohorts
+from assessments import rubric_api as rubrics
 from credentials import api as credentials
 from credentials import issuer_api as issuer
 from curriculum import api as curriculum
@@ -49,8 +50,26 @@ organization_patterns = [
     path(org + "awards/", credentials.OrganizationAwardList.as_view()),
 ]
 
+# apigaps2: the designer's and admin's remaining pages (rubric builder,
+# recognition of prior learning, badge images, calibration, framework updates,
+# stacking profiles).
+rubric = "tasks/<int:pk>/rubric/"
+apigaps2_patterns = [
+    path(rubric + "policy/", rubrics.RubricPolicy.as_view()),
+    path(rubric + "criteria/", rubrics.CriterionAdd.as_view()),
+    path(rubric + "criteria/<int:criterion>/", rubrics.CriterionDetail.as_view()),
+    path(rubric + "criteria/<int:criterion>/move/", rubrics.CriterionMove.as_view()),
+    path(rubric + "levels/", rubrics.LevelAdd.as_view()),
+    path(rubric + "levels/<int:position>/", rubrics.LevelDetail.as_view()),
+    path(rubric + "levels/<int:position>/move/", rubrics.LevelMove.as_view()),
+    path(rubric + "cells/<int:cell>/", rubrics.CellUpdate.as_view()),
+    path(rubric + "copy/", rubrics.RubricCopy.as_view()),
+]
+# apigaps2 end.
+
 urlpatterns = [
     *organization_patterns,
+    *apigaps2_patterns,
     path(
         "organizations/<slug:slug>/webhooks/",
         include("integrations.webhooks.api_urls"),
