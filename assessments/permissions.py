@@ -222,3 +222,12 @@ def rubric_source_for(task: AssessmentTask, pk) -> AssessmentTask:
         pk=pk,
         version__module__organization=task.version.organization,
     )
+
+
+def get_organization_for_recognition(user: User, slug: str) -> Organization:
+    """The organization whose recognition decisions `user` sees and makes:
+    its admins only (anyone else finds nothing here)."""
+    organization = get_object_or_404(Organization, slug=slug)
+    if not has_role(user, organization, Role.ADMIN):
+        raise Http404
+    return organization

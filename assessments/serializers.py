@@ -10,6 +10,7 @@ from assessments.models import (
     GradeImport,
     Level,
     Mark,
+    RecognitionDecision,
     Rubric,
     Submission,
 )
@@ -356,3 +357,48 @@ class RubricCopySerializer(serializers.Serializer):
         max_value=LARGE,
         help_text="The task (of this organization) whose rubric replaces this one.",
     )
+
+
+class RecognitionSerializer(serializers.ModelSerializer):
+    """An admin's decision on prior learning or an outside credential."""
+
+    learner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    module = serializers.CharField(source="version.module.code", read_only=True)
+
+    class Meta:
+        model = RecognitionDecision
+        fields = [
+            "id",
+            "learner",
+            "version",
+            "module",
+            "source",
+            "decision",
+            "reason",
+            "original_name",
+            "badge",
+            "proof_status",
+            "proof_reason",
+            "decided_by",
+            "decided_at",
+            "completion",
+        ]
+        read_only_fields = fields
+
+
+class RecognitionCreateSerializer(serializers.Serializer):
+    """Send as multipart when there is a file (an Open Badges credential, or
+    evidence of earlier learning)."""
+
+    learner = serializers.CharField(
+        max_length=254, help_text="The learner's username or e-mail."
+    )
+    version = serializers.IntegerField(
+        min_value=1, max_value=LARGE, help_text="A published module version."
+    )
+    source = serializers.ChoiceField(choices=["recognition", "external"])
+    decision = serializers.ChoiceField(choices=["accepted", "declined"])
+    reason = serializers.CharField()
+    file = serializers.FileField(required=False)
+    accept_expired = serializers.BooleanField(default=False)

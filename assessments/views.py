@@ -1,9 +1,7 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -735,14 +733,6 @@ def grade_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Cohorts and recognition ---------------------------------------------------
 
 
-def _find_user(text: str):
-    return (
-        get_user_model()
-        .objects.filter(Q(username=text.strip()) | Q(email__iexact=text.strip()))
-        .first()
-    )
-
-
 @login_required
 def cohort_list(request: HttpRequest) -> HttpResponse:
     admin_of = organizations_where(request.user, Role.ADMIN)
@@ -779,7 +769,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         remove = request.POST.get("remove")
         if form.is_valid():
-            user = _find_user(form.cleaned_data["username"])
+            user = selectors.find_person(form.cleaned_data["username"])
             if user is None:
                 form.add_error("username", "No one has that username or e-mail.")
             else:
@@ -825,7 +815,7 @@ def recognition(request: HttpRequest) -> HttpResponse:
         request.POST or None, request.FILES or None, versions=versions
     )
     if request.method == "POST" and form.is_valid():
-        learner = _find_user(form.cleaned_data["learner"])
+        learner = selectors.find_person(form.cleaned_data["learner"])
         if learner is None:
             form.add_error("learner", "No one has that username or e-mail.")
         else:

@@ -7,6 +7,7 @@ from accounts.sso import api as sso
 from analytics import api as analytics
 from assessments import api as assessments
 from assessments import cohort_api as cohorts
+from assessments import recognition_api as recognition
 from assessments import rubric_api as rubrics
 from credentials import api as credentials
 from credentials import issuer_api as issuer
@@ -64,6 +65,7 @@ apigaps2_patterns = [
     path(rubric + "levels/<int:position>/move/", rubrics.LevelMove.as_view()),
     path(rubric + "cells/<int:cell>/", rubrics.CellUpdate.as_view()),
     path(rubric + "copy/", rubrics.RubricCopy.as_view()),
+    path(org + "recognition/", recognition.RecognitionList.as_view()),
 ]
 # apigaps2 end.
 

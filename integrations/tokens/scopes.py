@@ -154,6 +154,7 @@ ENDPOINT_SCOPES |= {
     "assessments.rubric_api.LevelMove": {"POST": ADMIN},
     "assessments.rubric_api.CellUpdate": {"PUT": ADMIN},
     "assessments.rubric_api.RubricCopy": {"POST": ADMIN},
+    "assessments.recognition_api.RecognitionList": {"GET": READ, "POST": ADMIN},
 }
 # apigaps2 end.
 
