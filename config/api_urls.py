@@ -12,8 +12,10 @@ from assessments import rubric_api as rubrics
 from credentials import api as credentials
 from credentials import issuer_api as issuer
 from curriculum import api as curriculum
+from curriculum import badge_api as badges
 from curriculum import framework_api as frameworks
 from pathways import api as pathways
+from pathways import badge_api as pathway_badges
 from pathways import cohort_api as enrolments
 from pathways import equivalence_api as equivalences
 from reviews import api as reviews
@@ -66,6 +68,19 @@ apigaps2_patterns = [
     path(rubric + "cells/<int:cell>/", rubrics.CellUpdate.as_view()),
     path(rubric + "copy/", rubrics.RubricCopy.as_view()),
     path(org + "recognition/", recognition.RecognitionList.as_view()),
+    path("module-versions/<int:pk>/badge/", badges.ModuleVersionBadge.as_view()),
+    path(
+        "module-versions/<int:pk>/badge/design/",
+        badges.ModuleVersionBadgeDesign.as_view(),
+    ),
+    path(
+        "pathway-versions/<int:pk>/badge/",
+        pathway_badges.PathwayVersionBadge.as_view(),
+    ),
+    path(
+        "pathway-versions/<int:pk>/badge/design/",
+        pathway_badges.PathwayVersionBadgeDesign.as_view(),
+    ),
 ]
 # apigaps2 end.
 

@@ -155,6 +155,10 @@ ENDPOINT_SCOPES |= {
     "assessments.rubric_api.CellUpdate": {"PUT": ADMIN},
     "assessments.rubric_api.RubricCopy": {"POST": ADMIN},
     "assessments.recognition_api.RecognitionList": {"GET": READ, "POST": ADMIN},
+    "curriculum.badge_api.ModuleVersionBadge": {"PUT": ADMIN, "DELETE": ADMIN},
+    "curriculum.badge_api.ModuleVersionBadgeDesign": {"PUT": ADMIN},
+    "pathways.badge_api.PathwayVersionBadge": {"PUT": ADMIN, "DELETE": ADMIN},
+    "pathways.badge_api.PathwayVersionBadgeDesign": {"PUT": ADMIN},
 }
 # apigaps2 end.
 
