@@ -402,3 +402,37 @@ class RecognitionCreateSerializer(serializers.Serializer):
     reason = serializers.CharField()
     file = serializers.FileField(required=False)
     accept_expired = serializers.BooleanField(default=False)
+
+
+class CalibrationMarkSerializer(serializers.Serializer):
+    levels = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Criterion id -> chosen level id, for every criterion.",
+    )
+    comments = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), required=False, default=dict
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CalibrationRowSerializer(serializers.Serializer):
+    criterion = serializers.CharField()
+    anchor_level = serializers.IntegerField(help_text="A level position, 0 the lowest.")
+    your_level = serializers.IntegerField(allow_null=True)
+    distance = serializers.IntegerField(
+        allow_null=True, help_text="Your level's position minus the anchor's."
+    )
+
+
+class CalibrationAnchorSerializer(serializers.Serializer):
+    submission = serializers.IntegerField()
+    graded = serializers.BooleanField(help_text="Whether you have graded it.")
+    criteria = CalibrationRowSerializer(many=True)
+
+
+class CalibrationReportSerializer(serializers.Serializer):
+    calibrated = serializers.BooleanField(
+        help_text="Whether you may grade this task's work."
+    )
+    done = serializers.IntegerField(help_text="Anchors you have graded.")
+    anchors = CalibrationAnchorSerializer(many=True)

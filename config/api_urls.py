@@ -6,6 +6,7 @@ from accounts.people import api as people
 from accounts.sso import api as sso
 from analytics import api as analytics
 from assessments import api as assessments
+from assessments import calibration_api as calibration
 from assessments import cohort_api as cohorts
 from assessments import recognition_api as recognition
 from assessments import rubric_api as rubrics
@@ -80,6 +81,15 @@ apigaps2_patterns = [
     path(
         "pathway-versions/<int:pk>/badge/design/",
         pathway_badges.PathwayVersionBadgeDesign.as_view(),
+    ),
+    path("tasks/<int:pk>/calibration/", calibration.CalibrationReport.as_view()),
+    path(
+        "submissions/<int:pk>/calibration/anchor/",
+        calibration.CalibrationAnchor.as_view(),
+    ),
+    path(
+        "submissions/<int:pk>/calibration/attempt/",
+        calibration.CalibrationAttempt.as_view(),
     ),
 ]
 # apigaps2 end.

@@ -159,6 +159,10 @@ ENDPOINT_SCOPES |= {
     "curriculum.badge_api.ModuleVersionBadgeDesign": {"PUT": ADMIN},
     "pathways.badge_api.PathwayVersionBadge": {"PUT": ADMIN, "DELETE": ADMIN},
     "pathways.badge_api.PathwayVersionBadgeDesign": {"PUT": ADMIN},
+    # Calibration marks are grading work: an anchor and an attempt need `grade`.
+    "assessments.calibration_api.CalibrationReport": {"GET": READ},
+    "assessments.calibration_api.CalibrationAnchor": {"POST": GRADE},
+    "assessments.calibration_api.CalibrationAttempt": {"POST": GRADE},
 }
 # apigaps2 end.
 
