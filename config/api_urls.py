@@ -19,6 +19,7 @@ from pathways import api as pathways
 from pathways import badge_api as pathway_badges
 from pathways import cohort_api as enrolments
 from pathways import equivalence_api as equivalences
+from pathways import stacking_api as stacking
 from reviews import api as reviews
 from reviews import board_api as boards
 
@@ -91,6 +92,7 @@ apigaps2_patterns = [
         "submissions/<int:pk>/calibration/attempt/",
         calibration.CalibrationAttempt.as_view(),
     ),
+    path("modules/<int:pk>/stacking/", stacking.ModuleStacking.as_view()),
 ]
 # apigaps2 end.
 

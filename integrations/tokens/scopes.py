@@ -163,6 +163,7 @@ ENDPOINT_SCOPES |= {
     "assessments.calibration_api.CalibrationReport": {"GET": READ},
     "assessments.calibration_api.CalibrationAnchor": {"POST": GRADE},
     "assessments.calibration_api.CalibrationAttempt": {"POST": GRADE},
+    "pathways.stacking_api.ModuleStacking": {"GET": READ, "PUT": ADMIN},
 }
 # apigaps2 end.
 
