@@ -14,6 +14,7 @@ from credentials import api as credentials
 from credentials import issuer_api as issuer
 from curriculum import api as curriculum
 from curriculum import badge_api as badges
+from curriculum import case_update_api as case_updates
 from curriculum import framework_api as frameworks
 from pathways import api as pathways
 from pathways import badge_api as pathway_badges
@@ -93,6 +94,11 @@ apigaps2_patterns = [
         calibration.CalibrationAttempt.as_view(),
     ),
     path("modules/<int:pk>/stacking/", stacking.ModuleStacking.as_view()),
+    path(
+        "frameworks/<int:pk>/case-update/preview/",
+        case_updates.CaseUpdatePreview.as_view(),
+    ),
+    path("frameworks/<int:pk>/case-update/", case_updates.CaseUpdateApply.as_view()),
 ]
 # apigaps2 end.
 

@@ -164,6 +164,9 @@ ENDPOINT_SCOPES |= {
     "assessments.calibration_api.CalibrationAnchor": {"POST": GRADE},
     "assessments.calibration_api.CalibrationAttempt": {"POST": GRADE},
     "pathways.stacking_api.ModuleStacking": {"GET": READ, "PUT": ADMIN},
+    # A preview changes nothing, like the simulator; applying needs `admin`.
+    "curriculum.case_update_api.CaseUpdatePreview": {"POST": READ},
+    "curriculum.case_update_api.CaseUpdateApply": {"POST": ADMIN},
 }
 # apigaps2 end.
 
