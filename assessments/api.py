@@ -13,6 +13,7 @@ from assessments.permissions import (
     can_submit_to,
     get_submission_for_grading,
     get_submission_for_viewing,
+    get_task_for_editing,
     get_task_for_marking,
     get_task_for_viewing,
 )
@@ -28,6 +29,7 @@ from assessments.serializers import (
     SubmissionSerializer,
     TaskCreateSerializer,
     TaskSerializer,
+    TaskUpdateSerializer,
 )
 from curriculum.permissions import get_module_version_for_editing
 
@@ -62,10 +64,21 @@ class TaskCreate(APIView):
 
 
 class TaskDetail(generics.RetrieveAPIView):
+    """A task with its rubric; its designers change a draft's task with PATCH
+    (the rubric has its own endpoints under rubric/)."""
+
     serializer_class = TaskSerializer
 
     def get_object(self):
         return get_task_for_viewing(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(request=TaskUpdateSerializer, responses=TaskSerializer)
+    def patch(self, request, pk: int) -> Response:
+        task = get_task_for_editing(request.user, pk)
+        serializer = TaskUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task = services.update_task(task, by=request.user, **serializer.validated_data)
+        return Response(TaskSerializer(task).data)
 
 
 class SubmissionCreate(APIView):

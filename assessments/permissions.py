@@ -5,8 +5,15 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, Organization
 from accounts.permissions import User, has_role
-from assessments.models import AssessmentTask, Cohort, Mark, Submission
-from curriculum.permissions import can_view_version
+from assessments.models import (
+    AssessmentTask,
+    Cohort,
+    Criterion,
+    Level,
+    Mark,
+    Submission,
+)
+from curriculum.permissions import can_view_version, get_module_version_for_editing
 
 Role = Membership.Role
 
@@ -189,3 +196,38 @@ def get_cohort_of_organization(user: User, slug: str, pk: int) -> Cohort:
     if cohort.organization.slug != slug:
         raise Http404
     return cohort
+
+
+def get_task_for_editing(user: User, pk: int) -> AssessmentTask:
+    """A task whose version `user` may edit (its wording and rubric)."""
+    task = get_task_for_viewing(user, pk)
+    get_module_version_for_editing(user, task.version_id)
+    return task
+
+
+def criterion_of(task: AssessmentTask, pk) -> Criterion:
+    """A criterion of this task's rubric, or 404."""
+    return get_object_or_404(Criterion, pk=pk, rubric__task=task)
+
+
+def cell_of(task: AssessmentTask, pk) -> Level:
+    """One cell (a criterion's level) of this task's rubric, or 404."""
+    return get_object_or_404(Level, pk=pk, criterion__rubric__task=task)
+
+
+def rubric_source_for(task: AssessmentTask, pk) -> AssessmentTask:
+    """A task of the same organization whose rubric may be copied into `task`."""
+    return get_object_or_404(
+        AssessmentTask,
+        pk=pk,
+        version__module__organization=task.version.organization,
+    )
+
+
+def get_organization_for_recognition(user: User, slug: str) -> Organization:
+    """The organization whose recognition decisions `user` sees and makes:
+    its admins only (anyone else finds nothing here)."""
+    organization = get_object_or_404(Organization, slug=slug)
+    if not has_role(user, organization, Role.ADMIN):
+        raise Http404
+    return organization

@@ -350,6 +350,15 @@ def calibration_report(task: AssessmentTask, grader: User) -> CalibrationReport:
     )
 
 
+def find_person(text: str):
+    """Someone by username or e-mail (any case), or None."""
+    return (
+        get_user_model()
+        .objects.filter(Q(username=text.strip()) | Q(email__iexact=text.strip()))
+        .first()
+    )
+
+
 def recognition_decisions(organizations) -> QuerySet[RecognitionDecision]:
     return RecognitionDecision.objects.filter(
         version__module__organization__in=organizations

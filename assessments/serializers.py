@@ -10,8 +10,11 @@ from assessments.models import (
     GradeImport,
     Level,
     Mark,
+    RecognitionDecision,
+    Rubric,
     Submission,
 )
+from assessments.uploads import ACCEPTED_TYPES
 
 
 class LevelSerializer(serializers.ModelSerializer):
@@ -25,13 +28,14 @@ class CriterionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Criterion
-        fields = ["id", "position", "name", "outcomes", "levels"]
+        fields = ["id", "position", "name", "outcomes", "min_level", "levels"]
 
 
 class TaskSerializer(serializers.ModelSerializer):
     criteria = CriterionSerializer(source="rubric.criteria", many=True, read_only=True)
     pass_min_total = serializers.IntegerField(source="rubric.pass_min_total")
     pass_min_level = serializers.IntegerField(source="rubric.pass_min_level")
+    kind = serializers.CharField(source="rubric.kind")
 
     class Meta:
         model = AssessmentTask
@@ -40,8 +44,16 @@ class TaskSerializer(serializers.ModelSerializer):
             "version",
             "title",
             "instructions",
+            "conditions",
+            "tools",
+            "success_criteria",
+            "accepts_text",
+            "accepts_links",
+            "accepts_files",
+            "file_types",
             "max_attempts",
             "retake_wait_days",
+            "kind",
             "pass_min_total",
             "pass_min_level",
             "criteria",
@@ -264,3 +276,163 @@ class CohortChangeSerializer(serializers.Serializer):
         help_text="Usernames added or removed (those already as asked are left)",
     )
     cohort = CohortSerializer()
+
+
+# The rubric builder through the API -----------------------------------------
+# Positions of levels (columns) count from 0, the lowest, as in the answers.
+# Numbers stop where the columns' (small) integers do, so none reaches the
+# database out of range.
+SMALL, LARGE = 32767, 2147483647
+
+
+class TaskUpdateSerializer(serializers.Serializer):
+    """A draft task's wording, accepted evidence and attempt rules: send only
+    what changes."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    instructions = serializers.CharField(required=False, allow_blank=True)
+    conditions = serializers.CharField(required=False, allow_blank=True)
+    tools = serializers.CharField(required=False, allow_blank=True)
+    success_criteria = serializers.CharField(required=False, allow_blank=True)
+    accepts_text = serializers.BooleanField(required=False)
+    accepts_links = serializers.BooleanField(required=False)
+    accepts_files = serializers.BooleanField(required=False)
+    file_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(ACCEPTED_TYPES)), required=False
+    )
+    max_attempts = serializers.IntegerField(min_value=1, max_value=20, required=False)
+    retake_wait_days = serializers.IntegerField(
+        min_value=0, max_value=SMALL, required=False
+    )
+
+
+class RubricPolicySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Rubric.Kind.choices)
+    pass_min_total = serializers.IntegerField(
+        min_value=0, max_value=LARGE, allow_null=True
+    )
+    pass_min_level = serializers.IntegerField(
+        min_value=0,
+        max_value=SMALL,
+        allow_null=True,
+        help_text="A level position, 0 the lowest.",
+    )
+
+
+class CriterionWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    outcomes = serializers.ListField(child=serializers.IntegerField(), default=list)
+    min_level = serializers.IntegerField(
+        min_value=0,
+        max_value=SMALL,
+        allow_null=True,
+        default=None,
+        help_text="This criterion's own floor, a level position; null for none.",
+    )
+
+
+class MoveSerializer(serializers.Serializer):
+    offset = serializers.ChoiceField(
+        choices=[-1, 1], help_text="-1 earlier (left or up), 1 later."
+    )
+
+
+class LevelAddSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+    points = serializers.IntegerField(min_value=0, max_value=LARGE)
+
+
+class LevelRenameSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+
+
+class CellSerializer(serializers.Serializer):
+    points = serializers.IntegerField(min_value=0, max_value=LARGE)
+    descriptor = serializers.CharField(allow_blank=True, default="")
+
+
+class RubricCopySerializer(serializers.Serializer):
+    source = serializers.IntegerField(
+        min_value=1,
+        max_value=LARGE,
+        help_text="The task (of this organization) whose rubric replaces this one.",
+    )
+
+
+class RecognitionSerializer(serializers.ModelSerializer):
+    """An admin's decision on prior learning or an outside credential."""
+
+    learner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    module = serializers.CharField(source="version.module.code", read_only=True)
+
+    class Meta:
+        model = RecognitionDecision
+        fields = [
+            "id",
+            "learner",
+            "version",
+            "module",
+            "source",
+            "decision",
+            "reason",
+            "original_name",
+            "badge",
+            "proof_status",
+            "proof_reason",
+            "decided_by",
+            "decided_at",
+            "completion",
+        ]
+        read_only_fields = fields
+
+
+class RecognitionCreateSerializer(serializers.Serializer):
+    """Send as multipart when there is a file (an Open Badges credential, or
+    evidence of earlier learning)."""
+
+    learner = serializers.CharField(
+        max_length=254, help_text="The learner's username or e-mail."
+    )
+    version = serializers.IntegerField(
+        min_value=1, max_value=LARGE, help_text="A published module version."
+    )
+    source = serializers.ChoiceField(choices=["recognition", "external"])
+    decision = serializers.ChoiceField(choices=["accepted", "declined"])
+    reason = serializers.CharField()
+    file = serializers.FileField(required=False)
+    accept_expired = serializers.BooleanField(default=False)
+
+
+class CalibrationMarkSerializer(serializers.Serializer):
+    levels = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Criterion id -> chosen level id, for every criterion.",
+    )
+    comments = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), required=False, default=dict
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CalibrationRowSerializer(serializers.Serializer):
+    criterion = serializers.CharField()
+    anchor_level = serializers.IntegerField(help_text="A level position, 0 the lowest.")
+    your_level = serializers.IntegerField(allow_null=True)
+    distance = serializers.IntegerField(
+        allow_null=True, help_text="Your level's position minus the anchor's."
+    )
+
+
+class CalibrationAnchorSerializer(serializers.Serializer):
+    submission = serializers.IntegerField()
+    graded = serializers.BooleanField(help_text="Whether you have graded it.")
+    criteria = CalibrationRowSerializer(many=True)
+
+
+class CalibrationReportSerializer(serializers.Serializer):
+    calibrated = serializers.BooleanField(
+        help_text="Whether you may grade this task's work."
+    )
+    done = serializers.IntegerField(help_text="Anchors you have graded.")
+    anchors = CalibrationAnchorSerializer(many=True)

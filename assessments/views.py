@@ -1,9 +1,7 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,10 +32,8 @@ from assessments.forms import (
 from assessments.models import (
     AssessmentTask,
     Cohort,
-    Criterion,
     EvidenceFile,
     GradeImport,
-    Level,
     Mark,
     RecognitionDecision,
     Submission,
@@ -47,12 +43,16 @@ from assessments.permissions import (
     can_manage_marking,
     can_see_marks,
     can_submit_to,
+    cell_of,
+    criterion_of,
     get_cohort_for_managing,
     get_submission_for_grading,
     get_submission_for_viewing,
+    get_task_for_editing,
     get_task_for_marking,
     get_task_for_viewing,
     is_calibrated,
+    rubric_source_for,
 )
 from assessments.prerequisites import locked
 from assessments.services.submissions import attempt_problem
@@ -87,15 +87,9 @@ def task_create(request: HttpRequest, version_pk: int) -> HttpResponse:
     )
 
 
-def _task_for_editing(user, pk: int) -> AssessmentTask:
-    task = get_task_for_viewing(user, pk)
-    get_module_version_for_editing(user, task.version_id)
-    return task
-
-
 @login_required
 def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _task_for_editing(request.user, pk)
+    task = get_task_for_editing(request.user, pk)
     form = TaskEditForm(request.POST or None, instance=task)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -486,7 +480,7 @@ def _render_builder(request: HttpRequest, task: AssessmentTask, **extra):
 
 @login_required
 def rubric_builder(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _task_for_editing(request.user, pk)
+    task = get_task_for_editing(request.user, pk)
     tasks = (
         AssessmentTask.objects.filter(
             version__module__organization=task.version.organization
@@ -503,7 +497,7 @@ def rubric_builder(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rubric_edit(request: HttpRequest, pk: int, operation: str) -> HttpResponse:
     """One change to the grid; htmx swaps the grid, a plain post redirects."""
-    task = _task_for_editing(request.user, pk)
+    task = get_task_for_editing(request.user, pk)
     rubric = task.rubric
     post = request.POST
     errors: list[str] = []
@@ -529,9 +523,7 @@ def rubric_edit(request: HttpRequest, pk: int, operation: str) -> HttpResponse:
             else:
                 errors.append("Name the new criterion.")
         elif operation in ("criterion", "remove-criterion", "move-criterion"):
-            criterion = get_object_or_404(
-                Criterion, pk=post.get("criterion"), rubric=rubric
-            )
+            criterion = criterion_of(task, post.get("criterion"))
             if operation == "remove-criterion":
                 services.remove_criterion(criterion, by=request.user)
             elif operation == "move-criterion":
@@ -571,20 +563,14 @@ def rubric_edit(request: HttpRequest, pk: int, operation: str) -> HttpResponse:
                     name=post.get("name", ""),
                 )
         elif operation == "cell":
-            level = get_object_or_404(
-                Level, pk=post.get("level"), criterion__rubric=rubric
-            )
+            level = cell_of(task, post.get("level"))
             form = CellForm(post)
             if form.is_valid():
                 services.update_cell(level, by=request.user, **form.cleaned_data)
             else:
                 errors.append("Points must be a whole number, 0 or more.")
         elif operation == "copy":
-            source = get_object_or_404(
-                AssessmentTask,
-                pk=post.get("source"),
-                version__module__organization=task.version.organization,
-            )
+            source = rubric_source_for(task, post.get("source"))
             services.copy_rubric(source, into=task, by=request.user)
         else:
             raise Http404
@@ -747,14 +733,6 @@ def grade_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Cohorts and recognition ---------------------------------------------------
 
 
-def _find_user(text: str):
-    return (
-        get_user_model()
-        .objects.filter(Q(username=text.strip()) | Q(email__iexact=text.strip()))
-        .first()
-    )
-
-
 @login_required
 def cohort_list(request: HttpRequest) -> HttpResponse:
     admin_of = organizations_where(request.user, Role.ADMIN)
@@ -791,7 +769,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         remove = request.POST.get("remove")
         if form.is_valid():
-            user = _find_user(form.cleaned_data["username"])
+            user = selectors.find_person(form.cleaned_data["username"])
             if user is None:
                 form.add_error("username", "No one has that username or e-mail.")
             else:
@@ -837,7 +815,7 @@ def recognition(request: HttpRequest) -> HttpResponse:
         request.POST or None, request.FILES or None, versions=versions
     )
     if request.method == "POST" and form.is_valid():
-        learner = _find_user(form.cleaned_data["learner"])
+        learner = selectors.find_person(form.cleaned_data["learner"])
         if learner is None:
             form.add_error("learner", "No one has that username or e-mail.")
         else:

@@ -6,14 +6,21 @@ from accounts.people import api as people
 from accounts.sso import api as sso
 from analytics import api as analytics
 from assessments import api as assessments
+from assessments import calibration_api as calibration
 from assessments import cohort_api as cohorts
+from assessments import recognition_api as recognition
+from assessments import rubric_api as rubrics
 from credentials import api as credentials
 from credentials import issuer_api as issuer
 from curriculum import api as curriculum
+from curriculum import badge_api as badges
+from curriculum import case_update_api as case_updates
 from curriculum import framework_api as frameworks
 from pathways import api as pathways
+from pathways import badge_api as pathway_badges
 from pathways import cohort_api as enrolments
 from pathways import equivalence_api as equivalences
+from pathways import stacking_api as stacking
 from reviews import api as reviews
 from reviews import board_api as boards
 
@@ -49,8 +56,55 @@ organization_patterns = [
     path(org + "awards/", credentials.OrganizationAwardList.as_view()),
 ]
 
+# apigaps2: the designer's and admin's remaining pages (rubric builder,
+# recognition of prior learning, badge images, calibration, framework updates,
+# stacking profiles).
+rubric = "tasks/<int:pk>/rubric/"
+apigaps2_patterns = [
+    path(rubric + "policy/", rubrics.RubricPolicy.as_view()),
+    path(rubric + "criteria/", rubrics.CriterionAdd.as_view()),
+    path(rubric + "criteria/<int:criterion>/", rubrics.CriterionDetail.as_view()),
+    path(rubric + "criteria/<int:criterion>/move/", rubrics.CriterionMove.as_view()),
+    path(rubric + "levels/", rubrics.LevelAdd.as_view()),
+    path(rubric + "levels/<int:position>/", rubrics.LevelDetail.as_view()),
+    path(rubric + "levels/<int:position>/move/", rubrics.LevelMove.as_view()),
+    path(rubric + "cells/<int:cell>/", rubrics.CellUpdate.as_view()),
+    path(rubric + "copy/", rubrics.RubricCopy.as_view()),
+    path(org + "recognition/", recognition.RecognitionList.as_view()),
+    path("module-versions/<int:pk>/badge/", badges.ModuleVersionBadge.as_view()),
+    path(
+        "module-versions/<int:pk>/badge/design/",
+        badges.ModuleVersionBadgeDesign.as_view(),
+    ),
+    path(
+        "pathway-versions/<int:pk>/badge/",
+        pathway_badges.PathwayVersionBadge.as_view(),
+    ),
+    path(
+        "pathway-versions/<int:pk>/badge/design/",
+        pathway_badges.PathwayVersionBadgeDesign.as_view(),
+    ),
+    path("tasks/<int:pk>/calibration/", calibration.CalibrationReport.as_view()),
+    path(
+        "submissions/<int:pk>/calibration/anchor/",
+        calibration.CalibrationAnchor.as_view(),
+    ),
+    path(
+        "submissions/<int:pk>/calibration/attempt/",
+        calibration.CalibrationAttempt.as_view(),
+    ),
+    path("modules/<int:pk>/stacking/", stacking.ModuleStacking.as_view()),
+    path(
+        "frameworks/<int:pk>/case-update/preview/",
+        case_updates.CaseUpdatePreview.as_view(),
+    ),
+    path("frameworks/<int:pk>/case-update/", case_updates.CaseUpdateApply.as_view()),
+]
+# apigaps2 end.
+
 urlpatterns = [
     *organization_patterns,
+    *apigaps2_patterns,
     path(
         "organizations/<slug:slug>/webhooks/",
         include("integrations.webhooks.api_urls"),

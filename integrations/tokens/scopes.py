@@ -62,7 +62,7 @@ ENDPOINT_SCOPES: dict[str, dict[str, str]] = {
         "DELETE": ADMIN,
     },
     "assessments.api.TaskCreate": {"POST": ADMIN},
-    "assessments.api.TaskDetail": {"GET": READ},
+    "assessments.api.TaskDetail": {"GET": READ, "PATCH": ADMIN},
     "assessments.api.SubmissionCreate": {"POST": ADMIN},
     "assessments.api.MySubmissionList": {"GET": READ},
     "assessments.api.SubmissionDetail": {"GET": READ},
@@ -141,6 +141,34 @@ ENDPOINT_SCOPES: dict[str, dict[str, str]] = {
     "integrations.webhooks.api.WebhookTest": {"POST": ADMIN},
     "integrations.webhooks.api.WebhookResend": {"POST": ADMIN},
 }
+
+# apigaps2: the designer's and admin's remaining pages. A designer's changes
+# to a draft need `admin`, like creating the task (decision 0024).
+ENDPOINT_SCOPES |= {
+    "assessments.rubric_api.RubricPolicy": {"PUT": ADMIN},
+    "assessments.rubric_api.CriterionAdd": {"POST": ADMIN},
+    "assessments.rubric_api.CriterionDetail": {"PUT": ADMIN, "DELETE": ADMIN},
+    "assessments.rubric_api.CriterionMove": {"POST": ADMIN},
+    "assessments.rubric_api.LevelAdd": {"POST": ADMIN},
+    "assessments.rubric_api.LevelDetail": {"PUT": ADMIN, "DELETE": ADMIN},
+    "assessments.rubric_api.LevelMove": {"POST": ADMIN},
+    "assessments.rubric_api.CellUpdate": {"PUT": ADMIN},
+    "assessments.rubric_api.RubricCopy": {"POST": ADMIN},
+    "assessments.recognition_api.RecognitionList": {"GET": READ, "POST": ADMIN},
+    "curriculum.badge_api.ModuleVersionBadge": {"PUT": ADMIN, "DELETE": ADMIN},
+    "curriculum.badge_api.ModuleVersionBadgeDesign": {"PUT": ADMIN},
+    "pathways.badge_api.PathwayVersionBadge": {"PUT": ADMIN, "DELETE": ADMIN},
+    "pathways.badge_api.PathwayVersionBadgeDesign": {"PUT": ADMIN},
+    # Calibration marks are grading work: an anchor and an attempt need `grade`.
+    "assessments.calibration_api.CalibrationReport": {"GET": READ},
+    "assessments.calibration_api.CalibrationAnchor": {"POST": GRADE},
+    "assessments.calibration_api.CalibrationAttempt": {"POST": GRADE},
+    "pathways.stacking_api.ModuleStacking": {"GET": READ, "PUT": ADMIN},
+    # A preview changes nothing, like the simulator; applying needs `admin`.
+    "curriculum.case_update_api.CaseUpdatePreview": {"POST": READ},
+    "curriculum.case_update_api.CaseUpdateApply": {"POST": ADMIN},
+}
+# apigaps2 end.
 
 # Calls a person makes for themselves as a learner: a service account (or a
 # client acting as one) is never a learner, here or in another organization.

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from accounts.models import AuditEntry, Deactivation, Invitation, Organization
 from accounts.people import services as people
 from assessments import services as assessments
-from assessments.models import Cohort
+from assessments.models import Cohort, RecognitionDecision
 from credentials import services as credentials
 from credentials.models import Award, Endorsement, IssuerProfile, SigningKey
 from curriculum import services as curriculum
@@ -121,6 +121,18 @@ def world(cast, pathway, django_capture_on_commit_callbacks):
         ),
         ("POST", f"{org}/invitations/{invitation.pk}/withdraw/", {}),
         ("POST", f"{org}/members/{leaver.pk}/reactivate/", {}),
+        # apigaps2: recognition of prior learning.
+        (
+            "POST",
+            f"{org}/recognition/",
+            {
+                "learner": cast["other_learner"].username,
+                "version": pathway.tasks[2].version.pk,
+                "source": "recognition",
+                "decision": "declined",
+                "reason": "Half the outcomes.",
+            },
+        ),
     ]
     return {"cast": cast, "writes": writes}
 
@@ -159,6 +171,7 @@ def snapshot() -> tuple:
         PrerequisiteOverride.objects.count(),
         list(Invitation.objects.order_by("pk").values("pk", "withdrawn_at")),
         Deactivation.objects.count(),
+        RecognitionDecision.objects.count(),
     )
 
 

@@ -160,6 +160,7 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
         "delivery": delivery,
         "bodies": bodies,
         "cast": cast,
+        "rubric": draft.rubric,
     }
 
 
@@ -191,6 +192,13 @@ def url_for(path: str, world: dict) -> str:
             part = "learner"
         elif part == "{variant}":
             part = "short"
+        # apigaps2: the rubric builder's rows, columns and cells.
+        elif part == "{criterion}":
+            part = str(world["rubric"].criteria.first().pk)
+        elif part == "{cell}":
+            part = str(world["rubric"].criteria.first().levels.first().pk)
+        elif part == "{position}":
+            part = "0"
         parts.append(part)
     return "/" + "/".join(parts) + ("/" if path.endswith("/") else "")
 
