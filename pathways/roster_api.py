@@ -3,7 +3,8 @@ the roster page's dry run, its start button and the import's progress, through
 the same services (pathways.roster) and permission function."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -14,7 +15,6 @@ from accounts.people.permissions import get_organization_for_people
 from accounts.people.roster import RosterFileError
 from pathways import roster
 from pathways.serializers import (
-    RosterDryRunSerializer,
     RosterImportSerializer,
     RosterUploadSerializer,
 )
@@ -37,7 +37,32 @@ class RosterImportList(generics.ListCreateAPIView):
 
     @extend_schema(
         request={"multipart/form-data": RosterUploadSerializer},
-        responses={201: RosterImportSerializer, 400: RosterDryRunSerializer},
+        responses={
+            201: RosterImportSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="The dry run's `problems` (each with `line`, `column` "
+                "and `message`) and `counts`; or, for a file that cannot be read "
+                "at all, `file` with why.",
+                examples=[
+                    OpenApiExample(
+                        "A row's problem",
+                        value={
+                            "problems": [
+                                {
+                                    "line": 3,
+                                    "column": "email",
+                                    "message": "“x” is not an e-mail.",
+                                }
+                            ],
+                            "counts": {"rows": 1},
+                        },
+                        response_only=True,
+                        status_codes=["400"],
+                    )
+                ],
+            ),
+        },
     )
     def post(self, request, slug: str) -> Response:
         organization = get_organization_for_people(request.user, slug)

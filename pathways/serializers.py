@@ -218,19 +218,6 @@ class RosterUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The roster as CSV.")
 
 
-class RosterProblemSerializer(serializers.Serializer):
-    line = serializers.IntegerField()
-    column = serializers.CharField(help_text="The heading as the file spells it.")
-    message = serializers.CharField()
-
-
-class RosterDryRunSerializer(serializers.Serializer):
-    """A dry run that found problems: every one of them, and nothing kept."""
-
-    problems = RosterProblemSerializer(many=True)
-    counts = serializers.DictField(child=serializers.IntegerField())
-
-
 class RosterImportSerializer(serializers.ModelSerializer):
     """A checked roster, then its import; `done` of `total` steps while it runs."""
 
