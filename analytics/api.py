@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Membership
 from accounts.permissions import get_organization_for
-from analytics import selectors
+from analytics import selectors, work
 
 
 def _figure(figure: selectors.Figure) -> dict:
@@ -106,3 +106,60 @@ class OrganizationAnalytics(APIView):
             )
         found = selectors.dashboard(organization, days=int(raw), now=timezone.now())
         return Response(dashboard_data(found))
+
+
+# ------------------------------------------------- queued work (apigaps1)
+
+
+def _job(kind: str, job) -> dict:
+    return {
+        "kind": kind,
+        "id": job.pk,
+        "filename": getattr(job, "filename", ""),
+        "status": job.status,
+        "finished_at": getattr(job, "finished_at", None),
+        "note": getattr(job, "note", ""),
+    }
+
+
+def queue_health_data(health: work.QueueHealth, failures: work.TaskFailures) -> dict:
+    """JSON of everything the queued-work page shows."""
+    return {
+        "broker_down": health.broker_down,
+        "queues": [{"name": name, "waiting": size} for name, size in health.queues],
+        "pending": [
+            {"label": item.label, "count": item.count, "oldest": item.oldest}
+            for item in health.pending
+        ],
+        "troubles": [_job("Grade import", job) for job in health.failed_imports]
+        + [
+            {
+                "kind": "Re-evaluation",
+                "id": run.pk,
+                "filename": "",
+                "status": run.status,
+                "finished_at": run.finished_at,
+                "note": run.reason,
+            }
+            for run in health.failed_reevaluations
+        ]
+        + [_job("Grade import", job) for job in health.restarted_imports]
+        + [_job(kind, job) for kind, job in health.other_imports],
+        "task_failures_last_week": failures.last_week,
+    }
+
+
+class QueuedWork(APIView):
+    """The health of the organization's queued work, as its admins see it on
+    the queued-work page: each queue's backlog (null when the broker does not
+    answer), what waits and since when, the jobs that failed or were started
+    again, and how many background tasks failed for good this week."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, slug: str):
+        organization = get_organization_for(request.user, slug, Membership.Role.ADMIN)
+        return Response(
+            queue_health_data(
+                work.queue_health(organization), work.task_failures(request.user)
+            )
+        )

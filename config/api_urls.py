@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from accounts import audit_api as audit
+from accounts.lifecycle import api as lifecycle
 from accounts.people import api as people
 from accounts.sso import api as sso
 from analytics import api as analytics
@@ -20,6 +22,7 @@ from pathways import api as pathways
 from pathways import badge_api as pathway_badges
 from pathways import cohort_api as enrolments
 from pathways import equivalence_api as equivalences
+from pathways import roster_api as rosters
 from pathways import stacking_api as stacking
 from reviews import api as reviews
 from reviews import board_api as boards
@@ -102,8 +105,31 @@ apigaps2_patterns = [
 ]
 # apigaps2 end.
 
+# Admin pages that were browser-only (apigaps1): roster imports,
+# self-registration, erasure requests, the audit trail, queued work, overdue.
+admin_page_patterns = [
+    path(org + "roster-imports/", rosters.RosterImportList.as_view()),
+    path(org + "roster-imports/<int:pk>/", rosters.RosterImportDetail.as_view()),
+    path(org + "roster-imports/<int:pk>/start/", rosters.RosterImportStart.as_view()),
+    path(org + "registration/", lifecycle.Registration.as_view()),
+    path(org + "erasure-requests/", lifecycle.ErasureRequestList.as_view()),
+    path(
+        org + "erasure-requests/<int:pk>/confirm/",
+        lifecycle.ErasureConfirm.as_view(),
+    ),
+    path(
+        org + "erasure-requests/<int:pk>/decline/",
+        lifecycle.ErasureDecline.as_view(),
+    ),
+    path(org + "audit/", audit.AuditTrail.as_view()),
+    path(org + "audit/csv/", audit.AuditTrailCsv.as_view()),
+    path(org + "work/", analytics.QueuedWork.as_view()),
+    path(org + "overdue/", reviews.Overdue.as_view()),
+]
+
 urlpatterns = [
     *organization_patterns,
+    *admin_page_patterns,
     *apigaps2_patterns,
     path(
         "organizations/<slug:slug>/webhooks/",

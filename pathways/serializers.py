@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from accounts.models import RosterImport
+from pathways import roster
 from pathways.models import (
     Enrolment,
     Equivalence,
@@ -207,3 +209,50 @@ class PrerequisiteOverrideSerializer(serializers.ModelSerializer):
         model = PrerequisiteOverride
         fields = ["id", "learner", "reason", "granted_by", "granted_at"]
         read_only_fields = ["id", "granted_by", "granted_at"]
+
+
+# ------------------------------------------------ roster imports (apigaps1)
+
+
+class RosterUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The roster as CSV.")
+
+
+class RosterImportSerializer(serializers.ModelSerializer):
+    """A checked roster, then its import; `done` of `total` steps while it runs."""
+
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    done = serializers.SerializerMethodField()
+    total = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RosterImport
+        fields = [
+            "id",
+            "organization",
+            "filename",
+            "rows",
+            "status",
+            "plan",
+            "result",
+            "errors",
+            "note",
+            "created_by",
+            "created_at",
+            "finished_at",
+            "done",
+            "total",
+        ]
+        read_only_fields = fields
+
+    def _progress(self, job) -> tuple[int, int]:
+        if job.status == job.Status.DONE:
+            return 3 * job.rows, 3 * job.rows
+        return roster.roster_progress(job)
+
+    def get_done(self, job) -> int:
+        return self._progress(job)[0]
+
+    def get_total(self, job) -> int:
+        return self._progress(job)[1]

@@ -1,12 +1,13 @@
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Membership
-from accounts.permissions import organizations_where
+from accounts.models import Membership, Organization
+from accounts.permissions import get_organization_for, organizations_where
 from curriculum import lifecycle
 from reviews import permissions, selectors, services
 from reviews.models import AdvisoryBoard, Review
@@ -14,6 +15,7 @@ from reviews.serializers import (
     CommentResponseSerializer,
     DraftSerializer,
     NextDraftSerializer,
+    OverdueSerializer,
     ReviewCommentSerializer,
     ReviewDeclarationSerializer,
     ReviewDetailSerializer,
@@ -172,3 +174,22 @@ class NextDraft(APIView):
             },
             status=status.HTTP_201_CREATED,
         )
+
+
+# ------------------------------------------------- overdue list (apigaps1)
+
+
+class Overdue(APIView):
+    """What the overdue page lists for one organization: its published
+    versions past their review date (most overdue first) and its open rounds
+    of review past their due date. Its admins only."""
+
+    @extend_schema(responses=OverdueSerializer)
+    def get(self, request, slug: str) -> Response:
+        organization = get_organization_for(request.user, slug, Role.ADMIN)
+        one = Organization.objects.filter(pk=organization.pk)
+        today = timezone.localdate()
+        rounds = selectors.overdue_reviews(one, today=today).select_related("board")
+        versions = selectors.overdue_versions(one, today=today)
+        answer = OverdueSerializer({"versions": versions, "reviews": rounds})
+        return Response(answer.data)

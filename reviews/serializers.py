@@ -2,6 +2,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from reviews.models import AdvisoryBoard, BoardMember, Comment, Review, Vote
+from reviews.selectors import KINDS, PARENTS
 
 
 class ReviewVoteSerializer(serializers.ModelSerializer):
@@ -180,3 +181,28 @@ class DraftSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField()
     status = serializers.CharField()
+
+
+# ------------------------------------------------- overdue list (apigaps1)
+
+
+class OverdueVersionSerializer(serializers.Serializer):
+    """A published version whose next review date has passed."""
+
+    kind = serializers.SerializerMethodField()
+    id = serializers.IntegerField()
+    code = serializers.SerializerMethodField()
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    review_due_on = serializers.DateField()
+
+    def get_kind(self, version) -> str:
+        return KINDS[version._meta.label]
+
+    def get_code(self, version) -> str:
+        return getattr(version, PARENTS[KINDS[version._meta.label]]).code
+
+
+class OverdueSerializer(serializers.Serializer):
+    versions = OverdueVersionSerializer(many=True)
+    reviews = ReviewSerializer(many=True)

@@ -7,6 +7,7 @@ the same on every run."""
 
 import pytest
 import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import ClientHandler
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as budget
@@ -18,8 +19,10 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
+from accounts.lifecycle import services as lifecycle
 from assessments import services as assessments
 from credentials.models import Award
+from pathways import roster
 from pathways import services as pathways
 from reviews import services as reviews
 from tests import builders
@@ -69,6 +72,14 @@ def world(cast, pathway, django_capture_on_commit_callbacks):
         cast.organization, by=cast["admin"], issuer="elsewhere", achievement="X-1"
     )
     key = Award.objects.filter(learner=cast["learner"]).first().signing_key_id
+    _, job = roster.check_roster_upload(
+        cast.organization,
+        by=cast["admin"],
+        upload=SimpleUploadedFile(
+            "r.csv", b"email,role\nnew.one@college.edu,learner\n"
+        ),
+    )
+    erasure = lifecycle.request_erasure(cast["other_learner"])
     # Paths with two parameters: each value names them all.
     nested = {
         f"/api/organizations/{{slug}}/{kind}/{{id}}": [{"slug": slug, "id": pk}]
@@ -77,6 +88,8 @@ def world(cast, pathway, django_capture_on_commit_callbacks):
             ("cohorts", cohort.pk),
             ("equivalences", equivalence.pk),
             ("keys", key),
+            ("roster-imports", job.pk),
+            ("erasure-requests", erasure.pk),
         ]
     }
     return {

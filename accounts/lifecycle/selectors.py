@@ -77,16 +77,14 @@ def account_overview(user: AbstractBaseUser) -> AccountOverview:
 
 
 def erasure_requests(
-    organization: Organization, *, status: str = ErasureRequest.Status.PENDING
+    organization: Organization, *, status: str | None = ErasureRequest.Status.PENDING
 ) -> QuerySet[ErasureRequest]:
-    """Requests of people who belong to the organization, oldest first."""
-    return (
-        ErasureRequest.objects.filter(
-            status=status, user__memberships__organization=organization
-        )
-        .select_related("user", "decided_by")
-        .distinct()
-    )
+    """Requests of people who belong to the organization, oldest first; of
+    one status (waiting, by default), or of every status when None."""
+    found = ErasureRequest.objects.filter(user__memberships__organization=organization)
+    if status is not None:
+        found = found.filter(status=status)
+    return found.select_related("user", "decided_by").distinct()
 
 
 # What a person may turn e-mail off for (AccountPreferences.email_on_<topic>).

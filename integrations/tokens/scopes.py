@@ -140,6 +140,25 @@ ENDPOINT_SCOPES: dict[str, dict[str, str]] = {
     "integrations.webhooks.api.WebhookRotateSecret": {"POST": ADMIN},
     "integrations.webhooks.api.WebhookTest": {"POST": ADMIN},
     "integrations.webhooks.api.WebhookResend": {"POST": ADMIN},
+    # --- Admin pages that were browser-only (apigaps1): roster imports,
+    # self-registration, erasure requests, the audit trail, queued work and
+    # the overdue list.
+    "pathways.roster_api.RosterImportList": {"GET": READ, "POST": ADMIN},
+    "pathways.roster_api.RosterImportDetail": {"GET": READ},
+    "pathways.roster_api.RosterImportStart": {"POST": ADMIN},
+    "accounts.lifecycle.api.Registration": {
+        "GET": READ,
+        "PUT": ADMIN,
+        "PATCH": ADMIN,
+    },
+    "accounts.lifecycle.api.ErasureRequestList": {"GET": READ},
+    "accounts.lifecycle.api.ErasureConfirm": {"POST": ADMIN},
+    "accounts.lifecycle.api.ErasureDecline": {"POST": ADMIN},
+    "accounts.audit_api.AuditTrail": {"GET": READ},
+    "accounts.audit_api.AuditTrailCsv": {"GET": READ},
+    "analytics.api.QueuedWork": {"GET": READ},
+    "reviews.api.Overdue": {"GET": READ},
+    # --- end apigaps1
 }
 
 # apigaps2: the designer's and admin's remaining pages. A designer's changes

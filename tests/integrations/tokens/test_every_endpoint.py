@@ -12,6 +12,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from accounts.lifecycle import services as lifecycle
 from accounts.people import services as people
 from assessments import services as assessments
 from credentials.models import Award
@@ -19,6 +20,7 @@ from integrations.models import ApiToken, Scope
 from integrations.tokens import scopes, selectors
 from integrations.tokens import services as tokens
 from integrations.webhooks import services as webhooks
+from pathways import roster
 from pathways import services as pathways
 from reviews import services as reviews
 from tests import builders
@@ -123,6 +125,15 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
         "reevaluations": pathways.start_reevaluation(
             pathway.version, by=cast["admin"], reason="A check"
         ).pk,
+        # Admin pages that were browser-only (apigaps1).
+        "roster-imports": roster.check_roster_upload(
+            cast.organization,
+            by=cast["admin"],
+            upload=SimpleUploadedFile(
+                "roster.csv", b"email,role\nnew.one@college.edu,learner\n"
+            ),
+        )[1].pk,
+        "erasure-requests": lifecycle.request_erasure(cast["other_learner"]).pk,
     }
     org = cast.organization.slug
     bodies = {
