@@ -1,6 +1,9 @@
 """Load the demo: one college, a pathway of three modules, a login per role,
 learners at three stages, and the six months of grading, completions and awards
-behind them. Running it again changes nothing."""
+behind them. Running it again changes nothing.
+
+It lives in the top app because it composes every app's demo, the
+integrations' (an LTI platform) included: no lower app imports integrations."""
 
 import random
 from dataclasses import dataclass
