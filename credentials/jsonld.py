@@ -47,6 +47,8 @@ VENDORED_CONTEXTS: dict[str, str] = {
     "https://w3id.org/security/suites/ed25519-2018/v1": (
         "security-suites-ed25519-2018-v1.jsonld"
     ),
+    # The W3C test suites' example credentials (only an @vocab).
+    "https://www.w3.org/ns/credentials/examples/v2": "credentials-examples-v2.jsonld",
 }
 
 # RFC 3987 scheme, or a blank node label; same test as jsonld.js's isAbsoluteIri.

@@ -120,7 +120,7 @@ ISSUER_REFUSES = [
     (
         "JSON-LD: a context that cannot be processed is refused, not guessed",
         "@context",
-        [V2, "https://www.w3.org/ns/credentials/examples/v2"],
+        [V2, "https://contexts.example/not-shipped/v1"],
     ),
     (
         "JSON-LD safe mode: every term MUST be defined by the contexts",
@@ -804,3 +804,20 @@ def test_a_malformed_presentation_is_a_400(api, cast, statement, presentation):
     response = _verify_presentation(api, cast, presentation, {})
     assert response.status_code == 400
     assert response.json()["problemDetails"]
+
+
+def test_the_suites_credential_naming_the_examples_context_by_url(api, cast, client):
+    """The W3C suites send their example credential with the examples context
+    by URL (https://www.w3.org/ns/credentials/examples/v2): Cairn ships it, so
+    it is issued, and verifies here and in the independent verifier."""
+    credential = valid_credential()
+    credential["@context"] = [V2, "https://www.w3.org/ns/credentials/examples/v2"]
+    response = issue(api, cast.organization, credential)
+    assert response.status_code == 201, response.json()
+    vc = response.json()["verifiableCredential"]
+    assert verify_with_node(vc, **served(client, vc))["verified"] is True
+    checked = post(
+        api, cast.organization, "credentials/verify", {"verifiableCredential": vc}
+    )
+    assert checked.status_code == 200, checked.json()
+    assert checked.json()["verified"] is True

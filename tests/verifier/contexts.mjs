@@ -25,6 +25,7 @@ const CAIRN_CONTEXTS = {
   'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json': 'ob-v3p0-extensions.json',
   'https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json': 'clr-v2p0-2.0.1.json',
   'https://purl.imsglobal.org/spec/clr/v2p0/context.json': 'clr-v2p0.json',
+  'https://www.w3.org/ns/credentials/examples/v2': 'credentials-examples-v2.jsonld',
 };
 for(const [url, file] of Object.entries(CAIRN_CONTEXTS)) {
   const path = join(here, '..', '..', 'credentials', 'contexts', file);
