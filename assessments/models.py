@@ -258,6 +258,8 @@ class ModuleCompletion(models.Model):
         GRADED = "graded", "Graded assessment"
         RECOGNITION = "recognition", "Recognition of prior learning"
         EXTERNAL = "external", "Accepted outside credential"
+        LMS = "lms", "Result in a learning platform"
+        AWARDED = "awarded", "Awarded directly by the organization"
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
