@@ -1,4 +1,6 @@
-"""E-mail about reviews, through Django's e-mail backend (the console in the demo).
+"""Telling the board and the designer about reviews: through notify() (in the
+app, and e-mail branded, per person, at once or in a digest, as each chose),
+but an invitation goes to an address that has no account yet.
 
 Each function loads what it needs by id, so it runs alike in a worker or in process.
 """
@@ -9,7 +11,6 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accounts.lifecycle.selectors import addresses_wanting
 from accounts.models import Membership
 from accounts.notifications.services import notify
 from reviews.models import BoardMember, Review, Vote
@@ -20,45 +21,46 @@ def _url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _mail(
-    subject: str, template: str, context: dict, to: list[str], *, always=False
-) -> None:
-    to = sorted({address for address in to if address})
-    if not always:  # people may turn review mail off on their account page
-        to = addresses_wanting(to, "reviews")
-    if not to:
-        return
+def _mail_outsider(subject: str, template: str, context: dict, to: str) -> None:
+    """Plain mail to an address of no account (an invited outsider)."""
     body = render_to_string(f"reviews/mail/{template}.txt", context)
-    send_mail(subject, body, None, to)
+    send_mail(subject, body, None, [to])
+
+
+def _tell(
+    review: Review, users, kind: str, title: str, template: str, context: dict
+) -> None:
+    """Each person is told through notify(): in the app, and by e-mail in their
+    organization's branding, at once or in their daily digest, as they chose
+    (people may turn review mail off on their account page)."""
+    body = render_to_string(f"reviews/mail/{template}.txt", context).strip()
+    seen: set[int] = set()
+    for user in users:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        notify(
+            user,
+            kind,
+            title,
+            body,
+            review.get_absolute_url(),
+            organization=review.board.organization,
+        )
 
 
 def send_invitation(member_id: int, token: str) -> None:
     member = BoardMember.objects.select_related("board__organization").get(pk=member_id)
-    _mail(
+    # The one way in for an invited outsider: sent whatever their choices.
+    _mail_outsider(
         f"Invitation to {member.board} of {member.board.organization}",
         "invitation",
         {
             "member": member,
             "url": _url(reverse("reviews:invitation", args=[token])),
         },
-        [member.email],
-        always=True,  # the one way in for an invited outsider
+        member.email,
     )
-
-
-def _tell_in_app(review: Review, members, kind: str, title: str, body: str) -> None:
-    """The board members with an account see it in their notifications too; the
-    e-mail above is theirs already (one message to the board), so none here."""
-    for member in members.filter(user__isnull=False).select_related("user"):
-        notify(
-            member.user,
-            kind,
-            title,
-            body,
-            review.get_absolute_url(),
-            email=False,
-            organization=review.board.organization,
-        )
 
 
 def _tell_admins_to_publish(review: Review) -> None:
@@ -85,72 +87,67 @@ def _tell_admins_to_publish(review: Review) -> None:
         )
 
 
-def _voters(review: Review) -> list[str]:
-    return list(
-        review.board.members.filter(accepted_at__isnull=False).values_list(
-            "user__email", flat=True
-        )
-    )
+def _voters(review: Review):
+    return [
+        member.user
+        for member in review.board.members.filter(
+            accepted_at__isnull=False, user__isnull=False
+        ).select_related("user")
+    ]
 
 
 def send(kind: str, object_id: int) -> None:
     if kind == "vote_cast":
-        vote = Vote.objects.select_related("review__submitted_by", "member").get(
-            pk=object_id
-        )
+        vote = Vote.objects.select_related(
+            "review__submitted_by", "review__board__organization", "member"
+        ).get(pk=object_id)
         review = vote.review
-        context = {"review": review, "vote": vote}
-        _mail(
+        _tell(
+            review,
+            [review.submitted_by],
+            "review.vote_cast",
             f"{vote.member.name} voted on {review.version_label}",
             "vote_cast",
-            {**context, "url": _url(review.get_absolute_url())},
-            [review.submitted_by.email],
+            {"review": review, "vote": vote},
         )
         return
     review = Review.objects.select_related("board__organization", "submitted_by").get(
         pk=object_id
     )
-    context = {"review": review, "url": _url(review.get_absolute_url())}
+    context = {"review": review}
     if kind == "review_requested":
-        title = f"Please review {review.version_label} by {review.due_on:%-d %B %Y}"
-        _mail(title, "review_requested", context, _voters(review))
-        _tell_in_app(
+        _tell(
             review,
-            review.board.members.filter(accepted_at__isnull=False),
+            _voters(review),
             "review.requested",
-            title,
-            f"{review.board} is asked to review {review.version_label}: comment "
-            "and vote by the date above.",
+            f"Please review {review.version_label} by {review.due_on:%-d %B %Y}",
+            "review_requested",
+            context,
         )
     elif kind == "decided":
-        title = f"{review.version_label}: {review.get_status_display().lower()}"
-        _mail(title, "decided", context, [review.submitted_by.email, *_voters(review)])
-        notify(
-            review.submitted_by,
+        _tell(
+            review,
+            [review.submitted_by, *_voters(review)],
             "review.decided",
-            title,
-            f"{review.board} decided on {review.version_label}: "
-            f"{review.get_status_display().lower()}.",
-            review.get_absolute_url(),
-            email=False,  # the e-mail above told them
-            organization=review.board.organization,
+            f"{review.version_label}: {review.get_status_display().lower()}",
+            "decided",
+            context,
         )
         if review.status == Review.Status.APPROVED:
             _tell_admins_to_publish(review)
     elif kind == "due":
-        waiting = review.board.members.filter(accepted_at__isnull=False).exclude(
-            votes__review=review
+        waiting = (
+            review.board.members.filter(accepted_at__isnull=False, user__isnull=False)
+            .exclude(votes__review=review)
+            .select_related("user")
         )
-        title = f"Reminder: {review.version_label} is due by {review.due_on:%-d %B %Y}"
-        _mail(
-            title, "due", context, list(waiting.values_list("user__email", flat=True))
-        )
-        _tell_in_app(
+        _tell(
             review,
-            waiting,
+            [member.user for member in waiting],
             "review.vote_due",
-            title,
-            "Your vote is still missing.",
+            f"Reminder: {review.version_label} is due by {review.due_on:%-d %B %Y}",
+            "due",
+            context,
         )
     else:
         raise ValueError(f"Unknown notification {kind!r}.")

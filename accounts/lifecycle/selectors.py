@@ -104,14 +104,3 @@ def wants_email(user: AbstractBaseUser, topic: str) -> bool:
 def takes_digest(user: AbstractBaseUser) -> bool:
     """Whether the person chose one e-mail a day instead of one each time."""
     return AccountPreferences.objects.filter(user=user, email_digest=True).exists()
-
-
-def addresses_wanting(addresses: list[str], topic: str) -> list[str]:
-    """The addresses whose people take e-mail on `topic` (addresses of no
-    account, such as invited outsiders, are kept)."""
-    declined = set(
-        AccountPreferences.objects.filter(
-            user__email__in=addresses, **{f"email_on_{topic}": False}
-        ).values_list("user__email", flat=True)
-    )
-    return [address for address in addresses if address not in declined]

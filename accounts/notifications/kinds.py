@@ -15,6 +15,7 @@ KINDS: dict[str, str] = {
     "review.requested": "reviews",
     "review.vote_due": "reviews",
     "review.decided": "reviews",
+    "review.vote_cast": "reviews",
 }
 
 

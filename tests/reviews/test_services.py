@@ -64,9 +64,10 @@ def test_submitting_puts_the_version_in_review_and_mails_the_board(
         "Outcome 1 of M-1",
         "Outcome 2 of M-1",
     ]
-    request = mail.outbox[-1]
-    assert "Please review M-1 v1" in request.subject
-    assert set(request.to) == {
+    requests = [m for m in mail.outbox if "Please review M-1 v1" in m.subject]
+    # One message a person, in the organization's branding (through notify()).
+    assert all(len(m.to) == 1 and m.alternatives for m in requests)
+    assert {m.to[0] for m in requests} == {
         cast["reviewer"].email,
         cast["practitioner_1"].email,
         cast["practitioner_2"].email,
@@ -235,16 +236,18 @@ def test_a_closed_round_takes_no_more_votes(cast, review):
         vote(review, cast["practitioner_1"])
 
 
-def test_reminders_go_once_a_day_to_members_who_have_not_voted(cast, review):
+def test_reminders_go_once_a_day_to_members_who_have_not_voted(cast, review, committed):
     vote(review, cast["practitioner_1"])
     mail.outbox.clear()
     due_day = review.due_on
     assert services.remind_due_reviews(today=due_day - timedelta(days=5)) == 0
-    assert services.remind_due_reviews(today=due_day - timedelta(days=1)) == 1
+    with committed():  # the e-mail leaves once the reminder is committed
+        assert services.remind_due_reviews(today=due_day - timedelta(days=1)) == 1
     assert services.remind_due_reviews(today=due_day - timedelta(days=1)) == 0
-    (reminder,) = mail.outbox
-    assert "Reminder" in reminder.subject
-    assert set(reminder.to) == {cast["reviewer"].email, cast["practitioner_2"].email}
+    assert all("Reminder" in m.subject for m in mail.outbox)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [cast["reviewer"].email, cast["practitioner_2"].email]
+    )
 
 
 def test_the_designer_hears_of_each_vote(cast, review, committed):
@@ -252,3 +255,35 @@ def test_the_designer_hears_of_each_vote(cast, review, committed):
         vote(review, cast["practitioner_1"], reason="Clear outcomes.")
     assert mail.outbox[-1].to == [cast["designer"].email]
     assert "Clear outcomes." in mail.outbox[-1].body
+
+
+def test_board_mail_follows_each_persons_choices_and_the_organizations_branding(
+    cast, board, draft, committed
+):
+    """Board mail goes through notify(): a member who takes a daily digest gets
+    the request there, one who turned review mail off gets none, and each
+    message carries the organization's sender name and footer."""
+    from accounts.lifecycle import services as lifecycle
+    from accounts.models import Notification
+
+    organization = cast.organization
+    organization.email_sender_name = "Northfield Curriculum Office"
+    organization.email_footer = "Northfield College, 1 Quad Road"
+    organization.save()
+    lifecycle.update_preferences(cast["practitioner_1"], email_digest=True)
+    lifecycle.update_preferences(cast["practitioner_2"], email_on_reviews=False)
+    mail.outbox.clear()
+    with committed():
+        review = services.submit_for_review(draft, by=cast["designer"], board=board)
+    (message,) = [m for m in mail.outbox if "Please review" in m.subject]
+    assert message.to == [cast["reviewer"].email]
+    assert "Northfield Curriculum Office" in message.from_email
+    html, _ = message.alternatives[0]
+    assert "Northfield College, 1 Quad Road" in html
+    assert review.get_absolute_url() in message.body
+    told = Notification.objects.filter(kind="review.requested")
+    assert {n.user for n in told} == {
+        cast["reviewer"],
+        cast["practitioner_1"],
+        cast["practitioner_2"],
+    }
