@@ -239,6 +239,11 @@ def _check_row(sheet, line, cells, columns, width, today) -> AwardRow | None:
             )
         elif issued_on and expires_on <= issued_on:
             problem("expires_on", "is not after the issue date.")
+        elif expires_on <= today:
+            problem(
+                "expires_on",
+                "is today or past: the credential would have expired already.",
+            )
     if values["evidence_url"]:
         try:
             _url(values["evidence_url"])

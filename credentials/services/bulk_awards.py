@@ -310,7 +310,9 @@ def bulk_progress(job: BulkAward) -> tuple[int, int]:
 
 
 def _moment(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(12)))
+    """Noon of the day in the site's zone; now, for today before noon (a
+    credential is never valid from a time still to come)."""
+    return min(timezone.make_aware(datetime.combine(day, time(12))), timezone.now())
 
 
 @transaction.atomic
@@ -397,7 +399,11 @@ def _award(job: BulkAward, row: AwardRow, learner, version):
         learner,
         version,
         on=on,
-        expires_at=_moment(row.expires_on) if row.expires_on else None,
+        expires_at=(
+            timezone.make_aware(datetime.combine(row.expires_on, time(12)))
+            if row.expires_on
+            else None
+        ),
         by=job.created_by,
     )
     if not made:

@@ -44,6 +44,7 @@ def test_the_dry_run_lists_every_rows_problems_by_line_and_column(cast, module):
             f"{learner.email},,XL-200,{later},,,",  # 9 in the future
             f"{learner.email},,XL-200,{DAY},{'x' * 2001},,",  # 10 over-long
             f"{cast['stranger'].email},,XL-200,{DAY},,,",  # 11 not a member
+            f"{learner.email},,XL-200,2019-01-01,,,2020-01-01",  # 12 expired
         ]
     )
     plan, job = check(cast, text)
@@ -59,10 +60,12 @@ def test_the_dry_run_lists_every_rows_problems_by_line_and_column(cast, module):
         (9, "issue_date"),
         (10, "narrative"),
         (11, "email"),
+        (12, "expiry"),
     }
     messages = {p.line: p.message for p in plan.problems}
     assert "same award as line 2" in messages[8]
     assert "not after the issue date" in messages[6]
+    assert "expired already" in messages[12]
     # Nothing written: no job kept, no completion, no award.
     assert not BulkAward.objects.exists()
     assert not ModuleCompletion.objects.exists()
