@@ -7,7 +7,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connections, transaction
@@ -114,6 +113,7 @@ def test_a_thousand_row_bulk_award_with_its_dry_run_and_progress(
     browser,  # noqa: F811
     live_server,
     tmp_path,
+    settings,
 ):
     cast = builders.make_cast()
     task = builders.make_module(cast, "XL-200")
@@ -205,6 +205,11 @@ def test_a_thousand_row_bulk_award_with_its_dry_run_and_progress(
             )
             assert "of 1000 lines" in browser.find_element(By.ID, "progress").text
             assert BulkAward.objects.get(pk=job.pk).status == "running"
+            # Its worker holds the job's row: even with no grace at all, the
+            # sweep leaves a live job alone.
+            settings.CAIRN_SWEEP_GRACE_SECONDS = 0
+            assert bulk_awards.sweep_bulk_awards() == 0
+            assert BulkAward.objects.get(pk=job.pk).attempts == 1
             release.set()
             wait_for_text(browser, "#progress", "Done: 1000 awarded", timeout=120)
         finally:
