@@ -13,6 +13,7 @@ from assessments import cohort_api as cohorts
 from assessments import recognition_api as recognition
 from assessments import rubric_api as rubrics
 from credentials import api as credentials
+from credentials import bulk_api as bulk
 from credentials import issuer_api as issuer
 from curriculum import api as curriculum
 from curriculum import badge_api as badges
@@ -111,6 +112,9 @@ admin_page_patterns = [
     path(org + "roster-imports/", rosters.RosterImportList.as_view()),
     path(org + "roster-imports/<int:pk>/", rosters.RosterImportDetail.as_view()),
     path(org + "roster-imports/<int:pk>/start/", rosters.RosterImportStart.as_view()),
+    path(org + "bulk-awards/", bulk.BulkAwardList.as_view()),
+    path(org + "bulk-awards/<int:pk>/", bulk.BulkAwardDetail.as_view()),
+    path(org + "bulk-awards/<int:pk>/start/", bulk.BulkAwardStart.as_view()),
     path(org + "registration/", lifecycle.Registration.as_view()),
     path(org + "erasure-requests/", lifecycle.ErasureRequestList.as_view()),
     path(

@@ -292,6 +292,7 @@ CELERY_TASK_ROUTES = {
     "credentials.tasks.notify_*": {"queue": "mail"},
     "credentials.tasks.mail_*": {"queue": "mail"},
     "credentials.tasks.rerender_*": {"queue": "bulk"},
+    "credentials.tasks.run_bulk_award": {"queue": "bulk"},
     "pathways.tasks.run_reevaluation": {"queue": "bulk"},
     "pathways.tasks.run_roster_import": {"queue": "bulk"},
     "accounts.people.tasks.send_*": {"queue": "mail"},

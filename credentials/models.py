@@ -412,6 +412,7 @@ class WalletCredential(models.Model):
 
 # Certificate templates live in their own module; imported here so that Django
 # registers them with this app.
+from credentials.bulk_models import BulkAward, DirectAward  # noqa: E402, F401
 from credentials.certificate_models import (  # noqa: E402, F401
     CertificateTemplate,
     CertificateTemplateChoice,

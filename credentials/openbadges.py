@@ -75,6 +75,11 @@ _STRIPPED_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ABSOLUTE_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|^`\\\x7f]*$')
 
 
+def is_absolute_iri(value: str) -> bool:
+    """Whether a credential may carry the value as an id (an evidence URL)."""
+    return bool(_ABSOLUTE_IRI.match(value))
+
+
 class CredentialDataError(ValueError):
     """The data given cannot make a valid Open Badges 3.0 credential."""
 
@@ -166,6 +171,9 @@ class CredentialInfo:
     valid_until: datetime | None = None
     results: tuple[AchievedLevel, ...] = ()
     evidence: tuple[EvidenceInfo, ...] = ()
+    # The subject's narrative (AchievementSubject.narrative): what connects the
+    # evidence, as a direct award's issuer wrote it.
+    narrative: str = ""
     # Passed through as-is: one entry or a list of BitstringStatusListEntry; its
     # terms must be defined by the credential's contexts.
     credential_status: dict[str, Any] | list[dict[str, Any]] | None = None
@@ -422,6 +430,8 @@ def compose_credential(
     }
     if info.results:
         subject["result"] = _results(info)
+    if info.narrative:
+        subject["narrative"] = _text(info.narrative)
     credential["credentialSubject"] = subject
     if info.evidence:
         credential["evidence"] = [_evidence(evidence) for evidence in info.evidence]

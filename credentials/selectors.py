@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -14,10 +14,21 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from accounts.models import Organization
-from assessments.models import Criterion, CriterionGrade, ModuleCompletion
+from assessments.models import (
+    Criterion,
+    CriterionGrade,
+    ModuleCompletion,
+    Submission,
+)
 from credentials import certificates, openbadges
 from credentials.certificates import CertificateInfo
-from credentials.models import Award, IssuerProfile, SigningKey, WalletCredential
+from credentials.models import (
+    Award,
+    DirectAward,
+    IssuerProfile,
+    SigningKey,
+    WalletCredential,
+)
 from curriculum.models import ModuleVersion, Outcome
 from curriculum.selectors import absolute_url
 from pathways import rules
@@ -31,6 +42,68 @@ class AchievementFacts:
     achievement: openbadges.AchievementInfo
     results: tuple[openbadges.AchievedLevel, ...] = ()
     evidence: tuple[openbadges.EvidenceInfo, ...] = ()
+    narrative: str = ""  # the subject's narrative
+    valid_until: datetime | None = None  # a direct award's own expiry
+
+
+def direct_award_facts(direct) -> dict:
+    """What a direct (bulk) award puts in its credential: the narrative the
+    organization wrote, as the subject's narrative and an evidence entry with
+    the evidence URL as its id; and its own expiry, if it gave one."""
+    if direct is None:
+        return {}
+    evidence = openbadges.EvidenceInfo(
+        id=direct.evidence_url,
+        name="Awarded directly by the organization",
+        narrative=direct.narrative
+        or f"Awarded directly by the organization on {direct.issued_on.isoformat()}.",
+    )
+    until = None
+    if direct.expires_on:
+        until = timezone.make_aware(datetime.combine(direct.expires_on, time(12)))
+    return {
+        "evidence": (evidence,),
+        "narrative": direct.narrative,
+        "valid_until": until,
+    }
+
+
+def graded_evidence(completion: ModuleCompletion) -> tuple:
+    """A graded completion's evidence: the learner's description of their
+    submission and the links they gave. Files are left out: a learner has not
+    consented to their files going into a credential."""
+    submission = (
+        Submission.objects.filter(grade__pk=completion.grade_id)
+        .select_related("task")
+        .first()
+    )
+    if submission is None:
+        return ()
+    name = f"Submission for {submission.task.title}"
+    entries = []
+    links = [
+        link
+        for link in dict.fromkeys(
+            submission.links or ([submission.link] if submission.link else [])
+        )
+        if isinstance(link, str) and openbadges.is_absolute_iri(link)
+    ]
+    if submission.text:
+        entries.append(
+            openbadges.EvidenceInfo(
+                id=links[0] if links else "", name=name, narrative=submission.text
+            )
+        )
+        links = links[1:]
+    entries += [
+        openbadges.EvidenceInfo(id=link, name=f"{name}: link {n}")
+        for n, link in enumerate(links, start=2 if submission.text else 1)
+    ]
+    return tuple(entries)
+
+
+def _direct_award_of(completion, field: str):
+    return DirectAward.objects.filter(**{field: completion.pk}).first()
 
 
 def _criterion_id(achievement_id: str, criterion: Criterion) -> str:
@@ -105,7 +178,12 @@ def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
         )
     outcomes = "; ".join(o.statement for o in version.outcomes.all())
     evidence: tuple[openbadges.EvidenceInfo, ...] = ()
-    if completion.source == ModuleCompletion.Source.RECOGNITION:
+    direct: dict = {}
+    if completion.source == ModuleCompletion.Source.AWARDED:
+        direct = direct_award_facts(_direct_award_of(completion, "module_completion"))
+    elif completion.source == ModuleCompletion.Source.GRADED and completion.grade_id:
+        evidence = graded_evidence(completion)
+    elif completion.source == ModuleCompletion.Source.RECOGNITION:
         evidence = (
             openbadges.EvidenceInfo(
                 id="",
@@ -137,6 +215,10 @@ def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
         content_digest=version.digest,
         **badge_image(version),
     )
+    if direct:
+        return AchievementFacts(
+            version.module.organization, achievement, results, **direct
+        )
     return AchievementFacts(version.module.organization, achievement, results, evidence)
 
 
@@ -163,6 +245,10 @@ def pathway_achievement(completion: PathwayCompletion) -> AchievementFacts:
         content_digest=version.digest,
         **badge_image(version),
     )
+    if completion.trace.get("awarded"):
+        direct = direct_award_facts(_direct_award_of(completion, "pathway_completion"))
+        direct.pop("valid_until", None)  # the completion carries its expiry
+        return AchievementFacts(organization, achievement, **direct)
     return AchievementFacts(organization, achievement)
 
 

@@ -5,7 +5,7 @@ from celery import shared_task
 from accounts.models import ErasureRequest, Organization
 from assessments.models import Grade, ModuleCompletion
 from credentials import services
-from credentials.models import Award, CertificateTemplate, ExpiryNotice
+from credentials.models import Award, BulkAward, CertificateTemplate, ExpiryNotice
 from pathways.models import PathwayCompletion
 
 
@@ -101,3 +101,12 @@ def mail_expiry_notice(notice_id: int) -> None:
     services.mail_expiry_notice(
         ExpiryNotice.objects.select_related("award").get(pk=notice_id)
     )
+
+
+@shared_task
+def run_bulk_award(bulk_award_id: int) -> str:
+    """Award a checked bulk award CSV; safe to run twice (the job is claimed)."""
+    from credentials.services import bulk_awards
+
+    job = BulkAward.objects.get(pk=bulk_award_id)
+    return bulk_awards.run_bulk_award(job).status

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from credentials import (
+    bulk_views,
     designer_views,
     personal_data_views,
     renewal_views,
@@ -58,6 +59,22 @@ urlpatterns = [
         name="endorsements",
     ),
     path("issuers/<slug:slug>/", views.issuer, name="issuer"),
+    path(
+        "issuers/<slug:slug>/bulk-awards/",
+        bulk_views.bulk_award_list,
+        name="bulk-awards",
+    ),
+    path("bulk-awards/<int:pk>/", bulk_views.bulk_award_detail, name="bulk-award"),
+    path(
+        "bulk-awards/<int:pk>/start/",
+        bulk_views.bulk_award_start,
+        name="bulk-award-start",
+    ),
+    path(
+        "bulk-awards/<int:pk>/report.csv",
+        bulk_views.bulk_award_report,
+        name="bulk-award-report",
+    ),
     path("issuers/<slug:slug>/clr.json", views.learner_record, name="clr"),
     path("issuers/<slug:slug>/logo", views.issuer_logo, name="issuer-logo"),
     path("issuers/<slug:slug>/logo/upload/", views.upload_logo, name="upload-logo"),

@@ -235,6 +235,8 @@ def void_broken_completions(learner: AbstractBaseUser, *, on: datetime) -> int:
     cats = selectors.catalogues({c.version.organization for c in completions})
     voided = 0
     for completion in completions:
+        if completion.trace.get("awarded"):
+            continue  # awarded directly by the organization: no rule to hold
         found = cats[completion.version.organization.pk].catalogue
         compiled = rules.compile_rule(completion.version.rule, found)
         mine = [f for f in facts if not (f.kind == "pathway" and f.id == completion.pk)]
@@ -317,6 +319,49 @@ def record_pathway_completion(
         )
     )
     return completion
+
+
+@transaction.atomic
+def award_pathway(
+    learner: AbstractBaseUser,
+    version: PathwayVersion,
+    *,
+    on: datetime,
+    expires_at: datetime | None = None,
+    by: AbstractBaseUser | None = None,
+) -> tuple[PathwayCompletion, bool]:
+    """A pathway completion awarded directly by the organization (a bulk
+    award), not earned through its rule: evaluation never voids it. The
+    learner's live completion, if any, stands instead; (completion, made)."""
+    existing = PathwayCompletion.objects.live().filter(learner=learner, version=version)
+    if found := existing.select_for_update().first():
+        return found, False
+    if expires_at is None and version.valid_for_days:
+        expires_at = on + timedelta(days=version.valid_for_days)
+    try:
+        with transaction.atomic():
+            completion = PathwayCompletion.objects.create(
+                learner=learner,
+                version=version,
+                trace={"awarded": True},
+                completed_at=on,
+                expires_at=expires_at,
+            )
+    except IntegrityError:
+        return existing.get(), False
+    log_action(
+        by,
+        "pathway.awarded",
+        completion,
+        organization=version.organization,
+        learner=learner.pk,
+    )
+    transaction.on_commit(
+        lambda: pathway_completed.send(
+            sender=PathwayCompletion, completion_id=completion.pk, learner_id=learner.pk
+        )
+    )
+    return completion, True
 
 
 def learner_by_id(learner_id: int) -> AbstractBaseUser:

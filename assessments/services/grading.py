@@ -1,6 +1,7 @@
 """Marks, second marking, moderation, grades, appeals and module completions."""
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -549,8 +550,10 @@ def record_completion(
     source: str,
     grade: Grade | None = None,
     by: AbstractBaseUser | None = None,
+    on: datetime | None = None,
 ) -> ModuleCompletion:
-    """One live completion per learner and module version; a repeat returns it."""
+    """One live completion per learner and module version; a repeat returns it.
+    `on` is when it was met (a direct award's issue date); now by default."""
     existing = ModuleCompletion.objects.live().filter(learner=learner, version=version)
     if found := existing.first():
         return found
@@ -561,7 +564,7 @@ def record_completion(
                 version=version,
                 source=source,
                 grade=grade,
-                completed_at=timezone.now(),
+                completed_at=on or timezone.now(),
             )
     except IntegrityError:
         # Another transaction recorded it first: the constraint decided.

@@ -68,6 +68,7 @@ def _sign_and_store(
         valid_until=valid_until,
         results=facts.results,
         evidence=facts.evidence,
+        narrative=facts.narrative,
         # One revocation entry by default: OB 3.0 and 1EdTech's schema take one
         # credentialStatus object. Bitstring Status List 2.1 shows a suspension
         # entry beside it, which an issuer can choose (a list of two, which the
@@ -129,13 +130,16 @@ def _issue_for_module(
     # A renewal is valid from the day it is made; a first award from the day
     # the module was completed.
     start = timezone.now() if renewal_of else completion.completed_at
+    facts = selectors.module_achievement(completion)
     return _sign_and_store(
         kind=Award.Kind.MODULE,
         organization=completion.version.module.organization,
         learner=completion.learner,
-        facts=selectors.module_achievement(completion),
+        facts=facts,
         valid_from=start,
-        valid_until=_valid_until(start, completion.version.valid_for_days),
+        # A direct award's own expiry, if it gave one (bulk awards).
+        valid_until=(not renewal_of and facts.valid_until)
+        or _valid_until(start, completion.version.valid_for_days),
         completion_field="module_completion",
         completion=completion,
         by=by,

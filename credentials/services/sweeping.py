@@ -4,6 +4,7 @@ found in the database and queued again, in the chain's order
 (docs/decisions/0012-exactly-once-issuing.md)."""
 
 from assessments.services import jobs
+from credentials.services.bulk_awards import sweep_bulk_awards
 from credentials.services.issuing import sweep_unissued
 from curriculum.framework_services.jobs import sweep_framework_imports
 from pathways import sweeps
@@ -15,6 +16,7 @@ def sweep() -> dict[str, int]:
         "framework imports": sweep_framework_imports(),
         "roster imports": sweeps.sweep_roster_imports(),
         "grade imports": jobs.sweep_grade_imports(),
+        "bulk awards": sweep_bulk_awards(),
         "re-evaluations": sweeps.sweep_stale_reevaluations(),
         "learners to evaluate": sweeps.sweep_unevaluated(),
         "awards to issue": sweep_unissued(),

@@ -146,6 +146,10 @@ ENDPOINT_SCOPES: dict[str, dict[str, str]] = {
     "pathways.roster_api.RosterImportList": {"GET": READ, "POST": ADMIN},
     "pathways.roster_api.RosterImportDetail": {"GET": READ},
     "pathways.roster_api.RosterImportStart": {"POST": ADMIN},
+    # Bulk awards issue credentials (issue 16).
+    "credentials.bulk_api.BulkAwardList": {"GET": READ, "POST": ISSUE},
+    "credentials.bulk_api.BulkAwardDetail": {"GET": READ},
+    "credentials.bulk_api.BulkAwardStart": {"POST": ISSUE},
     "accounts.lifecycle.api.Registration": {
         "GET": READ,
         "PUT": ADMIN,

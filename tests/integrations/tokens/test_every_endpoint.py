@@ -16,6 +16,7 @@ from accounts.lifecycle import services as lifecycle
 from accounts.people import services as people
 from assessments import services as assessments
 from credentials.models import Award
+from credentials.services import bulk_awards
 from integrations.models import ApiToken, Scope
 from integrations.tokens import scopes, selectors
 from integrations.tokens import services as tokens
@@ -134,6 +135,16 @@ def world(cast, pathway, settings, django_capture_on_commit_callbacks):
             ),
         )[1].pk,
         "erasure-requests": lifecycle.request_erasure(cast["other_learner"]).pk,
+        # Bulk awards (issue 16): a checked file.
+        "bulk-awards": bulk_awards.check_bulk_award(
+            cast.organization,
+            by=cast["admin"],
+            upload=SimpleUploadedFile(
+                "awards.csv",
+                f"email,achievement,issue_date\n{cast['other_learner'].email},"
+                f"B-102,{timezone.localdate().isoformat()}\n".encode(),
+            ),
+        )[1].pk,
     }
     org = cast.organization.slug
     bodies = {
