@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Organization
 from curriculum.models import ModuleVersion, Outcome
@@ -278,6 +279,10 @@ class ModuleCompletion(models.Model):
         related_name="completion",
     )
     completed_at = models.DateTimeField()
+    # When Cairn wrote it down, which a back-dated completion (a bulk award of
+    # last term, an LMS result) does not share with completed_at: the sweep
+    # looks for completions recorded after a learner's last evaluation.
+    recorded_at = models.DateTimeField(default=timezone.now)
     voided_at = models.DateTimeField(null=True, blank=True)
 
     objects = ModuleCompletionQuerySet.as_manager()

@@ -30,15 +30,17 @@ def enrolments_to_evaluate(*, now: datetime | None = None):
     module around or after the last evaluation.
 
     An evaluation records the time it started; a completion committed while it
-    ran may carry an earlier time and be unseen, so anything within the grace
+    ran may have been recorded earlier and be unseen, so anything within the grace
     period before the evaluation counts as unseen too. Each change is thus
     evaluated again at most once by the sweep.
     """
     now = now or timezone.now()
     cutoff = now - grace()
     since = OuterRef("evaluated_at") - grace()
+    # By when each completion was recorded, not the date it carries: a bulk
+    # award or an LMS result may be dated before the last evaluation.
     changed = ModuleCompletion.objects.filter(learner=OuterRef("learner")).filter(
-        Q(completed_at__gt=since, completed_at__lt=cutoff)
+        Q(recorded_at__gt=since, recorded_at__lt=cutoff)
         | Q(voided_at__gt=since, voided_at__lt=cutoff)
     )
     return Enrolment.objects.filter(

@@ -84,7 +84,9 @@ def test_an_evaluation_that_may_have_missed_a_completion_is_run_again_once(
         one_module_pathway.tasks[0], cast["learner"], cast["faculty"]
     )
     five_minutes_ago = timezone.now() - timedelta(minutes=5)
-    ModuleCompletion.objects.update(completed_at=five_minutes_ago)
+    ModuleCompletion.objects.update(
+        completed_at=five_minutes_ago, recorded_at=five_minutes_ago
+    )
     # The evaluation "started" 10 s after the completion's time but did not see it.
     Enrolment.objects.update(evaluated_at=five_minutes_ago + timedelta(seconds=10))
     assert sweeps.sweep_unevaluated() == 1
@@ -93,6 +95,26 @@ def test_an_evaluation_that_may_have_missed_a_completion_is_run_again_once(
     # Evaluated well after the grace period, it is not evaluated again.
     Enrolment.objects.update(evaluated_at=five_minutes_ago + timedelta(seconds=61))
     assert sweeps.sweep_unevaluated() == 0
+
+
+def test_a_back_dated_completion_whose_evaluation_was_lost_is_found(
+    cast, one_module_pathway, settings
+):
+    """A completion dated last month (a bulk award, an LMS result) recorded
+    after the learner's last evaluation: the sweep goes by when it was
+    recorded, not by the date it carries."""
+    settings.CAIRN_SWEEP_GRACE_SECONDS = 60
+    Enrolment.objects.update(evaluated_at=timezone.now() - timedelta(minutes=10))
+    last_month = timezone.now() - timedelta(days=30)
+    assessments.record_completion(
+        cast["learner"],
+        one_module_pathway.tasks[0].version,
+        source=ModuleCompletion.Source.AWARDED,
+        on=last_month,
+    )  # its evaluation message is lost: on-commit callbacks never run here
+    ModuleCompletion.objects.update(recorded_at=timezone.now() - timedelta(minutes=2))
+    assert sweeps.sweep_unevaluated() == 1
+    assert PathwayCompletion.objects.count() == 1
 
 
 def test_a_lost_void_is_found_and_the_pathway_completion_voided(

@@ -381,7 +381,7 @@ def sweep_unissued(*, now=None) -> int:
         return (now or timezone.now()) - grace
 
     modules = selectors.module_completions_without_award().filter(
-        completed_at__lt=cutoff()
+        recorded_at__lt=cutoff()  # a back-dated completion is young all the same
     )
     count = send_each(
         tasks.issue_module_award,
