@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import os
 import random
+import shlex
 import signal
 import socket
 import subprocess
@@ -42,6 +43,9 @@ class Plan:
     workers: int = 2
     timeout: float = 1800.0
     seed: int = 18
+    # How the run restarts PostgreSQL: the machine's cluster by default; a
+    # private cluster (pg_ctl -D DIR restart) leaves others' databases alone.
+    postgres_restart: str = "pg_ctlcluster 15 main restart"
     kill_window: float = 240.0  # seconds after the start within which to kill
 
 
@@ -343,9 +347,7 @@ def run(plan: Plan, *, media_root: Path, directory: Path, env: dict) -> Report:
                     if plan.restart_postgres:
                         time.sleep(5)
                         log("restarting PostgreSQL")
-                        subprocess.run(
-                            ["pg_ctlcluster", "15", "main", "restart"], check=True
-                        )
+                        subprocess.run(shlex.split(plan.postgres_restart), check=True)
                         log("PostgreSQL back")
 
         outage, back = threading.Event(), threading.Event()
@@ -398,11 +400,15 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--restart-postgres", action="store_true")
     parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument(
+        "--postgres-restart", default=Plan.postgres_restart,
+        help="the command that restarts the PostgreSQL the run uses",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     plan = Plan(
         learners=args.learners, kills=args.kills, outage=args.outage,
         workers=args.workers, restart_postgres=args.restart_postgres,
-        timeout=args.timeout,
+        timeout=args.timeout, postgres_restart=args.postgres_restart,
     )  # fmt: skip
     directory = Path(tempfile.mkdtemp(prefix="cairn-chaos-"))
     media_root = directory / "media"
