@@ -1,0 +1,534 @@
+"""The issuing pipeline end to end: N learners each complete a three-module
+pathway (graded submissions, recorded as the web application records them)
+while real Celery workers (prefork, --concurrency 2, started here) issue the
+module and pathway awards and render their certificates on Redis and
+PostgreSQL. Prints the time from the first completion to the last award and
+certificate, awards/s, PDFs/s, queries per award, the workers' CPU per learner
+and peak RSS, and the 10,000-learner estimate against issue 17's goal
+(10 minutes); then checks its own output: exact counts, no duplicates, every
+certificate on disk once, and a sample of credentials verified by the
+independent Node verifier (tests/verifier/verify.mjs).
+
+    make bench-pipeline N=200   (or: python -m bench.bench_pipeline --learners 200)
+
+It runs in a database of its own, copied from the bench database as a
+template and dropped at the end, with certificates in a temporary directory
+also removed; the workers use REDIS_URL (its queues are emptied at the end).
+"""
+
+import argparse
+import contextlib
+import os
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUEUES = ["default", "signing", "pdf", "mail", "bulk"]
+GOAL_LEARNERS, GOAL_SECONDS = 10_000, 600  # issue 17
+MODULES = ("PL-101", "PL-102", "PL-103")
+VERIFIED_SAMPLE = 6
+
+
+def log(message: str) -> None:
+    print(f"  [{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def _server_params(config: dict) -> dict:
+    return {
+        "host": config["HOST"] or None,
+        "port": config["PORT"] or None,
+        "user": config["USER"] or None,
+        "password": config["PASSWORD"] or None,
+    }
+
+
+def copy_database(config: dict, name: str) -> None:
+    """A database of the run's own, copied from the migrated bench database
+    (a template copy takes a second; migrating takes most of a minute)."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(
+        dbname="postgres", autocommit=True, **_server_params(config)
+    ) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(config["NAME"])
+            )
+        )
+
+
+def drop_database(config: dict, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(
+        dbname="postgres", autocommit=True, **_server_params(config)
+    ) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(name)
+            )
+        )
+
+
+def database_url(config: dict, name: str) -> str:
+    auth = config["USER"] or ""
+    if config["PASSWORD"]:
+        auth += f":{config['PASSWORD']}"
+    host = config["HOST"] or "127.0.0.1"
+    port = config["PORT"] or 5432
+    return f"postgres://{auth}@{host}:{port}/{name}"
+
+
+def group_processes(pgid: int) -> list[int]:
+    """The pids of a process group (a prefork worker and its children)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # pgrp, the fifth field of /proc/PID/stat
+            pids.append(int(entry.name))
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / ticks
+
+
+def peak_rss_mib(pids: list[int]) -> list[float]:
+    peaks = []
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+    return peaks
+
+
+def build(learners: int):
+    """An organization, a three-module pathway and its enrolled learners."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from accounts.models import Membership
+    from pathways.models import Enrolment
+    from tests import builders, factories
+
+    run = int(time.time())
+    factories.OrganizationFactory.reset_sequence(run)
+    factories.UserFactory.reset_sequence(run * 10)
+    cast = builders.make_cast()
+    built = builders.make_pathway(cast, codes=MODULES)
+    stamp = cast.organization.slug
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(
+            username=f"pipe-{stamp}-{n}",
+            email=f"pipe{n}@{stamp}.example",
+            first_name="Learner",
+            last_name=str(n),
+        )
+        for n in range(learners)
+    )
+    Membership.objects.bulk_create(
+        Membership(organization=cast.organization, user=u, role=Membership.Role.LEARNER)
+        for u in users
+    )
+    now = timezone.now()
+    Enrolment.objects.bulk_create(
+        Enrolment(learner=u, version=built.version, enrolled_at=now, evaluated_at=now)
+        for u in users
+    )
+    return cast, built, users
+
+
+class Workers:
+    """One prefork `celery worker --concurrency 2` in its own process group."""
+
+    def __init__(self, env: dict, directory: Path, concurrency: int):
+        self.env, self.directory, self.concurrency = env, directory, concurrency
+        self.process = None
+
+    def start(self) -> None:
+        out = (self.directory / "worker.log").open("a")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker",
+             "--concurrency", str(self.concurrency), "-Q", ",".join(QUEUES),
+             "-n", f"pipeline{os.getpid()}@%h", "--without-gossip",
+             "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"],
+            cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+
+    def wait_until_ready(self, app, *, seconds: float = 180) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the worker stopped; see its log")
+            if app.control.ping(timeout=1):
+                return
+        raise RuntimeError("the worker did not start")
+
+    def pids(self) -> list[int]:
+        return group_processes(self.process.pid)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, 15)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, 9)
+            self.process.wait()
+
+
+SUCCEEDED = re.compile(r"Task ([\w.]+)\[[^\]]+\] succeeded in ([\d.]+)s")
+
+
+def tasks_run(log_file: Path) -> dict[str, tuple[int, float]]:
+    """Each task's runs and mean wall seconds, from the worker's log."""
+    runs: dict[str, list[float]] = {}
+    for match in SUCCEEDED.finditer(log_file.read_text(errors="replace")):
+        runs.setdefault(match[1], []).append(float(match[2]))
+    return {name: (len(t), sum(t) / len(t)) for name, t in sorted(runs.items())}
+
+
+def queued_messages(app) -> int:
+    with app.connection_for_write() as connection:
+        client = connection.default_channel.client
+        return sum(client.llen(queue) for queue in QUEUES)
+
+
+def purge_queues(app) -> None:
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        for queue in QUEUES:
+            with contextlib.suppress(Exception):  # never declared
+                channel.queue_purge(queue)
+
+
+def record_completions(cast, built, users) -> float:
+    """Every learner passes every module, module by module as a grade release
+    goes; each completion is committed and announced as a web request does.
+    Returns when the first completion was recorded (monotonic seconds)."""
+    from tests import builders
+
+    first = None
+    for task in built.tasks:
+        for learner in users:
+            builders.submit_and_pass(task, learner, cast["faculty"])
+            first = first or time.monotonic()
+        log(f"{task.version.module.code}: {len(users)} completions recorded")
+    return first
+
+
+def progress(organization) -> tuple[int, int]:
+    from credentials.models import Award
+
+    awards = Award.objects.filter(organization=organization)
+    return awards.count(), awards.exclude(pdf="").count()
+
+
+def queries_per_step(cast, built) -> dict[str, int]:
+    """Queries to issue one module award and to evaluate one learner's pathways
+    after their last module, in this process with warm caches, rolled back."""
+    from django.db import connection, reset_queries, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from assessments.models import ModuleCompletion
+    from credentials import services as credential_services
+    from pathways import services as pathway_services
+    from pathways.models import Enrolment
+    from tests import builders
+
+    learner = cast["other_learner"]
+    counted = {}
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        Enrolment.objects.create(
+            learner=learner, version=built.version, enrolled_at=timezone.now()
+        )
+        for task in built.tasks:
+            builders.submit_and_pass(task, learner, cast["faculty"])
+        completion = ModuleCompletion.objects.get(
+            learner=learner, version=built.tasks[-1].version
+        )
+        reset_queries()  # DEBUG's log is bounded: counted from empty
+        with CaptureQueriesContext(connection) as queries:
+            credential_services.issue_module_award(completion)
+        counted["module award"] = len(queries)
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            pathway_services.evaluate_learner_pathways(learner)
+        counted["pathway evaluation"] = len(queries)
+        raise RuntimeError("rolled back")
+    return counted
+
+
+def check_output(report, organization, users, media_root: Path) -> None:
+    from django.db.models import Count
+
+    from assessments.models import ModuleCompletion
+    from credentials.models import Award
+    from pathways.models import PathwayCompletion
+
+    n = len(users)
+    learner_ids = [u.pk for u in users]
+    modules = ModuleCompletion.objects.live().filter(learner_id__in=learner_ids)
+    paths = PathwayCompletion.objects.live().filter(learner_id__in=learner_ids)
+    awards = Award.objects.filter(learner_id__in=learner_ids)
+    report.check("module completions", modules.count(), 3 * n)
+    report.check("pathway completions", paths.count(), n)
+    report.check("module awards", awards.filter(kind="module").count(), 3 * n)
+    report.check("pathway awards", awards.filter(kind="pathway").count(), n)
+    report.check(
+        "completions with two awards",
+        awards.values("module_completion", "pathway_completion")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count(),
+        0,
+    )
+    report.check(
+        "learners with two pathway completions",
+        paths.values("learner").annotate(n=Count("pk")).filter(n__gt=1).count(),
+        0,
+    )
+    files = Counter(p.name[:36] for p in (media_root / "certificates").glob("*.pdf"))
+    on_disk = 0
+    for name, award_uuid in awards.values_list("pdf", "uuid"):
+        path = media_root / name if name else None
+        if path and path.exists() and path.read_bytes()[:5] == b"%PDF-":
+            on_disk += 1
+        files[str(award_uuid)] -= 1
+    report.check("certificates on disk", on_disk, 4 * n)
+    extra = sum(count for count in files.values() if count > 0)
+    report.check("certificate files beyond one per award", extra, 0)
+
+
+def verify_sample(report, organization) -> None:
+    from django.test import Client
+
+    from credentials.models import Award
+    from tests.credentials.conftest import served
+    from tests.credentials.jsverifier import VERIFIER, verify_with_node
+
+    if not shutil.which("node") or not (VERIFIER.parent / "node_modules").exists():
+        report.failures.append("Node verifier not run (needs tests/verifier deps)")
+        return
+    awards = list(Award.objects.filter(organization=organization))
+    sample = random.Random(17).sample(awards, min(VERIFIED_SAMPLE, len(awards)))
+    kinds = {a.kind for a in sample}
+    sample += [a for a in awards if a.kind not in kinds][:1]  # both kinds
+    client = Client()
+    verified = sum(
+        verify_with_node(a.credential, **served(client, a.credential))["verified"]
+        is True
+        for a in sample
+    )
+    report.check(
+        f"credentials verified by Node (of {len(sample)})", verified, len(sample)
+    )
+
+
+class Report:
+    def __init__(self):
+        self.failures: list[str] = []
+
+    def figure(self, name: str, value: str) -> None:
+        print(f"  {name:<44} {value}")
+
+    def check(self, name: str, value: int, expected: int) -> None:
+        mark = "ok" if value == expected else f"FAIL, expected {expected}"
+        print(f"  {name:<44} {value:>10}  {mark}")
+        if value != expected:
+            self.failures.append(f"{name}: {value}, expected {expected}")
+
+
+def run(
+    learners: int, *, concurrency: int, timeout: float, keep: bool = False
+) -> Report:
+    import dj_database_url
+    from django.conf import settings
+    from django.db import close_old_connections, connections
+
+    from config.celery import app
+
+    report = Report()
+    redis_url = os.environ.get("REDIS_URL") or settings.REDIS_URL
+    if not redis_url:
+        print("  not run: needs REDIS_URL (a broker for the workers)")
+        return report
+    bench_config = dj_database_url.parse(os.environ["DATABASE_URL"])
+    name = f"{bench_config['NAME']}_pipeline_{os.getpid()}"
+    directory = Path(tempfile.mkdtemp(prefix="cairn-pipeline-"))
+    media_root = directory / "media"
+    connections.close_all()
+    copy_database(bench_config, name)
+    saved = (
+        settings.DATABASES["default"]["NAME"],
+        app.conf.task_always_eager,
+        app.conf.broker_url,
+    )
+    settings.DATABASES["default"]["NAME"] = name
+    app.conf.task_always_eager, app.conf.broker_url = False, redis_url
+    app._after_fork()
+    workers = Workers(
+        {
+            **os.environ,
+            "DATABASE_URL": database_url(bench_config, name),
+            "REDIS_URL": redis_url,
+            "MEDIA_ROOT": str(media_root),
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "DEBUG": "1",
+        },
+        directory,
+        concurrency,
+    )
+    try:
+        if queued := queued_messages(app):
+            report.failures.append(f"the broker's queues hold {queued} messages")
+            print(f"  not run: the broker at {redis_url} has {queued} queued")
+            return report
+        cast, built, users = build(learners)
+        organization = cast.organization
+        workers.start()
+        workers.wait_until_ready(app)  # its start-up is not the pipeline's time
+        driver_cpu = resource.getrusage(resource.RUSAGE_SELF)
+        before = cpu_seconds(workers.pids())
+        first = record_completions(cast, built, users)
+        recorded = time.monotonic()
+        driver_used = resource.getrusage(resource.RUSAGE_SELF)
+        driver_seconds = (driver_used.ru_utime - driver_cpu.ru_utime) + (
+            driver_used.ru_stime - driver_cpu.ru_stime
+        )
+        expected = 4 * learners
+        deadline = first + timeout
+        awarded_at = None
+        while time.monotonic() < deadline:
+            awarded, rendered = progress(organization)
+            now = time.monotonic()
+            if awarded >= expected and awarded_at is None:
+                awarded_at = now
+            if rendered >= expected:
+                break
+            time.sleep(0.5)
+        finished = time.monotonic()
+        pids = workers.pids()
+        used = cpu_seconds(pids) - before
+        peaks = peak_rss_mib(pids)
+        time.sleep(2)  # late duplicates, if any, land before the count
+        close_old_connections()
+        elapsed = finished - first
+        awarded, rendered = progress(organization)
+        report.figure("learners (3 modules + 1 pathway each)", f"{learners}")
+        report.figure("completions recorded in", f"{recorded - first:8.1f} s")
+        report.figure(
+            "first completion to last award",
+            f"{(awarded_at or finished) - first:8.1f} s",
+        )
+        report.figure("first completion to last certificate", f"{elapsed:8.1f} s")
+        report.figure("awards/s", f"{awarded / elapsed:8.1f}")
+        report.figure("certificates (PDF)/s", f"{rendered / elapsed:8.1f}")
+        report.figure("worker CPU per learner", f"{used / learners * 1000:8.0f} ms")
+        report.figure(
+            "web (recording) CPU per learner",
+            f"{driver_seconds / learners * 1000:8.0f} ms",
+        )
+        report.figure("worker cores used (CPU / wall)", f"{used / elapsed:8.2f}")
+        # The wall time depends on what else the machine runs; the CPU does
+        # not: the time 10,000 learners would take with two whole cores.
+        bound = used / learners * GOAL_LEARNERS / 2
+        report.figure(
+            f"{GOAL_LEARNERS:,} learners on 2 free cores",
+            f"{bound:8.0f} s (CPU-bound estimate)",
+        )
+        report.figure(
+            "peak RSS of workers",
+            f"{sum(peaks):8.0f} MiB in {len(peaks)} processes "
+            f"(largest {max(peaks, default=0):.0f} MiB)",
+        )
+        workers.stop()
+        for name, (count, mean) in tasks_run(directory / "worker.log").items():
+            report.figure(
+                f"  {name.split('.')[-1]}",
+                f"{count:8d} runs, {mean * 1000:6.0f} ms each (wall)",
+            )
+        for step, count in queries_per_step(cast, built).items():
+            report.figure(f"queries per {step}", f"{count:8d}")
+        estimate = elapsed / learners * GOAL_LEARNERS
+        verdict = "met" if estimate <= GOAL_SECONDS else "not met"
+        report.figure(
+            f"{GOAL_LEARNERS:,} learners, estimated",
+            f"{estimate:8.0f} s vs goal {GOAL_SECONDS} s: "
+            f"{estimate / GOAL_SECONDS:.2f}x, {verdict}",
+        )
+        if rendered < expected:
+            report.failures.append(f"timed out after {timeout:.0f} s")
+        check_output(report, organization, users, media_root)
+        verify_sample(report, organization)
+        return report
+    finally:
+        workers.stop()
+        with contextlib.suppress(Exception):
+            purge_queues(app)
+        connections.close_all()
+        (
+            settings.DATABASES["default"]["NAME"],
+            app.conf.task_always_eager,
+            app.conf.broker_url,
+        ) = saved
+        app._after_fork()
+        drop_database(bench_config, name)
+        if report.failures or keep:
+            print(f"  (worker log kept in {directory})")
+            shutil.rmtree(media_root, ignore_errors=True)
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--learners", type=int, default=int(os.environ.get("PIPELINE_N", 200))
+    )
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--keep", action="store_true", help="keep the worker log")
+    args = parser.parse_args(argv if argv is not None else [])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    report = run(
+        args.learners,
+        concurrency=args.concurrency,
+        timeout=args.timeout,
+        keep=args.keep,
+    )
+    print("  " + ("FAIL: " + "; ".join(report.failures) if report.failures else "OK"))
+    return 1 if report.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
