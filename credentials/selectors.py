@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from time import monotonic
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -106,8 +107,8 @@ def _direct_award_of(completion, field: str):
     return DirectAward.objects.filter(**{field: completion.pk}).first()
 
 
-def _criterion_id(achievement_id: str, criterion: Criterion) -> str:
-    return f"{achievement_id}#criterion-{criterion.pk}"
+def _criterion_id(achievement_id: str, criterion_id: int) -> str:
+    return f"{achievement_id}#criterion-{criterion_id}"
 
 
 def badge_image(version: ModuleVersion | PathwayVersion) -> dict[str, str]:
@@ -121,9 +122,35 @@ def badge_image(version: ModuleVersion | PathwayVersion) -> dict[str, str]:
     }
 
 
-def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
+# A published version is frozen (curriculum/models.py refuses edits), so the
+# achievement every award of it carries is the same: built once per worker
+# process instead of in eight queries per award. Kept ten minutes, not for
+# ever: the competencies it aligns to live in frameworks edited apart from it.
+ACHIEVEMENT_CACHE_SECONDS = 600
+ACHIEVEMENT_CACHE_SIZE = 1000  # versions; a worker's memory stays bounded
+_achievements: dict[tuple[int, str], tuple[float, openbadges.AchievementInfo]] = {}
+
+
+def module_achievement_info(version: ModuleVersion) -> openbadges.AchievementInfo:
+    """What a module version's credentials say it certifies, the same for every
+    award; a frozen version's is cached (ACHIEVEMENT_CACHE_SECONDS)."""
+    if not version.is_frozen:
+        return _build_module_achievement_info(version.pk)
+    key = (version.pk, settings.SITE_URL)
+    now = monotonic()
+    cached = _achievements.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    if len(_achievements) >= ACHIEVEMENT_CACHE_SIZE:
+        _achievements.clear()
+    info = _build_module_achievement_info(version.pk)
+    _achievements[key] = (now + ACHIEVEMENT_CACHE_SECONDS, info)
+    return info
+
+
+def _build_module_achievement_info(version_id: int) -> openbadges.AchievementInfo:
     version = (
-        ModuleVersion.objects.select_related("module__organization")
+        ModuleVersion.objects.select_related("module")
         .prefetch_related(
             Prefetch(
                 "outcomes",
@@ -134,7 +161,7 @@ def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
                 queryset=Criterion.objects.prefetch_related("levels"),
             ),
         )
-        .get(pk=completion.version_id)
+        .get(pk=version_id)
     )
     achievement_id = absolute_url(version.get_absolute_url())
     alignments = tuple(
@@ -150,7 +177,7 @@ def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
     )
     criteria = tuple(
         openbadges.RubricCriterion(
-            id=_criterion_id(achievement_id, criterion),
+            id=_criterion_id(achievement_id, criterion.pk),
             name=criterion.name,
             levels=tuple(
                 openbadges.RubricLevel(
@@ -165,18 +192,39 @@ def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
         for task in version.tasks.all()
         for criterion in task.rubric.criteria.all()
     )
+    outcomes = "; ".join(o.statement for o in version.outcomes.all())
+    return openbadges.AchievementInfo(
+        id=achievement_id,
+        name=version.title,
+        description=version.summary or version.title,
+        criteria_narrative=version.criteria_narrative
+        or f"Demonstrate these outcomes, assessed with a rubric: {outcomes}",
+        achievement_type="MicroCredential",
+        version=str(version.number),
+        alignments=alignments,
+        criteria=criteria,
+        credits_available=version.credits,
+        human_code=version.module.code,
+        content_digest=version.digest,
+        **badge_image(version),
+    )
+
+
+def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
+    """The achievement and what this learner's completion adds to it (rubric
+    results, evidence); load the completion with version__module__organization."""
+    version = completion.version
+    achievement = module_achievement_info(version)
+    achievement_id = achievement.id
     results: tuple[openbadges.AchievedLevel, ...] = ()
     if completion.grade_id:
         results = tuple(
             openbadges.AchievedLevel(
-                criterion_id=_criterion_id(achievement_id, cg.criterion),
+                criterion_id=_criterion_id(achievement_id, cg.criterion_id),
                 level_id=f"{achievement_id}#level-{cg.level_id}",
             )
-            for cg in CriterionGrade.objects.filter(
-                grade_id=completion.grade_id
-            ).select_related("criterion")
+            for cg in CriterionGrade.objects.filter(grade_id=completion.grade_id)
         )
-    outcomes = "; ".join(o.statement for o in version.outcomes.all())
     evidence: tuple[openbadges.EvidenceInfo, ...] = ()
     direct: dict = {}
     if completion.source == ModuleCompletion.Source.AWARDED:
@@ -200,21 +248,6 @@ def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
                 narrative="Credited by an outside credential found equivalent.",
             ),
         )
-    achievement = openbadges.AchievementInfo(
-        id=achievement_id,
-        name=version.title,
-        description=version.summary or version.title,
-        criteria_narrative=version.criteria_narrative
-        or f"Demonstrate these outcomes, assessed with a rubric: {outcomes}",
-        achievement_type="MicroCredential",
-        version=str(version.number),
-        alignments=alignments,
-        criteria=criteria,
-        credits_available=version.credits,
-        human_code=version.module.code,
-        content_digest=version.digest,
-        **badge_image(version),
-    )
     if direct:
         return AchievementFacts(
             version.module.organization, achievement, results, **direct
@@ -328,9 +361,13 @@ def status_note(award: Award) -> str:
     return f"{said} {formats.date_format(local, 'DATE_FORMAT')}"
 
 
-def issuer_logo(organization: Organization) -> tuple[bytes, str]:
-    """The organization's logo and its content type, or empty ones."""
-    profile = IssuerProfile.objects.filter(organization=organization).first()
+def issuer_logo(
+    organization: Organization, *, profile: IssuerProfile | None = None
+) -> tuple[bytes, str]:
+    """The organization's logo and its content type, or empty ones; `profile`
+    saves the query when the caller has it (signing_options)."""
+    if profile is None:
+        profile = IssuerProfile.objects.filter(organization=organization).first()
     if profile is None or not profile.logo:
         return b"", ""
     return bytes(profile.logo), profile.logo_type
@@ -525,23 +562,30 @@ def endorsable_reviews(organization: Organization):
     )
 
 
-def issuer_image_url(organization: Organization) -> str:
-    if not issuer_logo(organization)[0]:
+def issuer_image_url(
+    organization: Organization, *, profile: IssuerProfile | None = None
+) -> str:
+    if not issuer_logo(organization, profile=profile)[0]:
         return ""
     return absolute_url(reverse("credentials:issuer-logo", args=[organization.slug]))
 
 
 def issuer_info(
-    organization: Organization, did: str, *, with_image: bool = True
+    organization: Organization,
+    did: str,
+    *,
+    with_image: bool = True,
+    profile: IssuerProfile | None = None,
 ) -> openbadges.IssuerInfo:
-    """The organization as the issuer Profile of what it signs now."""
+    """The organization as the issuer Profile of what it signs now; `profile`
+    is its signing_options, if the caller has them."""
     return openbadges.IssuerInfo(
         id=did,
         name=organization.name,
         url=organization.url or settings.SITE_URL,
         email=organization.email,
         description=organization.description,
-        image_url=issuer_image_url(organization) if with_image else "",
+        image_url=issuer_image_url(organization, profile=profile) if with_image else "",
     )
 
 

@@ -11,7 +11,10 @@ from pathways.models import PathwayCompletion
 
 @shared_task
 def issue_module_award(completion_id: int) -> None:
-    services.issue_module_award(ModuleCompletion.objects.get(pk=completion_id))
+    completion = ModuleCompletion.objects.select_related(
+        "learner", "version__module__organization"
+    ).get(pk=completion_id)
+    services.issue_module_award(completion)
 
 
 @shared_task

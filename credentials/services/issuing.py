@@ -57,7 +57,7 @@ def _sign_and_store(
     )
     info = openbadges.CredentialInfo(
         id=f"urn:uuid:{award_uuid}",
-        issuer=selectors.issuer_info(organization, did),
+        issuer=selectors.issuer_info(organization, did, profile=options),
         achievement=facts.achievement,
         recipient=openbadges.RecipientInfo(
             email=learner.email,
