@@ -3,15 +3,15 @@
 from django.dispatch import receiver
 
 from assessments.signals import completion_voided, module_completed
-from pathways import tasks
+from pathways import bursts
 
 
 @receiver(module_completed, dispatch_uid="pathways.evaluate_on_module_completed")
 def evaluate_on_module_completed(sender, *, learner_id: int, **kwargs) -> None:
-    tasks.evaluate_learner_pathways.delay(learner_id)
+    bursts.queue_evaluation(learner_id)
 
 
 @receiver(completion_voided, dispatch_uid="pathways.reevaluate_on_completion_voided")
 def reevaluate_on_completion_voided(sender, *, learner_id: int, **kwargs) -> None:
     # The same service voids the pathway completions that no longer hold.
-    tasks.evaluate_learner_pathways.delay(learner_id)
+    bursts.queue_evaluation(learner_id)

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from accounts.models import RosterImport
-from pathways import roster, services
+from pathways import bursts, roster, services
 from pathways.models import Reevaluation
 
 
@@ -9,6 +9,7 @@ from pathways.models import Reevaluation
 def evaluate_learner_pathways(learner_id: int) -> int:
     """Record pathway completions the learner now satisfies and void those that
     no longer hold; safe to run twice."""
+    bursts.evaluation_started(learner_id)  # before reading: see pathways/bursts.py
     learner = services.learner_by_id(learner_id)
     return len(services.evaluate_learner_pathways(learner))
 

@@ -1,0 +1,50 @@
+"""One evaluation of a learner's pathways per burst of completions.
+
+A learner's modules often complete together (a grade release, a bulk award,
+a recognition decision) and each completion announces itself; evaluating the
+learner's pathways after every one costs a dozen queries each time, though
+only the last records anything. A marker in the cache says an evaluation is
+queued and has not started: while it stands, another completion queues none.
+The evaluation removes the marker before it reads, so whatever is committed
+after that queues an evaluation of its own and nothing goes unseen. The
+marker expires after BURST_SECONDS in case its message is lost, and the
+periodic sweep (pathways/sweeps.py) still finds what a lost message left.
+"""
+
+import contextlib
+
+from django.core.cache import cache
+
+from config.celery import broker_errors
+from pathways import tasks
+
+# Longer than a busy default queue keeps a message waiting; a lost message
+# holds back the learner's next evaluation at most this long.
+BURST_SECONDS = 60
+
+
+def _marker(learner_id: int) -> str:
+    return f"pathways:evaluation-queued:{learner_id}"
+
+
+def queue_evaluation(learner_id: int) -> bool:
+    """Queue an evaluation of the learner's pathways unless one is queued and
+    not yet started; whether this call queued it."""
+    added = True  # if the cache's Redis is away: queued as if none stood
+    with contextlib.suppress(*broker_errors()):
+        added = cache.add(_marker(learner_id), True, timeout=BURST_SECONDS)
+    if not added:
+        return False
+    if tasks.evaluate_learner_pathways.delay(learner_id) is None:
+        # Not sent (the broker is away: CairnTask leaves the work to the
+        # sweep): the next completion may try again.
+        evaluation_started(learner_id)
+        return False
+    return True
+
+
+def evaluation_started(learner_id: int) -> None:
+    """Called by the evaluation before it reads: completions from now on
+    queue another."""
+    with contextlib.suppress(*broker_errors()):  # or it expires (BURST_SECONDS)
+        cache.delete(_marker(learner_id))
