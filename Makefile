@@ -71,11 +71,13 @@ test: install node services browser lint
 # Benchmarks measure on PostgreSQL, as the product runs; what they write is rolled back.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cairn_bench
 # The pipeline bench's workers need a broker; the other benches still run
-# their tasks in process. N is the pipeline's learners.
+# their tasks in process. N is the pipeline's learners; ORDER=learner records
+# each learner's three modules together instead of module by module.
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/9
 N ?= 200
+ORDER ?= module
 BENCH_ENV = DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
-	CELERY_TASK_ALWAYS_EAGER=1 PIPELINE_N=$(N)
+	CELERY_TASK_ALWAYS_EAGER=1 PIPELINE_N=$(N) PIPELINE_ORDER=$(ORDER)
 
 bench: install services $(NODE_STAMP)
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/ensure_database.py
