@@ -446,23 +446,23 @@ def run(
         print("  not run: needs REDIS_URL (a broker for the workers)")
         return report
     bench_config = dj_database_url.parse(os.environ["DATABASE_URL"])
-    name = f"{bench_config['NAME']}_pipeline_{os.getpid()}"
+    run_database = f"{bench_config['NAME']}_pipeline_{os.getpid()}"
     directory = Path(tempfile.mkdtemp(prefix="cairn-pipeline-"))
     media_root = directory / "media"
     connections.close_all()
-    copy_database(bench_config, name)
+    copy_database(bench_config, run_database)
     saved = (
         settings.DATABASES["default"]["NAME"],
         app.conf.task_always_eager,
         app.conf.broker_url,
     )
-    settings.DATABASES["default"]["NAME"] = name
+    settings.DATABASES["default"]["NAME"] = run_database
     app.conf.task_always_eager, app.conf.broker_url = False, redis_url
     app._after_fork()
     workers = Workers(
         {
             **os.environ,
-            "DATABASE_URL": database_url(bench_config, name),
+            "DATABASE_URL": database_url(bench_config, run_database),
             "REDIS_URL": redis_url,
             "MEDIA_ROOT": str(media_root),
             "CELERY_TASK_ALWAYS_EAGER": "0",
@@ -536,9 +536,9 @@ def run(
             f"(largest {max(peaks, default=0):.0f} MiB)",
         )
         workers.stop()
-        for name, (count, mean) in tasks_run(directory / "worker.log").items():
+        for task_name, (count, mean) in tasks_run(directory / "worker.log").items():
             report.figure(
-                f"  {name.split('.')[-1]}",
+                f"  {task_name.split('.')[-1]}",
                 f"{count:8d} runs, {mean * 1000:6.0f} ms each (wall)",
             )
         for step, value in queries_per_step(cast, built).items():
@@ -569,7 +569,7 @@ def run(
             app.conf.broker_url,
         ) = saved
         app._after_fork()
-        drop_database(bench_config, name)
+        drop_database(bench_config, run_database)
         if report.failures or keep:
             print(f"  (worker log kept in {directory})")
             shutil.rmtree(media_root, ignore_errors=True)
