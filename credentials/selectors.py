@@ -21,6 +21,7 @@ from assessments.models import (
     Submission,
 )
 from credentials import certificates, openbadges
+from credentials import evidence as registered_evidence
 from credentials.certificates import CertificateInfo
 from credentials.models import (
     Award,
@@ -200,6 +201,8 @@ def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
                 narrative="Credited by an outside credential found equivalent.",
             ),
         )
+    else:
+        evidence = registered_evidence.describe(completion)
     achievement = openbadges.AchievementInfo(
         id=achievement_id,
         name=version.title,

@@ -191,7 +191,7 @@ def apply_scores(
                 # record_completion writes the audit entry; the evidence row
                 # says which platform, course, line items and scores.
                 completion = record_completion(
-                    learner, version, source=ModuleCompletion.Source.GRADED
+                    learner, version, source=ModuleCompletion.Source.LMS
                 )
                 LtiResultCompletion.objects.create(
                     rule=rule,
