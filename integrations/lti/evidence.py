@@ -29,6 +29,7 @@ def describe(completion: ModuleCompletion) -> tuple[EvidenceInfo, ...]:
     labels = rule.line_item_labels
     scores = "; ".join(
         f"“{labels.get(item, item)}”: {_score(value)}"
+        + (f", letter {evidence.letters[item]}" if evidence.letters.get(item) else "")
         for item, value in sorted(evidence.scores.items())
     )
     read_on = evidence.recorded_at.date().isoformat()

@@ -34,6 +34,7 @@ class RuleRow:
     module: str
     labels: tuple[str, ...]
     min_percent: object
+    min_letter: str = ""
 
 
 def course_rules(context: LtiContext) -> list[RuleRow]:
@@ -43,6 +44,7 @@ def course_rules(context: LtiContext) -> list[RuleRow]:
             module=titles.get(rule.module_id, rule.module.code),
             labels=tuple(rule.line_item_labels.get(i, i) for i in rule.line_items),
             min_percent=rule.min_percent,
+            min_letter=rule.min_letter,
         )
         for rule in LtiAwardRule.objects.filter(context=context).select_related(
             "module"

@@ -18,6 +18,11 @@ urlpatterns = [
         name="lti-platforms",
     ),
     path(
+        "organizations/<slug:slug>/lti/<int:pk>/",
+        views.platform_detail,
+        name="lti-platform",
+    ),
+    path(
         "organizations/<slug:slug>/lti/<int:pk>/remove/",
         views.platform_remove,
         name="lti-platform-remove",

@@ -16,9 +16,14 @@ from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 
 from accounts.models import Organization
-from integrations.lti import ags, launch, registration
+from integrations.lti import ags, launch, registration, syncs
 from integrations.lti import dynamic_registration as dynamic
-from integrations.lti.forms import AwardRuleForm, DeepLinkForm, PlatformForm
+from integrations.lti.forms import (
+    AwardRuleForm,
+    DeepLinkForm,
+    LetterScaleForm,
+    PlatformForm,
+)
 from integrations.lti.keys import tool_jwks
 from integrations.lti.middleware import FRAME_ORIGIN_KEY
 from integrations.lti.protocol import (
@@ -28,14 +33,14 @@ from integrations.lti.protocol import (
     unverified_platform,
     validate_launch,
 )
+from integrations.lti.rules import format_scale, scale_of
 from integrations.lti.selectors import (
     course_progress,
     course_rules,
     deep_link_choices,
 )
 from integrations.lti.services_client import PlatformUnavailable
-from integrations.lti.tasks import sync_course
-from integrations.models import LtiContext, LtiPlatform
+from integrations.models import LtiContext, LtiPlatform, LtiSync
 
 DEEP_LINK_KEY = "lti_deep_link"
 STORAGE_TARGET = "lti_storage_target"
@@ -138,7 +143,7 @@ def launch_view(request: HttpRequest, slug: str) -> HttpResponse:
     login(request, identity.user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[FRAME_ORIGIN_KEY] = _origin(platform.auth_login_url)
     if context is not None:
-        sync_course.delay_on_commit(context.pk)
+        syncs.queue_sync(context, trigger=LtiSync.Trigger.LAUNCH)
     if message.is_deep_link_launch():
         request.session[DEEP_LINK_KEY] = {
             "platform": platform.pk,
@@ -227,6 +232,37 @@ def platform_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def platform_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A registered platform, and the letter grades its scores are read as."""
+    organization = _manager_organization(request.user, slug)
+    platform = get_object_or_404(LtiPlatform, pk=pk, organization=organization)
+    form = LetterScaleForm(
+        request.POST or None,
+        initial={"scale": format_scale(scale_of(platform.letter_scale))},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration.set_letter_scale(
+                platform, by=request.user, scale=form.cleaned_data["scale"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("integrations:lti-platform", slug, platform.pk)
+    return render(
+        request,
+        "integrations/lti_platform_detail.html",
+        {
+            "organization": organization,
+            "platform": platform,
+            "scale": scale_of(platform.letter_scale),
+            "form": form,
+        },
+    )
+
+
+@login_required
 @require_POST
 def platform_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organization = _manager_organization(request.user, slug)
@@ -249,8 +285,12 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
         items = ags.line_items(context)
     except PlatformUnavailable:
         items, problem = [], "The learning platform did not list the course's grades."
+    letters = [letter for letter, _ in scale_of(context.platform.letter_scale)]
     form = AwardRuleForm(
-        request.POST or None, organization=organization, line_items=items
+        request.POST or None,
+        organization=organization,
+        line_items=items,
+        letters=letters,
     )
     if request.method == "POST" and form.is_valid():
         labels = dict(form.fields["line_items"].choices)
@@ -261,11 +301,12 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
                 module=form.cleaned_data["module"],
                 line_items={i: labels[i] for i in form.cleaned_data["line_items"]},
                 min_percent=form.cleaned_data["min_percent"],
+                min_letter=form.cleaned_data["min_letter"],
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            sync_course.delay_on_commit(context.pk)
+            syncs.queue_sync(context, trigger=LtiSync.Trigger.RULE)
             return redirect("integrations:lti-course", context.pk)
     return render(
         request,
@@ -276,6 +317,7 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
             "rules": course_rules(context),
             "form": form,
             "problem": problem,
+            "syncs": syncs.recent_syncs(context),
         },
     )
 
@@ -286,7 +328,7 @@ def course_sync(request: HttpRequest, pk: int) -> HttpResponse:
     context = get_object_or_404(LtiContext, pk=pk)
     if not ags.can_teach(request.user, context):
         raise Http404
-    sync_course.delay_on_commit(context.pk)
+    syncs.queue_sync(context, trigger=LtiSync.Trigger.INSTRUCTOR)
     return redirect("integrations:lti-course", context.pk)
 
 

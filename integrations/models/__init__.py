@@ -8,6 +8,7 @@ from integrations.models.lti import (
     LtiPlatform,
     LtiResourceLink,
     LtiResultCompletion,
+    LtiSync,
     LtiToolKey,
 )
 from integrations.models.ob3 import (
@@ -33,6 +34,7 @@ __all__ = [
     "LtiPlatform",
     "LtiResourceLink",
     "LtiResultCompletion",
+    "LtiSync",
     "LtiToolKey",
     "ApiToken",
     "AppAuthorization",

@@ -53,3 +53,12 @@ def teach(client, platform, capture):
     with capture(execute=True):
         launch(client, platform, "teacher-1", roles=(INSTRUCTOR,), name="Ann Lee")
     return LtiContext.objects.get()
+
+
+def sync(context) -> dict:
+    """An instructor's "read now": the course's sync, queued and run here."""
+    from integrations.lti import syncs
+    from integrations.models import LtiSync
+
+    queued = syncs.queue_sync(context, trigger=LtiSync.Trigger.INSTRUCTOR)
+    return syncs.run_sync(queued.pk).counts

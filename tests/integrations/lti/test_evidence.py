@@ -10,10 +10,9 @@ from assessments.models import ModuleCompletion
 from credentials import evidence as registered_evidence
 from credentials import services as credential_services
 from credentials.models import Award
-from integrations.lti import tasks
 from tests import builders
 from tests.credentials.conftest import SCHEMA_PATH
-from tests.integrations.lti.conftest import teach
+from tests.integrations.lti.conftest import sync, teach
 
 
 def _completed(cast, client, platform, capture, *, score=85):
@@ -28,7 +27,7 @@ def _completed(cast, client, platform, capture, *, score=85):
         )
     platform.post_score(quiz, "student-1", score)
     with capture(execute=True):
-        tasks.sync_course(context.pk)
+        sync(context)
     return context, ModuleCompletion.objects.get()
 
 
