@@ -4,7 +4,7 @@ go on."""
 
 from celery import shared_task
 
-from integrations.lti import ags, nrps
+from integrations.lti import ags, nrps, writeback
 from integrations.lti.services_client import PlatformUnavailable
 from integrations.models import LtiContext
 
@@ -22,6 +22,19 @@ def sync_course(context_id: int) -> dict:
     members = nrps.sync_members(context)
     results = ags.sync_results(context)
     return {**members, **results}
+
+
+@shared_task(
+    autoretry_for=(PlatformUnavailable,),
+    retry_backoff=60,
+    max_retries=3,
+)
+def post_course_progress(context_id: int) -> int:
+    """Post the course's changed pathway progress scores; a re-run posts none."""
+    context = LtiContext.objects.select_related("platform__organization").get(
+        pk=context_id
+    )
+    return writeback.post_progress(context)
 
 
 @shared_task
