@@ -156,7 +156,8 @@ def post_progress(context: LtiContext) -> int:
     """Post each active learner's progress to the course's switched-on columns
     where it changed since the last post; how many scores were posted. Each
     post is remembered as soon as the platform accepts it, so a run cut short
-    by a platform that went down resumes where it stopped."""
+    by a platform that went down resumes where it stopped. Two runs at once
+    may post a score twice: harmless, the platform keeps the latest."""
     columns = list(
         context.gradebook_columns.filter(is_on=True)
         .exclude(line_item="")
@@ -175,7 +176,7 @@ def post_progress(context: LtiContext) -> int:
     at = now.isoformat()
     posted = 0
     for column in columns:
-        percents = pathway_percents(column.pathway, identities, on=now)
+        percents = pathway_percents(column.pathway, list(identities), on=now)
         last = {
             score.identity_id: (score.line_item, score.percent)
             for score in column.posted_scores.all()

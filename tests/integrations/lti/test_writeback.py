@@ -65,7 +65,7 @@ def _complete(learner, built, n, capture):
         )
 
 
-def _posted(platform, column, user_id="student-1"):
+def _posted(platform, column):
     return [s["scoreGiven"] for s in platform.scores[column.line_item]]
 
 
