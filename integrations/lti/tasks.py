@@ -43,4 +43,9 @@ def sync_all_courses() -> int:
     ids = list(LtiContext.objects.values_list("pk", flat=True))
     for context_id in ids:
         sync_course.delay(context_id)
+    # Write-back's repair: a post lost with its message, or a member new since,
+    # is posted here; only what changed is sent.
+    writing = LtiContext.objects.filter(gradebook_columns__is_on=True).distinct()
+    for context_id in writing.values_list("pk", flat=True):
+        post_course_progress.delay(context_id)
     return len(ids)

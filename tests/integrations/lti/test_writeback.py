@@ -150,6 +150,17 @@ def test_switched_off_after_confirming_nothing_more_is_posted(
     assert _posted(platform, column) == [0, 33]
 
 
+def test_the_periodic_sync_posts_what_no_completion_announced(
+    client, course, platform, django_capture_on_commit_callbacks
+):
+    column = _switch_on(client, course, django_capture_on_commit_callbacks)
+    platform.add_member("student-2", name="Kim Oh", email="kim@example.edu")
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.sync_all_courses()
+    posted = [(s["userId"], s["scoreGiven"]) for s in platform.scores[column.line_item]]
+    assert posted == [("student-1", 0), ("student-2", 0)]
+
+
 def test_an_instructor_of_another_organization_is_refused(
     cast, client, course, platform, django_capture_on_commit_callbacks
 ):
