@@ -69,6 +69,17 @@ def _refused(request: HttpRequest, organization: Organization) -> HttpResponse:
     )
 
 
+def _teaching_context(user, pk: int) -> LtiContext:
+    """The course, for its instructors and the organization's LTI admins; a
+    404 for everyone else, who must not learn it exists."""
+    context = get_object_or_404(
+        LtiContext.objects.select_related("platform__organization"), pk=pk
+    )
+    if not ags.can_teach(user, context):
+        raise Http404
+    return context
+
+
 @require_GET
 def jwks(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse(tool_jwks(_organization(slug)))
@@ -241,11 +252,7 @@ def platform_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def course(request: HttpRequest, pk: int) -> HttpResponse:
-    context = get_object_or_404(
-        LtiContext.objects.select_related("platform__organization"), pk=pk
-    )
-    if not ags.can_teach(request.user, context):
-        raise Http404
+    context = _teaching_context(request.user, pk)
     organization = context.platform.organization
     problem = ""
     try:
@@ -288,20 +295,9 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def course_sync(request: HttpRequest, pk: int) -> HttpResponse:
-    context = get_object_or_404(LtiContext, pk=pk)
-    if not ags.can_teach(request.user, context):
-        raise Http404
+    context = _teaching_context(request.user, pk)
     sync_course.delay_on_commit(context.pk)
     return redirect("integrations:lti-course", context.pk)
-
-
-def _teaching_context(user, pk: int) -> LtiContext:
-    context = get_object_or_404(
-        LtiContext.objects.select_related("platform__organization"), pk=pk
-    )
-    if not ags.can_teach(user, context):
-        raise Http404
-    return context
 
 
 @login_required
@@ -313,19 +309,19 @@ def column_on(request: HttpRequest, pk: int, pathway: int) -> HttpResponse:
     )
     try:
         writeback.switch_on_column(context, found, by=request.user)
-    except (ValidationError, PlatformUnavailable) as error:
-        problem = (
-            " ".join(error.messages)
-            if isinstance(error, ValidationError)
-            else "The learning platform did not accept the gradebook column."
-        )
-        return render(
-            request,
-            "integrations/lti_column_problem.html",
-            {"context": context, "problem": problem},
-            status=400 if isinstance(error, ValidationError) else 502,
-        )
-    return redirect("integrations:lti-course", context.pk)
+    except ValidationError as error:
+        problem, status = " ".join(error.messages), 400
+    except PlatformUnavailable:
+        problem = "The learning platform did not accept the gradebook column."
+        status = 502
+    else:
+        return redirect("integrations:lti-course", context.pk)
+    return render(
+        request,
+        "integrations/lti_column_problem.html",
+        {"context": context, "problem": problem},
+        status=status,
+    )
 
 
 @login_required
