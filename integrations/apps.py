@@ -10,5 +10,6 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from integrations import schema  # noqa: F401  (registers the schemes)
+        from integrations.lti import receivers as lti  # noqa: F401
         from integrations.ob3 import receivers as ob3  # noqa: F401
         from integrations.webhooks import receivers  # noqa: F401
