@@ -15,7 +15,7 @@ WALLET_STAMP := tests/wallet/node_modules/.package-lock.json
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cairn
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install node idp sso-demo services browser run test lint format bench chaos clean
+.PHONY: install node idp sso-demo services browser fonts run test lint format bench chaos clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +52,11 @@ services:
 browser:
 	@scripts/browser.sh
 
-run: install
+# HarfBuzz's font subsetting for certificates: installed when missing, or reported.
+fonts:
+	@scripts/fonts.sh
+
+run: install fonts
 	@scripts/run.sh
 
 lint: install
@@ -63,7 +67,7 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: install node services browser lint
+test: install node services browser fonts lint
 	DEBUG=1 DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(VENV)/bin/pytest --create-db -n 2
@@ -71,7 +75,7 @@ test: install node services browser lint
 # Benchmarks measure on PostgreSQL, as the product runs; what they write is rolled back.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cairn_bench
 
-bench: install services
+bench: install services fonts
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/ensure_database.py
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench

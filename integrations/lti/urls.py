@@ -29,4 +29,14 @@ urlpatterns = [
     ),
     path("lti/courses/<int:pk>/", views.course, name="lti-course"),
     path("lti/courses/<int:pk>/sync/", views.course_sync, name="lti-course-sync"),
+    path(
+        "lti/courses/<int:pk>/columns/<int:pathway>/on/",
+        views.column_on,
+        name="lti-column-on",
+    ),
+    path(
+        "lti/courses/<int:pk>/columns/<int:pathway>/off/",
+        views.column_off,
+        name="lti-column-off",
+    ),
 ]

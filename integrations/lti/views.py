@@ -16,7 +16,7 @@ from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 
 from accounts.models import Organization
-from integrations.lti import ags, launch, registration, syncs
+from integrations.lti import ags, launch, registration, syncs, writeback
 from integrations.lti import dynamic_registration as dynamic
 from integrations.lti.forms import (
     AwardRuleForm,
@@ -38,9 +38,17 @@ from integrations.lti.selectors import (
     course_progress,
     course_rules,
     deep_link_choices,
+    gradebook_columns,
+    pathway_titles,
 )
 from integrations.lti.services_client import PlatformUnavailable
-from integrations.models import LtiContext, LtiPlatform, LtiSync
+from integrations.models import (
+    LtiContext,
+    LtiGradebookColumn,
+    LtiPlatform,
+    LtiSync,
+)
+from pathways.models import Pathway
 
 DEEP_LINK_KEY = "lti_deep_link"
 STORAGE_TARGET = "lti_storage_target"
@@ -69,6 +77,17 @@ def _refused(request: HttpRequest, organization: Organization) -> HttpResponse:
         {"organization": organization},
         status=400,
     )
+
+
+def _teaching_context(user, pk: int) -> LtiContext:
+    """The course, for its instructors and the organization's LTI admins; a
+    404 for everyone else, who must not learn it exists."""
+    context = get_object_or_404(
+        LtiContext.objects.select_related("platform__organization"), pk=pk
+    )
+    if not ags.can_teach(user, context):
+        raise Http404
+    return context
 
 
 @require_GET
@@ -274,11 +293,7 @@ def platform_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def course(request: HttpRequest, pk: int) -> HttpResponse:
-    context = get_object_or_404(
-        LtiContext.objects.select_related("platform__organization"), pk=pk
-    )
-    if not ags.can_teach(request.user, context):
-        raise Http404
+    context = _teaching_context(request.user, pk)
     organization = context.platform.organization
     problem = ""
     try:
@@ -318,6 +333,8 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "problem": problem,
             "syncs": syncs.recent_syncs(context),
+            "columns": gradebook_columns(context),
+            "can_write_back": writeback.can_write_back(context),
         },
     )
 
@@ -325,11 +342,57 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def course_sync(request: HttpRequest, pk: int) -> HttpResponse:
-    context = get_object_or_404(LtiContext, pk=pk)
-    if not ags.can_teach(request.user, context):
-        raise Http404
+    context = _teaching_context(request.user, pk)
     syncs.queue_sync(context, trigger=LtiSync.Trigger.INSTRUCTOR)
     return redirect("integrations:lti-course", context.pk)
+
+
+@login_required
+@require_POST
+def column_on(request: HttpRequest, pk: int, pathway: int) -> HttpResponse:
+    context = _teaching_context(request.user, pk)
+    found = get_object_or_404(
+        Pathway, pk=pathway, organization=context.platform.organization
+    )
+    try:
+        writeback.switch_on_column(context, found, by=request.user)
+    except ValidationError as error:
+        problem, status = " ".join(error.messages), 400
+    except PlatformUnavailable:
+        problem = "The learning platform did not accept the gradebook column."
+        status = 502
+    else:
+        return redirect("integrations:lti-course", context.pk)
+    return render(
+        request,
+        "integrations/lti_column_problem.html",
+        {"context": context, "problem": problem},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def column_off(request: HttpRequest, pk: int, pathway: int) -> HttpResponse:
+    """GET asks the instructor to confirm; POST switches the column off."""
+    context = _teaching_context(request.user, pk)
+    column = get_object_or_404(
+        LtiGradebookColumn.objects.select_related("pathway"),
+        context=context,
+        pathway_id=pathway,
+        is_on=True,
+    )
+    if request.method == "POST":
+        writeback.switch_off_column(column, by=request.user)
+        return redirect("integrations:lti-course", context.pk)
+    title = pathway_titles(context.platform.organization).get(
+        column.pathway_id, column.pathway.code
+    )
+    return render(
+        request,
+        "integrations/lti_column_off.html",
+        {"context": context, "column": column, "title": title},
+    )
 
 
 @xframe_options_exempt

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('curriculum', '0008_badge_design'),
-        ('integrations', '0006_lti'),
+        ('integrations', '0007_lti_writeback'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -339,3 +339,61 @@ class LtiSync(models.Model):
 
     def __str__(self) -> str:
         return f"Sync of {self.context} ({self.status})"
+
+
+class LtiGradebookColumn(models.Model):
+    """A line item in the course's gradebook showing each learner's progress
+    in a pathway, kept up to date by Cairn while it is switched on."""
+
+    context = models.ForeignKey(
+        LtiContext, on_delete=models.CASCADE, related_name="gradebook_columns"
+    )
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="+")
+    # The platform's id (URL) of the line item, once found or created.
+    line_item = models.URLField(max_length=500, blank=True)
+    is_on = models.BooleanField(default=False)
+    switched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    switched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["context", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["context", "pathway"], name="one_lti_column_per_pathway"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pathway} progress in {self.context}"
+
+
+class LtiPostedScore(models.Model):
+    """The last score posted to a column's line item for a learner: a score
+    is posted again only when it changes."""
+
+    column = models.ForeignKey(
+        LtiGradebookColumn, on_delete=models.CASCADE, related_name="posted_scores"
+    )
+    identity = models.ForeignKey(
+        LtiIdentity, on_delete=models.CASCADE, related_name="+"
+    )
+    # The line item it went to: a column whose line item was replaced (deleted
+    # in the platform, then found anew) posts everything again.
+    line_item = models.URLField(max_length=500)
+    percent = models.PositiveSmallIntegerField()
+    posted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["column", "identity"], name="one_lti_posted_score"
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__lte=100), name="lti_posted_percent_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.percent} % for {self.identity}"

@@ -2,10 +2,11 @@
 signs launches with its own RSA key, serves its JWKS, checks the tool's
 client assertion against Cairn's key set and issues service tokens (the
 library's `get_access_token`), and answers the AGS line item and result
-containers and the NRPS membership container with bearer tokens it checked
-(`validate_token`). The library's own service handlers need a framework's
-request objects; the containers here are the spec's JSON, paged with Link
-headers (AGS §3.2, NRPS §2.4)."""
+containers, line item creation and score posts (kept in `line_items` and
+`scores` for tests to assert) and the NRPS membership container with bearer
+tokens it checked (`validate_token`). The library's own service handlers
+need a framework's request objects; the containers here are the spec's JSON,
+paged with Link headers (AGS §3.2, NRPS §2.4)."""
 
 import json
 import threading
@@ -108,6 +109,10 @@ class Platform:
         self.line_items: dict[str, dict] = {}
         self.results: dict[str, dict[str, float]] = {}
         self.members: list[dict] = []
+        # Scores posted by the tool, per line item, in the order received.
+        self.scores: dict[str, list[dict]] = {}
+        # Whether launches let the tool create line items (AGS `lineitem` scope).
+        self.allow_creating_line_items = True
         self.page_size = 50
         self.tokens_issued = 0
         self.registration = None
@@ -175,6 +180,16 @@ class Platform:
 
     def post_score(self, item_id: str, user_id: str, score: float):
         self.results[item_id][user_id] = score
+
+    def _create_line_item(self, body: dict) -> dict:
+        """AGS §3.2.7: the platform gives the new line item its id."""
+        item_id = self.add_line_item(
+            uuid.uuid4().hex[:12], body["label"], body["scoreMaximum"]
+        )
+        self.line_items[item_id].update(
+            {k: body[k] for k in ("tag", "resourceId", "resourceLinkId") if k in body}
+        )
+        return self.line_items[item_id]
 
     def add_member(self, user_id, *, name, email, roles=(LEARNER,), status="Active"):
         self.members = [m for m in self.members if m["user_id"] != user_id]
@@ -319,12 +334,24 @@ class Platform:
             conf.get_registration()
             self.tokens_issued += 1
             return "200 OK", [], conf.get_access_token(_Request(environ).form_data)
+        if path == "/course/lineitems" and environ["REQUEST_METHOD"] == "POST":
+            self._check_token(environ, [AGS + "lineitem"])
+            return "201 Created", [], self._create_line_item(_json(environ))
         if path == "/course/lineitems":
-            self._check_token(environ, [AGS + "lineitem.readonly"])
+            self._check_token(environ, [AGS + "lineitem.readonly", AGS + "lineitem"])
             headers, page = self._page(
                 environ, list(self.line_items.values()), self.url + path
             )
             return "200 OK", headers, page
+        if path.startswith("/course/lineitems/") and path.endswith("/scores"):
+            self._check_token(environ, [AGS + "score"])
+            item_id = self.url + path.removesuffix("/scores")
+            if item_id not in self.line_items:
+                return "404 Not Found", [], {"error": "no such line item"}
+            score = _json(environ)
+            self.scores.setdefault(item_id, []).append(score)
+            self.results[item_id][score["userId"]] = score["scoreGiven"]
+            return "200 OK", [], {}
         if path.startswith("/course/lineitems/") and path.endswith("/results"):
             self._check_token(environ, [AGS + "result.readonly"])
             item_id = self.url + path.removesuffix("/results")
@@ -375,11 +402,19 @@ class Platform:
             message.set_resource_link_claim("link-1", title="Progress in Cairn")
         if launch["custom"]:
             message.set_custom_parameters_claim(launch["custom"])
-        message.set_ags(self.url + "/course/lineitems", allow_creating_lineitems=False)
+        message.set_ags(
+            self.url + "/course/lineitems",
+            allow_creating_lineitems=self.allow_creating_line_items,
+        )
         message.set_nrps(self.url + "/course/memberships")
         for claim, value in launch.get("claims", {}).items():
             message.set_extra_claims({claim: value})
         return message.lti_launch()
+
+
+def _json(environ) -> dict:
+    size = int(environ.get("CONTENT_LENGTH") or 0)
+    return json.loads(environ["wsgi.input"].read(size))
 
 
 def _launch_form(data: dict) -> str:

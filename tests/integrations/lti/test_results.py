@@ -196,3 +196,21 @@ def test_a_platform_that_is_down_fails_only_its_own_sync(
     with pytest.raises(PlatformUnavailable):
         nrps.sync_members(context)
     assert list(LtiMember.objects.values_list("pk", "status")) == members_before
+
+
+def test_two_courses_with_one_title_never_share_a_cohort(
+    cast, client, platform, django_capture_on_commit_callbacks
+):
+    first = _course(client, platform, django_capture_on_commit_callbacks)
+    first.refresh_from_db()
+    second = LtiContext.objects.create(
+        platform=first.platform, context_id="course-2", title=first.title
+    )
+    third = LtiContext.objects.create(
+        platform=first.platform, context_id="course-3", title=first.title
+    )
+    cohorts = [nrps.course_cohort(c) for c in (first, second, third)]
+    assert len({c.pk for c in cohorts}) == 3
+    assert cohorts[1].name == f"{cohorts[0].name} (course-2)"
+    assert cohorts[2].name == f"{cohorts[0].name} (course-3)"
+    assert nrps.course_cohort(second) == cohorts[1]
