@@ -56,7 +56,9 @@ def browser(tmp_path):
 
 
 @pytest.fixture
-def platform():
+def lms():
+    """The loopback platform, not yet registered in Cairn (the admin does it
+    in the browser)."""
     started = Platform()
     yield started
     started.stop()
@@ -119,8 +121,9 @@ def verified(award: Award) -> dict:
 
 
 def test_registration_launches_in_the_frame_and_grades_award_and_revoke(
-    browser, live_server, platform
+    browser, live_server, lms
 ):
+    platform = lms
     cast = builders.make_cast()
     task = builders.make_module(cast, "A-101")
     quiz = platform.add_line_item("quiz-1", "Spreadsheet quiz")
