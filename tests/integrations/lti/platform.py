@@ -264,6 +264,14 @@ class Platform:
                 name="Demo Teacher",
                 email="teacher@lms.example",
             ),
+            "Open the course page, Cairn in its frame (learner)": (
+                self.course_page_url(
+                    "demo-learner",
+                    name="Demo Learner",
+                    email="learner@lms.example",
+                    custom={"cairn_pathway": "DATA-PATH"},
+                )
+            ),
             "Place a Cairn page (deep linking)": self.initiate_login(
                 "demo-teacher",
                 roles=(INSTRUCTOR,),
