@@ -25,11 +25,12 @@ from integrations.lti.forms import (
     PlatformForm,
 )
 from integrations.lti.keys import tool_jwks
-from integrations.lti.middleware import FRAME_ORIGIN_KEY
+from integrations.lti.middleware import FRAME_ORIGIN_KEY, allow_framing, origins
 from integrations.lti.protocol import (
     STORAGE_CHECKED,
     LaunchRefused,
     login_redirect,
+    named_platform,
     unverified_platform,
     validate_launch,
 )
@@ -70,6 +71,12 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _platform_origins(platform: LtiPlatform, *urls: str) -> list[str]:
+    """Where the platform's pages live: its issuer, its login URL, and the
+    return URLs a launch names."""
+    return [platform.issuer, platform.auth_login_url, *urls]
+
+
 def _refused(request: HttpRequest, organization: Organization) -> HttpResponse:
     return render(
         request,
@@ -100,6 +107,13 @@ def jwks(request: HttpRequest, slug: str) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def login_initiation(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _organization(slug)
+    source = request.POST if request.method == "POST" else request.GET
+    platform = named_platform(
+        organization, source.get("iss", ""), source.get("client_id", "")
+    )
+    if platform is not None:
+        # Only its own frames: the storage page, or why the login failed.
+        allow_framing(request, *_platform_origins(platform))
     launch_url = request.build_absolute_uri(
         reverse("integrations:lti-launch", args=[slug])
     )
@@ -107,7 +121,7 @@ def login_initiation(request: HttpRequest, slug: str) -> HttpResponse:
         following = login_redirect(request, organization, launch_url)
     except LaunchRefused:
         return _refused(request, organization)
-    target = request.POST.get(STORAGE_TARGET) or request.GET.get(STORAGE_TARGET)
+    target = source.get(STORAGE_TARGET)
     if not target:
         return following.apply(redirect(following.url))
     # The platform offers its storage: keep the state there too, then go on.
@@ -133,14 +147,17 @@ def launch_view(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _organization(slug)
     state = request.POST.get("state", "")
     target = request.POST.get(STORAGE_TARGET, "")
+    claimed = unverified_platform(organization, request.POST.get("id_token", ""))
+    if claimed is not None:
+        # The storage page and a refusal show in the platform's frame.
+        allow_framing(request, *_platform_origins(claimed))
     if (
         target
         and request.POST.get(STORAGE_CHECKED) != "1"
         and not request.COOKIES.get(f"lti1p3-{state}")
     ):
         # No state cookie reached this frame: ask the platform's storage.
-        platform = unverified_platform(organization, request.POST.get("id_token", ""))
-        if platform is None:
+        if claimed is None:
             return _refused(request, organization)
         return render(
             request,
@@ -149,7 +166,7 @@ def launch_view(request: HttpRequest, slug: str) -> HttpResponse:
                 "put": False,
                 "target": target,
                 "state": state,
-                "origin": _origin(platform.auth_login_url),
+                "origin": _origin(claimed.auth_login_url),
                 "id_token": request.POST.get("id_token", ""),
                 "launch_url": request.path,
             },
@@ -160,16 +177,22 @@ def launch_view(request: HttpRequest, slug: str) -> HttpResponse:
         return _refused(request, organization)
     identity, context, link, teaching = launch.record_launch(platform, claims)
     login(request, identity.user, backend="django.contrib.auth.backends.ModelBackend")
-    request.session[FRAME_ORIGIN_KEY] = _origin(platform.auth_login_url)
+    presentation = claims.get(launch.CLAIM + "launch_presentation") or {}
+    deep_linking = claims.get(launch.DEEP_LINKING_CLAIM) or {}
+    request.session[FRAME_ORIGIN_KEY] = origins(
+        *_platform_origins(
+            platform,
+            str(presentation.get("return_url") or ""),
+            str(deep_linking.get("deep_link_return_url") or ""),
+        )
+    )
     if context is not None:
         syncs.queue_sync(context, trigger=LtiSync.Trigger.LAUNCH)
     if message.is_deep_link_launch():
         request.session[DEEP_LINK_KEY] = {
             "platform": platform.pk,
             "deployment_id": claims[launch.CLAIM + "deployment_id"],
-            "settings": claims[
-                "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
-            ],
+            "settings": claims[launch.DEEP_LINKING_CLAIM],
         }
         return redirect("integrations:lti-deep-link", slug)
     if teaching and context is not None:

@@ -116,6 +116,7 @@ class Platform:
         self.page_size = 50
         self.tokens_issued = 0
         self.registration = None
+        self.pages: dict[str, str] = {}
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -216,6 +217,7 @@ class Platform:
     ) -> str:
         """The URL the platform sends the browser to (Cairn's login URL)."""
         hint = uuid.uuid4().hex
+        framed = overrides.pop("framed", False)
         self.launches[hint] = {
             "user_id": user_id,
             "roles": list(roles),
@@ -227,7 +229,20 @@ class Platform:
         }
         login = _Login(None, _Conf(registration=self.registration))
         login.set_lti_message_hint(hint=hint)
-        return login.initiate_login(user_id)
+        url = login.initiate_login(user_id)
+        if framed:
+            # The platform offers its storage (the tool's frame reaches the
+            # course page as its parent).
+            self.launches[hint]["storage_target"] = STORAGE_TARGET
+            url += "&" + urlencode({"lti_storage_target": STORAGE_TARGET})
+        return url
+
+    def course_page_url(self, user_id: str, **launch) -> str:
+        """A page of the course on the platform's origin that opens Cairn in
+        a frame and answers the frame's storage messages."""
+        key = uuid.uuid4().hex
+        self.pages[key] = self.initiate_login(user_id, framed=True, **launch)
+        return f"{self.url}/course/page/{key}"
 
     # -- the HTTP side
     def app(self, environ, start_response):
@@ -238,6 +253,8 @@ class Platform:
             status, headers, body = "401 Unauthorized", [], {"error": str(error)}
         if ("X-Html", "1") in headers:
             return self._html(start_response, _launch_form(body))
+        if path.startswith("/course/page/") and path[13:] in self.pages:
+            return self._html(start_response, _course_page(self.pages[path[13:]]))
         if path == "/" and self.registration is not None:
             return self._html(start_response, self._home())
         data = json.dumps(body).encode()
@@ -261,6 +278,14 @@ class Platform:
                 roles=(INSTRUCTOR,),
                 name="Demo Teacher",
                 email="teacher@lms.example",
+            ),
+            "Open the course page, Cairn in its frame (learner)": (
+                self.course_page_url(
+                    "demo-learner",
+                    name="Demo Learner",
+                    email="learner@lms.example",
+                    custom={"cairn_pathway": "DATA-PATH"},
+                )
             ),
             "Place a Cairn page (deep linking)": self.initiate_login(
                 "demo-teacher",
@@ -327,6 +352,8 @@ class Platform:
             ):
                 return "400 Bad Request", [], {"error": "unknown login"}
             form = self._launch(request, conf, launch)
+            if launch.get("storage_target"):
+                form["lti_storage_target"] = launch["storage_target"]
             if "text/html" in environ.get("HTTP_ACCEPT", ""):
                 return "200 OK", [("X-Html", "1")], form
             return "200 OK", [], form
@@ -420,12 +447,72 @@ def _json(environ) -> dict:
 def _launch_form(data: dict) -> str:
     fields = "".join(
         f'<input type="hidden" name="{name}" value="{escape(data[name])}">'
-        for name in ("id_token", "state")
+        for name in ("id_token", "state", "lti_storage_target")
+        if name in data
     )
     return (
         "<!doctype html><title>Launch</title>"
         f'<form method="post" action="{escape(data["launch_url"])}">{fields}'
         '<button type="submit">Continue to Cairn</button></form>'
+        "<script>document.forms[0].submit()</script>"
+    )
+
+
+# The frame the tool's storage messages go to: the course page itself
+# ("_parent", as the spec allows).
+STORAGE_TARGET = "_parent"
+
+# The platform's side of 1EdTech's "OIDC Login with LTI Client Side
+# postMessages": it answers lti.capabilities, lti.put_data and lti.get_data
+# from the tool's origin only, keeps the values in the page, and notes each
+# message (window.ltiStorageLog) for the tests to read.
+_STORAGE_SCRIPT = """
+(function () {
+  var toolOrigin = %(origin)s, store = {};
+  window.ltiStorageLog = [];
+  window.addEventListener("message", function (event) {
+    var data = event.data || {};
+    if (event.origin !== toolOrigin || typeof data.subject !== "string") {
+      return;
+    }
+    window.ltiStorageLog.push(data.subject);
+    var answer = {subject: data.subject + ".response", message_id: data.message_id};
+    if (data.subject === "lti.capabilities") {
+      answer.supported_messages = [
+        {subject: "lti.capabilities"},
+        {subject: "lti.put_data"},
+        {subject: "lti.get_data"}
+      ];
+    } else if (data.subject === "lti.put_data") {
+      store[data.key] = data.value;
+      answer.key = data.key;
+      answer.value = data.value;
+    } else if (data.subject === "lti.get_data") {
+      answer.key = data.key;
+      if (Object.prototype.hasOwnProperty.call(store, data.key)) {
+        answer.value = store[data.key];
+      } else {
+        answer.error = {code: "not_found", message: "No such key"};
+      }
+    } else {
+      answer.error = {code: "unsupported_subject", message: "Not supported"};
+    }
+    event.source.postMessage(answer, event.origin);
+  });
+})();
+"""
+
+
+def _course_page(login_url: str) -> str:
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(login_url))
+    script = _STORAGE_SCRIPT % {"origin": json.dumps(origin)}
+    return (
+        "<!doctype html><title>Data Analysis 101</title>"
+        "<h1>Data Analysis 101</h1>"
+        f"<script>{script}</script>"
+        f'<iframe name="cairn" title="Cairn" src="{escape(login_url)}" '
+        'style="width:100%;height:800px" '
+        'allow="storage-access"></iframe>'
     )
 
 
