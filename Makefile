@@ -15,7 +15,7 @@ WALLET_STAMP := tests/wallet/node_modules/.package-lock.json
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cairn
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install node idp sso-demo services browser run test lint format bench bench-pipeline chaos clean
+.PHONY: install node idp sso-demo services browser fonts run test lint format bench bench-pipeline chaos clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +52,11 @@ services:
 browser:
 	@scripts/browser.sh
 
-run: install
+# HarfBuzz's font subsetting for certificates: installed when missing, or reported.
+fonts:
+	@scripts/fonts.sh
+
+run: install fonts
 	@scripts/run.sh
 
 lint: install
@@ -63,7 +67,7 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: install node services browser lint
+test: install node services browser fonts lint
 	DEBUG=1 DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(VENV)/bin/pytest --create-db -n 2
@@ -79,13 +83,13 @@ ORDER ?= module
 BENCH_ENV = DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
 	CELERY_TASK_ALWAYS_EAGER=1 PIPELINE_N=$(N) PIPELINE_ORDER=$(ORDER)
 
-bench: install services $(NODE_STAMP)
+bench: install services fonts $(NODE_STAMP)
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/ensure_database.py
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) -m bench
 
 # Learners through a three-module pathway and real workers (bench/bench_pipeline.py).
-bench-pipeline: install services $(NODE_STAMP)
+bench-pipeline: install services fonts $(NODE_STAMP)
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/ensure_database.py
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) -m bench pipeline

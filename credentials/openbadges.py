@@ -159,6 +159,7 @@ class EvidenceInfo:
     id: str  # URL of the evidence, or "" for a narrative only
     name: str
     narrative: str = ""
+    genre: str = ""  # what kind of evidence: "Grade in a learning platform"
 
 
 @dataclass(frozen=True)
@@ -380,6 +381,8 @@ def _evidence(evidence: EvidenceInfo) -> dict[str, Any]:
     data["name"] = _text(evidence.name)
     if evidence.narrative:
         data["narrative"] = _text(evidence.narrative)
+    if evidence.genre:
+        data["genre"] = _text(evidence.genre)
     return data
 
 

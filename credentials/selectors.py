@@ -22,6 +22,7 @@ from assessments.models import (
     Submission,
 )
 from credentials import certificates, openbadges
+from credentials import evidence as registered_evidence
 from credentials.certificates import CertificateInfo
 from credentials.models import (
     Award,
@@ -248,6 +249,8 @@ def module_achievement(completion: ModuleCompletion) -> AchievementFacts:
                 narrative="Credited by an outside credential found equivalent.",
             ),
         )
+    else:
+        evidence = registered_evidence.describe(completion)
     if direct:
         return AchievementFacts(
             version.module.organization, achievement, results, **direct

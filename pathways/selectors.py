@@ -19,6 +19,7 @@ from pathways import maps, rules
 from pathways.models import (
     Enrolment,
     Equivalence,
+    Pathway,
     PathwayCompletion,
     PathwayVersion,
     PrerequisiteOverride,
@@ -65,7 +66,7 @@ class PathwayProgress:
 
     @property
     def percent(self) -> int:
-        return round(self.evaluation.progress * 100)
+        return percent_done(self.evaluation)
 
     @property
     def next_step(self) -> ModuleStep | None:
@@ -108,6 +109,11 @@ class PathwayProgress:
         """How many listed modules exceed what the rule needs: with a choice in
         the rule, "1 of 2 done" sits beside a list of three."""
         return max(len(self.steps) - self.evaluation.required, 0)
+
+
+def percent_done(evaluation: rules.Evaluation) -> int:
+    """A pathway's progress as a whole percentage, as the learner's page shows it."""
+    return round(evaluation.progress * 100)
 
 
 # ----------------------------------------------------------------- catalogues
@@ -514,6 +520,47 @@ def preview_with_modules(
 
 
 # ------------------------------------------------------------------ cohorts
+
+
+def pathway_percents(
+    pathway: Pathway, learner_ids: Iterable[int], *, on: datetime
+) -> dict[int, int]:
+    """Learner id -> their progress percent in the pathway, the figure their
+    progress page shows: against the version they enrolled in last, else the
+    latest published one. A fixed number of queries, whatever the cohort."""
+    learner_ids = list(learner_ids)
+    latest = (
+        PathwayVersion.objects.published()
+        .filter(pathway=pathway)
+        .order_by("-number")
+        .first()
+    )
+    # Ordered by enrolment, so a later enrolment replaces an earlier one.
+    enrolled = {
+        enrolment.learner_id: enrolment.version
+        for enrolment in Enrolment.objects.filter(
+            learner_id__in=learner_ids, version__pathway=pathway
+        )
+        .select_related("version")
+        .order_by("enrolled_at", "pk")
+    }
+    if latest is None and not enrolled:
+        return {}
+    found = catalogue_for(pathway.organization)
+    facts = cohort_facts(learner_ids, on=on)
+    compiled_rules: dict[int, rules.CompiledRule] = {}
+    percents = {}
+    for learner_id in learner_ids:
+        version = enrolled.get(learner_id, latest)
+        if version is None:
+            continue
+        if version.pk not in compiled_rules:
+            compiled_rules[version.pk] = compiled(version, found.catalogue)
+        evaluation = compiled_rules[version.pk].evaluate(
+            facts.get(learner_id, []), on, explain=False
+        )
+        percents[learner_id] = percent_done(evaluation)
+    return percents
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,13 @@ from assessments.models import ModuleCompletion
 from assessments.services import record_completion, void_completion
 from curriculum.models import Module, ModuleVersion
 from integrations.lti.registration import can_manage_lti
-from integrations.lti.rules import percent, rule_met
+from integrations.lti.rules import (
+    letter_for,
+    letter_rule_met,
+    percent,
+    rule_met,
+    scale_of,
+)
 from integrations.lti.services_client import (
     SCOPE_LINEITEMS,
     SCOPE_RESULTS,
@@ -68,23 +74,40 @@ def add_award_rule(
     by: AbstractBaseUser,
     module: Module,
     line_items: dict[str, str],
-    min_percent: Decimal,
+    min_percent: Decimal | None = None,
+    min_letter: str = "",
 ) -> LtiAwardRule:
-    """`line_items` maps each line item's id (its URL) to its label."""
+    """`line_items` maps each line item's id (its URL) to its label. The rule
+    asks for a lowest percentage or a lowest letter of the platform's scale."""
     if not can_teach(by, context):
         raise PermissionDenied("Only the course's instructors map its grades.")
     if module.organization_id != context.platform.organization_id:
         raise ValidationError({"module": "Choose a module of this organization."})
     if not line_items:
         raise ValidationError({"line_items": "Choose at least one line item."})
-    if not Decimal(0) <= min_percent <= Decimal(100):
+    if min_percent is None and not min_letter:
+        raise ValidationError(
+            "Choose the lowest score or the lowest letter that completes the module."
+        )
+    if min_percent is not None and min_letter:
+        raise ValidationError("Choose a lowest score or a lowest letter, not both.")
+    if min_percent is not None and not Decimal(0) <= min_percent <= Decimal(100):
         raise ValidationError({"min_percent": "Give a percentage from 0 to 100."})
+    letters = [letter for letter, _ in scale_of(context.platform.letter_scale)]
+    if min_letter and min_letter not in letters:
+        raise ValidationError(
+            {
+                "min_letter": f"{min_letter} is not a letter of this platform's "
+                f"scale ({', '.join(letters)})."
+            }
+        )
     rule = LtiAwardRule.objects.create(
         context=context,
         module=module,
         line_items=sorted(line_items),
         line_item_labels=line_items,
         min_percent=min_percent,
+        min_letter=min_letter,
         created_by=by,
     )
     log_action(
@@ -94,7 +117,8 @@ def add_award_rule(
         organization=context.platform.organization,
         module=module.code,
         line_items=sorted(line_items),
-        min_percent=str(min_percent),
+        min_percent=None if min_percent is None else str(min_percent),
+        min_letter=min_letter,
     )
     return rule
 
@@ -161,6 +185,7 @@ def apply_scores(
     }
     recorded = voided = 0
     now = timezone.now()
+    scale = scale_of(platform.letter_scale)
     for rule in context.award_rules.select_related("module"):
         version = _current_version(rule.module_id)
         live = {
@@ -183,7 +208,10 @@ def apply_scores(
         for subject, identity in identities.items():
             learner = identity.user
             mine = {item: scores.get(item, {}).get(subject) for item in rule.line_items}
-            met = rule_met(rule.line_items, rule.min_percent, mine)
+            if rule.min_letter:
+                met = letter_rule_met(rule.line_items, rule.min_letter, scale, mine)
+            else:
+                met = rule_met(rule.line_items, rule.min_percent, mine)
             evidence = live.get(learner.pk)
             if met and evidence is None and version is not None:
                 if learner.pk in holders:
@@ -191,13 +219,18 @@ def apply_scores(
                 # record_completion writes the audit entry; the evidence row
                 # says which platform, course, line items and scores.
                 completion = record_completion(
-                    learner, version, source=ModuleCompletion.Source.GRADED
+                    learner, version, source=ModuleCompletion.Source.LMS
                 )
                 LtiResultCompletion.objects.create(
                     rule=rule,
                     learner=learner,
                     completion=completion,
                     scores={item: str(value) for item, value in mine.items()},
+                    letters={
+                        item: letter_for(value, scale)
+                        for item, value in mine.items()
+                        if rule.min_letter and value is not None
+                    },
                     recorded_at=now,
                 )
                 recorded += 1

@@ -22,6 +22,9 @@ SCOPES = " ".join(
     [
         "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
         "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+        # Writing back: the pathway progress columns (integrations/lti/writeback.py).
+        "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+        "https://purl.imsglobal.org/spec/lti-ags/scope/score",
         "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
     ]
 )

@@ -56,11 +56,24 @@ class AwardRuleForm(forms.Form):
         label="Lowest score that completes the module (%)",
         min_value=0,
         max_value=100,
-        initial=80,
+        required=False,
+        error_messages={
+            "min_value": "Give a percentage from 0 to 100.",
+            "max_value": "Give a percentage from 0 to 100.",
+        },
+    )
+    min_letter = forms.ChoiceField(
+        label="Or the lowest letter grade that completes it",
+        required=False,
+        help_text="Read with the platform's letter scale, for a course grade.",
     )
 
-    def __init__(self, *args, organization, line_items, **kwargs):
+    def __init__(self, *args, organization, line_items, letters=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["min_letter"].choices = [
+            ("", "No letter: use the score"),
+            *((letter, f"At least {letter}") for letter in letters),
+        ]
         titles = module_titles(organization)
         self.fields["module"].queryset = Module.objects.filter(
             organization=organization
@@ -70,6 +83,20 @@ class AwardRuleForm(forms.Form):
             (item["id"], item.get("label") or item["id"]) for item in line_items
         ]
 
+    def clean(self):
+        data = super().clean()
+        has_percent = data.get("min_percent") is not None
+        if has_percent and data.get("min_letter"):
+            raise forms.ValidationError(
+                "Choose a lowest score or a lowest letter, not both."
+            )
+        if not has_percent and not data.get("min_letter") and not self.errors:
+            raise forms.ValidationError(
+                "Choose the lowest score or the lowest letter that completes "
+                "the module."
+            )
+        return data
+
 
 class DeepLinkForm(forms.Form):
     target = forms.ChoiceField(label="Place in the course")
@@ -77,3 +104,12 @@ class DeepLinkForm(forms.Form):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = choices
+
+
+class LetterScaleForm(forms.Form):
+    scale = forms.CharField(
+        label="Letter grades",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One letter a line, highest first, each with the lowest "
+        "percentage that earns it: “A 90”. The last letter starts at 0.",
+    )

@@ -28,6 +28,9 @@ from pathways.models import Pathway, PathwayVersion
 Role = Membership.Role
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+DEEP_LINKING_CLAIM = (
+    "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+)
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 # Course roles that teach (LTI 1.3 core §A.2.3), and the institution's admins.
 TEACHING_ROLES = (
@@ -87,7 +90,8 @@ def link_identity(
             username=_username(platform, subject),
             defaults={
                 "email": email,
-                "first_name": given_name[:150],
+                # A platform may send only the full name (`name`).
+                "first_name": (given_name or ("" if family_name else name))[:150],
                 "last_name": family_name[:150],
             },
         )

@@ -18,14 +18,30 @@ def course_cohort(context: LtiContext) -> Cohort:
     if context.cohort_id:
         return context.cohort
     platform = context.platform
-    name = f"{platform.name}: {context.title or context.context_id}"[:120]
-    cohort, _ = Cohort.objects.get_or_create(
-        organization=platform.organization, name=name
+    cohort = Cohort.objects.create(
+        organization=platform.organization, name=_free_name(context)
     )
     context.cohort = cohort
     context.save(update_fields=["cohort"])
     log_action(None, "cohort.created", cohort, organization=platform.organization)
     return cohort
+
+
+def _free_name(context: LtiContext) -> str:
+    """The course's cohort name, unused in the organization: two courses with one
+    title (or a cohort staff made by hand) never share a cohort."""
+    base = f"{context.platform.name}: {context.title or context.context_id}"
+    taken = set(
+        Cohort.objects.filter(
+            organization=context.platform.organization, name__startswith=base[:100]
+        ).values_list("name", flat=True)
+    )
+    for n in range(1, len(taken) + 2):
+        suffix = "" if n == 1 else f" ({context.context_id})" if n == 2 else f" ({n})"
+        name = base[: 120 - len(suffix)] + suffix
+        if name not in taken:
+            return name
+    raise AssertionError("unreachable: one of len(taken) + 1 names is free")
 
 
 def sync_members(context: LtiContext) -> dict[str, int]:

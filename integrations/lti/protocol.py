@@ -95,6 +95,19 @@ def login_redirect(
     return LoginRedirect(url, state, cookies)
 
 
+def named_platform(
+    organization: Organization, issuer: str, client_id: str = ""
+) -> LtiPlatform | None:
+    """The registration a login initiation names (its `iss` and, where the
+    platform sends it, `client_id`)."""
+    if not issuer:
+        return None
+    platforms = LtiPlatform.objects.filter(organization=organization, issuer=issuer)
+    if client_id:
+        platforms = platforms.filter(client_id=client_id)
+    return platforms.order_by("pk").first()
+
+
 def unverified_platform(
     organization: Organization, id_token: str
 ) -> LtiPlatform | None:

@@ -13,8 +13,9 @@ from pylti1p3.tool_config.abstract import ToolConfAbstract
 from accounts.audit import log_action
 from accounts.models import Organization
 from accounts.people.permissions import can_manage_people
+from integrations.lti import rules
 from integrations.lti.keys import tool_key
-from integrations.models import LtiPlatform
+from integrations.models import LtiAwardRule, LtiPlatform
 
 PLATFORM_FIELDS = (
     "name",
@@ -86,6 +87,48 @@ def update_platform(
         platform,
         organization=platform.organization,
         fields=sorted(fields),
+    )
+    return platform
+
+
+@transaction.atomic
+def set_letter_scale(
+    platform: LtiPlatform, *, by: AbstractBaseUser, scale: str
+) -> LtiPlatform:
+    """Change the letters the platform's grades are read as (`A 90` a line,
+    highest first); a letter an award rule asks for cannot be taken away."""
+    _check(by, platform.organization)
+    platform = LtiPlatform.objects.select_for_update().get(pk=platform.pk)
+    try:
+        parsed = rules.parse_scale(scale)
+    except rules.ScaleError as error:
+        raise ValidationError({"scale": str(error)}) from None
+    letters = {letter for letter, _ in parsed}
+    used = set(
+        LtiAwardRule.objects.filter(context__platform=platform)
+        .exclude(min_letter="")
+        .values_list("min_letter", flat=True)
+    )
+    if missing := sorted(used - letters):
+        raise ValidationError(
+            {
+                "scale": f"A course's award rule asks for {', '.join(missing)}: "
+                "keep the letter, or remove that rule first."
+            }
+        )
+    before = platform.letter_scale
+    platform.letter_scale = [
+        [letter, int(low) if low == low.to_integral() else float(low)]
+        for letter, low in parsed
+    ]
+    platform.save(update_fields=["letter_scale"])
+    log_action(
+        by,
+        "lti.letter_scale_changed",
+        platform,
+        organization=platform.organization,
+        before=before,
+        after=platform.letter_scale,
     )
     return platform
 

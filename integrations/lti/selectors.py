@@ -7,7 +7,12 @@ from django.db import models
 from accounts.models import Organization
 from assessments.models import ModuleCompletion
 from curriculum.models import Module, ModuleVersion
-from integrations.models import LtiAwardRule, LtiContext, LtiMember
+from integrations.models import (
+    LtiAwardRule,
+    LtiContext,
+    LtiGradebookColumn,
+    LtiMember,
+)
 from pathways.models import Pathway, PathwayVersion
 
 
@@ -34,6 +39,7 @@ class RuleRow:
     module: str
     labels: tuple[str, ...]
     min_percent: object
+    min_letter: str = ""
 
 
 def course_rules(context: LtiContext) -> list[RuleRow]:
@@ -43,6 +49,7 @@ def course_rules(context: LtiContext) -> list[RuleRow]:
             module=titles.get(rule.module_id, rule.module.code),
             labels=tuple(rule.line_item_labels.get(i, i) for i in rule.line_items),
             min_percent=rule.min_percent,
+            min_letter=rule.min_letter,
         )
         for rule in LtiAwardRule.objects.filter(context=context).select_related(
             "module"
@@ -101,3 +108,45 @@ def deep_link_choices(organization: Organization) -> list[tuple[str, str]]:
             for m in modules
         ),
     ]
+
+
+@dataclass(frozen=True)
+class ColumnRow:
+    pathway_id: int
+    title: str
+    is_on: bool
+
+
+def gradebook_columns(context: LtiContext) -> list[ColumnRow]:
+    """Each pathway of the organization with a published version, and whether
+    its progress column is switched on in the course."""
+    organization = context.platform.organization
+    titles = pathway_titles(organization)
+    on = set(
+        LtiGradebookColumn.objects.filter(context=context, is_on=True).values_list(
+            "pathway_id", flat=True
+        )
+    )
+    pathways = Pathway.objects.filter(
+        organization=organization,
+        pk__in=PathwayVersion.objects.published().values("pathway_id"),
+    ).order_by("code")
+    return [
+        ColumnRow(pathway_id=p.pk, title=titles.get(p.pk, p.code), is_on=p.pk in on)
+        for p in pathways
+    ]
+
+
+def courses_writing_back(learner_id: int) -> list[int]:
+    """The courses the learner is an active learner of that have a progress
+    column switched on."""
+    return list(
+        LtiContext.objects.filter(
+            members__identity__user_id=learner_id,
+            members__is_instructor=False,
+            members__status=LtiMember.Status.ACTIVE,
+            gradebook_columns__is_on=True,
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )

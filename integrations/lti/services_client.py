@@ -21,6 +21,7 @@ TIMEOUT_SECONDS = 10
 
 SCOPE_RESULTS = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
 SCOPE_LINEITEMS = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
+SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 SCOPE_MEMBERS = (
     "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"

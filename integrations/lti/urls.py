@@ -18,10 +18,25 @@ urlpatterns = [
         name="lti-platforms",
     ),
     path(
+        "organizations/<slug:slug>/lti/<int:pk>/",
+        views.platform_detail,
+        name="lti-platform",
+    ),
+    path(
         "organizations/<slug:slug>/lti/<int:pk>/remove/",
         views.platform_remove,
         name="lti-platform-remove",
     ),
     path("lti/courses/<int:pk>/", views.course, name="lti-course"),
     path("lti/courses/<int:pk>/sync/", views.course_sync, name="lti-course-sync"),
+    path(
+        "lti/courses/<int:pk>/columns/<int:pathway>/on/",
+        views.column_on,
+        name="lti-column-on",
+    ),
+    path(
+        "lti/courses/<int:pk>/columns/<int:pathway>/off/",
+        views.column_off,
+        name="lti-column-off",
+    ),
 ]

@@ -16,26 +16,40 @@ from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 
 from accounts.models import Organization
-from integrations.lti import ags, launch, registration
+from integrations.lti import ags, launch, registration, syncs, writeback
 from integrations.lti import dynamic_registration as dynamic
-from integrations.lti.forms import AwardRuleForm, DeepLinkForm, PlatformForm
+from integrations.lti.forms import (
+    AwardRuleForm,
+    DeepLinkForm,
+    LetterScaleForm,
+    PlatformForm,
+)
 from integrations.lti.keys import tool_jwks
-from integrations.lti.middleware import FRAME_ORIGIN_KEY
+from integrations.lti.middleware import FRAME_ORIGIN_KEY, allow_framing, origins
 from integrations.lti.protocol import (
     STORAGE_CHECKED,
     LaunchRefused,
     login_redirect,
+    named_platform,
     unverified_platform,
     validate_launch,
 )
+from integrations.lti.rules import format_scale, scale_of
 from integrations.lti.selectors import (
     course_progress,
     course_rules,
     deep_link_choices,
+    gradebook_columns,
+    pathway_titles,
 )
 from integrations.lti.services_client import PlatformUnavailable
-from integrations.lti.tasks import sync_course
-from integrations.models import LtiContext, LtiPlatform
+from integrations.models import (
+    LtiContext,
+    LtiGradebookColumn,
+    LtiPlatform,
+    LtiSync,
+)
+from pathways.models import Pathway
 
 DEEP_LINK_KEY = "lti_deep_link"
 STORAGE_TARGET = "lti_storage_target"
@@ -57,6 +71,12 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _platform_origins(platform: LtiPlatform, *urls: str) -> list[str]:
+    """Where the platform's pages live: its issuer, its login URL, and the
+    return URLs a launch names."""
+    return [platform.issuer, platform.auth_login_url, *urls]
+
+
 def _refused(request: HttpRequest, organization: Organization) -> HttpResponse:
     return render(
         request,
@@ -64,6 +84,17 @@ def _refused(request: HttpRequest, organization: Organization) -> HttpResponse:
         {"organization": organization},
         status=400,
     )
+
+
+def _teaching_context(user, pk: int) -> LtiContext:
+    """The course, for its instructors and the organization's LTI admins; a
+    404 for everyone else, who must not learn it exists."""
+    context = get_object_or_404(
+        LtiContext.objects.select_related("platform__organization"), pk=pk
+    )
+    if not ags.can_teach(user, context):
+        raise Http404
+    return context
 
 
 @require_GET
@@ -76,6 +107,13 @@ def jwks(request: HttpRequest, slug: str) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def login_initiation(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _organization(slug)
+    source = request.POST if request.method == "POST" else request.GET
+    platform = named_platform(
+        organization, source.get("iss", ""), source.get("client_id", "")
+    )
+    if platform is not None:
+        # Only its own frames: the storage page, or why the login failed.
+        allow_framing(request, *_platform_origins(platform))
     launch_url = request.build_absolute_uri(
         reverse("integrations:lti-launch", args=[slug])
     )
@@ -83,7 +121,7 @@ def login_initiation(request: HttpRequest, slug: str) -> HttpResponse:
         following = login_redirect(request, organization, launch_url)
     except LaunchRefused:
         return _refused(request, organization)
-    target = request.POST.get(STORAGE_TARGET) or request.GET.get(STORAGE_TARGET)
+    target = source.get(STORAGE_TARGET)
     if not target:
         return following.apply(redirect(following.url))
     # The platform offers its storage: keep the state there too, then go on.
@@ -109,14 +147,17 @@ def launch_view(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _organization(slug)
     state = request.POST.get("state", "")
     target = request.POST.get(STORAGE_TARGET, "")
+    claimed = unverified_platform(organization, request.POST.get("id_token", ""))
+    if claimed is not None:
+        # The storage page and a refusal show in the platform's frame.
+        allow_framing(request, *_platform_origins(claimed))
     if (
         target
         and request.POST.get(STORAGE_CHECKED) != "1"
         and not request.COOKIES.get(f"lti1p3-{state}")
     ):
         # No state cookie reached this frame: ask the platform's storage.
-        platform = unverified_platform(organization, request.POST.get("id_token", ""))
-        if platform is None:
+        if claimed is None:
             return _refused(request, organization)
         return render(
             request,
@@ -125,7 +166,7 @@ def launch_view(request: HttpRequest, slug: str) -> HttpResponse:
                 "put": False,
                 "target": target,
                 "state": state,
-                "origin": _origin(platform.auth_login_url),
+                "origin": _origin(claimed.auth_login_url),
                 "id_token": request.POST.get("id_token", ""),
                 "launch_url": request.path,
             },
@@ -136,16 +177,22 @@ def launch_view(request: HttpRequest, slug: str) -> HttpResponse:
         return _refused(request, organization)
     identity, context, link, teaching = launch.record_launch(platform, claims)
     login(request, identity.user, backend="django.contrib.auth.backends.ModelBackend")
-    request.session[FRAME_ORIGIN_KEY] = _origin(platform.auth_login_url)
+    presentation = claims.get(launch.CLAIM + "launch_presentation") or {}
+    deep_linking = claims.get(launch.DEEP_LINKING_CLAIM) or {}
+    request.session[FRAME_ORIGIN_KEY] = origins(
+        *_platform_origins(
+            platform,
+            str(presentation.get("return_url") or ""),
+            str(deep_linking.get("deep_link_return_url") or ""),
+        )
+    )
     if context is not None:
-        sync_course.delay_on_commit(context.pk)
+        syncs.queue_sync(context, trigger=LtiSync.Trigger.LAUNCH)
     if message.is_deep_link_launch():
         request.session[DEEP_LINK_KEY] = {
             "platform": platform.pk,
             "deployment_id": claims[launch.CLAIM + "deployment_id"],
-            "settings": claims[
-                "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
-            ],
+            "settings": claims[launch.DEEP_LINKING_CLAIM],
         }
         return redirect("integrations:lti-deep-link", slug)
     if teaching and context is not None:
@@ -227,6 +274,37 @@ def platform_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def platform_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A registered platform, and the letter grades its scores are read as."""
+    organization = _manager_organization(request.user, slug)
+    platform = get_object_or_404(LtiPlatform, pk=pk, organization=organization)
+    form = LetterScaleForm(
+        request.POST or None,
+        initial={"scale": format_scale(scale_of(platform.letter_scale))},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration.set_letter_scale(
+                platform, by=request.user, scale=form.cleaned_data["scale"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("integrations:lti-platform", slug, platform.pk)
+    return render(
+        request,
+        "integrations/lti_platform_detail.html",
+        {
+            "organization": organization,
+            "platform": platform,
+            "scale": scale_of(platform.letter_scale),
+            "form": form,
+        },
+    )
+
+
+@login_required
 @require_POST
 def platform_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organization = _manager_organization(request.user, slug)
@@ -238,19 +316,19 @@ def platform_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def course(request: HttpRequest, pk: int) -> HttpResponse:
-    context = get_object_or_404(
-        LtiContext.objects.select_related("platform__organization"), pk=pk
-    )
-    if not ags.can_teach(request.user, context):
-        raise Http404
+    context = _teaching_context(request.user, pk)
     organization = context.platform.organization
     problem = ""
     try:
         items = ags.line_items(context)
     except PlatformUnavailable:
         items, problem = [], "The learning platform did not list the course's grades."
+    letters = [letter for letter, _ in scale_of(context.platform.letter_scale)]
     form = AwardRuleForm(
-        request.POST or None, organization=organization, line_items=items
+        request.POST or None,
+        organization=organization,
+        line_items=items,
+        letters=letters,
     )
     if request.method == "POST" and form.is_valid():
         labels = dict(form.fields["line_items"].choices)
@@ -261,11 +339,12 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
                 module=form.cleaned_data["module"],
                 line_items={i: labels[i] for i in form.cleaned_data["line_items"]},
                 min_percent=form.cleaned_data["min_percent"],
+                min_letter=form.cleaned_data["min_letter"],
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            sync_course.delay_on_commit(context.pk)
+            syncs.queue_sync(context, trigger=LtiSync.Trigger.RULE)
             return redirect("integrations:lti-course", context.pk)
     return render(
         request,
@@ -276,6 +355,9 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
             "rules": course_rules(context),
             "form": form,
             "problem": problem,
+            "syncs": syncs.recent_syncs(context),
+            "columns": gradebook_columns(context),
+            "can_write_back": writeback.can_write_back(context),
         },
     )
 
@@ -283,11 +365,57 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def course_sync(request: HttpRequest, pk: int) -> HttpResponse:
-    context = get_object_or_404(LtiContext, pk=pk)
-    if not ags.can_teach(request.user, context):
-        raise Http404
-    sync_course.delay_on_commit(context.pk)
+    context = _teaching_context(request.user, pk)
+    syncs.queue_sync(context, trigger=LtiSync.Trigger.INSTRUCTOR)
     return redirect("integrations:lti-course", context.pk)
+
+
+@login_required
+@require_POST
+def column_on(request: HttpRequest, pk: int, pathway: int) -> HttpResponse:
+    context = _teaching_context(request.user, pk)
+    found = get_object_or_404(
+        Pathway, pk=pathway, organization=context.platform.organization
+    )
+    try:
+        writeback.switch_on_column(context, found, by=request.user)
+    except ValidationError as error:
+        problem, status = " ".join(error.messages), 400
+    except PlatformUnavailable:
+        problem = "The learning platform did not accept the gradebook column."
+        status = 502
+    else:
+        return redirect("integrations:lti-course", context.pk)
+    return render(
+        request,
+        "integrations/lti_column_problem.html",
+        {"context": context, "problem": problem},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def column_off(request: HttpRequest, pk: int, pathway: int) -> HttpResponse:
+    """GET asks the instructor to confirm; POST switches the column off."""
+    context = _teaching_context(request.user, pk)
+    column = get_object_or_404(
+        LtiGradebookColumn.objects.select_related("pathway"),
+        context=context,
+        pathway_id=pathway,
+        is_on=True,
+    )
+    if request.method == "POST":
+        writeback.switch_off_column(column, by=request.user)
+        return redirect("integrations:lti-course", context.pk)
+    title = pathway_titles(context.platform.organization).get(
+        column.pathway_id, column.pathway.code
+    )
+    return render(
+        request,
+        "integrations/lti_column_off.html",
+        {"context": context, "column": column, "title": title},
+    )
 
 
 @xframe_options_exempt

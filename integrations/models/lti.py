@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts import sealing
 from accounts.models import Organization
@@ -14,6 +15,11 @@ from curriculum.models import Module
 from pathways.models import Pathway
 
 TOOL_KEY_PURPOSE = b"cairn lti tool key v1"
+
+
+def default_letter_scale() -> list[list]:
+    """Letters from the highest, each with the lowest percentage that earns it."""
+    return [["A", 90], ["B", 80], ["C", 70], ["D", 60], ["F", 0]]
 
 
 class LtiToolKey(models.Model):
@@ -80,6 +86,9 @@ class LtiPlatform(models.Model):
         help_text="Link a launch to an existing account with the same verified "
         "e-mail address.",
     )
+    # [[letter, lowest percentage], ...] from the highest letter down to one
+    # that starts at 0 (integrations/lti/rules.py reads it).
+    letter_scale = models.JSONField(default=default_letter_scale)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -214,7 +223,8 @@ class LtiMember(models.Model):
 
 
 class LtiAwardRule(models.Model):
-    """Every listed line item at or above `min_percent` completes `module`."""
+    """Every listed line item at or above `min_percent`, or graded at least
+    `min_letter` on the platform's letter scale, completes `module`."""
 
     context = models.ForeignKey(
         LtiContext, on_delete=models.CASCADE, related_name="award_rules"
@@ -222,7 +232,10 @@ class LtiAwardRule(models.Model):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="+")
     line_items = models.JSONField(default=list)
     line_item_labels = models.JSONField(default=dict, blank=True)
-    min_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    min_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    min_letter = models.CharField(max_length=8, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -234,10 +247,17 @@ class LtiAwardRule(models.Model):
             models.CheckConstraint(
                 condition=Q(min_percent__gte=0) & Q(min_percent__lte=100),
                 name="lti_rule_percent_in_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=(Q(min_percent__isnull=False) & Q(min_letter=""))
+                | (Q(min_percent__isnull=True) & ~Q(min_letter="")),
+                name="lti_rule_percent_or_letter",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.min_letter:
+            return f"{self.module} at {self.min_letter}"
         return f"{self.module} at {self.min_percent} %"
 
 
@@ -255,6 +275,7 @@ class LtiResultCompletion(models.Model):
         ModuleCompletion, on_delete=models.CASCADE, related_name="lti_evidence"
     )
     scores = models.JSONField(default=dict)
+    letters = models.JSONField(default=dict, blank=True)  # for a letter rule
     recorded_at = models.DateTimeField()
     voided_at = models.DateTimeField(null=True, blank=True)
 
@@ -269,3 +290,110 @@ class LtiResultCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} by {self.rule}"
+
+
+class LtiSync(models.Model):
+    """One reading of a course's members and results: queued, claimed by a
+    worker, and done or failed. A sync whose worker died is taken over by the
+    sweep (integrations/lti/syncs.py), and failed after MAX_ATTEMPTS."""
+
+    class Status(models.TextChoices):
+        # PENDING is the name accounts/jobs.py's claim() looks for.
+        PENDING = "queued", "Waiting to start"
+        RUNNING = "running", "Reading from the learning platform"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Trigger(models.TextChoices):
+        LAUNCH = "launch", "Someone opened Cairn from the course"
+        INSTRUCTOR = "instructor", "An instructor asked for it"
+        RULE = "rule", "Grades were mapped to a module"
+        SCHEDULE = "schedule", "The regular schedule"
+
+    context = models.ForeignKey(
+        LtiContext, on_delete=models.CASCADE, related_name="syncs"
+    )
+    trigger = models.CharField(max_length=12, choices=Trigger.choices)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)  # why it failed, or was started again
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Launches come in bursts: they share the sync already waiting.
+            models.UniqueConstraint(
+                fields=["context"],
+                condition=Q(status="queued"),
+                name="one_queued_lti_sync_per_course",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Sync of {self.context} ({self.status})"
+
+
+class LtiGradebookColumn(models.Model):
+    """A line item in the course's gradebook showing each learner's progress
+    in a pathway, kept up to date by Cairn while it is switched on."""
+
+    context = models.ForeignKey(
+        LtiContext, on_delete=models.CASCADE, related_name="gradebook_columns"
+    )
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="+")
+    # The platform's id (URL) of the line item, once found or created.
+    line_item = models.URLField(max_length=500, blank=True)
+    is_on = models.BooleanField(default=False)
+    switched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    switched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["context", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["context", "pathway"], name="one_lti_column_per_pathway"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pathway} progress in {self.context}"
+
+
+class LtiPostedScore(models.Model):
+    """The last score posted to a column's line item for a learner: a score
+    is posted again only when it changes."""
+
+    column = models.ForeignKey(
+        LtiGradebookColumn, on_delete=models.CASCADE, related_name="posted_scores"
+    )
+    identity = models.ForeignKey(
+        LtiIdentity, on_delete=models.CASCADE, related_name="+"
+    )
+    # The line item it went to: a column whose line item was replaced (deleted
+    # in the platform, then found anew) posts everything again.
+    line_item = models.URLField(max_length=500)
+    percent = models.PositiveSmallIntegerField()
+    posted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["column", "identity"], name="one_lti_posted_score"
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__lte=100), name="lti_posted_percent_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.percent} % for {self.identity}"

@@ -10,20 +10,26 @@
 (function () {
   "use strict";
 
-  function storageFrame(target) {
-    var host = window.opener || window.parent;
-    if (target && target !== "_parent") {
-      try {
-        if (host.frames[target]) {
-          return host.frames[target];
-        }
-      } catch (error) {
-        // A frame of another origin: fall back to the host window.
-      }
-    }
-    return host;
+  function host() {
+    return window.opener || window.parent;
   }
 
+  function storageFrame(target) {
+    if (target && target !== "_parent") {
+      try {
+        if (host().frames[target]) {
+          return host().frames[target];
+        }
+      } catch (error) {
+        // Not reachable by name: fall back to the host window.
+      }
+    }
+    return host();
+  }
+
+  // Send `message` to `frame` and wait for its answer: the same message id,
+  // the matching ".response" subject, from that window and (where given)
+  // that origin only; null after three seconds.
   function ask(frame, origin, message, done) {
     var id = "cairn-" + Math.random().toString(36).slice(2);
     var finished = false;
@@ -36,14 +42,35 @@
       }
     }
     function listen(event) {
-      var data = event.data || {};
-      if (event.origin === origin && data.message_id === id) {
-        finish(data);
+      var data = event.data;
+      if (
+        data && typeof data === "object" &&
+        data.message_id === id &&
+        data.subject === message.subject + ".response" &&
+        event.source === frame &&
+        (origin === "*" || event.origin === origin)
+      ) {
+        finish(data.error ? null : data);
       }
     }
     window.addEventListener("message", listen);
     frame.postMessage(message, origin);
     window.setTimeout(function () { finish(null); }, 3000);
+  }
+
+  // Which frame answers `subject`, from the platform's lti.capabilities
+  // (sent to any origin: it asks nothing secret); null if it is not offered.
+  function capableFrame(target, subject, done) {
+    ask(host(), "*", { subject: "lti.capabilities" }, function (answer) {
+      var offered = (answer && answer.supported_messages) || [];
+      for (var i = 0; i < offered.length; i += 1) {
+        if (offered[i] && offered[i].subject === subject) {
+          done(storageFrame(offered[i].frame || target));
+          return;
+        }
+      }
+      done(null);
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -59,12 +86,18 @@
     }
     var put = document.querySelector("[data-lti-storage='put']");
     if (put) {
-      ask(storageFrame(put.dataset.target), put.dataset.origin, {
-        subject: "lti.put_data",
-        key: "state_" + put.dataset.state,
-        value: put.dataset.state
-      }, function () {
-        window.location.href = put.dataset.next;
+      capableFrame(put.dataset.target, "lti.put_data", function (frame) {
+        if (!frame) {
+          window.location.href = put.dataset.next;
+          return;
+        }
+        ask(frame, put.dataset.origin, {
+          subject: "lti.put_data",
+          key: "state_" + put.dataset.state,
+          value: put.dataset.state
+        }, function () {
+          window.location.href = put.dataset.next;
+        });
       });
     }
     var get = document.querySelector("[data-lti-storage='get']");
@@ -73,7 +106,11 @@
         subject: "lti.get_data",
         key: "state_" + get.dataset.state
       }, function (answer) {
-        if (answer && answer.value === get.dataset.state) {
+        if (
+          answer &&
+          answer.key === "state_" + get.dataset.state &&
+          answer.value === get.dataset.state
+        ) {
           get.submit();
         } else {
           document.querySelector("[data-lti-storage-failed]").hidden = false;

@@ -40,3 +40,25 @@ def authorize(client, platform, user_id, *, roles=(LEARNER,), **launch):
 def launch(client, platform, user_id, **kwargs):
     url, form = authorize(client, platform, user_id, **kwargs)
     return client.post(url, form)
+
+
+def teach(client, platform, capture):
+    """The instructor launches into the course, which Cairn then knows."""
+    from integrations.models import LtiContext
+    from tests.integrations.lti.platform import INSTRUCTOR
+
+    platform.add_member(
+        "teacher-1", name="Ann Lee", email="ann@example.edu", roles=(INSTRUCTOR,)
+    )
+    with capture(execute=True):
+        launch(client, platform, "teacher-1", roles=(INSTRUCTOR,), name="Ann Lee")
+    return LtiContext.objects.get()
+
+
+def sync(context) -> dict:
+    """An instructor's "read now": the course's sync, queued and run here."""
+    from integrations.lti import syncs
+    from integrations.models import LtiSync
+
+    queued = syncs.queue_sync(context, trigger=LtiSync.Trigger.INSTRUCTOR)
+    return syncs.run_sync(queued.pk).counts

@@ -2,10 +2,11 @@
 signs launches with its own RSA key, serves its JWKS, checks the tool's
 client assertion against Cairn's key set and issues service tokens (the
 library's `get_access_token`), and answers the AGS line item and result
-containers and the NRPS membership container with bearer tokens it checked
-(`validate_token`). The library's own service handlers need a framework's
-request objects; the containers here are the spec's JSON, paged with Link
-headers (AGS §3.2, NRPS §2.4)."""
+containers, line item creation and score posts (kept in `line_items` and
+`scores` for tests to assert) and the NRPS membership container with bearer
+tokens it checked (`validate_token`). The library's own service handlers
+need a framework's request objects; the containers here are the spec's JSON,
+paged with Link headers (AGS §3.2, NRPS §2.4)."""
 
 import json
 import threading
@@ -108,9 +109,14 @@ class Platform:
         self.line_items: dict[str, dict] = {}
         self.results: dict[str, dict[str, float]] = {}
         self.members: list[dict] = []
+        # Scores posted by the tool, per line item, in the order received.
+        self.scores: dict[str, list[dict]] = {}
+        # Whether launches let the tool create line items (AGS `lineitem` scope).
+        self.allow_creating_line_items = True
         self.page_size = 50
         self.tokens_issued = 0
         self.registration = None
+        self.pages: dict[str, str] = {}
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -176,6 +182,16 @@ class Platform:
     def post_score(self, item_id: str, user_id: str, score: float):
         self.results[item_id][user_id] = score
 
+    def _create_line_item(self, body: dict) -> dict:
+        """AGS §3.2.7: the platform gives the new line item its id."""
+        item_id = self.add_line_item(
+            uuid.uuid4().hex[:12], body["label"], body["scoreMaximum"]
+        )
+        self.line_items[item_id].update(
+            {k: body[k] for k in ("tag", "resourceId", "resourceLinkId") if k in body}
+        )
+        return self.line_items[item_id]
+
     def add_member(self, user_id, *, name, email, roles=(LEARNER,), status="Active"):
         self.members = [m for m in self.members if m["user_id"] != user_id]
         self.members.append(
@@ -201,6 +217,7 @@ class Platform:
     ) -> str:
         """The URL the platform sends the browser to (Cairn's login URL)."""
         hint = uuid.uuid4().hex
+        framed = overrides.pop("framed", False)
         self.launches[hint] = {
             "user_id": user_id,
             "roles": list(roles),
@@ -212,7 +229,20 @@ class Platform:
         }
         login = _Login(None, _Conf(registration=self.registration))
         login.set_lti_message_hint(hint=hint)
-        return login.initiate_login(user_id)
+        url = login.initiate_login(user_id)
+        if framed:
+            # The platform offers its storage (the tool's frame reaches the
+            # course page as its parent).
+            self.launches[hint]["storage_target"] = STORAGE_TARGET
+            url += "&" + urlencode({"lti_storage_target": STORAGE_TARGET})
+        return url
+
+    def course_page_url(self, user_id: str, **launch) -> str:
+        """A page of the course on the platform's origin that opens Cairn in
+        a frame and answers the frame's storage messages."""
+        key = uuid.uuid4().hex
+        self.pages[key] = self.initiate_login(user_id, framed=True, **launch)
+        return f"{self.url}/course/page/{key}"
 
     # -- the HTTP side
     def app(self, environ, start_response):
@@ -223,6 +253,8 @@ class Platform:
             status, headers, body = "401 Unauthorized", [], {"error": str(error)}
         if ("X-Html", "1") in headers:
             return self._html(start_response, _launch_form(body))
+        if path.startswith("/course/page/") and path[13:] in self.pages:
+            return self._html(start_response, _course_page(self.pages[path[13:]]))
         if path == "/" and self.registration is not None:
             return self._html(start_response, self._home())
         data = json.dumps(body).encode()
@@ -246,6 +278,14 @@ class Platform:
                 roles=(INSTRUCTOR,),
                 name="Demo Teacher",
                 email="teacher@lms.example",
+            ),
+            "Open the course page, Cairn in its frame (learner)": (
+                self.course_page_url(
+                    "demo-learner",
+                    name="Demo Learner",
+                    email="learner@lms.example",
+                    custom={"cairn_pathway": "DATA-PATH"},
+                )
             ),
             "Place a Cairn page (deep linking)": self.initiate_login(
                 "demo-teacher",
@@ -312,6 +352,8 @@ class Platform:
             ):
                 return "400 Bad Request", [], {"error": "unknown login"}
             form = self._launch(request, conf, launch)
+            if launch.get("storage_target"):
+                form["lti_storage_target"] = launch["storage_target"]
             if "text/html" in environ.get("HTTP_ACCEPT", ""):
                 return "200 OK", [("X-Html", "1")], form
             return "200 OK", [], form
@@ -319,12 +361,24 @@ class Platform:
             conf.get_registration()
             self.tokens_issued += 1
             return "200 OK", [], conf.get_access_token(_Request(environ).form_data)
+        if path == "/course/lineitems" and environ["REQUEST_METHOD"] == "POST":
+            self._check_token(environ, [AGS + "lineitem"])
+            return "201 Created", [], self._create_line_item(_json(environ))
         if path == "/course/lineitems":
-            self._check_token(environ, [AGS + "lineitem.readonly"])
+            self._check_token(environ, [AGS + "lineitem.readonly", AGS + "lineitem"])
             headers, page = self._page(
                 environ, list(self.line_items.values()), self.url + path
             )
             return "200 OK", headers, page
+        if path.startswith("/course/lineitems/") and path.endswith("/scores"):
+            self._check_token(environ, [AGS + "score"])
+            item_id = self.url + path.removesuffix("/scores")
+            if item_id not in self.line_items:
+                return "404 Not Found", [], {"error": "no such line item"}
+            score = _json(environ)
+            self.scores.setdefault(item_id, []).append(score)
+            self.results[item_id][score["userId"]] = score["scoreGiven"]
+            return "200 OK", [], {}
         if path.startswith("/course/lineitems/") and path.endswith("/results"):
             self._check_token(environ, [AGS + "result.readonly"])
             item_id = self.url + path.removesuffix("/results")
@@ -375,22 +429,90 @@ class Platform:
             message.set_resource_link_claim("link-1", title="Progress in Cairn")
         if launch["custom"]:
             message.set_custom_parameters_claim(launch["custom"])
-        message.set_ags(self.url + "/course/lineitems", allow_creating_lineitems=False)
+        message.set_ags(
+            self.url + "/course/lineitems",
+            allow_creating_lineitems=self.allow_creating_line_items,
+        )
         message.set_nrps(self.url + "/course/memberships")
         for claim, value in launch.get("claims", {}).items():
             message.set_extra_claims({claim: value})
         return message.lti_launch()
 
 
+def _json(environ) -> dict:
+    size = int(environ.get("CONTENT_LENGTH") or 0)
+    return json.loads(environ["wsgi.input"].read(size))
+
+
 def _launch_form(data: dict) -> str:
     fields = "".join(
         f'<input type="hidden" name="{name}" value="{escape(data[name])}">'
-        for name in ("id_token", "state")
+        for name in ("id_token", "state", "lti_storage_target")
+        if name in data
     )
     return (
         "<!doctype html><title>Launch</title>"
         f'<form method="post" action="{escape(data["launch_url"])}">{fields}'
         '<button type="submit">Continue to Cairn</button></form>'
+        "<script>document.forms[0].submit()</script>"
+    )
+
+
+# The frame the tool's storage messages go to: the course page itself
+# ("_parent", as the spec allows).
+STORAGE_TARGET = "_parent"
+
+# The platform's side of 1EdTech's "OIDC Login with LTI Client Side
+# postMessages": it answers lti.capabilities, lti.put_data and lti.get_data
+# from the tool's origin only, keeps the values in the page, and notes each
+# message (window.ltiStorageLog) for the tests to read.
+_STORAGE_SCRIPT = """
+(function () {
+  var toolOrigin = %(origin)s, store = {};
+  window.ltiStorageLog = [];
+  window.addEventListener("message", function (event) {
+    var data = event.data || {};
+    if (event.origin !== toolOrigin || typeof data.subject !== "string") {
+      return;
+    }
+    window.ltiStorageLog.push(data.subject);
+    var answer = {subject: data.subject + ".response", message_id: data.message_id};
+    if (data.subject === "lti.capabilities") {
+      answer.supported_messages = [
+        {subject: "lti.capabilities"},
+        {subject: "lti.put_data"},
+        {subject: "lti.get_data"}
+      ];
+    } else if (data.subject === "lti.put_data") {
+      store[data.key] = data.value;
+      answer.key = data.key;
+      answer.value = data.value;
+    } else if (data.subject === "lti.get_data") {
+      answer.key = data.key;
+      if (Object.prototype.hasOwnProperty.call(store, data.key)) {
+        answer.value = store[data.key];
+      } else {
+        answer.error = {code: "not_found", message: "No such key"};
+      }
+    } else {
+      answer.error = {code: "unsupported_subject", message: "Not supported"};
+    }
+    event.source.postMessage(answer, event.origin);
+  });
+})();
+"""
+
+
+def _course_page(login_url: str) -> str:
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(login_url))
+    script = _STORAGE_SCRIPT % {"origin": json.dumps(origin)}
+    return (
+        "<!doctype html><title>Data Analysis 101</title>"
+        "<h1>Data Analysis 101</h1>"
+        f"<script>{script}</script>"
+        f'<iframe name="cairn" title="Cairn" src="{escape(login_url)}" '
+        'style="width:100%;height:800px" '
+        'allow="storage-access"></iframe>'
     )
 
 

@@ -53,8 +53,13 @@ def test_a_learner_lands_signed_in_on_the_module_the_link_points_to(
     cookie = answer.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["samesite"] == "None"
     assert cookie["secure"] is True
+    # Chromium keeps only partitioned cookies (CHIPS) in a cross-site frame
+    # when third-party cookies are blocked (test_browser_lti.py).
+    assert cookie.output().endswith("; Partitioned")
     assert "X-Frame-Options" not in page
-    assert platform.url in page["Content-Security-Policy"]
+    assert f"frame-ancestors 'self' {platform.url}" in page["Content-Security-Policy"]
+    # The platform sent only the full name (the `name` claim).
+    assert identity.user.get_full_name() == "Lee Park"
 
 
 def test_pages_outside_a_launch_keep_the_default_cookie_and_framing(cast, client):
@@ -165,6 +170,27 @@ def test_a_login_for_an_unknown_platform_is_refused(cast, client, platform):
         },
     )
     assert answer.status_code == 400
+    # No platform to name: nobody may frame the refusal.
+    assert "frame-ancestors 'none'" in answer["Content-Security-Policy"]
+
+
+def _frame_ancestors(policy: str) -> list[str]:
+    """The sources of a policy's frame-ancestors directive, wherever it stands."""
+    for directive in policy.split(";"):
+        name, *sources = directive.split()
+        if name == "frame-ancestors":
+            return sources
+    return []
+
+
+def test_a_refusal_shows_in_the_frame_of_the_platform_it_names(cast, client, platform):
+    url, form = authorize(client, platform, "lms-user-1")
+    form["id_token"] = _tamper(form["id_token"])
+    answer = client.post(url, form)
+    assert _refused(answer)
+    policy = answer["Content-Security-Policy"]
+    assert _frame_ancestors(policy) == ["'self'", platform.url]
+    assert "X-Frame-Options" not in answer
 
 
 @pytest.mark.parametrize(("role", "status"), [("admin", 200), ("learner", 403)])
@@ -228,6 +254,11 @@ def test_a_frame_without_cookies_keeps_the_state_in_platform_storage(
     put = login.context
     assert put["put"] is True
     assert put["origin"] == platform.url
+    # The platform frames the storage page.
+    assert _frame_ancestors(login["Content-Security-Policy"]) == [
+        "'self'",
+        platform.url,
+    ]
     form = requests.get(put["next_url"], timeout=10).json()
     assert form["state"] == put["state"]
     _without_state_cookie(client)
@@ -242,6 +273,7 @@ def test_a_frame_without_cookies_keeps_the_state_in_platform_storage(
     assert check.context["put"] is False
     assert check.context["origin"] == platform.url
     assert b'data-lti-storage="get"' in check.content
+    assert platform.url in check["Content-Security-Policy"]
     # ...and sends the launch on with the state confirmed, once.
     confirmed = {**fields, "lti_storage_target": "_parent", "lti_storage_checked": "1"}
     assert client.post(launch_path, confirmed).status_code == 302

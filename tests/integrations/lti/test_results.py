@@ -9,11 +9,11 @@ from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
 from assessments.models import ModuleCompletion
 from credentials import services as credential_services
 from credentials.models import Award
-from integrations.lti import nrps, tasks
+from integrations.lti import nrps
 from integrations.lti.services_client import PlatformUnavailable
 from integrations.models import LtiContext, LtiMember, LtiResultCompletion
 from tests import builders
-from tests.integrations.lti.conftest import launch
+from tests.integrations.lti.conftest import launch, sync
 from tests.integrations.lti.platform import INSTRUCTOR, _Conf
 
 
@@ -47,7 +47,7 @@ def test_a_mapped_grade_completes_the_module_and_a_lowered_one_revokes_the_award
 
     platform.post_score(quiz, "student-1", 85)
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.sync_course(context.pk)
+        sync(context)
     evidence = LtiResultCompletion.objects.get()
     assert evidence.scores == {quiz: "85.00"}
     completion = evidence.completion
@@ -58,12 +58,12 @@ def test_a_mapped_grade_completes_the_module_and_a_lowered_one_revokes_the_award
 
     # Reading again changes nothing: the evidence is unique per rule and learner.
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.sync_course(context.pk)
+        sync(context)
     assert LtiResultCompletion.objects.count() == 1
 
     platform.post_score(quiz, "student-1", 60)
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.sync_course(context.pk)
+        sync(context)
     completion.refresh_from_db()
     award.refresh_from_db()
     assert completion.voided_at is not None
@@ -92,11 +92,11 @@ def test_all_of_several_line_items_must_reach_the_threshold(
     platform.post_score(one, "student-1", 90)
     platform.post_score(two, "student-1", 30)  # 60 %
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.sync_course(context.pk)
+        sync(context)
     assert not ModuleCompletion.objects.exists()
     platform.post_score(two, "student-1", 36)  # 72 %
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.sync_course(context.pk)
+        sync(context)
     assert ModuleCompletion.objects.live().count() == 1
 
 
@@ -114,7 +114,7 @@ def test_the_course_roster_is_kept_as_a_cohort_across_pages(
     )
     platform.members = [m for m in platform.members if m["user_id"] != "s-2"]
     with django_capture_on_commit_callbacks(execute=True):
-        result = tasks.sync_course(context.pk)
+        result = sync(context)
     assert result["withdrawn"] == 2
     assert context.cohort.learners.count() == 1
     assert LtiMember.objects.get(identity__subject="teacher-1").status == "active"
@@ -128,8 +128,8 @@ def test_the_service_token_is_fetched_once_and_reused(
     platform.add_member("student-1", name="Sam Ray", email="sam@example.edu")
     context = _course(client, platform, django_capture_on_commit_callbacks)
     issued = platform.tokens_issued
-    tasks.sync_course(context.pk)
-    tasks.sync_course(context.pk)
+    sync(context)
+    sync(context)
     assert platform.tokens_issued == issued
 
 
@@ -196,3 +196,21 @@ def test_a_platform_that_is_down_fails_only_its_own_sync(
     with pytest.raises(PlatformUnavailable):
         nrps.sync_members(context)
     assert list(LtiMember.objects.values_list("pk", "status")) == members_before
+
+
+def test_two_courses_with_one_title_never_share_a_cohort(
+    cast, client, platform, django_capture_on_commit_callbacks
+):
+    first = _course(client, platform, django_capture_on_commit_callbacks)
+    first.refresh_from_db()
+    second = LtiContext.objects.create(
+        platform=first.platform, context_id="course-2", title=first.title
+    )
+    third = LtiContext.objects.create(
+        platform=first.platform, context_id="course-3", title=first.title
+    )
+    cohorts = [nrps.course_cohort(c) for c in (first, second, third)]
+    assert len({c.pk for c in cohorts}) == 3
+    assert cohorts[1].name == f"{cohorts[0].name} (course-2)"
+    assert cohorts[2].name == f"{cohorts[0].name} (course-3)"
+    assert nrps.course_cohort(second) == cohorts[1]
