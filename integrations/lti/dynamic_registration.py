@@ -71,6 +71,7 @@ def tool_configuration(organization: Organization, build) -> dict:
         "redirect_uris": [urls["launch"]],
         "client_name": f"Cairn ({organization.name})",
         "jwks_uri": urls["jwks"],
+        "logo_uri": urls["icon"],
         "token_endpoint_auth_method": "private_key_jwt",
         "scope": SCOPES,
         TOOL_CONFIG: {
@@ -82,6 +83,7 @@ def tool_configuration(organization: Organization, build) -> dict:
                     "type": "LtiDeepLinkingRequest",
                     "target_link_uri": urls["deep_linking"],
                     "label": "Cairn progress page",
+                    "icon_uri": urls["icon"],
                 }
             ],
         },

@@ -5,6 +5,7 @@ another organization is unknown here)."""
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.templatetags.static import static
 from django.urls import reverse
 from pylti1p3.deployment import Deployment
 from pylti1p3.registration import Registration
@@ -155,10 +156,13 @@ def tool_urls(organization: Organization, build) -> dict[str, str]:
         "jwks": "integrations:lti-jwks",
         "registration": "integrations:lti-dynamic-registration",
     }
-    return {
+    urls = {
         key: build(reverse(name, args=[organization.slug]))
         for key, name in names.items()
     }
+    # The icon platforms show beside the link (Canvas, Moodle, Brightspace).
+    urls["icon"] = build(static("img/cairn-icon.png"))
+    return urls
 
 
 class ToolRegistration(Registration):

@@ -1,5 +1,7 @@
 """LTI Dynamic Registration with the loopback platform."""
 
+from django.contrib.staticfiles import finders
+
 from integrations.models import LtiPlatform
 from tests.integrations.lti.platform import Platform
 
@@ -31,6 +33,13 @@ def test_an_admin_registers_a_platform_that_opened_the_registration_url(cast, cl
         slug = cast.organization.slug
         assert sent["initiate_login_uri"].endswith(f"/integrations/lti/{slug}/login/")
         assert sent["jwks_uri"].endswith(f"/integrations/lti/{slug}/jwks/")
+        # The icon the platform shows beside the link, served from static files.
+        assert sent["logo_uri"].endswith("/static/img/cairn-icon.png")
+        messages = sent["https://purl.imsglobal.org/spec/lti-tool-configuration"]
+        assert messages["messages"][0]["icon_uri"] == sent["logo_uri"]
+        assert finders.find("img/cairn-icon.png")
+        listing = client.get(f"/integrations/organizations/{slug}/lti/")
+        assert sent["logo_uri"].encode() in listing.content
         # The token was for one use: a second attempt is refused by the platform.
         again = client.post(_register_page(cast), query)
         assert again.status_code == 400
