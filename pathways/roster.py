@@ -134,7 +134,9 @@ def import_roster(
     again first (people may have changed since the dry run)."""
     if not can_manage_people(by, organization):
         raise ValidationError("Only the organization's admins import rosters.")
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization = Organization.objects.select_for_update(no_key=True).get(
+        pk=organization.pk
+    )
     plan = plan_roster(organization, raw)
     if plan.problems:
         raise ValidationError([str(problem) for problem in plan.problems])

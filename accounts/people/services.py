@@ -44,8 +44,10 @@ def _check_manager(by: AbstractBaseUser, organization: Organization) -> None:
 
 def _lock(organization: Organization) -> Organization:
     """Serialize changes to one organization's roles, so that two admins
-    removing each other cannot both pass the last-admin check."""
-    return Organization.objects.select_for_update().get(pk=organization.pk)
+    removing each other cannot both pass the last-admin check. FOR NO KEY
+    UPDATE: rows that refer to the organization (awards, audit entries) are
+    still written meanwhile; only the other lockers wait."""
+    return Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
 
 
 # ------------------------------------------------------------ organizations

@@ -84,7 +84,7 @@ def update_issuer_details(organization: Organization, *, by, **details) -> Organ
     unknown = set(details) - set(ISSUER_DETAILS)
     if unknown:
         raise ValueError(f"not issuer details: {sorted(unknown)}")
-    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    locked = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     changed = {
         name: value for name, value in details.items() if getattr(locked, name) != value
     }
