@@ -106,6 +106,17 @@ class DeepLinkForm(forms.Form):
         self.fields["target"].choices = choices
 
 
+class CourseSitesForm(forms.Form):
+    addresses = forms.CharField(
+        label="Course site addresses",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only where the platform's courses are served from another "
+        "address than its issuer and login URL (Canvas: "
+        "https://yourcollege.instructure.com). One a line.",
+    )
+
+
 class LetterScaleForm(forms.Form):
     scale = forms.CharField(
         label="Letter grades",

@@ -2,6 +2,8 @@
 from the registrations (one organization at a time: a platform registered by
 another organization is unknown here)."""
 
+from urllib.parse import urlsplit
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -130,6 +132,41 @@ def set_letter_scale(
         organization=platform.organization,
         before=before,
         after=platform.letter_scale,
+    )
+    return platform
+
+
+@transaction.atomic
+def set_frame_origins(
+    platform: LtiPlatform, *, by: AbstractBaseUser, addresses: str
+) -> LtiPlatform:
+    """Where the platform's course pages are served, when not at its issuer
+    or login URL: one web address a line, kept as origins."""
+    _check(by, platform.organization)
+    platform = LtiPlatform.objects.select_for_update().get(pk=platform.pk)
+    found = []
+    for line in addresses.replace(",", "\n").splitlines():
+        if not (address := line.strip()):
+            continue
+        parts = urlsplit(address)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValidationError(
+                {
+                    "addresses": f"“{address[:80]}” is not a web address: give it "
+                    "as the browser shows it, such as https://college.instructure.com."
+                }
+            )
+        found.append(f"{parts.scheme}://{parts.netloc}".lower())
+    before = platform.frame_origins
+    platform.frame_origins = list(dict.fromkeys(found))
+    platform.save(update_fields=["frame_origins"])
+    log_action(
+        by,
+        "lti.course_sites_changed",
+        platform,
+        organization=platform.organization,
+        before=before,
+        after=platform.frame_origins,
     )
     return platform
 

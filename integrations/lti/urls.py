@@ -23,6 +23,11 @@ urlpatterns = [
         name="lti-platform",
     ),
     path(
+        "organizations/<slug:slug>/lti/<int:pk>/course-sites/",
+        views.platform_sites,
+        name="lti-platform-sites",
+    ),
+    path(
         "organizations/<slug:slug>/lti/<int:pk>/remove/",
         views.platform_remove,
         name="lti-platform-remove",

@@ -20,6 +20,7 @@ from integrations.lti import ags, launch, registration, syncs, writeback
 from integrations.lti import dynamic_registration as dynamic
 from integrations.lti.forms import (
     AwardRuleForm,
+    CourseSitesForm,
     DeepLinkForm,
     LetterScaleForm,
     PlatformForm,
@@ -74,7 +75,7 @@ def _origin(url: str) -> str:
 def _platform_origins(platform: LtiPlatform, *urls: str) -> list[str]:
     """Where the platform's pages live: its issuer, its login URL, and the
     return URLs a launch names."""
-    return [platform.issuer, platform.auth_login_url, *urls]
+    return [platform.issuer, platform.auth_login_url, *platform.frame_origins, *urls]
 
 
 def _refused(request: HttpRequest, organization: Organization) -> HttpResponse:
@@ -300,7 +301,37 @@ def platform_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "platform": platform,
             "scale": scale_of(platform.letter_scale),
             "form": form,
+            "sites_form": CourseSitesForm(
+                initial={"addresses": "\n".join(platform.frame_origins)}
+            ),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def platform_sites(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Where the platform's course pages live, if not at its issuer."""
+    organization = _manager_organization(request.user, slug)
+    platform = get_object_or_404(LtiPlatform, pk=pk, organization=organization)
+    form = CourseSitesForm(
+        request.POST or None,
+        initial={"addresses": "\n".join(platform.frame_origins)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration.set_frame_origins(
+                platform, by=request.user, addresses=form.cleaned_data["addresses"]
+            )
+        except ValidationError as error:
+            form.add_error("addresses", error.message_dict["addresses"])
+        else:
+            return redirect("integrations:lti-platform", slug, platform.pk)
+    return render(
+        request,
+        "integrations/lti_platform_sites.html",
+        {"organization": organization, "platform": platform, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

@@ -89,6 +89,10 @@ class LtiPlatform(models.Model):
     # [[letter, lowest percentage], ...] from the highest letter down to one
     # that starts at 0 (integrations/lti/rules.py reads it).
     letter_scale = models.JSONField(default=default_letter_scale)
+    # Origins of the platform's course pages where they differ from its issuer
+    # and login URL (Canvas: https://college.instructure.com): they may frame
+    # Cairn's login, storage and refusal pages before any session exists.
+    frame_origins = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -389,3 +389,25 @@ def test_the_page_reads_the_same_number_of_rows_for_3_or_60_entries(
         return len(captured)
 
     assert queries(3) == queries(60)
+
+
+def test_every_action_the_services_log_has_words():
+    """The audit trail says what happened in words: each action a service logs
+    (log_action or audit_entry with a literal action) is in AUDIT_ACTIONS."""
+    import pathlib
+    import re
+
+    from accounts.selectors import AUDIT_ACTIONS
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    call = re.compile(
+        r"(?:log_action|audit_entry)\(\s*[^,()]+,\s*\"([a-z_]+\.[a-z_.]+)\"\s*,"
+    )
+    logged = {
+        match.group(1)
+        for path in root.glob("*/**/*.py")
+        if not {".venv", "tests", "migrations", "node_modules"} & set(path.parts)
+        for match in call.finditer(path.read_text())
+    }
+    assert len(logged) > 100
+    assert sorted(logged - set(AUDIT_ACTIONS)) == []
