@@ -127,11 +127,6 @@ def peak_rss_mib(pids: list[int]) -> list[float]:
 
 def build(learners: int):
     """An organization, a three-module pathway and its enrolled learners."""
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
-    from accounts.models import Membership
-    from pathways.models import Enrolment
     from tests import builders, factories
 
     run = int(time.time())
@@ -139,25 +134,7 @@ def build(learners: int):
     factories.UserFactory.reset_sequence(run * 10)
     cast = builders.make_cast()
     built = builders.make_pathway(cast, codes=MODULES)
-    stamp = cast.organization.slug
-    users = get_user_model().objects.bulk_create(
-        get_user_model()(
-            username=f"pipe-{stamp}-{n}",
-            email=f"pipe{n}@{stamp}.example",
-            first_name="Learner",
-            last_name=str(n),
-        )
-        for n in range(learners)
-    )
-    Membership.objects.bulk_create(
-        Membership(organization=cast.organization, user=u, role=Membership.Role.LEARNER)
-        for u in users
-    )
-    now = timezone.now()
-    Enrolment.objects.bulk_create(
-        Enrolment(learner=u, version=built.version, enrolled_at=now, evaluated_at=now)
-        for u in users
-    )
+    users = builders.enrol_many(cast, built.version, learners, prefix="pipe")
     return cast, built, users
 
 

@@ -169,11 +169,6 @@ class Processes:
 
 def build(plan: Plan):
     """An organization, a one-module pathway and its enrolled learners."""
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
-    from accounts.models import Membership
-    from pathways.models import Enrolment
     from tests import builders, factories
 
     # A database kept from an earlier run: names of this run's own.
@@ -182,21 +177,7 @@ def build(plan: Plan):
     factories.UserFactory.reset_sequence(run * 10)
     cast = builders.make_cast()
     built = builders.make_pathway(cast, codes=("CH-101",))
-    User = get_user_model()
-    stamp = cast.organization.slug
-    users = User.objects.bulk_create(
-        User(username=f"chaos-{stamp}-{n}", email=f"chaos{n}@{stamp}.example")
-        for n in range(plan.learners)
-    )
-    Membership.objects.bulk_create(
-        Membership(organization=cast.organization, user=u, role=Membership.Role.LEARNER)
-        for u in users
-    )
-    now = timezone.now()
-    Enrolment.objects.bulk_create(
-        Enrolment(learner=u, version=built.version, enrolled_at=now, evaluated_at=now)
-        for u in users
-    )
+    users = builders.enrol_many(cast, built.version, plan.learners, prefix="chaos")
     return cast, built, users
 
 

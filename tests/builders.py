@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from accounts.models import Membership, Organization
 from assessments import services as assessments
@@ -10,7 +11,7 @@ from assessments.models import AssessmentTask, Submission
 from curriculum import services as curriculum
 from curriculum.models import Competency, CompetencyFramework
 from pathways import services as pathways
-from pathways.models import PathwayVersion
+from pathways.models import Enrolment, PathwayVersion
 from reviews import services as reviews
 from tests import factories
 
@@ -189,3 +190,29 @@ def with_suspension_entries(cast: Cast) -> None:
         proof_format="eddsa-rdfc-2022",
         suspension_entry=True,
     )
+
+
+def enrol_many(cast: "Cast", version: PathwayVersion, count: int, *, prefix: str):
+    """`count` learners of the cast's organization enrolled in `version`, in
+    three bulk inserts (the benchmarks' cohorts); usernames start `prefix`."""
+    stamp = cast.organization.slug
+    user_model = get_user_model()
+    users = user_model.objects.bulk_create(
+        user_model(
+            username=f"{prefix}-{stamp}-{n}",
+            email=f"{prefix}{n}@{stamp}.example",
+            first_name="Learner",
+            last_name=str(n),
+        )
+        for n in range(count)
+    )
+    Membership.objects.bulk_create(
+        Membership(organization=cast.organization, user=u, role=Membership.Role.LEARNER)
+        for u in users
+    )
+    now = timezone.now()
+    Enrolment.objects.bulk_create(
+        Enrolment(learner=u, version=version, enrolled_at=now, evaluated_at=now)
+        for u in users
+    )
+    return users

@@ -21,8 +21,9 @@ from tests import builders
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def browser(tmp_path):
+def start_chromium(tmp_path, *, prefs: dict | None = None):
+    """Debian's headless Chromium through its chromedriver; `prefs` are the
+    profile's settings (the LTI test blocks third-party cookies with them)."""
     options = Options()
     options.binary_location = "/usr/bin/chromium"
     for argument in (
@@ -34,8 +35,16 @@ def browser(tmp_path):
         options.add_argument(argument)
     # The console, for Content-Security-Policy violations (csp_violations).
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if prefs:
+        options.add_experimental_option("prefs", prefs)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.implicitly_wait(5)
+    return driver
+
+
+@pytest.fixture
+def browser(tmp_path):
+    driver = start_chromium(tmp_path)
     yield driver
     driver.quit()
 

@@ -10,9 +10,6 @@ import pytest
 import requests
 from django.test import Client
 from django.urls import reverse
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 
@@ -23,7 +20,13 @@ from tests import builders
 from tests.credentials.conftest import served
 from tests.credentials.jsverifier import verify_with_node
 from tests.integrations.lti.platform import INSTRUCTOR, Platform
-from tests.test_browser import click, log_in, wait_for_text, wait_until
+from tests.test_browser import (
+    click,
+    log_in,
+    start_chromium,
+    wait_for_text,
+    wait_until,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,23 +37,15 @@ pytestmark = [
 
 @pytest.fixture
 def browser(tmp_path):
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-sync",
-        "--disable-component-update", "--window-size=1280,1000",
-        f"--user-data-dir={tmp_path / 'chromium'}",
-    ):  # fmt: skip
-        options.add_argument(argument)
     # Third-party cookies blocked, as Chromium's settings page does it; only
     # partitioned cookies (CHIPS) survive in a cross-site frame.
-    options.add_experimental_option(
-        "prefs",
-        {"profile.block_third_party_cookies": True, "profile.cookie_controls_mode": 1},
+    driver = start_chromium(
+        tmp_path,
+        prefs={
+            "profile.block_third_party_cookies": True,
+            "profile.cookie_controls_mode": 1,
+        },
     )
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.implicitly_wait(5)
     yield driver
     driver.quit()
 
