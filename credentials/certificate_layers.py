@@ -369,3 +369,9 @@ def find_box(root: boxes.Box, css_class: str) -> boxes.Box | None:
         if isinstance(box, boxes.ParentBox):
             waiting.extend(reversed(box.children))
     return None
+
+
+def cached_layers() -> int:
+    """How many design layers this process keeps."""
+    with _lock:
+        return len(_cache)
