@@ -2,6 +2,7 @@
 template (credentials/certificate_pdf.html), the design's stylesheet parsed once,
 fonts loaded once, and one document laid out. Pure: no ORM."""
 
+import threading
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -108,9 +109,17 @@ def stylesheet(design: CertificateDesign) -> CSS:
 
 
 def data_only() -> URLFetcher:
+    """A fetcher of data: URIs only, one per thread (making one took a millisecond;
+    a fetcher keeps its current request, so threads do not share one)."""
     # Only data: URIs may be fetched: the page needs nothing from the network or
     # the file system, and learner-supplied text must not make a worker fetch.
-    return URLFetcher(allowed_protocols={"data"})
+    fetcher = getattr(_fetchers, "data_only", None)
+    if fetcher is None:
+        fetcher = _fetchers.data_only = URLFetcher(allowed_protocols={"data"})
+    return fetcher
+
+
+_fetchers = threading.local()
 
 
 def lay_out(html: str, design: CertificateDesign) -> Document:

@@ -43,6 +43,7 @@ FORM_NAME = "CairnDesign"
 POINT = 0.75
 # Two layouts agree to this many CSS pixels (a ten-thousandth of a millimetre).
 TOLERANCE = 0.001
+BETWEEN_TAGS = re.compile(r">\s+<")
 # "12 0 R": a reference to object 12 in a PDF dictionary or array.
 REFERENCE = re.compile(rb"(?<![\d.\-/])(\d+)(?= 0 R\b)")
 
@@ -69,6 +70,8 @@ class DesignLayer:
     form: int  # index of the form that draws the page
     place: Place | None  # None when the design shows no learner's name
     usable: bool = True  # False: the name would be clipped, lay out whole
+    # The outline's entries of the design's text (the achievement's heading).
+    bookmarks: tuple = ()
 
 
 _cache: OrderedDict[tuple, DesignLayer] = OrderedDict()
@@ -82,22 +85,44 @@ def layered_pdf(
     or None when the learner's name does not fit the design layer's room."""
     learner_pt = scaled_font_size(info.learner_name, largest=38, smallest=22, fits=28)
     lines = 1 if design.shows("learner") else 0
-    for _ in range(2):
-        layer = design_layer(info, design, learner_pt, lines)
-        if not layer.usable:
+    layer = design_layer(info, design, learner_pt, lines)
+    if not layer.usable:
+        return None
+    document = learner_document(info, design, layer.place)
+    name_lines = placed_name_lines(document, layer.place)
+    if name_lines is None:
+        return None
+    if name_lines != lines:
+        # A long name took another number of lines: the layer laid out for that
+        # many, and the name moved to its stand-in's place (only its top moves:
+        # the centred text around it is taller or shorter).
+        other = design_layer(info, design, learner_pt, name_lines)
+        if not other.usable or other.place is None:
             return None
-        document = learner_document(info, design, layer.place)
-        name_lines = placed_name_lines(document, layer.place)
-        if name_lines is None:
-            return None
-        if name_lines == lines:
-            # The same lines of another height: a taller fallback font.
-            if not same_height(document, layer.place):
-                return None
-            return write(document, layer, info, design, attachment)
-        # A long name took another number of lines: the layer for that many.
-        lines = name_lines
-    return None
+        move_name(document, layer.place, other.place)
+        layer = other
+    if not same_height(document, layer.place):
+        # The name's lines are taller or shorter than the stand-in's: a name
+        # in a fallback font of other proportions.
+        return None
+    return write(document, layer, info, design, attachment)
+
+
+def move_name(document: Document, place: Place, to: Place) -> None:
+    page = document.pages[0]
+    name = find_box(page._page_box, "learner")
+    shift = to.page_top - place.page_top
+    name.translate(dy=shift)
+    # The outline's entry for the name points at it.
+    page.bookmarks[:] = [
+        (
+            level,
+            label,
+            (x, y + shift if abs(y - name.position_y + shift) < 1 else y),
+            state,
+        )
+        for level, label, (x, y), state in page.bookmarks
+    ]
 
 
 def design_key(info: CertificateInfo, design: CertificateDesign) -> tuple:
@@ -178,7 +203,12 @@ def build_design_layer(
             height=name.height,
         )
     objects, form = written_objects(document)
-    return DesignLayer(objects=objects, form=form, place=place)
+    return DesignLayer(
+        objects=objects,
+        form=form,
+        place=place,
+        bookmarks=tuple(document.pages[0].bookmarks),
+    )
 
 
 def written_objects(document: Document) -> tuple[tuple, int]:
@@ -242,9 +272,9 @@ def learner_document(
             "top": repr(place.top),
             "width": repr(place.width),
         }
-    return lay_out(
-        render_to_string("credentials/certificate_pdf.html", context), design
-    )
+    html = render_to_string("credentials/certificate_pdf.html", context)
+    # Less to parse: the layer's blocks need no white space between them.
+    return lay_out(BETWEEN_TAGS.sub("><", html), design)
 
 
 def placed_name_lines(document: Document, place: Place | None) -> int | None:
@@ -259,10 +289,14 @@ def placed_name_lines(document: Document, place: Place | None) -> int | None:
 
 
 def same_height(document: Document, place: Place | None) -> bool:
+    """Whether the name sits exactly where its stand-in did, of its height."""
     if place is None:
         return True
     name = find_box(document.pages[0]._page_box, "learner")
-    return abs(name.height - place.height) <= TOLERANCE
+    return (
+        abs(name.content_box_y() - place.page_top) <= TOLERANCE
+        and abs(name.height - place.height) <= TOLERANCE
+    )
 
 
 def write(
@@ -273,6 +307,10 @@ def write(
     attachment: Attachment,
 ) -> bytes:
     page = document.pages[0]
+    # One outline, in the order of the page, as a certificate laid out whole has.
+    page.bookmarks[:] = sorted(
+        [*page.bookmarks, *layer.bookmarks], key=lambda mark: mark[2][::-1]
+    )
     under = [f"q /{FORM_NAME} Do Q".encode()]
     if design.shows("qr_code"):
         under.append(qr_operators(page, info.verify_url, design.main_colour))

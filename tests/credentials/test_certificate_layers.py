@@ -64,6 +64,15 @@ def reader(pdf: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(pdf))
 
 
+def outline(pdf: PdfReader) -> list:
+    """The outline's titles, nested as in the PDF."""
+
+    def titles(entries):
+        return [titles(e) if isinstance(e, list) else e.title for e in entries]
+
+    return titles(pdf.outline)
+
+
 def words(pdf: bytes) -> Counter:
     return Counter(reader(pdf).pages[0].extract_text().split())
 
@@ -95,6 +104,7 @@ def test_a_layered_certificate_says_and_shows_what_one_laid_out_whole_does(
     )
     assert fill_colours(one) == fill_colours(other)
     assert one.metadata.title == other.metadata.title
+    assert outline(one) == outline(other)
     assert one.attachments["credential.json"] == [info.credential_json]
     assert len(one.pages) == 1
 
