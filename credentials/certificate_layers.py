@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import pydyf
-import segno
 from django.template.loader import render_to_string
 from weasyprint import Attachment, Document
 from weasyprint.formatting_structure import boxes
@@ -33,6 +32,7 @@ from credentials.certificate_html import (
     scaled_font_size,
     text_fits,
 )
+from credentials.qr import qr_matrix
 
 # Design layers kept per process, the least recently used dropped first: each is
 # its fonts' subsets and images, tens of kilobytes, more with signature images.
@@ -343,9 +343,7 @@ def write(
 def qr_operators(page, url: str, colour: str) -> bytes:
     """The verification URL's QR code as filled modules in the place of the
     learner layer's empty .qr box, in PDF operators."""
-    # Level M survives a scuffed or creased print; a full-size symbol, not a
-    # Micro QR, because phone camera apps do not read Micro QR codes.
-    matrix = segno.make(url, error="m", micro=False).matrix
+    matrix = qr_matrix(url)
     box = find_box(page._page_box, "qr")
     size = len(matrix)
     scale = box.border_width() * POINT / size
