@@ -97,7 +97,7 @@ def layered_pdf(
         # many, and the name moved to its stand-in's place (only its top moves:
         # the centred text around it is taller or shorter).
         other = design_layer(info, design, learner_pt, name_lines)
-        if not other.usable or other.place is None:
+        if not other.usable or not same_column(layer.place, other.place):
             return None
         move_name(document, layer.place, other.place)
         layer = other
@@ -106,6 +106,15 @@ def layered_pdf(
         # in a fallback font of other proportions.
         return None
     return write(document, layer, info, design, attachment)
+
+
+def same_column(place: Place, other: Place | None) -> bool:
+    """Whether the two stand-ins have the same left edge and width."""
+    return (
+        other is not None
+        and abs(place.left - other.left) <= TOLERANCE
+        and abs(place.width - other.width) <= TOLERANCE
+    )
 
 
 def move_name(document: Document, place: Place, to: Place) -> None:
