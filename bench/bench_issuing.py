@@ -191,14 +191,58 @@ def main() -> None:
         )
         print(f"  same proof from both: {'yes' if same else 'NO'}")
 
+    bench_certificates(seconds)
+
+
+# Names of usual lengths, one per certificate, so that each render is another
+# learner's (the design's layer is shared, the learner's is laid out each time).
+LEARNERS = (
+    "Lena Marsh", "Amara Okonkwo-Lindqvist", "Tomás Ferreira", "Mei-Ling Zhou",
+    "Jonathan Abernathy-Smythe", "Siobhán Ní Bhriain", "Oluwaseun Adeyemi",
+)  # fmt: skip
+CERTIFICATE_GOAL = 50  # certificates a second per core (issue 17)
+
+
+def measure_core(name: str, work: Callable[[], object], *, seconds: float) -> float:
+    """Median CPU seconds of this process per call: what one core spends, which
+    other processes on a shared machine do not inflate as they do wall time."""
+    work()
+    samples, walls = [], []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline or len(samples) < 5:
+        start, wall = time.process_time(), time.perf_counter()
+        work()
+        samples.append(time.process_time() - start)
+        walls.append(time.perf_counter() - wall)
+    median = statistics.median(samples)
+    print(
+        f"  {name:<44} {median * 1000:9.3f} ms {1 / median:10.1f}/s  n={len(samples)}"
+        f"  (CPU; wall {statistics.median(walls) * 1000:,.1f} ms)"
+    )
+    return median
+
+
+def bench_certificates(seconds: float) -> None:
+    """The design's layer laid out once and each learner's over it, against a
+    blank page and against the certificate laid out whole (as before the layers)."""
+    import itertools
+    from dataclasses import replace
+
     from weasyprint.text.ffi import harfbuzz_subset
 
-    print("PDF certificates (WeasyPrint)")
+    from credentials.certificate_design import DEFAULT_DESIGN
+    from credentials.certificates import (
+        credential_attachment,
+        full_document,
+        write_one_page,
+    )
+
+    print("PDF certificates (WeasyPrint; CPU time of one process, so per core)")
     print(
         "  font subsetting (HarfBuzz): "
         + ("present" if harfbuzz_subset is not None else "MISSING (about 4x slower)")
     )
-    blank = measure(
+    blank = measure_core(
         "blank A4 page (floor)",
         lambda: HTML(string="<html><body></body></html>").write_pdf(),
         seconds=seconds,
@@ -211,12 +255,17 @@ def main() -> None:
         credential_json=b"{}", outcomes=("SHEET-101: Spreadsheets", "VIZ-102: Charts"),
         credits="15 credits",
     )  # fmt: skip
-    pdf = measure(
-        "one-page certificate with QR code",
-        lambda: render_certificate_pdf(certificate),
-        seconds=seconds,
-    )
-    print(f"  ratio to floor: {pdf / blank:,.1f}x")
+    learners = itertools.cycle(LEARNERS)
+
+    def next_learner() -> CertificateInfo:
+        credential = uuid.uuid4()
+        return replace(
+            certificate,
+            learner_name=next(learners),
+            credential_id=str(credential),
+            verify_url=f"https://cairn.example/credentials/{credential}/",
+        )
+
     designed = CertificateDesign(
         page="a4-portrait",
         font="eb-garamond",
@@ -224,12 +273,42 @@ def main() -> None:
         accent_colour="#a67c2d",
         signatories=(Signatory("Ada Lovelace", "Director"), Signatory("Grace Hopper")),
     )
-    templated = measure(
-        "designed template: bundled font, two signatories",
-        lambda: render_certificate_pdf(certificate, designed),
-        seconds=seconds,
+    rates = []
+    for name, design in (
+        ("default design", DEFAULT_DESIGN),
+        ("designed template: bundled font, two signatories", designed),
+    ):
+        print(f"  {name}")
+        whole = measure_core(
+            "laid out whole (reference: one document)",
+            lambda design=design: write_one_page(
+                full_document(next_learner(), design)[1],
+                credential_attachment(certificate),
+            ),
+            seconds=seconds,
+        )
+        layered = measure_core(
+            "design layer once, learner's layer each",
+            lambda design=design: render_certificate_pdf(next_learner(), design),
+            seconds=seconds,
+        )
+        print(
+            f"  ratio to floor: {layered / blank:,.1f}x (whole: {whole / blank:,.1f}x);"
+            f" {whole / layered:,.1f}x faster than whole"
+        )
+        rates.append(1 / layered)
+    rate = min(rates)
+    # The slower of the two designs, in CPU time: certificates a core makes.
+    print(
+        f"  certificates/s per core: {rate:,.1f} (goal >= {CERTIFICATE_GOAL}) "
+        + ("met" if rate >= CERTIFICATE_GOAL else "not met")
     )
-    print(f"  ratio to floor: {templated / blank:,.1f}x")
+    # The same ratio where a blank page takes the 5 ms it took when the goal was
+    # set: a cross-check on a machine whose cores are shared or throttled.
+    print(
+        f"  at the goal's 5 ms blank page: {rate * blank / 0.005:,.1f}/s "
+        f"(the blank page took {blank * 1000:,.1f} ms of CPU here)"
+    )
 
 
 if __name__ == "__main__":

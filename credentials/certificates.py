@@ -1,64 +1,32 @@
-"""One-page PDF certificates for awards: pure rendering, no ORM."""
+"""One-page PDF certificates for awards: pure rendering, no ORM.
+
+The page is shaped and laid out by credentials/certificate_html.py; a PDF is
+composed of the design's layer, laid out once per template version and
+achievement, and the learner's layer (credentials/certificate_layers.py).
+"""
 
 import base64
 import hashlib
-from dataclasses import dataclass
-from datetime import date
 
-import segno
-from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
-from weasyprint import CSS, HTML, Attachment, Document
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint import Attachment, Document
 
-from credentials.certificate_design import (
-    DEFAULT_ACCENT,
-    DEFAULT_DESIGN,
-    DEFAULT_MAIN,
-    FIELDS,
-    FONTS,
-    CertificateDesign,
-    contrast,
-    font_files,
-    mix,
+from credentials.certificate_design import DEFAULT_DESIGN, CertificateDesign
+from credentials.certificate_html import (  # noqa: F401 (the module's interface)
+    FONT_CONFIG,
+    OUTCOME_SLOTS,
+    CertificateInfo,
+    certificate_context,
+    colours,
+    data_only,
+    font_config,
+    full_document,
+    layout,
+    outcome_slot_counts,
+    qr_svg,
+    scaled_font_size,
+    text_fits,
 )
-
-# Built once per process and shared by every render (shared PITFALLS.md, "PDF
-# certificates"); the template has no @font-face rules that would add to it.
-FONT_CONFIG = FontConfiguration()
-# One configuration per bundled font, its faces loaded once (font_config()).
-_FONT_CONFIGS: dict[str, FontConfiguration] = {}
-
-# Lines in the two columns of outcomes, "and N more" included: more would crowd
-# the page, and the verification page lists them all. Even counts keep the
-# columns level.
-OUTCOME_SLOTS = (6, 4, 2, 0)
-
-
-@dataclass(frozen=True)
-class CertificateInfo:
-    learner_name: str
-    achievement_name: str
-    achievement_kind: str  # "Pathway" or "Module"
-    organization_name: str
-    issued_on: date
-    credential_id: str
-    verify_url: str
-    credential_json: bytes
-    description: str = ""
-    outcomes: tuple[str, ...] = ()
-    level: str = ""  # shown as given, e.g. "EQF 5"
-    credits: str = ""  # shown as given, e.g. "30 credits"
-    logo_data_uri: str = ""  # "data:image/png;base64,..." (only data: is fetched)
-    valid_until: date | None = None
-    expired: bool = False
-    # "Criterion: level" lines of the grade a module was earned with.
-    rubric_results: tuple[str, ...] = ()
-    # Said across the page when the credential no longer stands, e.g.
-    # "Revoked on 6 December 2026".
-    status_note: str = ""
-
+from credentials.certificate_layers import layered_pdf
 
 # Names the template's design: change it when certificate_pdf.html changes so
 # that the sweep renders existing certificates again. (Templates, issue 16, left
@@ -88,189 +56,40 @@ def logo_data_uri(logo: bytes, content_type: str) -> str:
     return f"data:{content_type};base64,{base64.b64encode(logo).decode('ascii')}"
 
 
-def font_config(font: str) -> FontConfiguration:
-    """The shared configuration with the font's bundled faces loaded, once per
-    process: the template then names the family without @font-face rules."""
-    if not FONTS[font][1]:
-        return FONT_CONFIG
-    if font not in _FONT_CONFIGS:
-        config = FontConfiguration()
-        family = FONTS[font][1]
-        rules = "".join(
-            f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
-            f'font-style: {style}; src: url("{path.as_uri()}"); }}'
-            for (weight, style), path in font_files(font).items()
-        )
-        # Our own files, read once here; renders fetch only data: URIs.
-        CSS(
-            string=rules,
-            font_config=config,
-            url_fetcher=URLFetcher(allowed_protocols={"file"}),
-        )
-        _FONT_CONFIGS[font] = config
-    return _FONT_CONFIGS[font]
-
-
 def render_certificate_pdf(
     info: CertificateInfo, design: CertificateDesign = DEFAULT_DESIGN
 ) -> bytes:
-    """Render a one-page certificate in the design with the credential attached."""
-    _, document = render_certificate_document(info, design)
-    return _write(document, info)
+    """Render a one-page certificate in the design with the credential attached.
+
+    Composed of the design's layer, cached, and the learner's; a certificate
+    whose learner's parts do not sit where the design's layer left room for
+    them (a name in a taller fallback font) is laid out whole instead."""
+    attachment = credential_attachment(info)
+    pdf = layered_pdf(info, design, attachment)
+    if pdf is None:
+        _, document = full_document(info, design)
+        pdf = write_one_page(document, attachment)
+    return pdf
 
 
 def render_certificate_html(
     info: CertificateInfo, design: CertificateDesign = DEFAULT_DESIGN
 ) -> str:
     """The certificate's HTML as the PDF is laid out from (the designer's preview)."""
-    return render_certificate_document(info, design)[0]
+    return full_document(info, design, inline_style=True)[0]
 
 
-def render_certificate_document(
-    info: CertificateInfo, design: CertificateDesign
-) -> tuple[str, Document]:
-    # Only data: URIs may be fetched: the page needs nothing from the network or
-    # the file system, and learner-supplied text must not make a worker fetch.
-    url_fetcher = URLFetcher(allowed_protocols={"data"})
-    outcomes = info.outcomes if design.shows("outcomes") else ()
-    for slots in outcome_slot_counts(len(outcomes)):
-        html = render_to_string(
-            "credentials/certificate_pdf.html",
-            certificate_context(info, slots, design),
-        )
-        document = HTML(string=html, url_fetcher=url_fetcher).render(
-            font_config=font_config(design.font)
-        )
-        # Only long text leaves too little room and costs another layout.
-        if text_fits(document):
-            break
-    return html, document
-
-
-def _write(document: Document, info: CertificateInfo) -> bytes:
-    url_fetcher = URLFetcher(allowed_protocols={"data"})
-    credential = Attachment(
+def credential_attachment(info: CertificateInfo) -> Attachment:
+    return Attachment(
         string=info.credential_json,
         name="credential.json",
         description="Signed Open Badges 3.0 credential",
         relationship="Data",
-        url_fetcher=url_fetcher,
+        url_fetcher=data_only(),
     )
+
+
+def write_one_page(document: Document, attachment: Attachment) -> bytes:
     # The template positions every region and clips it, so nothing should reach
     # a second page; dropping any that does keeps one certificate one sheet.
-    return document.copy(document.pages[:1]).write_pdf(attachments=[credential])
-
-
-def certificate_context(
-    info: CertificateInfo,
-    outcome_slots: int,
-    design: CertificateDesign = DEFAULT_DESIGN,
-) -> dict:
-    """Shape CertificateInfo for the template, with text sizes chosen to fit."""
-    outcomes = info.outcomes if design.shows("outcomes") else ()
-    if len(outcomes) > outcome_slots:
-        # The last slot says how many are left out.
-        outcomes = outcomes[: max(outcome_slots - 1, 0)]
-    total = len(info.outcomes) if design.shows("outcomes") else 0
-    more = total - len(outcomes) if outcomes else 0
-    # Two lists side by side rather than CSS columns, whose balancing made the
-    # layout several times slower; "and N more" ends the right-hand one.
-    left = (len(outcomes) + bool(more) + 1) // 2
-    return {
-        "info": info,
-        "kind": f"{info.achievement_kind} certificate",
-        "outcome_columns": [outcomes[:left], outcomes[left:]] if outcomes else [],
-        "more_outcomes": more,
-        "learner_pt": scaled_font_size(
-            info.learner_name, largest=38, smallest=22, fits=28
-        ),
-        "achievement_pt": scaled_font_size(
-            info.achievement_name, largest=21, smallest=14, fits=50
-        ),
-        "qr_svg": qr_svg(info.verify_url, design.main_colour)
-        if design.shows("qr_code")
-        else "",
-        "design": design,
-        "show": {name: design.shows(name) for name in FIELDS},
-        "logo": (design.logo_data_uri or info.logo_data_uri)
-        if design.show_logo
-        else "",
-        "rubric_results": info.rubric_results[:8]
-        if design.shows("rubric_results")
-        else (),
-        "colours": colours(design),
-        "box": layout(design),
-    }
-
-
-def colours(design: CertificateDesign) -> dict[str, str]:
-    """The template's colours from the design's two: the main colour for text
-    and frame, the accent for rules and ornaments, and darker or lighter shades."""
-    main, accent = design.main_colour, design.accent_colour
-    # The classic design's own shades, so that it looks as it always did.
-    accent_text = "#8c6b2f" if accent == DEFAULT_ACCENT else accent
-    while contrast(accent_text, "#ffffff") < 4.5:
-        accent_text = mix(accent_text, "#000000", 0.15)
-    return {
-        "main": main,
-        "accent": accent,
-        "accent_text": accent_text,
-        "muted": "#4a5670" if main == DEFAULT_MAIN else mix(main, "#ffffff", 0.2),
-        "soft": "#33405c" if main == DEFAULT_MAIN else mix(main, "#ffffff", 0.1),
-    }
-
-
-def layout(design: CertificateDesign) -> dict[str, float]:
-    """Sizes in millimetres of the page's regions for the design's page."""
-    width, height = design.page_mm
-    side = 18 if design.landscape else 13
-    inner_width = width - 18 - 4.2  # the page margin, the frame and its padding
-    upper_width = inner_width - 2 * side
-    signatures = 26 if design.signatories else 0
-    upper_bottom = 44 + signatures
-    frame_height = height - 18
-    return {
-        "page_width": width,
-        "page_height": height,
-        "frame_height": frame_height,
-        "side": side,
-        "upper_bottom": upper_bottom,
-        "cell_height": round(frame_height - 4.2 - 13 - upper_bottom + 1, 1),
-        "description_width": round(min(190, upper_width - 40), 1),
-        "outcomes_width": round(min(205, upper_width - 20), 1),
-        "rule_width": round(min(120, upper_width * 0.6), 1),
-        "issued_width": 70 if design.landscape else 52,
-        "verify_width": 82 if design.landscape else 66,
-    }
-
-
-def outcome_slot_counts(total: int) -> list[int]:
-    """Numbers of outcome slots worth trying, each showing fewer outcomes."""
-    first = min(total, OUTCOME_SLOTS[0])
-    return [first, *(n for n in OUTCOME_SLOTS if n < first)]
-
-
-def text_fits(document: Document) -> bool:
-    """Whether the centred text ends above the bottom of its clipped region."""
-    # Anchors are (x1, y1, x2, y2) of the elements with these ids in the template.
-    anchors = document.pages[0].anchors
-    return anchors["text-end"][1] <= anchors["text-limit"][1]
-
-
-def scaled_font_size(text: str, *, largest: float, smallest: float, fits: int) -> float:
-    """Shrink text longer than `fits` characters to keep it on one line.
-
-    Below `smallest` it wraps instead; the template clamps the number of lines.
-    """
-    if len(text) <= fits:
-        return largest
-    return round(max(largest * fits / len(text), smallest), 1)
-
-
-def qr_svg(url: str, dark: str = DEFAULT_MAIN) -> SafeString:
-    """The URL as an inline SVG QR code, sized by CSS."""
-    # Level M survives a scuffed or creased print; a full-size symbol, not a
-    # Micro QR, because phone camera apps do not read Micro QR codes.
-    qr = segno.make(url, error="m", micro=False)
-    # segno writes only its own markup: the URL is encoded in modules, not text.
-    return mark_safe(qr.svg_inline(border=0, dark=dark, omitsize=True, svgclass="qr"))
+    return document.copy(document.pages[:1]).write_pdf(attachments=[attachment])

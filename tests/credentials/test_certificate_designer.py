@@ -45,9 +45,26 @@ def text_of(reader: PdfReader) -> str:
     return " ".join(reader.pages[0].extract_text().split())
 
 
+def page_content(page) -> str:
+    """The page's content stream and those of the forms it draws (the design's
+    layer of a certificate is one), as text."""
+
+    def forms(resources) -> list[bytes]:
+        found = []
+        for ref in (resources or {}).get("/XObject", {}).values():
+            xobject = ref.get_object()
+            if xobject.get("/Subtype") == "/Form":
+                found.append(xobject.get_data())
+                found.extend(forms(xobject.get("/Resources")))
+        return found
+
+    parts = [page.get_contents().get_data(), *forms(page["/Resources"])]
+    return b"\n".join(parts).decode("latin-1")
+
+
 def fill_colours(reader: PdfReader) -> set[tuple[float, float, float]]:
-    """Every RGB colour the page's content stream sets (rg and RG operators)."""
-    content = reader.pages[0].get_contents().get_data().decode("latin-1")
+    """Every RGB colour the page sets (rg and RG operators), its forms' included."""
+    content = page_content(reader.pages[0])
     number = r"(-?\d*\.?\d+)"
     return {
         tuple(round(float(v), 2) for v in match)
