@@ -212,7 +212,10 @@ class _Processor(jsonld.JsonLdProcessor):
         return result
 
 
-def _run(document: dict[str, Any], operation: str, options: dict[str, Any]) -> Any:
+def _run(
+    document: dict[str, Any], operation: str, options: dict[str, Any]
+) -> tuple[Any, list[Any]]:
+    """The operation's output and the expanded document, term-checked."""
     dropped: list[str] = []
     processor = _Processor(
         on_property_dropped=lambda iri: dropped.append(f"property {iri!r}")
@@ -227,7 +230,7 @@ def _run(document: dict[str, Any], operation: str, options: dict[str, Any]) -> A
     problems = dropped + list(_relative_iris(processor.expanded, ""))
     if problems:
         raise UndefinedTermsError(problems)
-    return output
+    return output, processor.expanded
 
 
 def expand(document: dict[str, Any]) -> list[Any]:
@@ -238,7 +241,7 @@ def expand(document: dict[str, Any]) -> list[Any]:
     be signed over less than it says, and jsonld.js verifiers (safe mode) would then
     reject it.
     """
-    return _run(document, "expand", {})
+    return _run(document, "expand", {})[0]
 
 
 def check_defined_terms(document: dict[str, Any]) -> None:
@@ -347,6 +350,11 @@ def has_default_direction(node: Any) -> bool:
 def to_nquads(document: dict[str, Any]) -> str:
     """Checked, offline RDF dataset of a document as (non-canonical) N-Quads,
     read as jsonld.js reads it (see as_javascript_reads)."""
+    return to_nquads_and_expanded(document)[0]
+
+
+def to_nquads_and_expanded(document: dict[str, Any]) -> tuple[str, list[Any]]:
+    """to_nquads, and the expanded document it was made from."""
     document = as_javascript_reads(document)
     # rdfDirection as the eddsa-rdfc-2022 reference canonicalizes (vc-di-eddsa
     # 3.3.1, jsonld.js canonize): without it pyld drops `@direction`, and the

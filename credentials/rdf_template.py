@@ -1,0 +1,332 @@
+"""The RDF of a JSON-LD document from a template kept for its shape.
+
+Expanding a credential and turning it into RDF (pyld) is most of a signature, yet
+every award of one module has the same shape: the same keys, contexts and types,
+only other strings. So the N-Quads pyld writes for a shape are kept once, with a
+placeholder IRI where each string was, and the next document of that shape gets
+its strings put back in their places as pyld itself writes them: a literal
+escaped as pyld escapes it, an IRI as it is, and only an IRI that pyld would have
+left as it is (an absolute IRI whose scheme no context of the document defines as
+a term). Anything else goes the slow way (jsonld.to_nquads), as does a shape
+whose placeholders pyld changed in any way (a language tag, a JSON literal, a
+double), so the N-Quads are the same lines pyld writes for the document, in
+another order and perhaps repeated where two nodes share an @id, which pyld
+merges: the same RDF dataset. The caller checks that once per template as well
+(dataintegrity.canonical_nquads).
+
+What a shape keeps as it is: every key, every number, boolean and null, and the
+values of @context, type, @type, @language, @direction, @vocab and @base. A
+template is made from its shape alone (placeholders, never a document's own
+strings), and the placeholders carry a secret drawn when the process starts, so
+that no document can spell one.
+"""
+
+import itertools
+import json
+import logging
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph
+from pyld.nquads import escape
+
+from credentials import jsonld
+
+logger = logging.getLogger(__name__)
+
+_SECRET = secrets.token_hex(12)
+_PLACEHOLDER = f"urn:x-cairn-{_SECRET}:"
+_KEPT_KEYS = frozenset(
+    {"@context", "type", "@type", "@language", "@direction", "@vocab", "@base"}
+)
+# pyld turns a string typed xsd:double that reads as a number into a double.
+_XSD_DOUBLE = "^^<http://www.w3.org/2001/XMLSchema#double>"
+# A placeholder as a whole IRI, or as a whole literal (the object of a quad).
+_SLOT = re.compile(
+    rf"<({re.escape(_PLACEHOLDER)}(\d+))>|(?<= )\"({re.escape(_PLACEHOLDER)}(\d+))\""
+)
+# An absolute IRI (RFC 3987 scheme) with nothing N-Quads or pyld would read
+# otherwise: no white space, control characters or the characters IRIs exclude.
+_PLAIN_IRI = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):[^\s\x00-\x20<>\"{}|\\^`\x7f]*")
+
+# Tokens of a shape besides keys, kept strings and integers.
+_MAP, _LIST, _END, _STRING = object(), object(), object(), object()
+_TRUE, _FALSE, _FLOAT, _STRINGS, _JSON = (
+    object(),
+    object(),
+    object(),
+    object(),
+    object(),
+)
+
+_TEMPLATES_MAX = 256
+_SIGHTINGS_MAX = 1024
+
+
+@dataclass(eq=False)
+class Template:
+    """N-Quads of one shape, cut where its strings go."""
+
+    key: tuple = field(repr=False)
+    segments: list[str]
+    places: tuple[tuple[int, int], ...]  # (index in segments, string number)
+    iris: tuple[int, ...]  # strings written as IRIs
+    literals: tuple[int, ...]  # strings written as literals
+    terms: frozenset[str] = field(repr=False)  # every term of its contexts
+    blank_graphs: bool  # a graph is named by a blank node
+    confirmed: bool = False  # the caller saw it give a document's own dataset
+
+
+class _NoShape(Exception):
+    pass
+
+
+_templates: OrderedDict[tuple, Template | None] = OrderedDict()
+_sightings: OrderedDict[tuple, None] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _kept(value: Any) -> Any:
+    if type(value) is str:
+        return value
+    if type(value) is list and all(type(item) is str for item in value):
+        return (_STRINGS, *value)
+    try:
+        return (_JSON, json.dumps(value, ensure_ascii=False))
+    except (TypeError, ValueError):
+        raise _NoShape from None
+
+
+def _walk(node: Any, tokens: list, strings: list[str]) -> None:
+    kind = type(node)
+    if kind is dict:
+        tokens.append(_MAP)
+        for key, value in node.items():
+            if type(key) is not str:
+                raise _NoShape
+            tokens.append(key)
+            if key in _KEPT_KEYS:
+                tokens.append(_kept(value))
+            elif type(value) is str:
+                tokens.append(_STRING)
+                strings.append(value)
+            else:
+                _walk(value, tokens, strings)
+        tokens.append(_END)
+    elif kind is list:
+        tokens.append(_LIST)
+        for item in node:
+            if type(item) is str:
+                tokens.append(_STRING)
+                strings.append(item)
+            else:
+                _walk(item, tokens, strings)
+        tokens.append(_END)
+    elif kind is int or node is None:
+        tokens.append(node)
+    elif kind is float:
+        tokens.append((_FLOAT, repr(node)))  # 1.0 is not 1, -0.0 is not 0.0
+    elif kind is bool:
+        tokens.append(_TRUE if node else _FALSE)
+    elif isinstance(node, str):
+        tokens.append(_STRING)
+        strings.append(node)
+    else:
+        raise _NoShape
+
+
+def shape(document: dict[str, Any]) -> tuple[tuple, list[str]] | None:
+    """(the document's shape, its strings in order), or None for a document that
+    is not plain JSON."""
+    tokens: list = []
+    strings: list[str] = []
+    try:
+        _walk(document, tokens, strings)
+    except (_NoShape, RecursionError):
+        return None
+    return tuple(tokens), strings
+
+
+def _with_placeholders(node: Any, numbers: itertools.count) -> Any:
+    # The same order as _walk.
+    if isinstance(node, dict):
+        return {
+            key: value if key in _KEPT_KEYS else _with_placeholders(value, numbers)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_with_placeholders(item, numbers) for item in node]
+    if isinstance(node, str):
+        return f"{_PLACEHOLDER}{next(numbers)}"
+    return node
+
+
+def _contexts(node: Any) -> list[Any]:
+    if isinstance(node, list):
+        return [found for item in node for found in _contexts(item)]
+    if not isinstance(node, dict):
+        return []
+    found = [node["@context"]] if "@context" in node else []
+    return found + [
+        inner
+        for key, value in node.items()
+        if key != "@context"
+        for inner in _contexts(value)
+    ]
+
+
+def _terms(context: Any, loaded: set[str]) -> set[str]:
+    """Every key of a context, its scoped contexts and the contexts it loads:
+    more than the terms in force anywhere in the document, never fewer."""
+    if isinstance(context, list):
+        return {term for item in context for term in _terms(item, loaded)}
+    if isinstance(context, str):
+        if context in loaded:
+            return set()
+        loaded.add(context)
+        remote = jsonld.document_loader(context)["document"]
+        return _terms(
+            remote.get("@context") if isinstance(remote, dict) else None, loaded
+        )
+    if not isinstance(context, dict):
+        return set()
+    terms = set(context)
+    for key, definition in context.items():
+        if key == "@import":
+            terms |= _terms(definition, loaded)
+        elif isinstance(definition, dict):
+            terms |= _terms(definition.get("@context"), loaded)
+    return terms
+
+
+def _has_index(node: Any) -> bool:
+    # pyld refuses two nodes with one @id and different @index values, which
+    # placeholders (a different @id each) would hide.
+    if isinstance(node, list):
+        return any(_has_index(item) for item in node)
+    return isinstance(node, dict) and (
+        "@index" in node or any(_has_index(value) for value in node.values())
+    )
+
+
+def _build(key: tuple, document: dict[str, Any], count: int) -> Template | None:
+    """The template of a document's shape, or None if the shape has none."""
+    stand_in = _with_placeholders(document, itertools.count())
+    if json.dumps(stand_in, ensure_ascii=False).count(_SECRET) != count:
+        return None
+    try:
+        nquads, expanded = jsonld.to_nquads_and_expanded(stand_in)
+        terms = frozenset(_terms(_contexts(stand_in), set()))
+        quads = list(pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS))
+    except Exception as error:  # the slow way meets it again with the real values
+        logger.debug("no RDF template for a document shape: %r", error)
+        return None
+    if _has_index(expanded):
+        return None
+    segments: list[str] = []
+    places: list[tuple[int, int]] = []
+    kinds: dict[int, bool] = {}  # string number -> written as an IRI
+    start = 0
+    matches = list(_SLOT.finditer(nquads))
+    if len(matches) != nquads.count(_SECRET):
+        return None  # a placeholder changed by pyld, or inside another term
+    for match in matches:
+        is_iri = match.group(1) is not None
+        group = 1 if is_iri else 3
+        number = int(match.group(group + 1))
+        if number >= count or kinds.setdefault(number, is_iri) != is_iri:
+            return None
+        if not is_iri and nquads.startswith(_XSD_DOUBLE, match.end()):
+            return None
+        segments.append(nquads[start : match.start(group)])
+        places.append((len(segments), number))
+        segments.append("")
+        start = match.end(group)
+    segments.append(nquads[start:])
+    return Template(
+        key=key,
+        segments=segments,
+        places=tuple(places),
+        iris=tuple(sorted(number for number, iri in kinds.items() if iri)),
+        literals=tuple(sorted(number for number, iri in kinds.items() if not iri)),
+        terms=terms,
+        blank_graphs=any(
+            isinstance(quad.graph_name, pyoxigraph.BlankNode) for quad in quads
+        ),
+    )
+
+
+def _template(key: tuple, document: dict[str, Any], count: int) -> Template | None:
+    with _lock:
+        if key in _templates:
+            _templates.move_to_end(key)
+            return _templates[key]
+        # Made at a shape's second sighting: a shape seen once (an outside
+        # credential to verify) costs no more than the slow way.
+        if key not in _sightings:
+            _sightings[key] = None
+            if len(_sightings) > _SIGHTINGS_MAX:
+                _sightings.popitem(last=False)
+            return None
+    template = _build(key, document, count)
+    with _lock:
+        _sightings.pop(key, None)
+        _templates[key] = template
+        if len(_templates) > _TEMPLATES_MAX:
+            _templates.popitem(last=False)
+    return template
+
+
+def _plain_iri(value: str, terms: frozenset[str]) -> bool:
+    match = _PLAIN_IRI.fullmatch(value)
+    return match is not None and match.group(1) not in terms and value not in terms
+
+
+def fill(document: dict[str, Any]) -> tuple[str, Template] | None:
+    """The document's N-Quads (not canonical, lines perhaps repeated) from its
+    shape's template, and the template; None where it must go the slow way."""
+    found = shape(document)
+    if found is None:
+        return None
+    key, strings = found
+    template = _template(key, document, len(strings))
+    if template is None:
+        return None
+    written: dict[int, str] = {}
+    for number in template.iris:
+        value = strings[number]
+        if not _plain_iri(value, template.terms):
+            return None
+        written[number] = value
+    for number in template.literals:
+        written[number] = escape(strings[number])
+    segments = template.segments.copy()
+    for index, number in template.places:
+        segments[index] = written[number]
+    lines = "".join(segments).splitlines(keepends=True)
+    return "".join(dict.fromkeys(lines)), template
+
+
+def confirm(template: Template, same: bool) -> None:
+    """Record whether a template gave the same dataset as the slow way; one that
+    did not is never used again."""
+    if same:
+        template.confirmed = True
+        return
+    logger.warning(
+        "an RDF template gave another dataset than pyld; its document shape "
+        "goes the slow way from now on"
+    )
+    with _lock:
+        _templates[template.key] = None
+
+
+def clear() -> None:
+    """Forget every template and sighting."""
+    with _lock:
+        _templates.clear()
+        _sightings.clear()
