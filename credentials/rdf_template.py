@@ -307,8 +307,9 @@ def fill(document: dict[str, Any]) -> tuple[str, Template] | None:
     segments = template.segments.copy()
     for index, number in template.places:
         segments[index] = written[number]
-    lines = "".join(segments).splitlines(keepends=True)
-    return "".join(dict.fromkeys(lines)), template
+    # Lines end at "\n" only: pyld escapes it in literals, not other breaks.
+    lines = "".join(segments).split("\n")
+    return "\n".join(dict.fromkeys(lines)), template
 
 
 def confirm(template: Template, same: bool) -> None:
