@@ -4,12 +4,12 @@ Spec: W3C vc-di-eddsa, section 3.3 (https://www.w3.org/TR/vc-di-eddsa/#eddsa-rdf
 Pure: keys are passed in as 32-byte Ed25519 seeds; storing them is the caller's job.
 """
 
-import copy
 import functools
 import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -159,22 +159,35 @@ def canonical_nquads(document: dict[str, Any]) -> str:
     """
     filled = rdf_template.fill(document)
     if filled is None:
-        return _canonical(jsonld.to_nquads(document))
-    nquads, template = filled
+        return canonical_form(jsonld.to_nquads(document))
+    template = filled.template
     try:
-        fast = _canonical(nquads, blank_graphs=template.blank_graphs)
+        fast = templated_canonical_form(filled)
     except (SyntaxError, ValueError):  # the slow way raises it, or not
         fast = None
     if fast is not None and template.confirmed:
         return fast
-    slow = _canonical(jsonld.to_nquads(document))
+    slow = canonical_form(jsonld.to_nquads(document))
     if not template.confirmed:
         rdf_template.confirm(template, fast == slow)
     return slow
 
 
-def _canonical(nquads: str, *, blank_graphs: bool | None = None) -> str:
-    """RDFC-1.0 canonical form of N-Quads written by pyld (or in its way).
+def templated_canonical_form(filled: rdf_template.Filled) -> str:
+    """The canonical form of a document's RDF from its shape's template."""
+    return canonical_form(
+        filled.nquads,
+        blank_graphs=filled.template.blank_graphs,
+        canonical=filled.canonical,
+    )
+
+
+def canonical_form(
+    nquads: str, *, blank_graphs: bool | None = None, canonical: Iterable[str] = ()
+) -> str:
+    """RDFC-1.0 canonical form of N-Quads written by pyld (or in its way), with
+    `canonical` quads without blank nodes, already written as RDFC-1.0 writes them
+    (the labels of blank nodes depend only on the quads that hold them).
 
     pyld's own canonicalization writes some control characters raw where
     RDFC-1.0 and jsonld.js escape them, so the canonical form comes from
@@ -199,8 +212,10 @@ def _canonical(nquads: str, *, blank_graphs: bool | None = None) -> str:
         )
     else:
         dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
-    # Python sorts str by code point, the order RDFC-1.0 asks for.
-    return "".join(sorted(f"{quad} .\n" for quad in dataset))
+    # Python sorts str by code point, the order RDFC-1.0 asks for; a quad is
+    # never a prefix of another where " .\n" would sort otherwise.
+    quads = sorted({*map(str, dataset), *canonical})
+    return "".join(f"{quad} .\n" for quad in quads)
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -325,7 +340,7 @@ def sign_credential(
     canonical_config = _canonical_proof_config(credential.get("@context"), options)
     signature = key.sign(_hash_data(canonical_config, canonical_document))
     proof = {**options, "proofValue": "z" + base58.b58encode(signature).decode("ascii")}
-    return {**copy.deepcopy(credential), "proof": [proof]}
+    return {**jsonld.copy_json(credential), "proof": [proof]}
 
 
 def add_proof(
@@ -369,7 +384,7 @@ def add_proof(
         _hash_data(canonical_config, canonical_document)
     )
     proof = {**options, "proofValue": "z" + base58.b58encode(signature).decode("ascii")}
-    return {**copy.deepcopy(secured), "proof": [*copy.deepcopy(existing), proof]}
+    return {**jsonld.copy_json(secured), "proof": [*jsonld.copy_json(existing), proof]}
 
 
 def with_data_integrity_context(credential: dict[str, Any]) -> dict[str, Any]:

@@ -51,17 +51,15 @@ _SLOT = re.compile(
 )
 # An absolute IRI (RFC 3987 scheme) with nothing N-Quads or pyld would read
 # otherwise: no white space, control characters or the characters IRIs exclude.
+# What RDFC-1.0 (pyoxigraph) or pyld write otherwise in a literal, and what
+# neither can write (lone surrogates).
+_ESCAPED = re.compile(r'[\x00-\x1f"\\\x7f\ufffe\uffff\ud800-\udfff]')
 _PLAIN_IRI = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):[^\s\x00-\x20<>\"{}|\\^`\x7f]*")
 
 # Tokens of a shape besides keys, kept strings and integers.
 _MAP, _LIST, _END, _STRING = object(), object(), object(), object()
-_TRUE, _FALSE, _FLOAT, _STRINGS, _JSON = (
-    object(),
-    object(),
-    object(),
-    object(),
-    object(),
-)
+_TRUE, _FALSE, _FLOAT, _STRINGS, _JSON = (object() for _ in range(5))
+_MISSING = object()
 
 _TEMPLATES_MAX = 256
 _SIGHTINGS_MAX = 1024
@@ -71,22 +69,54 @@ _SIGHTINGS_MAX = 1024
 class Template:
     """N-Quads of one shape, cut where its strings go."""
 
-    key: tuple = field(repr=False)
+    key: "Shape" = field(repr=False)
     segments: list[str]
     places: tuple[tuple[int, int], ...]  # (index in segments, string number)
     iris: tuple[int, ...]  # strings written as IRIs
     literals: tuple[int, ...]  # strings written as literals
     terms: frozenset[str] = field(repr=False)  # every term of its contexts
     blank_graphs: bool  # a graph is named by a blank node
+    # Lines without blank nodes that RDFC-1.0 writes as pyld does (with plain
+    # strings in them), and the other lines: numbers of lines.
+    as_written: tuple[int, ...]
+    others: tuple[int, ...]
     confirmed: bool = False  # the caller saw it give a document's own dataset
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A document's RDF from its shape's template: its quads without blank nodes
+    already in canonical form (without " .\n"), and the rest as N-Quads."""
+
+    template: Template
+    canonical: list[str]
+    nquads: str
 
 
 class _NoShape(Exception):
     pass
 
 
-_templates: OrderedDict[tuple, Template | None] = OrderedDict()
-_sightings: OrderedDict[tuple, None] = OrderedDict()
+class Shape:
+    """A document's shape as a dictionary key (its tokens, hashed once)."""
+
+    __slots__ = ("tokens", "_hash")
+
+    def __init__(self, tokens: tuple) -> None:
+        self.tokens = tokens
+        self._hash = hash(tokens)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Shape) and (
+            self is other or (self._hash == other._hash and self.tokens == other.tokens)
+        )
+
+
+_templates: OrderedDict[Shape, Template | None] = OrderedDict()
+_sightings: OrderedDict[Shape, None] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -139,7 +169,7 @@ def _walk(node: Any, tokens: list, strings: list[str]) -> None:
         raise _NoShape
 
 
-def shape(document: dict[str, Any]) -> tuple[tuple, list[str]] | None:
+def shape(document: dict[str, Any]) -> tuple[Shape, list[str]] | None:
     """(the document's shape, its strings in order), or None for a document that
     is not plain JSON."""
     tokens: list = []
@@ -148,7 +178,7 @@ def shape(document: dict[str, Any]) -> tuple[tuple, list[str]] | None:
         _walk(document, tokens, strings)
     except (_NoShape, RecursionError):
         return None
-    return tuple(tokens), strings
+    return Shape(tuple(tokens)), strings
 
 
 def _with_placeholders(node: Any, numbers: itertools.count) -> Any:
@@ -213,7 +243,7 @@ def _has_index(node: Any) -> bool:
     )
 
 
-def _build(key: tuple, document: dict[str, Any], count: int) -> Template | None:
+def _build(key: Shape, document: dict[str, Any], count: int) -> Template | None:
     """The template of a document's shape, or None if the shape has none."""
     stand_in = _with_placeholders(document, itertools.count())
     if json.dumps(stand_in, ensure_ascii=False).count(_SECRET) != count:
@@ -221,7 +251,8 @@ def _build(key: tuple, document: dict[str, Any], count: int) -> Template | None:
     try:
         nquads, expanded = jsonld.to_nquads_and_expanded(stand_in)
         terms = frozenset(_terms(_contexts(stand_in), set()))
-        quads = list(pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS))
+        lines = nquads.split("\n")[:-1]
+        quads = [_one_quad(line) for line in lines]
     except Exception as error:  # the slow way meets it again with the real values
         logger.debug("no RDF template for a document shape: %r", error)
         return None
@@ -247,6 +278,11 @@ def _build(key: tuple, document: dict[str, Any], count: int) -> Template | None:
         segments.append("")
         start = match.end(group)
     segments.append(nquads[start:])
+    as_written = [
+        not any(isinstance(term, pyoxigraph.BlankNode) for term in quad)
+        and f"{quad} ." == line
+        for quad, line in zip(quads, lines, strict=True)
+    ]
     return Template(
         key=key,
         segments=segments,
@@ -257,14 +293,22 @@ def _build(key: tuple, document: dict[str, Any], count: int) -> Template | None:
         blank_graphs=any(
             isinstance(quad.graph_name, pyoxigraph.BlankNode) for quad in quads
         ),
+        as_written=tuple(number for number, plain in enumerate(as_written) if plain),
+        others=tuple(number for number, plain in enumerate(as_written) if not plain),
     )
 
 
-def _template(key: tuple, document: dict[str, Any], count: int) -> Template | None:
+def _one_quad(line: str) -> pyoxigraph.Quad:
+    (quad,) = pyoxigraph.parse(line + "\n", format=pyoxigraph.RdfFormat.N_QUADS)
+    return quad
+
+
+def _template(key: Shape, document: dict[str, Any], count: int) -> Template | None:
     with _lock:
-        if key in _templates:
+        template = _templates.get(key, _MISSING)
+        if template is not _MISSING:
             _templates.move_to_end(key)
-            return _templates[key]
+            return template
         # Made at a shape's second sighting: a shape seen once (an outside
         # credential to verify) costs no more than the slow way.
         if key not in _sightings:
@@ -283,12 +327,18 @@ def _template(key: tuple, document: dict[str, Any], count: int) -> Template | No
 
 def _plain_iri(value: str, terms: frozenset[str]) -> bool:
     match = _PLAIN_IRI.fullmatch(value)
-    return match is not None and match.group(1) not in terms and value not in terms
+    if match is None or match.group(1) in terms or value in terms:
+        return False
+    try:
+        pyoxigraph.NamedNode(value)  # RFC 3987, as pyoxigraph parses N-Quads
+    except ValueError:
+        return False
+    return True
 
 
-def fill(document: dict[str, Any]) -> tuple[str, Template] | None:
-    """The document's N-Quads (not canonical, lines perhaps repeated) from its
-    shape's template, and the template; None where it must go the slow way."""
+def fill(document: dict[str, Any]) -> Filled | None:
+    """The document's RDF from its shape's template (lines perhaps repeated),
+    or None where it must go the slow way."""
     found = shape(document)
     if found is None:
         return None
@@ -302,14 +352,27 @@ def fill(document: dict[str, Any]) -> tuple[str, Template] | None:
         if not _plain_iri(value, template.terms):
             return None
         written[number] = value
+    plain = not template.blank_graphs
     for number in template.literals:
-        written[number] = escape(strings[number])
+        value = strings[number]
+        if _ESCAPED.search(value):
+            plain = False
+            value = escape(value)  # as pyld writes it
+        written[number] = value
     segments = template.segments.copy()
     for index, number in template.places:
         segments[index] = written[number]
     # Lines end at "\n" only: pyld escapes it in literals, not other breaks.
     lines = "".join(segments).split("\n")
-    return "\n".join(dict.fromkeys(lines)), template
+    lines.pop()
+    if not plain:
+        return Filled(template, [], "\n".join(dict.fromkeys(lines)) + "\n")
+    others = dict.fromkeys(lines[number] for number in template.others)
+    return Filled(
+        template,
+        [lines[number][:-2] for number in template.as_written],
+        "".join(f"{line}\n" for line in others),
+    )
 
 
 def confirm(template: Template, same: bool) -> None:

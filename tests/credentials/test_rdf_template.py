@@ -77,6 +77,7 @@ NUMBERS = [0, 1, -7, 1.0, -0.0, 0.1, 1.5e300, 1e21, 10**21, 2**53 + 1, 1e-7, 2.5
 texts = st.one_of(
     st.sampled_from(TRICKY),
     st.text(max_size=40),
+    st.text(st.characters(exclude_categories=["Cc", "Cs"]), max_size=40),
     st.text(st.characters(max_codepoint=0x7F), max_size=20),
 )
 iri_text = st.text(
@@ -175,7 +176,7 @@ def varied_credentials(draw) -> dict:
 def _slow(document: dict) -> str | type:
     """The canonical form through pyld, or the error it raises."""
     try:
-        return dataintegrity._canonical(jsonld.to_nquads(document))
+        return dataintegrity.canonical_form(jsonld.to_nquads(document))
     except Exception as error:
         return type(error)
 
@@ -187,9 +188,8 @@ def _fast(document: dict) -> str | type | None:
     filled = rdf_template.fill(document)
     if filled is None:
         return None
-    nquads, template = filled
     try:
-        return dataintegrity._canonical(nquads, blank_graphs=template.blank_graphs)
+        return dataintegrity.templated_canonical_form(filled)
     except Exception as error:
         return type(error)
 
@@ -204,7 +204,9 @@ def _same_either_way(document: dict) -> str:
         return "slow way"
     if isinstance(slow, str):
         assert fast == slow
-        return "template"
+        if rdf_template.fill(document).canonical:
+            return "template, quads without blank nodes as written"
+        return "template, every quad through pyoxigraph"
     # pyld refused it: the template may not have accepted it
     assert not isinstance(fast, str), (slow, fast)
     return "both refuse"
@@ -225,7 +227,7 @@ def test_varied_shapes_give_pyld_s_canonical_form(document):
 def test_cairns_credentials_use_the_template():
     for variant in ["full", "minimal", "expiring", "with_status"]:
         credential = compose_credential(make_info(variant))
-        assert _same_either_way(credential) == "template", variant
+        assert _same_either_way(credential).startswith("template"), variant
 
 
 def test_plain_values_use_the_template():
@@ -240,7 +242,7 @@ def test_plain_values_use_the_template():
         "tag": TRICKY[5],
         "date": "2026-01-01T00:00:00Z",
     }
-    assert _same_either_way(_credential(values)) == "template"
+    assert _same_either_way(_credential(values)).startswith("template")
 
 
 @pytest.mark.parametrize(
@@ -260,7 +262,7 @@ def test_an_iri_pyld_reads_otherwise_goes_the_slow_way(iri):
         "date": "2026-01-01T00:00:00Z",
     }
     assert _fast(_credential(values)) is None
-    assert _same_either_way(_credential(values)) != "template"
+    assert _same_either_way(_credential(values)) == "slow way"
 
 
 def _subject(**properties) -> dict:
@@ -340,7 +342,7 @@ def test_a_template_that_disagrees_is_dropped_and_said_once(caplog):
         }
     )
     rdf_template.fill(document)
-    _, template = rdf_template.fill(document)
+    template = rdf_template.fill(document).template
     with caplog.at_level(logging.WARNING, logger="credentials.rdf_template"):
         rdf_template.confirm(template, False)
     assert len(caplog.records) == 1
@@ -360,7 +362,7 @@ def test_a_tampered_credential_fails_through_the_template():
         assert dataintegrity.verify_credential(
             signed, public_multibase=PUBLIC_MULTIBASE
         )
-    assert rdf_template.fill(_unsecured(signed))[1].confirmed
+    assert rdf_template.fill(_unsecured(signed)).template.confirmed
     for change in ["Spreadsheets", "Spreadsheets\n", 'Spread"sheets']:
         tampered = copy.deepcopy(signed)
         tampered["credentialSubject"]["achievement"]["name"] = change
