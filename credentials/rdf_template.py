@@ -24,6 +24,7 @@ that no document can spell one.
 import itertools
 import json
 import logging
+import operator
 import re
 import secrets
 import threading
@@ -65,21 +66,41 @@ _TEMPLATES_MAX = 256
 _SIGHTINGS_MAX = 1024
 
 
+class _Text:
+    """Text with strings to put in: constant pieces and string numbers between."""
+
+    __slots__ = ("pieces", "_numbers", "_size")
+
+    def __init__(self, pieces: list[str], numbers: list[int]) -> None:
+        self.pieces = pieces  # one more than numbers
+        self._numbers = operator.itemgetter(*numbers) if numbers else None
+        self._size = 2 * len(numbers) + 1
+
+    def __call__(self, strings: list[str]) -> str:
+        if self._numbers is None:
+            return self.pieces[0]
+        parts = [""] * self._size
+        parts[0::2] = self.pieces
+        parts[1::2] = (
+            self._numbers(strings) if self._size > 3 else [self._numbers(strings)]
+        )
+        return "".join(parts)
+
+
 @dataclass(eq=False)
 class Template:
-    """N-Quads of one shape, cut where its strings go."""
+    """N-Quads of one shape, with the places of its strings."""
 
     key: "Shape" = field(repr=False)
-    segments: list[str]
-    places: tuple[tuple[int, int], ...]  # (index in segments, string number)
+    whole: _Text  # every line
+    # Lines without blank nodes that RDFC-1.0 writes as pyld does when their
+    # strings need no escaping (one a line), and the other lines.
+    as_written: _Text
+    others: _Text
     iris: tuple[int, ...]  # strings written as IRIs
     literals: tuple[int, ...]  # strings written as literals
     terms: frozenset[str] = field(repr=False)  # every term of its contexts
     blank_graphs: bool  # a graph is named by a blank node
-    # Lines without blank nodes that RDFC-1.0 writes as pyld does (with plain
-    # strings in them), and the other lines: numbers of lines.
-    as_written: tuple[int, ...]
-    others: tuple[int, ...]
     confirmed: bool = False  # the caller saw it give a document's own dataset
 
 
@@ -89,7 +110,7 @@ class Filled:
     already in canonical form (without " .\n"), and the rest as N-Quads."""
 
     template: Template
-    canonical: list[str]
+    canonical: set[str]
     nquads: str
 
 
@@ -258,44 +279,71 @@ def _build(key: Shape, document: dict[str, Any], count: int) -> Template | None:
         return None
     if _has_index(expanded):
         return None
-    segments: list[str] = []
-    places: list[tuple[int, int]] = []
-    kinds: dict[int, bool] = {}  # string number -> written as an IRI
-    start = 0
-    matches = list(_SLOT.finditer(nquads))
-    if len(matches) != nquads.count(_SECRET):
+    if len(_SLOT.findall(nquads)) != nquads.count(_SECRET):
         return None  # a placeholder changed by pyld, or inside another term
-    for match in matches:
-        is_iri = match.group(1) is not None
-        group = 1 if is_iri else 3
-        number = int(match.group(group + 1))
-        if number >= count or kinds.setdefault(number, is_iri) != is_iri:
-            return None
-        if not is_iri and nquads.startswith(_XSD_DOUBLE, match.end()):
-            return None
-        segments.append(nquads[start : match.start(group)])
-        places.append((len(segments), number))
-        segments.append("")
-        start = match.end(group)
-    segments.append(nquads[start:])
-    as_written = [
-        not any(isinstance(term, pyoxigraph.BlankNode) for term in quad)
-        and f"{quad} ." == line
-        for quad, line in zip(quads, lines, strict=True)
-    ]
+    kinds: dict[int, bool] = {}  # string number -> written as an IRI
+    cut_lines, as_written = [], []
+    for line, quad in zip(lines, quads, strict=True):
+        pieces, numbers, start = [], [], 0
+        for match in _SLOT.finditer(line):
+            is_iri = match.group(1) is not None
+            group = 1 if is_iri else 3
+            number = int(match.group(group + 1))
+            if number >= count or kinds.setdefault(number, is_iri) != is_iri:
+                return None
+            if not is_iri and line.startswith(_XSD_DOUBLE, match.end()):
+                return None
+            pieces.append(line[start : match.start(group)])
+            numbers.append(number)
+            start = match.end(group)
+        pieces.append(line[start:])
+        cut_lines.append((pieces, numbers))
+        as_written.append(
+            not any(isinstance(term, pyoxigraph.BlankNode) for term in quad)
+            and f"{quad} ." == line
+        )
     return Template(
         key=key,
-        segments=segments,
-        places=tuple(places),
+        whole=_joined(cut_lines, "\n", "\n"),
+        as_written=_joined(  # without the " ." that ends each line
+            [
+                (pieces[:-1] + [pieces[-1][:-2]], numbers)
+                for (pieces, numbers), plain in zip(cut_lines, as_written, strict=True)
+                if plain
+            ],
+            "\n",
+            "",
+        ),
+        others=_joined(
+            [
+                cut
+                for cut, plain in zip(cut_lines, as_written, strict=True)
+                if not plain
+            ],
+            "\n",
+            "\n",
+        ),
         iris=tuple(sorted(number for number, iri in kinds.items() if iri)),
         literals=tuple(sorted(number for number, iri in kinds.items() if not iri)),
         terms=terms,
         blank_graphs=any(
             isinstance(quad.graph_name, pyoxigraph.BlankNode) for quad in quads
         ),
-        as_written=tuple(number for number, plain in enumerate(as_written) if plain),
-        others=tuple(number for number, plain in enumerate(as_written) if not plain),
     )
+
+
+def _joined(
+    cut_lines: list[tuple[list[str], list[int]]], between: str, end: str
+) -> _Text:
+    """Cut lines joined into one text, `between` them and `end` after the last."""
+    pieces, numbers = [""], []
+    for index, (line_pieces, line_numbers) in enumerate(cut_lines):
+        pieces[-1] += (between if index else "") + line_pieces[0]
+        pieces += line_pieces[1:]
+        numbers += line_numbers
+    if cut_lines:
+        pieces[-1] += end
+    return _Text(pieces, numbers)
 
 
 def _one_quad(line: str) -> pyoxigraph.Quad:
@@ -325,15 +373,26 @@ def _template(key: Shape, document: dict[str, Any], count: int) -> Template | No
     return template
 
 
-def _plain_iri(value: str, terms: frozenset[str]) -> bool:
+# IRI -> its scheme, or None if it is not one for templates; bounded.
+_IRI_SCHEMES: dict[str, str | None] = {}
+_IRI_SCHEMES_MAX = 4096
+
+
+def _scheme(value: str) -> str | None:
+    scheme = _IRI_SCHEMES.get(value, _MISSING)
+    if scheme is not _MISSING:
+        return scheme
     match = _PLAIN_IRI.fullmatch(value)
-    if match is None or match.group(1) in terms or value in terms:
-        return False
-    try:
-        pyoxigraph.NamedNode(value)  # RFC 3987, as pyoxigraph parses N-Quads
-    except ValueError:
-        return False
-    return True
+    scheme = match and match.group(1)
+    if scheme:
+        try:
+            pyoxigraph.NamedNode(value)  # RFC 3987, as pyoxigraph parses N-Quads
+        except ValueError:
+            scheme = None
+    if len(_IRI_SCHEMES) >= _IRI_SCHEMES_MAX:
+        _IRI_SCHEMES.clear()
+    _IRI_SCHEMES[value] = scheme
+    return scheme
 
 
 def fill(document: dict[str, Any]) -> Filled | None:
@@ -346,32 +405,23 @@ def fill(document: dict[str, Any]) -> Filled | None:
     template = _template(key, document, len(strings))
     if template is None:
         return None
-    written: dict[int, str] = {}
+    terms = template.terms
     for number in template.iris:
         value = strings[number]
-        if not _plain_iri(value, template.terms):
+        scheme = _scheme(value)
+        if scheme is None or scheme in terms or value in terms:
             return None
-        written[number] = value
-    plain = not template.blank_graphs
-    for number in template.literals:
-        value = strings[number]
-        if _ESCAPED.search(value):
-            plain = False
-            value = escape(value)  # as pyld writes it
-        written[number] = value
-    segments = template.segments.copy()
-    for index, number in template.places:
-        segments[index] = written[number]
-    # Lines end at "\n" only: pyld escapes it in literals, not other breaks.
-    lines = "".join(segments).split("\n")
-    lines.pop()
-    if not plain:
-        return Filled(template, [], "\n".join(dict.fromkeys(lines)) + "\n")
-    others = dict.fromkeys(lines[number] for number in template.others)
+    literals = template.literals
+    if template.blank_graphs or _ESCAPED.search(
+        "".join([strings[number] for number in literals])
+    ):
+        for number in literals:
+            strings[number] = escape(strings[number])  # as pyld writes it
+        return Filled(template, set(), template.whole(strings))
     return Filled(
         template,
-        [lines[number][:-2] for number in template.as_written],
-        "".join(f"{line}\n" for line in others),
+        set(template.as_written(strings).split("\n")),
+        template.others(strings),
     )
 
 
