@@ -193,6 +193,8 @@ def canonical_form(
     RDFC-1.0 and jsonld.js escape them, so the canonical form comes from
     pyoxigraph, which matched jsonld.js byte for byte (PITFALLS.md).
     """
+    if not nquads:
+        return "".join(f"{quad} .\n" for quad in sorted(canonical))
     dataset = pyoxigraph.Dataset(
         pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
     )

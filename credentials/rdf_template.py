@@ -35,7 +35,7 @@ from typing import Any
 import pyoxigraph
 from pyld.nquads import escape
 
-from credentials import jsonld
+from credentials import jsonld, rdfc
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,8 @@ _SLOT = re.compile(
 # What RDFC-1.0 (pyoxigraph) or pyld write otherwise in a literal, and what
 # neither can write (lone surrogates).
 _ESCAPED = re.compile(r'[\x00-\x1f"\\\x7f\ufffe\uffff\ud800-\udfff]')
+# A blank node label as pyld writes it, as a term of an N-Quads line.
+_BLANK = re.compile(r"(?:^|(?<= ))_:([A-Za-z0-9]+)(?= )")
 _PLAIN_IRI = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):[^\s\x00-\x20<>\"{}|\\^`\x7f]*")
 
 # Tokens of a shape besides keys, kept strings and integers.
@@ -97,6 +99,11 @@ class Template:
     # strings need no escaping (one a line), and the other lines.
     as_written: _Text
     others: _Text
+    # Where every line but those is a blank node's, written as RDFC-1.0 writes
+    # it (blank nodes aside), those lines with markers for their blank nodes,
+    # and the markers of each line (rdfc.labelled_quads).
+    blank: _Text | None
+    blank_markers: list[tuple[str, ...]] = field(repr=False)
     iris: tuple[int, ...]  # strings written as IRIs
     literals: tuple[int, ...]  # strings written as literals
     terms: frozenset[str] = field(repr=False)  # every term of its contexts
@@ -282,7 +289,7 @@ def _build(key: Shape, document: dict[str, Any], count: int) -> Template | None:
     if len(_SLOT.findall(nquads)) != nquads.count(_SECRET):
         return None  # a placeholder changed by pyld, or inside another term
     kinds: dict[int, bool] = {}  # string number -> written as an IRI
-    cut_lines, as_written = [], []
+    cut_lines, as_written, blank_lines = [], [], []
     for line, quad in zip(lines, quads, strict=True):
         pieces, numbers, start = [], [], 0
         for match in _SLOT.finditer(line):
@@ -298,10 +305,17 @@ def _build(key: Shape, document: dict[str, Any], count: int) -> Template | None:
             start = match.end(group)
         pieces.append(line[start:])
         cut_lines.append((pieces, numbers))
-        as_written.append(
-            not any(isinstance(term, pyoxigraph.BlankNode) for term in quad)
-            and f"{quad} ." == line
-        )
+        has_blank = any(isinstance(term, pyoxigraph.BlankNode) for term in quad)
+        as_written.append(not has_blank and f"{quad} ." == line)
+        if has_blank:
+            # pyoxigraph names blank nodes its own way: compare the rest.
+            markers = tuple(f"\x00{label}\x00" for label in _BLANK.findall(line))
+            same = _BLANK.sub("_:", line) == _BLANK.sub("_:", f"{quad} .")
+            pieces = [_BLANK.sub("\x00\\1\x00", piece) for piece in pieces]
+            blank_lines.append(((pieces, numbers), markers) if same else None)
+    blank = None
+    if all(blank_lines) and len(blank_lines) + sum(as_written) == len(lines):
+        blank = _joined([cut for cut, _ in blank_lines], "\n", "")
     return Template(
         key=key,
         whole=_joined(cut_lines, "\n", "\n"),
@@ -329,6 +343,8 @@ def _build(key: Shape, document: dict[str, Any], count: int) -> Template | None:
         blank_graphs=any(
             isinstance(quad.graph_name, pyoxigraph.BlankNode) for quad in quads
         ),
+        blank=blank,
+        blank_markers=[markers for _, markers in blank_lines] if blank else [],
     )
 
 
@@ -418,11 +434,15 @@ def fill(document: dict[str, Any]) -> Filled | None:
         for number in literals:
             strings[number] = escape(strings[number])  # as pyld writes it
         return Filled(template, set(), template.whole(strings))
-    return Filled(
-        template,
-        set(template.as_written(strings).split("\n")),
-        template.others(strings),
-    )
+    canonical = set(template.as_written(strings).split("\n"))
+    canonical.discard("")  # no such lines
+    if template.blank is not None:
+        lines = template.blank(strings).split("\n") if template.blank_markers else []
+        labelled = rdfc.labelled_quads(lines, template.blank_markers)
+        if labelled is not None:
+            canonical.update(labelled)
+            return Filled(template, canonical, "")
+    return Filled(template, canonical, template.others(strings))
 
 
 def confirm(template: Template, same: bool) -> None:
