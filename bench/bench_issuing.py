@@ -217,7 +217,7 @@ def main() -> None:
     if javascript is not None:
         js_median, js_signed = javascript
         print(
-            f"  ratio to JavaScript: {full / js_median:,.2f}x "
+            f"  ratio to JavaScript: {full / js_median:,.3f}x "
             f"(Python signs {js_median / full:,.0f}x as many per second)"
         )
         # jsonld-signatures writes one proof as an object; Cairn writes a list.
