@@ -50,13 +50,13 @@ _XSD_DOUBLE = "^^<http://www.w3.org/2001/XMLSchema#double>"
 _SLOT = re.compile(
     rf"<({re.escape(_PLACEHOLDER)}(\d+))>|(?<= )\"({re.escape(_PLACEHOLDER)}(\d+))\""
 )
-# An absolute IRI (RFC 3987 scheme) with nothing N-Quads or pyld would read
-# otherwise: no white space, control characters or the characters IRIs exclude.
 # What RDFC-1.0 (pyoxigraph) or pyld write otherwise in a literal, and what
 # neither can write (lone surrogates).
 _ESCAPED = re.compile(r'[\x00-\x1f"\\\x7f\ufffe\uffff\ud800-\udfff]')
 # A blank node label as pyld writes it, as a term of an N-Quads line.
 _BLANK = re.compile(r"(?:^|(?<= ))_:([A-Za-z0-9]+)(?= )")
+# An absolute IRI (RFC 3987 scheme) with nothing N-Quads or pyld would read
+# otherwise: no white space, control characters or the characters IRIs exclude.
 _PLAIN_IRI = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):[^\s\x00-\x20<>\"{}|\\^`\x7f]*")
 
 # Tokens of a shape besides keys, kept strings and integers.
@@ -305,12 +305,14 @@ def _build(key: Shape, document: dict[str, Any], count: int) -> Template | None:
             start = match.end(group)
         pieces.append(line[start:])
         cut_lines.append((pieces, numbers))
-        has_blank = any(isinstance(term, pyoxigraph.BlankNode) for term in quad)
-        as_written.append(not has_blank and f"{quad} ." == line)
-        if has_blank:
+        blanks = sum(isinstance(term, pyoxigraph.BlankNode) for term in quad)
+        as_written.append(not blanks and f"{quad} ." == line)
+        if blanks:
             # pyoxigraph names blank nodes its own way: compare the rest.
             markers = tuple(f"\x00{label}\x00" for label in _BLANK.findall(line))
-            same = _BLANK.sub("_:", line) == _BLANK.sub("_:", f"{quad} .")
+            same = len(markers) == blanks and (
+                _BLANK.sub("_:", line) == _BLANK.sub("_:", f"{quad} .")
+            )
             pieces = [_BLANK.sub("\x00\\1\x00", piece) for piece in pieces]
             blank_lines.append(((pieces, numbers), markers) if same else None)
     blank = None

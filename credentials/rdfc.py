@@ -20,20 +20,24 @@ def labelled_quads(quads: list[str], labels: list[tuple[str, ...]]) -> list[str]
     Repeated quads count once, as in a dataset.
     """
     unique: dict[str, tuple[str, ...]] = dict(zip(quads, labels, strict=True))
-    holding: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    # Hash First Degree Quads (4.6): each blank node's quads, itself _:a and
+    # every other blank node _:z, sorted, one a line.
+    held: dict[str, list[str]] = {}
     for quad, markers in unique.items():
+        if len(markers) == 1:
+            held.setdefault(markers[0], []).append(quad.replace(markers[0], "_:a"))
+            continue
         for marker in set(markers):
-            holding.setdefault(marker, []).append((quad, markers))
-    hashes: dict[str, str] = {}
-    for marker, held in holding.items():
-        # Hash First Degree Quads (4.6): this blank node _:a, every other _:z.
-        written = []
-        for quad, markers in held:
+            written = quad
             for other in markers:
-                quad = quad.replace(other, "_:a" if other == marker else "_:z")
-            written.append(quad + "\n")
-        written.sort()
-        hashes[marker] = hashlib.sha256("".join(written).encode("utf-8")).hexdigest()
+                written = written.replace(other, "_:a" if other == marker else "_:z")
+            held.setdefault(marker, []).append(written)
+    hashes = {
+        marker: hashlib.sha256(
+            ("\n".join(sorted(written)) + "\n").encode("utf-8")
+        ).hexdigest()
+        for marker, written in held.items()
+    }
     if len(set(hashes.values())) != len(hashes):
         return None
     names = {
