@@ -10,6 +10,11 @@ credential with the same key and time; Ed25519 is deterministic, so the two
 proofs must be byte-identical, which the run checks. Rendering a PDF certificate
 is compared with a blank WeasyPrint page. The floors run in the same run, so the
 ratios hold on a noisy machine where the absolute figures do not.
+
+The signing goal line (issue 17: 1,000 signatures/s per core) counts CPU time,
+each signature another learner's award of one module; canonical N-Quads by pyld
+are compared with those from the template of the credential's shape
+(credentials/rdf_template.py).
 """
 
 import dataclasses
@@ -104,6 +109,25 @@ def measure_javascript(
     return median, result["signed"]
 
 
+def cpu_time(name: str, work: Callable[[], object], *, seconds: float) -> float:
+    """CPU seconds per call on this thread, after a warm-up call: what one core
+    does however busy the machine is (a wall-clock median of a call that lasts
+    several time slices grows with every process taking turns on the cores)."""
+    work()
+    calls = 0
+    deadline = time.perf_counter() + seconds
+    start = time.thread_time()
+    while time.perf_counter() < deadline or calls < 5:
+        work()
+        calls += 1
+    per_call = (time.thread_time() - start) / calls
+    print(
+        f"  {name:<44} {per_call * 1000:9.3f} ms {1 / per_call:10.1f}/s  "
+        f"n={calls}, CPU time"
+    )
+    return per_call
+
+
 def credential_info() -> openbadges.CredentialInfo:
     base = "https://cairn.example/curriculum/versions/7/"
     levels = tuple(
@@ -179,12 +203,12 @@ def main() -> None:
         "bare Ed25519 signature (floor)", lambda: key.sign(b"x" * 64), seconds=seconds
     )
     credential = openbadges.compose_credential(info)
-    by_pyld = measure(
+    by_pyld = cpu_time(
         "canonical N-Quads by pyld (no template)",
         lambda: dataintegrity.canonical_form(jsonld.to_nquads(credential)),
         seconds=seconds,
     )
-    by_template = measure(
+    by_template = cpu_time(
         "canonical N-Quads from the shape's template",
         lambda: dataintegrity.canonical_nquads(credential),
         seconds=seconds,
@@ -199,7 +223,15 @@ def main() -> None:
         seconds=seconds,
     )  # fmt: skip
     print(f"  ratio to floor: {full / floor:,.0f}x")
-    rate = 1 / full
+    per_core = cpu_time(
+        "compose + canonicalize + sign",
+        lambda: dataintegrity.sign_credential(
+            openbadges.compose_credential(next(awards)), seed=seed,
+            verification_method=method, created=created,
+        ),
+        seconds=seconds,
+    )  # fmt: skip
+    rate = 1 / per_core
     print(
         f"  signatures/s per core: {rate:,.0f} (goal >= 1,000) "
         + ("met" if rate >= 1000 else "not met")
