@@ -43,7 +43,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: E402
 )
 from weasyprint import HTML  # noqa: E402
 
-from credentials import dataintegrity, jsonld, openbadges, statuslist  # noqa: E402
+from credentials import (  # noqa: E402
+    canonical,
+    dataintegrity,
+    jsonld,
+    openbadges,
+    statuslist,
+)
 from credentials.certificate_design import CertificateDesign, Signatory  # noqa: E402
 from credentials.certificates import (  # noqa: E402
     CertificateInfo,
@@ -205,7 +211,7 @@ def main() -> None:
     credential = openbadges.compose_credential(info)
     by_pyld = cpu_time(
         "canonical N-Quads by pyld (no template)",
-        lambda: dataintegrity.canonical_form(jsonld.to_nquads(credential)),
+        lambda: canonical.canonical_form(jsonld.to_nquads(credential)),
         seconds=seconds,
     )
     by_template = cpu_time(

@@ -12,7 +12,7 @@ whose placeholders pyld changed in any way (a language tag, a JSON literal, a
 double), so the N-Quads are the same lines pyld writes for the document, in
 another order and perhaps repeated where two nodes share an @id, which pyld
 merges: the same RDF dataset. The caller checks that once per template as well
-(dataintegrity.canonical_nquads).
+(canonical.canonical_nquads).
 
 What a shape keeps as it is: every key, every number, boolean and null, and the
 values of @context, type, @type, @language, @direction, @vocab and @base. A

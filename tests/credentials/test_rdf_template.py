@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from credentials import dataintegrity, jsonld, rdf_template
+from credentials import canonical, dataintegrity, jsonld, rdf_template
 from credentials.openbadges import compose_credential
 from tests.credentials.jsverifier import canonize_with_node
 from tests.credentials.samples import PUBLIC_MULTIBASE, make_info, sign
@@ -186,7 +186,7 @@ def varied_credentials(draw) -> dict:
 def _slow(document: dict) -> str | type:
     """The canonical form through pyld, or the error it raises."""
     try:
-        return dataintegrity.canonical_form(jsonld.to_nquads(document))
+        return canonical.canonical_form(jsonld.to_nquads(document))
     except Exception as error:
         return type(error)
 
@@ -199,7 +199,7 @@ def _fast(document: dict) -> str | type | None:
     if filled is None:
         return None
     try:
-        return dataintegrity.templated_canonical_form(filled)
+        return canonical.templated_canonical_form(filled)
     except Exception as error:
         return type(error)
 
