@@ -4,7 +4,6 @@ Spec: W3C vc-di-eddsa, section 3.3 (https://www.w3.org/TR/vc-di-eddsa/#eddsa-rdf
 Pure: keys are passed in as 32-byte Ed25519 seeds; storing them is the caller's job.
 """
 
-import copy
 import functools
 import hashlib
 import json
@@ -15,7 +14,6 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import base58
-import pyoxigraph
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
@@ -23,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from credentials import jsonld, vcmodel
+from credentials.canonical import canonical_nquads
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 PROOF_TYPE = "DataIntegrityProof"
@@ -149,34 +148,6 @@ def did_document(
     }
 
 
-def canonical_nquads(document: dict[str, Any]) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document, offline and term-checked.
-
-    pyld expands (it is the JSON-LD processor) but its own canonicalization writes
-    some control characters raw where RDFC-1.0 and jsonld.js escape them, so the
-    canonical form comes from pyoxigraph, which matched jsonld.js byte for byte
-    (PITFALLS.md).
-    """
-    nquads = jsonld.to_nquads(document)
-    dataset = pyoxigraph.Dataset(
-        pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
-    )
-    if any(isinstance(quad.graph_name, pyoxigraph.BlankNode) for quad in dataset):
-        # pyoxigraph 0.5.13 labels blank nodes that name graphs (a proof nested in
-        # an endorsement makes one) otherwise than RDFC-1.0 and jsonld.js do, so a
-        # genuine 1EdTech credential with endorsements failed to verify. pyld's
-        # URDNA2015 labels them as jsonld.js does; pyoxigraph still writes the
-        # quads, escaping as RDFC-1.0 asks.
-        labelled = jsonld.canonical_labels(nquads)
-        dataset = pyoxigraph.Dataset(
-            pyoxigraph.parse(labelled, format=pyoxigraph.RdfFormat.N_QUADS)
-        )
-    else:
-        dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
-    # Python sorts str by code point, the order RDFC-1.0 asks for.
-    return "".join(sorted(f"{quad} .\n" for quad in dataset))
-
-
 def parse_datetime(value: Any) -> datetime | None:
     """A credential's XML Schema dateTime (`Z` or an offset) as an aware
     datetime; None for anything else, a time without a zone included."""
@@ -299,7 +270,7 @@ def sign_credential(
     canonical_config = _canonical_proof_config(credential.get("@context"), options)
     signature = key.sign(_hash_data(canonical_config, canonical_document))
     proof = {**options, "proofValue": "z" + base58.b58encode(signature).decode("ascii")}
-    return {**copy.deepcopy(credential), "proof": [proof]}
+    return {**jsonld.copy_json(credential), "proof": [proof]}
 
 
 def add_proof(
@@ -343,7 +314,7 @@ def add_proof(
         _hash_data(canonical_config, canonical_document)
     )
     proof = {**options, "proofValue": "z" + base58.b58encode(signature).decode("ascii")}
-    return {**copy.deepcopy(secured), "proof": [*copy.deepcopy(existing), proof]}
+    return {**jsonld.copy_json(secured), "proof": [*jsonld.copy_json(existing), proof]}
 
 
 def with_data_integrity_context(credential: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ change what is signed, and a down purl.imsglobal.org would stop issuing. Only th
 contexts listed in VENDORED_CONTEXTS are ever loaded; anything else is refused.
 """
 
+import copy
 import functools
 import json
 import re
@@ -212,7 +213,10 @@ class _Processor(jsonld.JsonLdProcessor):
         return result
 
 
-def _run(document: dict[str, Any], operation: str, options: dict[str, Any]) -> Any:
+def _run(
+    document: dict[str, Any], operation: str, options: dict[str, Any]
+) -> tuple[Any, list[Any]]:
+    """The operation's output and the expanded document, term-checked."""
     dropped: list[str] = []
     processor = _Processor(
         on_property_dropped=lambda iri: dropped.append(f"property {iri!r}")
@@ -227,7 +231,7 @@ def _run(document: dict[str, Any], operation: str, options: dict[str, Any]) -> A
     problems = dropped + list(_relative_iris(processor.expanded, ""))
     if problems:
         raise UndefinedTermsError(problems)
-    return output
+    return output, processor.expanded
 
 
 def expand(document: dict[str, Any]) -> list[Any]:
@@ -238,7 +242,7 @@ def expand(document: dict[str, Any]) -> list[Any]:
     be signed over less than it says, and jsonld.js verifiers (safe mode) would then
     reject it.
     """
-    return _run(document, "expand", {})
+    return _run(document, "expand", {})[0]
 
 
 def check_defined_terms(document: dict[str, Any]) -> None:
@@ -336,17 +340,47 @@ def _context_sets_direction(context: Any) -> bool:
 def has_default_direction(node: Any) -> bool:
     """Whether a context in the document sets a default `@direction`."""
     if isinstance(node, list):
-        return any(has_default_direction(item) for item in node)
+        for item in node:
+            if isinstance(item, dict | list) and has_default_direction(item):
+                return True
+        return False
     if not isinstance(node, dict):
         return False
-    return _context_sets_direction(node.get("@context")) or any(
-        has_default_direction(value) for key, value in node.items() if key != "@context"
-    )
+    for key, value in node.items():
+        if key == "@context":
+            if _context_sets_direction(value):
+                return True
+        elif isinstance(value, dict | list) and has_default_direction(value):
+            return True
+    return False
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
+
+
+def copy_json(node: Any) -> Any:
+    """A deep copy of JSON data: new dicts and lists, the same strings and
+    numbers (copy.deepcopy for anything else); a third of copy.deepcopy's time."""
+    kind = type(node)
+    if kind is dict:
+        copied = node.copy()
+        for key, value in copied.items():
+            if type(value) not in _IMMUTABLE:
+                copied[key] = copy_json(value)
+        return copied
+    if kind is list:
+        return [item if type(item) in _IMMUTABLE else copy_json(item) for item in node]
+    return node if kind in _IMMUTABLE else copy.deepcopy(node)
 
 
 def to_nquads(document: dict[str, Any]) -> str:
     """Checked, offline RDF dataset of a document as (non-canonical) N-Quads,
     read as jsonld.js reads it (see as_javascript_reads)."""
+    return to_nquads_and_expanded(document)[0]
+
+
+def to_nquads_and_expanded(document: dict[str, Any]) -> tuple[str, list[Any]]:
+    """to_nquads, and the expanded document it was made from."""
     document = as_javascript_reads(document)
     # rdfDirection as the eddsa-rdfc-2022 reference canonicalizes (vc-di-eddsa
     # 3.3.1, jsonld.js canonize): without it pyld drops `@direction`, and the
