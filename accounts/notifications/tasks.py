@@ -17,6 +17,11 @@ def send_notification_email(notification_id: int) -> bool:
 
 
 @shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=8)
+def send_burst(user_id: int) -> int:
+    return services.send_burst(user_id)
+
+
+@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=8)
 def send_digest(user_id: int) -> int:
     return services.send_digest(user_id)
 
