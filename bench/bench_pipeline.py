@@ -373,14 +373,16 @@ def request_certificates(report, organization, media_root: Path, sample: int) ->
     )
     chosen = random.Random(17).sample(uuids, min(sample, len(uuids)))
     client = Client()
-    first, second = [], []
+    first, second, first_cpu = [], [], []
     with override_settings(MEDIA_ROOT=str(media_root)):
         for award_uuid in chosen:
             for times in (first, second):
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 response = client.get(reverse("credentials:pdf", args=[award_uuid]))
                 body = b"".join(response.streaming_content)
                 times.append((time.perf_counter() - start) * 1000)
+                if times is first:
+                    first_cpu.append((time.process_time() - cpu) * 1000)
                 if response.status_code != 200 or not body.startswith(b"%PDF-"):
                     report.failures.append(
                         f"certificate {award_uuid}: {response.status_code}"
@@ -392,6 +394,11 @@ def request_certificates(report, organization, media_root: Path, sample: int) ->
         f"certificate first request ({len(first)})",
         f"p50 {statistics.median(first):6.1f} ms, p99 {p99:6.1f} ms "
         f"(goal <= 200 ms: {'met' if p99 <= 200 else 'not met'})",
+    )
+    report.figure(
+        "  its CPU in this process (the machine's load aside)",
+        f"p50 {statistics.median(first_cpu):6.1f} ms, "
+        f"p99 {_percentile(first_cpu, 0.99):6.1f} ms",
     )
     report.figure(
         "certificate second request (file read)",

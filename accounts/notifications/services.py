@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from accounts.audit import log_action
@@ -93,9 +94,33 @@ def _queue_email(user_id: int) -> None:
         )
 
 
+# A burst ends when nothing new came for QUIET_SECONDS (a grade release's
+# credentials, issued one after another, join it), and at most MAX_BURSTS
+# bursts' time after it began.
+QUIET_SECONDS = 10
+MAX_BURSTS = 4
+
+
+def burst_wait(user_id: int, *, now=None) -> float:
+    """Seconds the person's burst still waits for more: 0 to send it now."""
+    burst = settings.CAIRN_MAIL_BURST_SECONDS
+    if burst <= 0:
+        return 0
+    now = now or timezone.now()
+    due = Notification.objects.filter(
+        user_id=user_id, email_due=True, emailed_at__isnull=True
+    ).aggregate(first=Min("created_at"), last=Max("created_at"))
+    if due["last"] is None:
+        return 0
+    quiet = (due["last"] - now).total_seconds() + QUIET_SECONDS
+    limit = (due["first"] - now).total_seconds() + MAX_BURSTS * burst
+    return max(0.0, min(quiet, limit))
+
+
 def send_burst(user_id: int) -> int:
     """E-mail the person's notifications due by e-mail and not sent yet, in one
-    message (a single one as before: its title the subject); how many it told
+    message (a single one as before, its title the subject; several under the
+    newest's title, listed oldest first); how many it told
     (0: nothing sent). The rows are held while sending, so a repeat waits and
     then finds them sent."""
     with transaction.atomic():
@@ -111,9 +136,10 @@ def send_burst(user_id: int) -> int:
         count = len(items)
         message = mail.compose(
             to=items[0].user.email,
-            subject=items[0].title
+            # The newest names the burst (the credential its grade brought).
+            subject=items[-1].title
             if count == 1
-            else f"{items[0].title} (and {count - 1} more)",
+            else f"{items[-1].title} (and {count - 1} more)",
             items=items,
             branding=mail.branding_of(
                 items[0].organization if len(organizations) == 1 else None

@@ -29,7 +29,10 @@ def _active_key(organization: Organization):
         .filter(organization=organization, is_active=True)
         .first()
     )
-    return key or keys.get_signing_key(organization)
+    if key is None:
+        with transaction.atomic():
+            key = keys.get_signing_key(organization)
+    return key
 
 
 def _still_signs(key) -> bool:

@@ -54,6 +54,8 @@ def run_queued(django_capture_on_commit_callbacks) -> list[tuple[str, list]]:
             with django_capture_on_commit_callbacks(execute=True):
                 celery_app.tasks[task].apply(args=args, kwargs=kwargs, throw=True)
     for task, args, kwargs in held:
+        # Their time has come, and the burst's quiet (see test_a_burst_waits...).
+        kwargs = {**kwargs, "wait": False}
         with django_capture_on_commit_callbacks(execute=True):
             celery_app.tasks[task].apply(args=args, kwargs=kwargs, throw=True)
     return [(task, args) for task, args, _ in held]
@@ -118,5 +120,25 @@ def test_a_lost_burst_is_sent_by_the_sweep_once(
     assert services.sweep_unsent(now=later) == 1
     run_queued(django_capture_on_commit_callbacks)
     (message,) = mail.outbox
-    assert message.subject == "Your grade is ready (and 1 more)"
+    assert message.subject == "Mark this (and 1 more)"
+    assert message.body.index("- Your grade is ready") < message.body.index(
+        "- Mark this"
+    )
     assert services.sweep_unsent(now=later) == 0
+
+
+def test_a_burst_waits_for_quiet_and_no_longer_than_its_limit(cast, bursts):
+    learner = cast["learner"]
+    first = services.notify(learner, "grade.released", "Your grade is ready")
+    start = first.created_at
+    at = lambda seconds: start + timezone.timedelta(seconds=seconds)  # noqa: E731
+    # Its message runs a burst (30 s) after the first: quiet since, it goes.
+    assert services.burst_wait(learner.pk, now=at(30)) == 0
+    # A credential told 25 s in: the burst waits until 10 s after it.
+    latest = services.notify(learner, "credential.issued", "You have earned it")
+    Notification.objects.filter(pk=latest.pk).update(created_at=at(25))
+    assert services.burst_wait(learner.pk, now=at(30)) == pytest.approx(5)
+    # Notifications coming on and on: sent at most four bursts after the first.
+    Notification.objects.filter(pk=latest.pk).update(created_at=at(118))
+    assert services.burst_wait(learner.pk, now=at(115)) == pytest.approx(5)
+    assert services.burst_wait(learner.pk, now=at(120)) == 0
