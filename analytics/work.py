@@ -78,8 +78,12 @@ def queue_health(organization: Organization) -> QueueHealth:
             _pending("Module completions without an award", modules, "completed_at"),
             _pending("Pathway completions without an award", paths, "completed_at"),
             _pending(
-                "Awards without a PDF certificate",
-                Award.objects.filter(organization=organization, pdf=""),
+                "Awards whose learner was not told yet",
+                Award.objects.filter(
+                    organization=organization,
+                    notified_at__isnull=True,
+                    revoked_at__isnull=True,
+                ),
                 "issued_at",
             ),
             _pending(

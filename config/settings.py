@@ -315,6 +315,12 @@ CELERY_TASK_ROUTES = {
 # bulk job silent for CAIRN_JOB_STALE_SECONDS has lost its worker.
 CAIRN_SWEEP_SECONDS = float(os.environ.get("CAIRN_SWEEP_SECONDS", 300))
 CAIRN_SWEEP_GRACE_SECONDS = int(os.environ.get("CAIRN_SWEEP_GRACE_SECONDS", 120))
+# A person's notifications e-mailed together: the e-mail goes this long after
+# the first, with all made meanwhile (a grade release and the credentials it
+# brings). In process (tasks run eagerly) each is sent at once.
+CAIRN_MAIL_BURST_SECONDS = float(
+    os.environ.get("CAIRN_MAIL_BURST_SECONDS", 0 if CELERY_TASK_ALWAYS_EAGER else 30)
+)
 CAIRN_JOB_STALE_SECONDS = int(os.environ.get("CAIRN_JOB_STALE_SECONDS", 300))
 CELERY_BEAT_SCHEDULE = {
     "sweep": {

@@ -136,8 +136,9 @@ class Award(models.Model):
         blank=True,
         related_name="+",
     )
-    # When the learner was told it was issued (the chain's last step, after the
-    # PDF): a lost message leaves it empty and the sweep tells them.
+    # When the learner was told it was issued (the chain's last step; the PDF
+    # is rendered when first asked for): a lost message leaves it empty and the
+    # sweep tells them.
     notified_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.TextField(blank=True)
@@ -212,6 +213,12 @@ class Award(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def has_certificate(self) -> bool:
+        """A PDF can be downloaded: rendered already, or rendered when first
+        asked for (a revoked award without one gets none)."""
+        return bool(self.pdf) or self.revoked_at is None
 
     @property
     def badge_alt(self) -> str:

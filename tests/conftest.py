@@ -23,6 +23,9 @@ def _media_and_tasks(settings, tmp_path):
     # The sweeps leave young work to its message; in tests they act at once
     # (tests/test_sweeps.py sets a grace period where it is the subject).
     settings.CAIRN_SWEEP_GRACE_SECONDS = 0
+    # Tasks run in process: each notification's e-mail goes at once (a burst
+    # cannot wait there; tests of bursts set a length and a broker).
+    settings.CAIRN_MAIL_BURST_SECONDS = 0
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield

@@ -28,4 +28,9 @@ def test_nothing_is_lost_or_duplicated_through_kills_and_a_broker_outage(tmp_pat
     )
     print(report.text())
     assert report.failures == [], report.text()
-    assert "PDFs present                                 400" in report.text()
+    for line, value in (
+        ("module awards", 200),
+        ("pathway awards", 200),
+        ("PDFs present", 100),
+    ):
+        assert f"{line:<40} {value:>7}" in report.text()

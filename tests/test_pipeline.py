@@ -34,7 +34,10 @@ def test_passing_every_module_issues_module_and_pathway_awards_with_pdfs(
     assert set(completion.trace["met"]) == {"A-101", "B-102", "C-103"}
     awards = Award.objects.filter(learner=learner)
     assert sorted(a.kind for a in awards) == ["module"] * 3 + ["pathway"]
-    pathway_award = awards.get(kind="pathway")
+    assert all(a.notified_at and not a.pdf for a in awards)  # PDFs: when asked
+    pathway_award = credential_services.certificate_for_download(
+        awards.get(kind="pathway")
+    )
     reader = PdfReader(pathway_award.pdf.path)
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()

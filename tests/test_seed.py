@@ -29,7 +29,10 @@ def test_the_demo_has_every_role_and_three_stages_and_loads_once(
     lena = get_user_model().objects.get(username="lena")
     assert PathwayCompletion.objects.filter(learner=lena).count() == 1
     assert Award.objects.filter(learner=lena).count() == 4
-    assert all(a.pdf for a in Award.objects.all())
+    # Every learner was told; a certificate is rendered when first asked for.
+    assert all(a.notified_at or a.revoked_at for a in Award.objects.all())
+    first = credentials.certificate_for_download(Award.objects.filter(learner=lena)[0])
+    assert first.pdf.read().startswith(b"%PDF")
     assert Award.objects.filter(learner__username="liam").count() == 1
     assert (
         Submission.objects.filter(status="submitted").get().learner.username == "liam"

@@ -30,6 +30,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # Set when its e-mail went, alone or in a digest: a repeat sends nothing.
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Its e-mail is to go on its own (not in a digest): sent with the person's
+    # other notifications of the same burst, in one message.
+    email_due = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -6,10 +6,13 @@ import logging
 from datetime import timedelta
 
 from celery.exceptions import MaxRetriesExceededError, Retry
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from accounts.audit import log_action
@@ -34,8 +37,13 @@ def notify(
 ) -> Notification:
     """Tell `user`: an in-app notification now, and, if they take e-mail on the
     kind's topic and not as a digest, an e-mail sent by the mail queue once the
-    transaction commits. A failed send is retried there; it never undoes this."""
+    transaction commits, together with what else they are told in the same
+    burst (see send_burst). A failed send is retried there; it never undoes
+    this."""
     topic = topic_of(kind)
+    due = bool(
+        email and user.email and wants_email(user, topic) and not takes_digest(user)
+    )
     notification = Notification.objects.create(
         user=user,
         organization=organization,
@@ -43,50 +51,146 @@ def notify(
         title=title[:300],
         body=body,
         url=url,
+        email_due=due,
     )
-    if email and user.email and wants_email(user, topic) and not takes_digest(user):
-        pk = notification.pk
-        transaction.on_commit(lambda: _queue_email(pk))
+    if due:
+        user_id = user.pk
+        transaction.on_commit(lambda: _queue_email(user_id))
     return notification
 
 
-def _queue_email(notification_id: int) -> None:
-    """Send the e-mail task. With a broker this only queues it (CairnTask logs
-    a broker outage); in process it runs now, and a mail server that still
-    refuses after the retries is logged: the action it tells of stands."""
+def _burst_key(user_id: int) -> str:
+    database = settings.DATABASES["default"]["NAME"]
+    return f"cairn:mail-burst:{database}:{user_id}"
+
+
+def _queue_email(user_id: int) -> None:
+    """Send the e-mail task for the person's burst. With CAIRN_MAIL_BURST_SECONDS
+    the task is sent once per burst, that long after its first notification,
+    and gathers all the notifications made meanwhile (a grade release and the
+    credentials it brings: one e-mail, not five). With a broker this only
+    queues it (CairnTask logs a broker outage); in process it runs now, and a
+    mail server that still refuses after the retries is logged: the action it
+    tells of stands."""
+    burst = settings.CAIRN_MAIL_BURST_SECONDS
     try:
-        tasks.send_notification_email.delay(notification_id)
+        if burst <= 0:
+            tasks.send_burst.delay(user_id)
+            return
+        try:
+            # One message per burst; the key lapses a second before the task
+            # runs, so what is made after it starts a burst of its own.
+            first = cache.add(_burst_key(user_id), 1, timeout=max(burst - 1, 1))
+        except Exception:  # noqa: BLE001 - the cache down: a message each
+            first = True
+        if first:
+            tasks.send_burst.apply_async((user_id,), countdown=burst)
     except (*tasks.RETRY_ON, Retry, MaxRetriesExceededError) as error:
         logger.warning(
-            "Could not e-mail notification %s: %s. It stays in the person's "
-            "notifications.",
-            notification_id,
+            "Could not e-mail user %s their notifications: %s. They stay in "
+            "their notifications; the sweep sends them.",
+            user_id,
             error,
         )
 
 
-def send_notification_email(notification_id: int) -> bool:
-    """E-mail one notification, once: True if this call sent it. The row is
-    held while sending, so a repeat waits and then finds it sent."""
+# A burst ends when nothing new came for QUIET_SECONDS (a grade release's
+# credentials, issued one after another, join it), and at most MAX_BURSTS
+# bursts' time after it began.
+QUIET_SECONDS = 10
+MAX_BURSTS = 4
+
+
+def burst_wait(user_id: int, *, now=None) -> float:
+    """Seconds the person's burst still waits for more: 0 to send it now."""
+    burst = settings.CAIRN_MAIL_BURST_SECONDS
+    if burst <= 0:
+        return 0
+    now = now or timezone.now()
+    due = Notification.objects.filter(
+        user_id=user_id, email_due=True, emailed_at__isnull=True
+    ).aggregate(first=Min("created_at"), last=Max("created_at"))
+    if due["last"] is None:
+        return 0
+    quiet = (due["last"] - now).total_seconds() + QUIET_SECONDS
+    limit = (due["first"] - now).total_seconds() + MAX_BURSTS * burst
+    return max(0.0, min(quiet, limit))
+
+
+def send_burst(user_id: int) -> int:
+    """E-mail the person's notifications due by e-mail and not sent yet, in one
+    message (a single one as before, its title the subject; several under the
+    newest's title, listed oldest first); how many it told
+    (0: nothing sent). The rows are held while sending, so a repeat waits and
+    then finds them sent."""
     with transaction.atomic():
-        notification = (
+        items = list(
             Notification.objects.select_for_update(of=("self",))
             .select_related("user", "organization")
-            .filter(pk=notification_id, emailed_at__isnull=True)
-            .first()
+            .filter(user_id=user_id, email_due=True, emailed_at__isnull=True)
+            .order_by("created_at", "pk")
         )
-        if notification is None or not notification.user.email:
-            return False
+        if not items or not items[0].user.email:
+            return 0
+        organizations = {n.organization_id for n in items}
+        count = len(items)
         message = mail.compose(
-            to=notification.user.email,
-            subject=notification.title,
-            items=[notification],
-            branding=mail.branding_of(notification.organization),
+            to=items[0].user.email,
+            # The newest names the burst (the credential its grade brought).
+            subject=items[-1].title
+            if count == 1
+            else f"{items[-1].title} (and {count - 1} more)",
+            items=items,
+            branding=mail.branding_of(
+                items[0].organization if len(organizations) == 1 else None
+            ),
+            digest=count > 1,
         )
         message.send()  # raises on failure: the task retries, nothing is marked
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-    return True
+        Notification.objects.filter(pk__in=[n.pk for n in items]).update(
+            emailed_at=timezone.now()
+        )
+    return count
+
+
+def send_notification_email(notification_id: int) -> bool:
+    """E-mail one notification, once, with the rest of its person's burst:
+    True if this call sent it (a message queued before bursts)."""
+    user_id = (
+        Notification.objects.filter(
+            pk=notification_id, email_due=True, emailed_at__isnull=True
+        )
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if user_id is None:
+        return False
+    send_burst(user_id)
+    return Notification.objects.filter(
+        pk=notification_id, emailed_at__isnull=False
+    ).exists()
+
+
+def sweep_unsent(*, now=None) -> int:
+    """Queue again the bursts whose message was lost: people with a notification
+    due by e-mail, unsent past the burst and the sweep's grace period."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(
+        seconds=settings.CAIRN_SWEEP_GRACE_SECONDS + settings.CAIRN_MAIL_BURST_SECONDS
+    )
+    users = (
+        Notification.objects.filter(
+            email_due=True, emailed_at__isnull=True, created_at__lt=cutoff
+        )
+        .order_by()
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    queued = 0
+    for user_id in users.iterator():
+        tasks.send_burst.delay(user_id)
+        queued += 1
+    return queued
 
 
 def mark_read(user: AbstractBaseUser, notification_id: int) -> Notification:

@@ -17,6 +17,16 @@ def send_notification_email(notification_id: int) -> bool:
 
 
 @shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=8)
+def send_burst(user_id: int, wait: bool = True) -> int:
+    """Send the person's burst, unless it is still growing (a queued burst
+    waits for quiet, see services.burst_wait; `wait=False` sends at once)."""
+    if wait and (seconds := services.burst_wait(user_id)) > 0:
+        send_burst.apply_async((user_id,), countdown=seconds)
+        return 0
+    return services.send_burst(user_id)
+
+
+@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=8)
 def send_digest(user_id: int) -> int:
     return services.send_digest(user_id)
 

@@ -29,11 +29,9 @@ from credentials.services.expiry import (
 )
 from credentials.services.issuing import (
     can_be_renewed,
-    certificate_for_download,
     issue_module_award,
     issue_pathway_award,
     reissue_award,
-    render_certificate,
     renew_award,
     sweep_unissued,
 )
@@ -56,6 +54,7 @@ from credentials.services.profiles import (
     update_issuer_details,
 )
 from credentials.services.records import learner_clr, set_award_visibility
+from credentials.services.rendering import certificate_for_download, render_certificate
 from credentials.services.status import (
     assign_status_entry,
     mark_key_compromised,

@@ -14,7 +14,7 @@ from accounts.notifications.services import notify
 from credentials import tasks
 from credentials.certificates import EXPIRED_DESIGN, REVOKED_DESIGN, SUSPENDED_DESIGN
 from credentials.models import Award, ExpiryNotice
-from credentials.services.issuing import RERENDER_BATCH
+from credentials.services.rendering import RERENDER_BATCH
 from credentials.services.verdicts import on_day
 
 # Days before the end at which the learner and their admin are told.

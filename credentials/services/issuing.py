@@ -6,33 +6,54 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.audit import log_action
 from accounts.models import Organization
 from assessments.models import ModuleCompletion
 from config.celery import send_each
-from credentials import (
-    dataintegrity,
-    openbadges,
-    selectors,
-    tasks,
-    template_selectors,
-)
-from credentials.certificate_design import design_from_settings
-from credentials.certificates import (
-    EXPIRED_DESIGN,
-    REVOKED_DESIGN,
-    STATUS_DESIGNS,
-    SUSPENDED_DESIGN,
-    render_certificate_pdf,
-)
-from credentials.models import Award
+from credentials import dataintegrity, openbadges, selectors, tasks
+from credentials.models import Award, SigningKey
 from credentials.services import keys, status
+from credentials.services.rendering import RERENDER_BATCH, stale_certificates
 from credentials.signals import award_issued
 from pathways.models import PathwayCompletion
+
+
+def _active_key(organization: Organization):
+    """The organization's active signing key, read without a lock (made on
+    first use); the insert checks that it is still the one."""
+    key = (
+        SigningKey.objects.select_related("organization")
+        .filter(organization=organization, is_active=True)
+        .first()
+    )
+    if key is None:
+        with transaction.atomic():
+            key = keys.get_signing_key(organization)
+    return key
+
+
+def _still_signs(key) -> bool:
+    """Whether `key` is still the active, uncompromised key, asked under a
+    FOR KEY SHARE lock on its row: it waits for a rotation or a compromise
+    report in progress (they hold FOR UPDATE) and then reads what they
+    committed, so that no award signed by a key reported compromised from
+    before it is stored unrevoked after the report. Concurrent issuers share
+    the lock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT is_active, compromised_at IS NULL "
+            f"FROM {SigningKey._meta.db_table} WHERE id = %s FOR KEY SHARE",
+            [key.pk],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0] and row[1])
+
+
+# How many times an issue starts again when the key rotated while it signed.
+KEY_CHANGE_TRIES = 3
 
 
 def _sign_and_store(
@@ -47,77 +68,97 @@ def _sign_and_store(
     by=None,
     valid_until=None,
     renewal_of: Award | None = None,
+    mark_renewed: bool = False,
 ) -> Award:
-    key = keys.get_signing_key(organization)
-    did = keys.issuer_did(key)
-    award_uuid = uuid.uuid4()
+    """Reserve status entries (committed at once), sign with no lock held, then
+    store the award in a short transaction. The unique constraint on a
+    completion's standing award keeps one award per completion when a task is
+    delivered twice: the loser's reserved indexes are left unused."""
     options = selectors.signing_options(organization)
-    entries = status.assign_status_entries(
-        organization, issuer_did=did, suspension=options.suspension_entry
-    )
-    info = openbadges.CredentialInfo(
-        id=f"urn:uuid:{award_uuid}",
-        issuer=selectors.issuer_info(organization, did, profile=options),
-        achievement=facts.achievement,
-        recipient=openbadges.RecipientInfo(
-            email=learner.email,
-            salt=secrets.token_hex(8),
-            name=learner.get_full_name() or learner.get_username(),
-        ),
-        valid_from=valid_from,
-        valid_until=valid_until,
-        results=facts.results,
-        evidence=facts.evidence,
-        narrative=facts.narrative,
-        # One revocation entry by default: OB 3.0 and 1EdTech's schema take one
-        # credentialStatus object. Bitstring Status List 2.1 shows a suspension
-        # entry beside it, which an issuer can choose (a list of two, which the
-        # published schema refuses; docs/decisions/0002).
-        credential_status=entries.credential_status,
-    )
-    now = timezone.now()
     legacy = options.proof_format == dataintegrity.ED25519_2020
-    credential = keys.sign_credential(
-        key,
-        openbadges.compose_credential(info, data_model="1.1" if legacy else "2.0"),
-        did=did,
-        created=now,
-        suite=dataintegrity.ED25519_2020 if legacy else dataintegrity.CRYPTOSUITE,
-    )
-    try:
-        with transaction.atomic():
-            award = Award.objects.create(
-                uuid=award_uuid,
-                kind=kind,
-                learner=learner,
-                organization=organization,
-                achievement_name=facts.achievement.name,
-                signing_key=key,
-                credential=credential,
-                issued_at=now,
-                revocation_list=entries.revocation_list,
-                revocation_index=entries.revocation_index,
-                suspension_list=entries.suspension_list,
-                suspension_index=entries.suspension_index,
-                expires_at=valid_until,
-                renewal_of=renewal_of,
-                **{completion_field: completion},
-            )
-    except IntegrityError:
-        # The task was delivered twice and the other run won: one award stands.
-        return Award.objects.get(
-            **{completion_field: completion}, revoked_at=None, renewed_at=None
+    for _ in range(KEY_CHANGE_TRIES):
+        key = _active_key(organization)
+        did = keys.issuer_did(key)
+        (entries,) = status.reserve_status_entries(
+            organization, issuer_did=did, suspension=options.suspension_entry
         )
-    log_action(
-        by,
-        "award.renewed" if renewal_of else "award.issued",
-        award,
-        **status.audit_facts(award),
-        **({"renewal_of": str(renewal_of.uuid)} if renewal_of else {}),
+        award_uuid = uuid.uuid4()
+        info = openbadges.CredentialInfo(
+            id=f"urn:uuid:{award_uuid}",
+            issuer=selectors.issuer_info(organization, did, profile=options),
+            achievement=facts.achievement,
+            recipient=openbadges.RecipientInfo(
+                email=learner.email,
+                salt=secrets.token_hex(8),
+                name=learner.get_full_name() or learner.get_username(),
+            ),
+            valid_from=valid_from,
+            valid_until=valid_until,
+            results=facts.results,
+            evidence=facts.evidence,
+            narrative=facts.narrative,
+            # One revocation entry by default: OB 3.0 and 1EdTech's schema take
+            # one credentialStatus object. Bitstring Status List 2.1 shows a
+            # suspension entry beside it, which an issuer can choose (a list of
+            # two, which the published schema refuses; docs/decisions/0002).
+            credential_status=entries.credential_status,
+        )
+        now = timezone.now()
+        credential = keys.sign_credential(
+            key,
+            openbadges.compose_credential(info, data_model="1.1" if legacy else "2.0"),
+            did=did,
+            created=now,
+            suite=dataintegrity.ED25519_2020 if legacy else dataintegrity.CRYPTOSUITE,
+        )
+        try:
+            with transaction.atomic():
+                if not _still_signs(key):
+                    continue  # rotated or reported meanwhile: sign again
+                if mark_renewed:
+                    Award.objects.filter(pk=renewal_of.pk, renewed_at=None).update(
+                        renewed_at=valid_from
+                    )
+                award = Award.objects.create(
+                    uuid=award_uuid,
+                    kind=kind,
+                    learner=learner,
+                    organization=organization,
+                    achievement_name=facts.achievement.name,
+                    signing_key=key,
+                    credential=credential,
+                    issued_at=now,
+                    revocation_list=entries.revocation_list,
+                    revocation_index=entries.revocation_index,
+                    suspension_list=entries.suspension_list,
+                    suspension_index=entries.suspension_index,
+                    expires_at=valid_until,
+                    renewal_of=renewal_of,
+                    **{completion_field: completion},
+                )
+                log_action(
+                    by,
+                    "award.renewed" if renewal_of else "award.issued",
+                    award,
+                    **status.audit_facts(award),
+                    **({"renewal_of": str(renewal_of.uuid)} if renewal_of else {}),
+                )
+                # The certificate is rendered when first asked for
+                # (certificate_for_download): the learner is told now.
+                tasks.notify_learner_of_award.delay_on_commit(award.pk)
+                transaction.on_commit(
+                    lambda pk=award.pk: award_issued.send(sender=Award, award_id=pk)
+                )
+        except IntegrityError:
+            # The task was delivered twice and the other run won: one award stands.
+            return Award.objects.get(
+                **{completion_field: completion}, revoked_at=None, renewed_at=None
+            )
+        return award
+    raise RuntimeError(
+        f"{organization}'s signing key changed {KEY_CHANGE_TRIES} times while "
+        "an award was signed"
     )
-    tasks.render_certificate.delay_on_commit(award.pk)
-    transaction.on_commit(lambda: award_issued.send(sender=Award, award_id=award.pk))
-    return award
 
 
 def _valid_until(start, valid_for_days: int | None):
@@ -160,10 +201,9 @@ def _issue_for_pathway(
         # A recertification (a new completion after the last expired) renews
         # the award of the completion it replaced.
         renewal_of = selectors.award_renewed_by(completion)
-        if renewal_of is not None:
-            Award.objects.filter(pk=renewal_of.pk, renewed_at=None).update(
-                renewed_at=start
-            )
+        mark_renewed = renewal_of is not None
+    else:
+        mark_renewed = False
     return _sign_and_store(
         kind=Award.Kind.PATHWAY,
         organization=completion.version.pathway.organization,
@@ -175,14 +215,15 @@ def _issue_for_pathway(
         completion=completion,
         by=by,
         renewal_of=renewal_of,
+        mark_renewed=mark_renewed,
     )
 
 
-@transaction.atomic
 def issue_module_award(completion: ModuleCompletion) -> Award | None:
     """Sign an Open Badges 3.0 credential for a module completion; a repeat
     returns the award already issued (even a revoked one: only an admin issues
-    again). A voided completion gets none."""
+    again). A voided completion gets none. Not one transaction: the status
+    entries are reserved and committed before signing (see _sign_and_store)."""
     existing = Award.objects.filter(module_completion=completion).order_by("-pk")
     if existing := existing.first():
         return existing
@@ -191,7 +232,6 @@ def issue_module_award(completion: ModuleCompletion) -> Award | None:
     return _issue_for_module(completion)
 
 
-@transaction.atomic
 def issue_pathway_award(completion: PathwayCompletion) -> Award | None:
     existing = Award.objects.filter(pathway_completion=completion).order_by("-pk")
     if existing := existing.first():
@@ -276,105 +316,11 @@ def renew_award(award: Award, *, by, reason: str) -> Award:
     return _issue_for_pathway(completion, by=by, renewal_of=award)
 
 
-def standing_design(award: Award) -> str:
-    """The part of the design key that says the credential's standing."""
-    if award.revoked_at:
-        return REVOKED_DESIGN
-    if award.suspended_at:
-        return SUSPENDED_DESIGN
-    if award.is_expired(timezone.now()):
-        return EXPIRED_DESIGN
-    return ""
-
-
-def certificate_design_key(award: Award) -> str:
-    """The renderer, the logo and the credential's standing the PDF says."""
-    return selectors.certificate_design(award.organization) + standing_design(award)
-
-
-def certificate_for_download(award: Award) -> Award:
-    """The award with a certificate that says its standing: one revoked,
-    suspended or reinstated since its PDF was rendered (its queued render not
-    yet done) is rendered now, so that no download says it still stands."""
-    if not award.pdf:
-        return award
-    standing = standing_design(award)
-    said = next((s for s in STATUS_DESIGNS if s and award.pdf_design.endswith(s)), "")
-    if said == standing:
-        return award
-    return render_certificate(award)
-
-
-def render_certificate(award: Award, *, latest: bool = False) -> Award:
-    """Render the award's PDF certificate; a repeat with the same design keeps
-    the one rendered, a new design (renderer, logo, the credential's standing)
-    renders it again. A rendered certificate keeps its template version unless
-    `latest` asks for its template's newest (an admin's explicit re-render)."""
-    if award.revoked_at and not award.pdf:
-        # Revoked before it had one, or an erased learner's, deleted: none.
-        return award
-    design = certificate_design_key(award)
-    if award.pdf and not latest:
-        version = award.pdf_template_version
-    else:
-        version = template_selectors.current_version(award)
-    version_id = version.pk if version else None
-    if _rendered(award, design, version_id):
-        return award
-    pdf = render_certificate_pdf(
-        selectors.certificate_info(award),
-        design_from_settings(version.settings if version else None),
-    )
-    with transaction.atomic():
-        locked = Award.objects.select_for_update().get(pk=award.pk)
-        if _rendered(locked, design, version_id):
-            return locked
-        if locked.revoked_at and not locked.pdf:
-            # An erased learner's certificate was deleted: it stays deleted.
-            return locked
-        old = locked.pdf.name
-        storage = locked.pdf.storage
-        name = locked.pdf.field.generate_filename(locked, f"{award.uuid}.pdf")
-        if not old and storage.exists(name):
-            # Written by a worker that died before its transaction committed:
-            # replaced, so that one award keeps one file.
-            storage.delete(name)
-        locked.pdf.save(f"{award.uuid}.pdf", ContentFile(pdf), save=False)
-        locked.pdf_design = design
-        locked.pdf_template_version_id = version_id
-        locked.save(update_fields=["pdf", "pdf_design", "pdf_template_version"])
-        if old:
-            transaction.on_commit(lambda: storage.delete(old))
-        elif locked.notified_at is None:
-            # The chain's last step: with its certificate ready, the learner is told.
-            tasks.notify_learner_of_award.delay_on_commit(locked.pk)
-    return locked
-
-
-def _rendered(award: Award, design: str, version_id: int | None) -> bool:
-    return bool(
-        award.pdf
-        and award.pdf_design == design
-        and award.pdf_template_version_id == version_id
-    )
-
-
-# Certificates queued per sweep for a new design: a worker renders about five a
-# second, so a sweep's batch is done well before the next sweep (five minutes).
-RERENDER_BATCH = 1000
-
-
-def stale_certificates(organization: Organization):
-    design = selectors.certificate_design(organization)
-    return Award.objects.filter(organization=organization).exclude(
-        pdf_design__in=[design + status for status in STATUS_DESIGNS]
-    )
-
-
 def sweep_unissued(*, now=None) -> int:
     """Issue what a lost message left behind: completions with no award, awards
-    with no PDF. Work younger than the grace period is left to the message
-    already sent for it, so the sweep does not sign beside a live worker."""
+    whose learner was not told, certificates of an old design. Work younger
+    than the grace period is left to the message already sent for it, so the
+    sweep does not sign beside a live worker."""
     grace = timedelta(seconds=settings.CAIRN_SWEEP_GRACE_SECONDS)
 
     def cutoff():
@@ -397,18 +343,11 @@ def sweep_unissued(*, now=None) -> int:
         queue="signing",
     )
     # Asked again: awards the lines above issued in process count too. A
-    # revoked award needs no certificate (an erased learner's was deleted).
-    unrendered = Award.objects.filter(
-        pdf="", revoked_at__isnull=True, issued_at__lt=cutoff()
-    )
-    send_each(
-        tasks.render_certificate,
-        unrendered.values_list("pk", flat=True).iterator(),
-        queue="pdf",
-    )
+    # certificate is rendered when first asked for (certificate_for_download),
+    # so an award without one is no work left undone.
     untold = Award.objects.filter(
         notified_at__isnull=True, revoked_at__isnull=True, issued_at__lt=cutoff()
-    ).exclude(pdf="")
+    )
     send_each(
         tasks.notify_learner_of_award,
         untold.values_list("pk", flat=True).iterator(),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.models import AccountPreferences, Membership
 from assessments.models import ModuleCompletion, RecognitionDecision, Submission
 from credentials.models import Award
+from credentials.services.rendering import certificate_for_download
 from pathways.models import Enrolment, PathwayCompletion
 
 CHUNK = 64 * 1024
@@ -242,6 +243,7 @@ def personal_data_archive(user: AbstractBaseUser) -> Iterator[bytes]:
                 yield from _copy(archive, pipe, name, decision.file)
         for award in Award.objects.filter(learner=user).order_by("issued_at", "pk"):
             yield put(f"credentials/{award.uuid}.json", _json(award.credential))
+            award = certificate_for_download(award)  # rendered if never asked for
             if award.pdf:
                 yield from _copy(
                     archive, pipe, f"credentials/{award.uuid}.pdf", award.pdf

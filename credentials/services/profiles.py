@@ -8,7 +8,7 @@ from accounts.images import logo_type
 from accounts.models import Organization
 from credentials import tasks
 from credentials.models import IssuerProfile
-from credentials.services.issuing import RERENDER_BATCH, stale_certificates
+from credentials.services.rendering import RERENDER_BATCH, stale_certificates
 
 
 @transaction.atomic

@@ -109,6 +109,125 @@ def assign_status_entry(
     return status_list, index
 
 
+def _claim(
+    organization: Organization, issuer_did: str, purpose: str, count: int
+) -> tuple[StatusList, list[int]] | None:
+    """`count` free, randomly chosen indexes of the open list for `purpose`,
+    marked as handed out; None if the list is missing or has no room for them.
+    Holds the list's row lock only for the draw and the write."""
+    status_list = (
+        StatusList.objects.select_for_update()
+        .only(
+            "pk", "organization", "issuer_did", "purpose", "assigned", "assigned_count"
+        )
+        .filter(organization=organization, issuer_did=issuer_did, purpose=purpose)
+        .order_by("-pk")
+        .first()
+    )
+    if status_list is None or status_list.assigned_count + count > FILL_LIMIT:
+        return None
+    assigned = bytearray(status_list.assigned)
+    size = len(assigned) * 8
+    indexes = []
+    while len(indexes) < count:
+        index = secrets.randbelow(size)
+        mask = 0x80 >> (index % 8)
+        if not assigned[index // 8] & mask:
+            assigned[index // 8] |= mask
+            indexes.append(index)
+    status_list.assigned = bytes(assigned)
+    status_list.assigned_count += count
+    status_list.save(update_fields=["assigned", "assigned_count"])
+    return status_list, indexes
+
+
+def _start_list(
+    organization: Organization, issuer_did: str, purpose: str, count: int
+) -> None:
+    """A new open list for `purpose`, unless a concurrent reservation just made
+    one with room for `count`: the signing key's row lock (taken first, as
+    everywhere) serialises those who find the list full."""
+    with transaction.atomic():
+        keys.get_signing_key(organization)
+        latest = (
+            StatusList.objects.filter(
+                organization=organization, issuer_did=issuer_did, purpose=purpose
+            )
+            .order_by("-pk")
+            .values_list("assigned_count", flat=True)
+            .first()
+        )
+        if latest is None or latest + count > FILL_LIMIT:
+            status_list = StatusList.objects.create(
+                organization=organization,
+                issuer_did=issuer_did,
+                purpose=purpose,
+                bits=statuslist.new_bitstring(),
+                assigned=statuslist.new_bitstring(),
+            )
+            sign_status_list(status_list)
+
+
+def reserve_status_entries(
+    organization: Organization, *, issuer_did: str, suspension: bool, count: int = 1
+) -> list["StatusEntries"]:
+    """Status entries for `count` new credentials, reserved and committed at
+    once, before anything is signed: issuing holds no list lock while it signs
+    (issue 17), so an organization's awards are signed side by side.
+
+    Each list is locked for one read and one write, and the indexes are drawn
+    at random from those not handed out (spec section 6.1). A reservation
+    whose credential is never stored (a duplicate delivery lost the race, a
+    worker died) leaves its index unused, which costs one bit of the list.
+    Inside a caller's transaction the signing key is locked first, as every
+    transaction touching a list does, so that nothing deadlocks.
+    """
+    if not 1 <= count <= FILL_LIMIT:
+        raise ValueError(f"between 1 and {FILL_LIMIT} entries at once")
+    if transaction.get_connection().in_atomic_block:
+        keys.get_signing_key(organization)
+    purposes = [Purpose.REVOCATION] + ([Purpose.SUSPENSION] if suspension else [])
+    claimed: dict[str, tuple[StatusList, list[int]]] = {}
+    for purpose in purposes:
+        while True:
+            with transaction.atomic():
+                got = _claim(organization, issuer_did, purpose, count)
+            if got is not None:
+                claimed[purpose] = got
+                break
+            _start_list(organization, issuer_did, purpose, count)
+    entries = []
+    for n in range(count):
+        revocation_list, revocation_indexes = claimed[Purpose.REVOCATION]
+        credential_status: dict | list[dict] = statuslist.entry(
+            list_url=list_url(revocation_list),
+            index=revocation_indexes[n],
+            purpose=Purpose.REVOCATION,
+        )
+        suspension_list = suspension_index = None
+        if suspension:
+            suspension_list, suspension_indexes = claimed[Purpose.SUSPENSION]
+            suspension_index = suspension_indexes[n]
+            credential_status = [
+                credential_status,
+                statuslist.entry(
+                    list_url=list_url(suspension_list),
+                    index=suspension_index,
+                    purpose=Purpose.SUSPENSION,
+                ),
+            ]
+        entries.append(
+            StatusEntries(
+                revocation_list,
+                revocation_indexes[n],
+                suspension_list,
+                suspension_index,
+                credential_status,
+            )
+        )
+    return entries
+
+
 @dataclass(frozen=True)
 class StatusEntries:
     """The status entries assigned to one credential: its revocation entry, its

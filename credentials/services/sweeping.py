@@ -6,6 +6,7 @@ their own kinds of work with `register` from their AppConfig.ready()."""
 
 from collections.abc import Callable
 
+from accounts.notifications.services import sweep_unsent as sweep_unsent_mail
 from assessments.services import jobs
 from credentials.services.bulk_awards import sweep_bulk_awards
 from credentials.services.issuing import sweep_unissued
@@ -30,6 +31,7 @@ def sweep() -> dict[str, int]:
         "re-evaluations": sweeps.sweep_stale_reevaluations(),
         "learners to evaluate": sweeps.sweep_unevaluated(),
         "awards to issue": sweep_unissued(),
+        "e-mails to send": sweep_unsent_mail(),
         # Work of the apps above (LMS syncs) comes last: it may record
         # completions, whose awards the next sweep finds if a message is lost.
         **{kind: sweep_kind() for kind, sweep_kind in _registered.items()},

@@ -60,7 +60,8 @@ def test_an_appeal_that_still_passes_reissues_the_award_with_the_new_levels(
     assert achieved_levels(new) == level_iris(new, task, 3)
     assert services.verify_award(new).status == "valid"
     assert services.verify_award(old).status == "revoked"
-    assert new.pdf  # its certificate is rendered too
+    assert new.notified_at
+    assert not new.pdf  # rendered when first asked for
 
     # The learner is told: the revocation with its reason, and where the new
     # credential is.

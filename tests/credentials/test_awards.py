@@ -56,7 +56,7 @@ def test_the_sweep_issues_what_a_lost_message_left_behind(cast, pathway):
     assert not Award.objects.exists()
     assert services.sweep_unissued() == 1
     award = Award.objects.get()
-    assert award.pdf  # rendered in the same sweep
+    assert award.notified_at  # told in the same sweep (its PDF: when asked for)
     assert services.sweep_unissued() == 0
 
 

@@ -19,7 +19,7 @@ def _completed(learner, task, faculty, capture) -> ModuleCompletion:
     return ModuleCompletion.objects.get(learner=learner, version=task.version)
 
 
-def test_a_module_award_takes_sixteen_queries_once_its_version_is_cached(
+def test_a_module_award_takes_eighteen_queries_once_its_version_is_cached(
     cast, pathway, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
     task = pathway.tasks[0]
@@ -28,11 +28,14 @@ def test_a_module_award_takes_sixteen_queries_once_its_version_is_cached(
     tasks.issue_module_award(first.pk)  # makes the key, caches the achievement
     second = _completed(cast["other_learner"], task, cast["faculty"], capture)
     # The completion with its learner and organization (1); the existing-award
-    # check (1); rubric results and evidence (2); the signing key under its
-    # lock (3, a savepoint pair); the issuer profile (1); a status-list entry
-    # (2); the award (3, a savepoint pair) and its audit entry (1); the
-    # service's own savepoint pair (2): no query rebuilds the achievement.
-    with django_assert_num_queries(16):
+    # check (1); rubric results and evidence (2); the issuer profile (1); the
+    # active key, read without a lock (1); inside the test's transaction, the
+    # key under its lock before any list (3, a savepoint pair; a worker, in no
+    # transaction, skips it); a status-list entry reserved (4, a savepoint
+    # pair: a worker's own short transaction, committed before signing); the
+    # award (5: a savepoint pair, the key checked still active under FOR KEY
+    # SHARE, the row, its audit entry): no query rebuilds the achievement.
+    with django_assert_num_queries(18):
         tasks.issue_module_award(second.pk)
     assert Award.objects.count() == 2
 

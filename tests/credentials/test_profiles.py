@@ -21,6 +21,7 @@ def _png(colour="navy") -> bytes:
 def test_a_new_logo_renders_certificates_again_and_names_the_issuer_image(
     client, cast, pathway, issued, django_capture_on_commit_callbacks
 ):
+    services.certificate_for_download(issued)  # asked for once: rendered
     before = Award.objects.get(pk=issued.pk)
     assert before.pdf
     assert before.pdf_design

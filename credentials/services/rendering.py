@@ -1,0 +1,142 @@
+"""Certificates: the PDF of an award, rendered when first asked for and
+again when its design or the credential's standing changes."""
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organization
+from credentials import selectors, template_selectors
+from credentials.certificate_design import design_from_settings
+from credentials.certificates import (
+    EXPIRED_DESIGN,
+    REVOKED_DESIGN,
+    STATUS_DESIGNS,
+    SUSPENDED_DESIGN,
+    render_certificate_pdf,
+)
+from credentials.models import Award
+
+
+def standing_design(award: Award) -> str:
+    """The part of the design key that says the credential's standing."""
+    if award.revoked_at:
+        return REVOKED_DESIGN
+    if award.suspended_at:
+        return SUSPENDED_DESIGN
+    if award.is_expired(timezone.now()):
+        return EXPIRED_DESIGN
+    return ""
+
+
+def certificate_design_key(award: Award) -> str:
+    """The renderer, the logo and the credential's standing the PDF says."""
+    return selectors.certificate_design(award.organization) + standing_design(award)
+
+
+def certificate_for_download(award: Award) -> Award:
+    """The award with a certificate that says its standing. Certificates are
+    rendered when first asked for, not at issue (issue 17): a missing one is
+    rendered now and stored, so the next request reads the file. One revoked,
+    suspended or reinstated since its PDF was rendered (its queued render not
+    yet done) is rendered again now, so that no download says it still stands.
+    A revoked award without one gets none (as an erased learner's)."""
+    if not award.pdf:
+        return award if award.revoked_at else _render_first(award)
+    standing = standing_design(award)
+    said = next((s for s in STATUS_DESIGNS if s and award.pdf_design.endswith(s)), "")
+    if said == standing:
+        return award
+    return render_certificate(award)
+
+
+def _render_first(award: Award) -> Award:
+    """Render and store a certificate not rendered yet, holding the award's row
+    lock while rendering: a concurrent first request waits for it and then
+    reads the one file (no second render, no second file)."""
+    with transaction.atomic():
+        locked = (
+            Award.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=award.pk)
+        )
+        if locked.pdf or locked.revoked_at:
+            return locked
+        version = template_selectors.current_version(locked)
+        pdf = render_certificate_pdf(
+            selectors.certificate_info(locked),
+            design_from_settings(version.settings if version else None),
+        )
+        _store(
+            locked, pdf, certificate_design_key(locked), version.pk if version else None
+        )
+    return locked
+
+
+def render_certificate(award: Award, *, latest: bool = False) -> Award:
+    """Render the award's PDF certificate; a repeat with the same design keeps
+    the one rendered, a new design (renderer, logo, the credential's standing)
+    renders it again. A rendered certificate keeps its template version unless
+    `latest` asks for its template's newest (an admin's explicit re-render)."""
+    if award.revoked_at and not award.pdf:
+        # Revoked before it had one, or an erased learner's, deleted: none.
+        return award
+    design = certificate_design_key(award)
+    if award.pdf and not latest:
+        version = award.pdf_template_version
+    else:
+        version = template_selectors.current_version(award)
+    version_id = version.pk if version else None
+    if _rendered(award, design, version_id):
+        return award
+    pdf = render_certificate_pdf(
+        selectors.certificate_info(award),
+        design_from_settings(version.settings if version else None),
+    )
+    with transaction.atomic():
+        locked = Award.objects.select_for_update().get(pk=award.pk)
+        if _rendered(locked, design, version_id):
+            return locked
+        if locked.revoked_at and not locked.pdf:
+            # An erased learner's certificate was deleted: it stays deleted.
+            return locked
+        _store(locked, pdf, design, version_id)
+    return locked
+
+
+def _store(locked: Award, pdf: bytes, design: str, version_id: int | None) -> None:
+    """Write the award's certificate file and point the (locked) row at it; the
+    file it replaces is deleted once this commits."""
+    old = locked.pdf.name
+    storage = locked.pdf.storage
+    name = locked.pdf.field.generate_filename(locked, f"{locked.uuid}.pdf")
+    if not old and storage.exists(name):
+        # Written by a worker that died before its transaction committed:
+        # replaced, so that one award keeps one file.
+        storage.delete(name)
+    locked.pdf.save(f"{locked.uuid}.pdf", ContentFile(pdf), save=False)
+    locked.pdf_design = design
+    locked.pdf_template_version_id = version_id
+    locked.save(update_fields=["pdf", "pdf_design", "pdf_template_version"])
+    if old:
+        transaction.on_commit(lambda: storage.delete(old))
+
+
+def _rendered(award: Award, design: str, version_id: int | None) -> bool:
+    return bool(
+        award.pdf
+        and award.pdf_design == design
+        and award.pdf_template_version_id == version_id
+    )
+
+
+# Certificates queued per sweep for a new design: a worker renders about five a
+# second, so a sweep's batch is done well before the next sweep (five minutes).
+RERENDER_BATCH = 1000
+
+
+def stale_certificates(organization: Organization):
+    design = selectors.certificate_design(organization)
+    return Award.objects.filter(organization=organization).exclude(
+        pdf_design__in=[design + status for status in STATUS_DESIGNS]
+    )

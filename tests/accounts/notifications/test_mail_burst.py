@@ -1,0 +1,144 @@
+"""A person's notifications of one burst go in one e-mail (issue 17): a learner
+whose grades bring three module credentials and a pathway credential is told
+of each in the app, and by one e-mail, queued once, a burst after the first.
+
+The tasks go to an in-process broker (kombu's memory transport) and are run
+from it here as a worker runs them, holding those with a countdown until the
+rest is done, as a worker holds them until their time."""
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.utils import timezone
+
+from accounts.models import Notification
+from accounts.notifications import services
+from config.celery import app as celery_app
+from credentials.models import Award
+from pathways import services as pathways
+from tests import builders
+from tests.conftest import broker_at
+
+QUEUES = ("default", "signing", "pdf", "mail", "bulk")
+
+
+def _messages(queue: str) -> list[tuple[str, list, dict, bool]]:
+    """The queue's messages, taken off it: (task, args, kwargs, has a countdown)."""
+    taken = []
+    with celery_app.connection_for_write() as connection:
+        channel = connection.default_channel
+        while True:
+            try:
+                payload = channel._get(queue)
+            except Exception:  # noqa: BLE001 - the queue is empty or unknown
+                break
+            message = channel.Message(payload, channel=channel)
+            args, kwargs, _ = message.decode()
+            headers = message.headers
+            taken.append((headers["task"], args, kwargs, bool(headers.get("eta"))))
+    return taken
+
+
+def run_queued(django_capture_on_commit_callbacks) -> list[tuple[str, list]]:
+    """Run every queued task until none is left, those with a countdown last;
+    returns the held ones run."""
+    held = []
+    while True:
+        ready = []
+        for queue in QUEUES:
+            for task, args, kwargs, later in _messages(queue):
+                (held if later else ready).append((task, args, kwargs))
+        if not ready:
+            break
+        for task, args, kwargs in ready:
+            with django_capture_on_commit_callbacks(execute=True):
+                celery_app.tasks[task].apply(args=args, kwargs=kwargs, throw=True)
+    for task, args, kwargs in held:
+        # Their time has come, and the burst's quiet (see test_a_burst_waits...).
+        kwargs = {**kwargs, "wait": False}
+        with django_capture_on_commit_callbacks(execute=True):
+            celery_app.tasks[task].apply(args=args, kwargs=kwargs, throw=True)
+    return [(task, args) for task, args, _ in held]
+
+
+@pytest.fixture
+def bursts(settings, cast):
+    settings.CAIRN_MAIL_BURST_SECONDS = 30
+    # The burst's key lives in the shared cache, where a recreated test
+    # database's first users may have left theirs.
+    cache.delete(services._burst_key(cast["learner"].pk))
+    with broker_at("memory://"):
+        for queue in QUEUES:
+            _messages(queue)  # what an earlier test left
+        yield
+
+
+def test_a_learners_grades_and_four_credentials_go_in_one_email(
+    cast, bursts, django_capture_on_commit_callbacks
+):
+    learner = cast["learner"]
+    built = builders.make_pathway(cast)
+    pathways.enrol(learner, built.version)
+    for task in built.tasks:  # three grade releases, each its own request
+        with django_capture_on_commit_callbacks(execute=True):
+            builders.submit_and_pass(task, learner, cast["faculty"])
+
+    held = run_queued(django_capture_on_commit_callbacks)
+
+    awards = Award.objects.filter(learner=learner)
+    assert sorted(a.kind for a in awards) == ["module"] * 3 + ["pathway"]
+    assert all(a.notified_at for a in awards)
+    # In the app: each grade and each credential, as before.
+    told = Notification.objects.filter(user=learner)
+    assert sorted(told.values_list("kind", flat=True)) == sorted(
+        ["grade.released"] * 3 + ["credential.issued"] * 4
+    )
+    # By e-mail: one message queued for the burst, one e-mail telling all seven.
+    assert held == [("accounts.notifications.tasks.send_burst", [learner.pk])]
+    (message,) = [m for m in mail.outbox if learner.email in m.to]
+    assert message.subject.endswith("(and 6 more)")
+    for award in awards:
+        assert f"You have earned “{award.achievement_name}”" in message.body
+        assert award.get_absolute_url() in message.body
+    assert not told.filter(emailed_at=None).exists()
+    assert told.values("emailed_at").distinct().count() == 1
+
+
+def test_a_lost_burst_is_sent_by_the_sweep_once(
+    cast, bursts, django_capture_on_commit_callbacks
+):
+    learner = cast["learner"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(learner, "grade.released", "Your grade is ready", "Passed.")
+        services.notify(learner, "work.assigned", "Mark this", "")
+    (queued,) = _messages("mail")  # one message for both; lost here
+    assert queued[:2] == ("accounts.notifications.tasks.send_burst", [learner.pk])
+
+    # Younger than the burst and the grace period: left to its message.
+    assert services.sweep_unsent() == 0
+    later = timezone.now() + timezone.timedelta(seconds=31)
+    assert services.sweep_unsent(now=later) == 1
+    run_queued(django_capture_on_commit_callbacks)
+    (message,) = mail.outbox
+    assert message.subject == "Mark this (and 1 more)"
+    assert message.body.index("- Your grade is ready") < message.body.index(
+        "- Mark this"
+    )
+    assert services.sweep_unsent(now=later) == 0
+
+
+def test_a_burst_waits_for_quiet_and_no_longer_than_its_limit(cast, bursts):
+    learner = cast["learner"]
+    first = services.notify(learner, "grade.released", "Your grade is ready")
+    start = first.created_at
+    at = lambda seconds: start + timezone.timedelta(seconds=seconds)  # noqa: E731
+    # Its message runs a burst (30 s) after the first: quiet since, it goes.
+    assert services.burst_wait(learner.pk, now=at(30)) == 0
+    # A credential told 25 s in: the burst waits until 10 s after it.
+    latest = services.notify(learner, "credential.issued", "You have earned it")
+    Notification.objects.filter(pk=latest.pk).update(created_at=at(25))
+    assert services.burst_wait(learner.pk, now=at(30)) == pytest.approx(5)
+    # Notifications coming on and on: sent at most four bursts after the first.
+    Notification.objects.filter(pk=latest.pk).update(created_at=at(118))
+    assert services.burst_wait(learner.pk, now=at(115)) == pytest.approx(5)
+    assert services.burst_wait(learner.pk, now=at(120)) == 0
