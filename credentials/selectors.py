@@ -498,12 +498,17 @@ def organization_awards(
     module or pathway. Unknown filter values are ignored."""
     awards = Award.objects.filter(organization=organization).select_related("learner")
     for word in query.split():
+        # The people a word names, found first (trigram indexes, accounts
+        # migration 0008), so that a name is looked up among users rather than
+        # matched on every award's joined learner.
+        people = get_user_model().objects.filter(
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+        )
         awards = awards.filter(
-            Q(achievement_name__icontains=word)
-            | Q(learner__username__icontains=word)
-            | Q(learner__first_name__icontains=word)
-            | Q(learner__last_name__icontains=word)
-            | Q(learner__email__icontains=word)
+            Q(achievement_name__icontains=word) | Q(learner__in=people.values("pk"))
         )
     if status in AWARD_STATUSES:
         awards = awards.filter(AWARD_STATUSES[status])

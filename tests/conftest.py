@@ -23,6 +23,8 @@ def _media_and_tasks(settings, tmp_path):
     # The sweeps leave young work to its message; in tests they act at once
     # (tests/test_sweeps.py sets a grace period where it is the subject).
     settings.CAIRN_SWEEP_GRACE_SECONDS = 0
+    # Analytics read afresh: a test's figures are its own (the cache is shared).
+    settings.CAIRN_ANALYTICS_CACHE_SECONDS = 0
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield
