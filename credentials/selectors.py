@@ -489,6 +489,10 @@ AWARD_STATUSES = {
 }
 
 
+# Past this many people matching one word, they are matched in SQL instead.
+SEARCH_PEOPLE_LIMIT = 2_000
+
+
 def organization_awards(
     organization: Organization, *, query: str = "", status: str = "", kind: str = ""
 ) -> QuerySet[Award]:
@@ -507,8 +511,12 @@ def organization_awards(
             | Q(last_name__icontains=word)
             | Q(email__icontains=word)
         )
+        ids = list(people.values_list("pk", flat=True)[: SEARCH_PEOPLE_LIMIT + 1])
+        named = ids if len(ids) <= SEARCH_PEOPLE_LIMIT else people.values("pk")
+        # With their ids in hand the OR is two index lookups (the learner's, and
+        # the achievement name's trigram index, credentials migration 0014).
         awards = awards.filter(
-            Q(achievement_name__icontains=word) | Q(learner__in=people.values("pk"))
+            Q(achievement_name__icontains=word) | Q(learner__in=named)
         )
     if status in AWARD_STATUSES:
         awards = awards.filter(AWARD_STATUSES[status])
