@@ -490,7 +490,7 @@ AWARD_STATUSES = {
 
 
 # Past this many people matching one word, they are matched in SQL instead.
-SEARCH_PEOPLE_LIMIT = 2_000
+SEARCH_PEOPLE_LIMIT = 10_000
 
 
 def organization_awards(
