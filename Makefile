@@ -15,7 +15,7 @@ WALLET_STAMP := tests/wallet/node_modules/.package-lock.json
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cairn
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install node idp sso-demo services browser fonts run test lint format bench bench-pipeline chaos clean
+.PHONY: install node idp sso-demo services browser fonts run test lint format bench bench-pipeline seed-scale chaos clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +93,21 @@ bench-pipeline: install services fonts $(NODE_STAMP)
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/ensure_database.py
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) -m bench pipeline
+
+# A state system for bench/bench_scale.py (issue 17): colleges, LEARNERS learners
+# and ten awards each, written with COPY into an empty database. Only the sample
+# learners' awards are individually signed; the bulk reuses signed documents
+# (see `manage.py seed_scale --help`).
+SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cairn_scale_data
+LEARNERS ?= 1000000
+AWARDS_PER_LEARNER ?= 10
+COLLEGES ?= 10
+
+seed-scale: install services
+	DEBUG=1 DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) scripts/ensure_database.py
+	DEBUG=1 DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DEBUG=1 DATABASE_URL=$(SCALE_DATABASE_URL) nice -n 10 $(PY) -u manage.py seed_scale \
+		--learners $(LEARNERS) --awards-per-learner $(AWARDS_PER_LEARNER) --colleges $(COLLEGES)
 
 # Learners through real workers killed with SIGKILL, a broker outage and a
 # PostgreSQL restart (bench/chaos.py); restarts the cluster: not for CI.

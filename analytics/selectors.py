@@ -9,9 +9,11 @@ values and take the median in Python.
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 from django.db.models import (
     Aggregate,
@@ -587,6 +589,7 @@ class Dashboard:
     months: list[Month]
     pathways: list[PathwayRow]
     tasks: list[TaskRow]
+    read_at: datetime | None = None
 
 
 def dashboard(
@@ -600,6 +603,22 @@ def dashboard(
         pathways=pathway_funnels(organization),
         tasks=task_statistics(organization),
     )
+
+
+def cached_dashboard(
+    organization: Organization, *, days: int = DEFAULT_PERIOD, now: datetime
+) -> Dashboard:
+    """The page's figures as read at most CAIRN_ANALYTICS_CACHE_SECONDS ago
+    (read_at says when); 0 reads them on every request."""
+    seconds = settings.CAIRN_ANALYTICS_CACHE_SECONDS
+    if seconds <= 0:
+        return dashboard(organization, days=days, now=now)
+    key = f"analytics:dashboard:{organization.pk}:{days}"
+    found = cache.get(key)
+    if found is None:
+        found = replace(dashboard(organization, days=days, now=now), read_at=now)
+        cache.set(key, found, seconds)
+    return found
 
 
 # ------------------------------------------------------------------ CSV tables

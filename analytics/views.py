@@ -75,7 +75,7 @@ def organization_analytics(request: HttpRequest, slug: str) -> HttpResponse:
                 f"Choose a period of {', '.join(map(str, selectors.PERIODS))} days."
             )
         return _csv_response(organization, table, days=days, now=now)
-    found = selectors.dashboard(organization, days=days, now=now)
+    found = selectors.cached_dashboard(organization, days=days, now=now)
     chart = charts.grouped_bars(
         [m.label for m in found.months],
         [

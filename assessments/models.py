@@ -179,6 +179,15 @@ class Submission(models.Model):
                 name="submitted_work_has_a_time",
             ),
         ]
+        indexes = [
+            # The grading queue, oldest first: the few pieces of work waiting
+            # among millions graded (the statuses in the queue's order).
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status__in=["submitted", "second_marking", "moderation"]),
+                name="submission_waiting",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.task} by {self.learner} (attempt {self.attempt})"
@@ -339,6 +348,15 @@ class Mark(models.Model):
                 condition=Q(role__in=["first", "second", "moderator", "anchor"]),
                 name="one_official_mark_per_role",
             ),
+        ]
+        indexes = [
+            # Calibration sets (permissions.uncalibrated_tasks): a few marks
+            # among one for every graded piece of work.
+            models.Index(
+                fields=["role", "submission"],
+                condition=Q(role__in=["anchor", "calibration"]),
+                name="mark_calibration",
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -38,34 +39,29 @@ def is_assigned(user: User, submission: Submission) -> bool:
     return found["n"] == 0 or found["mine"] > 0
 
 
+def _marks_of_task(**filters) -> Coalesce:
+    """How many marks of the outer task match, counted from the marks' side:
+    calibration marks are few (index mark_calibration), the task's work is not."""
+    counted = (
+        Mark.objects.filter(submission__task=OuterRef("pk"), **filters)
+        .order_by()
+        .values("submission__task")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 def uncalibrated_tasks(user: User):
     """Tasks with a calibration set this grader has not finished (a queryset)."""
+    calibrated = Mark.objects.filter(role=Mark.Role.ANCHOR).values("submission__task")
     return (
-        AssessmentTask.objects.annotate(
-            anchors=Count(
-                "submissions__marks",
-                filter=Q(
-                    submissions__marks__role=Mark.Role.ANCHOR,
-                    submissions__marks__finalised_at__isnull=False,
-                ),
-                distinct=True,
-            ),
-            led=Count(
-                "submissions__marks",
-                filter=Q(
-                    submissions__marks__role=Mark.Role.ANCHOR,
-                    submissions__marks__grader=user.pk,
-                ),
-                distinct=True,
-            ),
-            done=Count(
-                "submissions__marks",
-                filter=Q(
-                    submissions__marks__role=Mark.Role.CALIBRATION,
-                    submissions__marks__grader=user.pk,
-                    submissions__marks__finalised_at__isnull=False,
-                ),
-                distinct=True,
+        AssessmentTask.objects.filter(pk__in=calibrated)
+        .annotate(
+            anchors=_marks_of_task(role=Mark.Role.ANCHOR, finalised_at__isnull=False),
+            led=_marks_of_task(role=Mark.Role.ANCHOR, grader=user.pk),
+            done=_marks_of_task(
+                role=Mark.Role.CALIBRATION, grader=user.pk, finalised_at__isnull=False
             ),
         )
         .filter(anchors__gt=0, led=0, done__lt=F("anchors"))

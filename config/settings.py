@@ -132,6 +132,11 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # PostgreSQL's JIT compiles a query whose estimated cost is high, which at a
+    # state system's size is every aggregate over a table: seconds of compiling
+    # for queries that then run in milliseconds (bench/bench_scale.py).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded demo: SQLite cannot keep NULLS NOT DISTINCT unique constraints;
     # PostgreSQL, where the real data lives, enforces them.
@@ -322,6 +327,12 @@ CAIRN_MAIL_BURST_SECONDS = float(
     os.environ.get("CAIRN_MAIL_BURST_SECONDS", 0 if CELERY_TASK_ALWAYS_EAGER else 30)
 )
 CAIRN_JOB_STALE_SECONDS = int(os.environ.get("CAIRN_JOB_STALE_SECONDS", 300))
+# The analytics page's figures are kept this long in the cache: they aggregate
+# every completion, grade and award of an organization (seconds of SQL at a
+# state system's size, bench/bench_scale.py); the page says when they were read.
+CAIRN_ANALYTICS_CACHE_SECONDS = int(
+    os.environ.get("CAIRN_ANALYTICS_CACHE_SECONDS", 300)
+)
 CELERY_BEAT_SCHEDULE = {
     "sweep": {
         "task": "credentials.tasks.sweep",

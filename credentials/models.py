@@ -172,6 +172,14 @@ class Award(models.Model):
 
     class Meta:
         ordering = ["-issued_at", "pk"]
+        indexes = [
+            # An organization's awards, newest first (the admin's list), read a
+            # page at a time instead of sorting millions.
+            models.Index(
+                fields=["organization", "-issued_at", "-id"],
+                name="award_organization_newest",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["module_completion"],

@@ -489,6 +489,10 @@ AWARD_STATUSES = {
 }
 
 
+# Past this many people matching one word, they are matched in SQL instead.
+SEARCH_PEOPLE_LIMIT = 10_000
+
+
 def organization_awards(
     organization: Organization, *, query: str = "", status: str = "", kind: str = ""
 ) -> QuerySet[Award]:
@@ -498,12 +502,21 @@ def organization_awards(
     module or pathway. Unknown filter values are ignored."""
     awards = Award.objects.filter(organization=organization).select_related("learner")
     for word in query.split():
+        # The people a word names, found first (trigram indexes, accounts
+        # migration 0008), so that a name is looked up among users rather than
+        # matched on every award's joined learner.
+        people = get_user_model().objects.filter(
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+        )
+        ids = list(people.values_list("pk", flat=True)[: SEARCH_PEOPLE_LIMIT + 1])
+        named = ids if len(ids) <= SEARCH_PEOPLE_LIMIT else people.values("pk")
+        # With their ids in hand the OR is two index lookups (the learner's, and
+        # the achievement name's trigram index, credentials migration 0014).
         awards = awards.filter(
-            Q(achievement_name__icontains=word)
-            | Q(learner__username__icontains=word)
-            | Q(learner__first_name__icontains=word)
-            | Q(learner__last_name__icontains=word)
-            | Q(learner__email__icontains=word)
+            Q(achievement_name__icontains=word) | Q(learner__in=named)
         )
     if status in AWARD_STATUSES:
         awards = awards.filter(AWARD_STATUSES[status])

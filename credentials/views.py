@@ -16,6 +16,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import ratelimit
@@ -297,6 +298,22 @@ def compromise_key(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 AWARDS_PER_PAGE = 25
 
 
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows and a page past them: an organization of a
+    state system has millions of awards, and counting them all on every page
+    reads them all. Past the cap the page says "more than"; a search narrows."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.cap
+
+
 @login_required
 @require_GET
 def manage_awards(request: HttpRequest, slug: str) -> HttpResponse:
@@ -313,7 +330,7 @@ def manage_awards(request: HttpRequest, slug: str) -> HttpResponse:
         status=filters["status"],
         kind=filters["kind"],
     )
-    page = Paginator(awards, AWARDS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(awards, AWARDS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "credentials/award_manage.html",

@@ -26,6 +26,8 @@ def _media_and_tasks(settings, tmp_path):
     # Tasks run in process: each notification's e-mail goes at once (a burst
     # cannot wait there; tests of bursts set a length and a broker).
     settings.CAIRN_MAIL_BURST_SECONDS = 0
+    # Analytics read afresh: a test's figures are its own (the cache is shared).
+    settings.CAIRN_ANALYTICS_CACHE_SECONDS = 0
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield

@@ -1,0 +1,104 @@
+"""Fill an empty database with a state system: colleges, a million learners,
+ten million awards and the completions, submissions, grades and audit entries
+behind them (`make seed-scale`, issue 17). Benchmarks read it (bench/bench_scale.py).
+
+The catalogue and a few sample learners per college are made through the
+services; their awards are individually signed. The rest is written with COPY
+and its awards are NOT individually signed: each reuses a sample's signed
+document with its id, recipient, dates and status entry substituted, so the
+database holds credentials of a real shape and size whose proofs do not verify
+(integrations/scale/bulk.py)."""
+
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from accounts.models import Organization
+from integrations.scale import bulk, catalogue
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill an EMPTY database with a state system's data for benchmarks: "
+        "--colleges colleges, --learners learners with --awards-per-learner "
+        "awards each (10: eight modules and two pathways), written with COPY. "
+        "Only the sample learners' awards are individually signed; the bulk "
+        "awards reuse a signed document with their own id, recipient and status "
+        "entry, so their proofs do NOT verify. Refuses a database that has "
+        "organizations already. Migrates first."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--learners", type=int, default=1_000_000)
+        parser.add_argument(
+            "--awards-per-learner",
+            type=int,
+            default=10,
+            help="Only 10 is offered: eight module awards and two pathway awards.",
+        )
+        parser.add_argument("--colleges", type=int, default=10)
+        parser.add_argument("--chunk", type=int, default=5_000)
+
+    def handle(self, *args, **options) -> None:
+        if options["awards_per_learner"] != 10:
+            raise CommandError(
+                "Each learner completes two pathways of four modules: ten awards."
+            )
+        call_command("migrate", interactive=False, verbosity=0)
+        if Organization.objects.exists():
+            raise CommandError(
+                "This database has organizations already: seed-scale fills an "
+                "empty one. Drop it (dropdb) or name another (SCALE_DATABASE_URL)."
+            )
+        started = time.monotonic()
+        password = catalogue.password_hash()
+        colleges = []
+        for number in range(options["colleges"]):
+            college = catalogue.build_college(number, password)
+            catalogue.add_samples(college, number, password)
+            colleges.append(college)
+        self.stdout.write(
+            f"{len(colleges)} colleges with their catalogue and "
+            f"{catalogue.SAMPLE_LEARNERS} signed sample learners each in "
+            f"{time.monotonic() - started:.0f} s"
+        )
+        plans = [bulk.plan_for(college) for college in colleges]
+        copied = time.monotonic()
+
+        def progress(done: int, rows: dict) -> None:
+            total = sum(rows.values())
+            elapsed = time.monotonic() - copied
+            self.stdout.write(
+                f"  {done:>9,} learners, {rows['award']:>11,} awards, "
+                f"{total:>12,} rows in {elapsed:6.0f} s ({total / elapsed:,.0f} rows/s)"
+            )
+
+        rows = bulk.run(
+            plans,
+            learners=options["learners"],
+            chunk=options["chunk"],
+            password=password,
+            progress=progress,
+        )
+        copy_seconds = time.monotonic() - copied
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            cursor.execute("SELECT pg_database_size(current_database())")
+            size = cursor.fetchone()[0]
+        total = sum(rows.values())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Copied {total:,} rows ({rows['award']:,} awards) in "
+                f"{copy_seconds:.0f} s: {total / copy_seconds:,.0f} rows/s; "
+                f"all in {time.monotonic() - started:.0f} s; database "
+                f"{size / 2**30:.2f} GiB"
+            )
+        )
+        for key, count in rows.items():
+            self.stdout.write(f"  {bulk.TABLES[key]:<32} {count:>12,}")
+        self.stdout.write(
+            f"Logins (password {catalogue.PASSWORD}): admin00, faculty00a, "
+            "sample000, learner0000000 (every seeded login has this password)."
+        )
