@@ -21,7 +21,7 @@ def test_nothing_is_lost_or_duplicated_through_kills_and_a_broker_outage(tmp_pat
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
     }
     plan = chaos.Plan(
-        learners=200, kills=2, outage=10, workers=2, timeout=240, kill_window=40
+        learners=200, kills=2, outage=10, workers=2, timeout=600, kill_window=40
     )
     report = chaos.run(
         plan, media_root=settings.MEDIA_ROOT, directory=tmp_path, env=env
