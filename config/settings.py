@@ -256,6 +256,8 @@ CAIRN_PROXY_COUNT = int(os.environ.get("CAIRN_PROXY_COUNT", 0))
 CAIRN_VERIFY_PER_MINUTE = int(os.environ.get("CAIRN_VERIFY_PER_MINUTE", 30))
 CAIRN_LOGINS_PER_MINUTE = int(os.environ.get("CAIRN_LOGINS_PER_MINUTE", 10))
 CAIRN_RATE_LIMIT_NAMESPACE = "cairn"  # the tests give each test its own
+# Prefix of the pages and fragments Cairn keeps in the cache (home/learning.py).
+CAIRN_CACHE_NAMESPACE = "cairn"  # the tests give each test its own
 
 if REDIS_URL:
     CACHES = {

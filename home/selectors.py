@@ -47,6 +47,7 @@ class AdminSection:
 
 @dataclass(frozen=True)
 class HomePage:
+    roles: frozenset[str]
     unread: int
     reviewer: ReviewerSection | None
     designer: DesignerSection | None
@@ -58,8 +59,8 @@ class HomePage:
         return any((self.reviewer, self.designer, self.faculty, self.admin))
 
 
-def _roles(user: AbstractBaseUser) -> set[str]:
-    return set(user.memberships.values_list("role", flat=True))
+def _roles(user: AbstractBaseUser) -> frozenset[str]:
+    return frozenset(user.memberships.values_list("role", flat=True))
 
 
 def home_page(user: AbstractBaseUser, *, today: date) -> HomePage:
@@ -92,6 +93,7 @@ def home_page(user: AbstractBaseUser, *, today: date) -> HomePage:
             webhooks=webhook_health(administers),
         )
     return HomePage(
+        roles=roles,
         unread=unread_count(user),
         reviewer=reviewer,
         designer=designer,
