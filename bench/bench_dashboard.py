@@ -208,6 +208,12 @@ def run(*, seconds: float, rounds: int, connections: int) -> None:
         learner, large = build(cast, model, 1), build(cast, model, 10)
         log(f"built in {time.monotonic() - started:.0f} s")
         learners = {"learner": learner, "10x learner": large}
+        # The first request builds the learner's section; the next ones read
+        # it from the cache, as the load below does.
+        cold = {
+            label: load.queries_per_request("/", user)
+            for label, user in learners.items()
+        }
         queries = {
             label: load.queries_per_request("/", user)
             for label, user in learners.items()
@@ -242,7 +248,8 @@ def run(*, seconds: float, rounds: int, connections: int) -> None:
             print(f"    {'reference':<20} {reference.line()}")
             print(
                 f"    {'dashboard':<20} {page.line()}  "
-                f"{ratio * 100:5.1f} %  {queries[label]} queries"
+                f"{ratio * 100:5.1f} %  {queries[label]} queries "
+                f"({cold[label]} on a first visit)"
             )
         reference, page = measured["learner"]
         ratio = page.requests_per_second / reference.requests_per_second
@@ -255,11 +262,13 @@ def run(*, seconds: float, rounds: int, connections: int) -> None:
             f"  dashboard p99: {p99:.1f} ms (goal <= {GOAL_P99_MS:.0f} ms) "
             f"{verdict(p99 <= GOAL_P99_MS)}"
         )
-        flat = queries["learner"] == queries["10x learner"]
-        print(
-            f"  dashboard queries: {queries['learner']} and {queries['10x learner']} "
-            f"with 10x the history: {'constant' if flat else 'NOT constant'}"
-        )
+        for name, counted in (("cached", queries), ("first visit", cold)):
+            flat = counted["learner"] == counted["10x learner"]
+            print(
+                f"  dashboard queries ({name}): {counted['learner']}, and "
+                f"{counted['10x learner']} with 10x the history: "
+                f"{'constant' if flat else 'NOT constant'}"
+            )
     finally:
         databases.close_all()
         settings.DATABASES["default"]["NAME"] = saved

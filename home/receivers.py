@@ -15,6 +15,7 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from accounts.notifications import signals as notification_signals
 from assessments import signals as assessment_signals
 from home import learning
 from pathways import signals as pathway_signals
@@ -42,6 +43,8 @@ SHARED_ROWS = [
     "pathways.Reevaluation",
     "accounts.RosterImport",
 ]
+# Rows (with a user) behind the unread count and the board seat.
+PERSON_ROWS = ["accounts.Notification", "reviews.BoardMember"]
 
 FACTS = {
     assessment_signals.__name__: [
@@ -63,6 +66,15 @@ def _shared_changed(sender, **kwargs) -> None:
     transaction.on_commit(learning.bump_everyone)
 
 
+def _person_changed(sender, instance, **kwargs) -> None:
+    if instance.user_id is not None:  # a board seat offered, not yet taken
+        transaction.on_commit(partial(learning.bump_person, instance.user_id))
+
+
+def _all_read(sender, *, user_id: int, **kwargs) -> None:
+    learning.bump_person(user_id)  # sent after commit already
+
+
 def _fact(sender, *, learner_id: int, **kwargs) -> None:
     learning.bump_learner(learner_id)  # sent after commit already
 
@@ -77,6 +89,14 @@ def connect() -> None:
         model = apps.get_model(label)
         for signal in (post_save, post_delete):
             signal.connect(_shared_changed, sender=model, weak=False)
+    # The unread count and whether votes can be due (home/learning.person_facts).
+    for label in PERSON_ROWS:
+        model = apps.get_model(label)
+        for signal in (post_save, post_delete):
+            signal.connect(_person_changed, sender=model, weak=False)
+    notification_signals.all_read.connect(
+        _all_read, weak=False, dispatch_uid="home.learning.all_read"
+    )
     for module in (assessment_signals, pathway_signals):
         for name in FACTS.get(module.__name__, ()):
             getattr(module, name).connect(

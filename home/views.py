@@ -6,8 +6,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.context_processors import memberships
 from accounts.permissions import Role
-from home.learning import learning_section
+from home import learning
 from home.selectors import home_page
 
 
@@ -17,12 +18,15 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "credentials/welcome.html")
     user = request.user
     today = timezone.localdate()
-    page = home_page(user, today=today)
-    learning = learning_section(
-        user, is_learner=Role.LEARNER in page.roles, is_staff=page.is_staff
+    roles = frozenset(role for role, _ in memberships(request))
+    cached = learning.read(user.pk)
+    unread, seated = learning.person_facts(user, cached)
+    page = home_page(user, today=today, roles=roles, unread=unread, seated=seated)
+    section = learning.learning_section(
+        user, cached, is_learner=Role.LEARNER in page.roles, is_staff=page.is_staff
     )
     return render(
         request,
         "home/home.html",
-        {"page": page, "today": today, "learning": learning},
+        {"page": page, "today": today, "learning": section},
     )

@@ -205,6 +205,7 @@ def test_queries_do_not_grow_with_the_history(
     _history(cast, pathway, learner, 1)
     _home(client)  # the session
     learning.bump_learner(learner.pk)
+    learning.bump_person(learner.pk)
     with CaptureQueriesContext(connection) as cold:
         _home(client)
     with CaptureQueriesContext(connection) as warm:
@@ -212,6 +213,7 @@ def test_queries_do_not_grow_with_the_history(
     assert len(warm) < len(cold)
     _history(cast, pathway, learner, 6)
     learning.bump_learner(learner.pk)
+    learning.bump_person(learner.pk)
     with django_assert_max_num_queries(len(cold)):
         html = _home(client)
     assert "History 6-5" in html
@@ -231,3 +233,36 @@ def test_another_learners_changes_leave_the_fragment_alone(
     assert "credentials_award" not in " ".join(
         q["sql"] for q in queries.captured_queries
     )
+
+
+def test_notifications_arriving_and_read_show(client, cast, pathway, learner):
+    from accounts.notifications import services as notifications
+
+    assert "No unread notifications" in _home(client)
+    _award(cast, pathway.tasks[0], learner)  # tells the learner
+    assert "unread notification" in _home(client)
+    notifications.mark_all_read(learner)
+    assert "No unread notifications" in _home(client)
+
+
+def test_a_seat_on_a_board_brings_the_votes_due(client, cast, pathway):
+    from reviews import services as reviews
+
+    practitioner = factories.UserFactory()
+    curriculum.add_member(cast.organization, practitioner, role=Membership.Role.LEARNER)
+    client.force_login(practitioner)
+    assert 'id="reviewer-heading"' not in _home(client)
+    board = builders.make_board(cast)
+    _, token = reviews.invite_member(
+        board,
+        by=cast["admin"],
+        name="A practitioner",
+        email=practitioner.email,
+        is_named_publicly=False,
+    )
+    reviews.accept_invitation(token, user=practitioner)
+    draft = curriculum.create_module_version(
+        cast.organization, by=cast["designer"], code="V-1", title="To vote on"
+    )
+    reviews.submit_for_review(draft, by=cast["designer"], board=board)
+    assert "1 review waits for your comments and vote" in _home(client)
