@@ -17,6 +17,7 @@ from django.db.models.signals import post_delete, post_save
 
 from accounts.notifications import signals as notification_signals
 from assessments import signals as assessment_signals
+from credentials import signals as credential_signals
 from home import learning
 from pathways import signals as pathway_signals
 
@@ -45,6 +46,8 @@ SHARED_ROWS = [
 ]
 # Rows (with a user) behind the unread count and the board seat.
 PERSON_ROWS = ["accounts.Notification", "reviews.BoardMember"]
+
+AWARD_FACTS = ["award_issued", "award_revoked", "award_suspended", "award_reinstated"]
 
 FACTS = {
     assessment_signals.__name__: [
@@ -75,6 +78,16 @@ def _all_read(sender, *, user_id: int, **kwargs) -> None:
     learning.bump_person(user_id)  # sent after commit already
 
 
+def _award_fact(sender, *, award_id: int, **kwargs) -> None:
+    """Awards may be written in bulk by the issuing pipeline (no row saved one
+    by one): the learner is looked up from the award the signal names."""
+    award = apps.get_model("credentials.Award")
+    for learner_id in award.objects.filter(pk=award_id).values_list(
+        "learner_id", flat=True
+    ):
+        learning.bump_learner(learner_id)  # sent after commit already
+
+
 def _fact(sender, *, learner_id: int, **kwargs) -> None:
     learning.bump_learner(learner_id)  # sent after commit already
 
@@ -97,6 +110,10 @@ def connect() -> None:
     notification_signals.all_read.connect(
         _all_read, weak=False, dispatch_uid="home.learning.all_read"
     )
+    for name in AWARD_FACTS:
+        getattr(credential_signals, name).connect(
+            _award_fact, weak=False, dispatch_uid=f"home.learning.{name}"
+        )
     for module in (assessment_signals, pathway_signals):
         for name in FACTS.get(module.__name__, ()):
             getattr(module, name).connect(

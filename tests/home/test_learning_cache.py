@@ -269,3 +269,17 @@ def test_a_seat_on_a_board_brings_the_votes_due(client, cast, pathway):
     )
     reviews.submit_for_review(draft, by=cast["designer"], board=board)
     assert "1 review waits for your comments and vote" in _home(client)
+
+
+def test_awards_written_in_bulk_show_once_their_signal_is_sent(
+    client, cast, pathway, learner
+):
+    from credentials.signals import award_issued
+
+    award = _award(cast, pathway.tasks[0], learner)
+    assert award.achievement_name in _home(client)
+    # As a batch writes awards: one statement, no row saved, then the signal.
+    Award.objects.filter(pk=award.pk).update(achievement_name="Issued in a batch")
+    assert "Issued in a batch" not in _home(client)  # nothing said yet
+    award_issued.send(sender=Award, award_id=award.pk)
+    assert "Issued in a batch" in _home(client)
