@@ -15,7 +15,7 @@ WALLET_STAMP := tests/wallet/node_modules/.package-lock.json
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cairn
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install node idp sso-demo services browser fonts run test lint format bench bench-pipeline seed-scale chaos clean
+.PHONY: install node idp sso-demo services browser fonts wrk run test lint format bench bench-pipeline seed-scale chaos clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ browser:
 fonts:
 	@scripts/fonts.sh
 
+# wrk drives the page benchmarks (bench/load.py): installed when missing, or reported.
+wrk:
+	@scripts/wrk.sh
+
 run: install fonts
 	@scripts/run.sh
 
@@ -83,7 +87,7 @@ ORDER ?= module
 BENCH_ENV = DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
 	CELERY_TASK_ALWAYS_EAGER=1 PIPELINE_N=$(N) PIPELINE_ORDER=$(ORDER)
 
-bench: install services fonts $(NODE_STAMP)
+bench: install services fonts wrk $(NODE_STAMP)
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/ensure_database.py
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) -m bench

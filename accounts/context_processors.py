@@ -8,13 +8,21 @@ Role = Membership.Role
 STAFF_ROLES = {Role.DESIGNER, Role.REVIEWER, Role.FACULTY, Role.ADMIN}
 
 
-def _nav(user) -> dict:
-    memberships = list(
-        Membership.objects.filter(user=user)
-        .select_related("organization")
-        .order_by("organization__name")
-        .values_list("role", "organization__slug")
-    )
+def memberships(request) -> list[tuple[str, str]]:
+    """The signed-in user's (role, organization slug) pairs, by organization
+    name: one query per request, shared by the navigation and the page."""
+    found = getattr(request, "_cairn_memberships", None)
+    if found is None:
+        found = list(
+            Membership.objects.filter(user=request.user)
+            .order_by("organization__name")
+            .values_list("role", "organization__slug")
+        )
+        request._cairn_memberships = found
+    return found
+
+
+def _nav(user, memberships: list[tuple[str, str]]) -> dict:
     roles = {role for role, _ in memberships}
     admin_of = [slug for role, slug in memberships if role == Role.ADMIN]
     return {
@@ -33,4 +41,4 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
-    return {"nav": SimpleLazyObject(lambda: _nav(user))}
+    return {"nav": SimpleLazyObject(lambda: _nav(user, memberships(request)))}

@@ -127,7 +127,7 @@ class Server:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def start(self, *, seconds: float = 60) -> None:
+    def start(self, *, seconds: float = 180) -> None:
         log = (self.directory / "gunicorn.log").open("a")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application",
@@ -139,13 +139,16 @@ class Server:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn stopped: {self.log_tail()}")
+                tail = self.log_tail()
+                self.stop()
+                raise RuntimeError(f"gunicorn stopped: {tail}")
             with contextlib.suppress(OSError):
                 if self.status(REFERENCE_PATH) == 200:
                     return
             time.sleep(0.2)
+        tail = self.log_tail()
         self.stop()
-        raise RuntimeError(f"gunicorn did not answer: {self.log_tail()}")
+        raise RuntimeError(f"gunicorn did not answer: {tail}")
 
     def log_tail(self, lines: int = 20) -> str:
         text = (self.directory / "gunicorn.log").read_text(errors="replace")

@@ -261,6 +261,8 @@ CAIRN_PROXY_COUNT = int(os.environ.get("CAIRN_PROXY_COUNT", 0))
 CAIRN_VERIFY_PER_MINUTE = int(os.environ.get("CAIRN_VERIFY_PER_MINUTE", 30))
 CAIRN_LOGINS_PER_MINUTE = int(os.environ.get("CAIRN_LOGINS_PER_MINUTE", 10))
 CAIRN_RATE_LIMIT_NAMESPACE = "cairn"  # the tests give each test its own
+# Prefix of the pages and fragments Cairn keeps in the cache (home/learning.py).
+CAIRN_CACHE_NAMESPACE = "cairn"  # the tests give each test its own
 
 if REDIS_URL:
     CACHES = {
@@ -269,6 +271,9 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
+    # Sessions read from Redis, written through to the database: a signed-in
+    # page costs no session query (issue 17's dashboard).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Celery: with REDIS_URL a real broker and worker; without, tasks run in process.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"

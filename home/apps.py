@@ -6,3 +6,8 @@ class HomeConfig(AppConfig):
 
     name = "home"
     verbose_name = "Home pages"
+
+    def ready(self) -> None:
+        from home import receivers
+
+        receivers.connect()

@@ -47,6 +47,7 @@ class AdminSection:
 
 @dataclass(frozen=True)
 class HomePage:
+    roles: frozenset[str]
     unread: int
     reviewer: ReviewerSection | None
     designer: DesignerSection | None
@@ -58,13 +59,25 @@ class HomePage:
         return any((self.reviewer, self.designer, self.faculty, self.admin))
 
 
-def _roles(user: AbstractBaseUser) -> set[str]:
-    return set(user.memberships.values_list("role", flat=True))
+def _roles(user: AbstractBaseUser) -> frozenset[str]:
+    return frozenset(user.memberships.values_list("role", flat=True))
 
 
-def home_page(user: AbstractBaseUser, *, today: date) -> HomePage:
-    roles = _roles(user)
-    votes_due = reviews.votes_due(user)
+def home_page(
+    user: AbstractBaseUser,
+    *,
+    today: date,
+    roles: frozenset[str] | None = None,
+    unread: int | None = None,
+    seated: bool = True,
+) -> HomePage:
+    """`roles` and `unread` when the caller has them already (the navigation
+    read the roles; the cache kept the count); votes are looked for only when
+    the user may be `seated` on a board."""
+    roles = _roles(user) if roles is None else roles
+    votes_due = (
+        reviews.votes_due(user) if seated or Role.REVIEWER in roles else Waiting(0, [])
+    )
     reviewer = None
     if Role.REVIEWER in roles or votes_due.count:
         reviewer = ReviewerSection(votes_due, reviews.answers_to_read(user))
@@ -92,7 +105,8 @@ def home_page(user: AbstractBaseUser, *, today: date) -> HomePage:
             webhooks=webhook_health(administers),
         )
     return HomePage(
-        unread=unread_count(user),
+        roles=roles,
+        unread=unread_count(user) if unread is None else unread,
         reviewer=reviewer,
         designer=designer,
         faculty=faculty_work(user) if Role.FACULTY in roles else None,

@@ -6,10 +6,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.permissions import Role, organizations_where
-from credentials.selectors import learner_awards
+from accounts.context_processors import memberships
+from accounts.permissions import Role
+from home import learning
 from home.selectors import home_page
-from pathways.selectors import learner_progress
 
 
 @require_GET
@@ -17,18 +17,16 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "credentials/welcome.html")
     user = request.user
-    now = timezone.now()
     today = timezone.localdate()
-    page = home_page(user, today=today)
-    is_learner = organizations_where(user, Role.LEARNER).exists()
+    roles = frozenset(role for role, _ in memberships(request))
+    cached = learning.read(user.pk)
+    unread, seated = learning.person_facts(user, cached)
+    page = home_page(user, today=today, roles=roles, unread=unread, seated=seated)
+    section = learning.learning_section(
+        user, cached, is_learner=Role.LEARNER in page.roles, is_staff=page.is_staff
+    )
     return render(
         request,
         "home/home.html",
-        {
-            "page": page,
-            "today": today,
-            "is_learner": is_learner,
-            "progress": learner_progress(user, on=now),
-            "awards": learner_awards(user),
-        },
+        {"page": page, "today": today, "learning": section},
     )

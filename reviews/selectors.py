@@ -74,6 +74,11 @@ def policy_of(board: AdvisoryBoard) -> quorum.Policy:
     return quorum.Policy(board.approvals_needed, board.rejections_allowed)
 
 
+def sits_on_a_board(user: AbstractBaseUser) -> bool:
+    """Whether the user took a seat on any board (only then can votes be due)."""
+    return BoardMember.objects.filter(user=user, accepted_at__isnull=False).exists()
+
+
 def waiting_for(user: AbstractBaseUser) -> QuerySet[Review]:
     """Open rounds of the user's boards on which they have not yet voted."""
     if not user.is_authenticated:

@@ -17,6 +17,8 @@ def _media_and_tasks(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Rate-limit windows live in the shared Redis cache: each test counts alone.
     settings.CAIRN_RATE_LIMIT_NAMESPACE = uuid.uuid4().hex
+    # So are cached fragments: keys of another run's learner of the same id.
+    settings.CAIRN_CACHE_NAMESPACE = uuid.uuid4().hex
     # allauth's own limits (one confirmation mail per address in three minutes,
     # ...) count in that cache too, under keys no test can separate: off here.
     settings.ACCOUNT_RATE_LIMITS = False

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.audit import log_action
 from accounts.lifecycle.selectors import takes_digest, wants_email
 from accounts.models import AccountPreferences, Notification, Organization
-from accounts.notifications import mail, tasks
+from accounts.notifications import mail, signals, tasks
 from accounts.notifications.kinds import topic_of
 
 DIGEST_HOURS = 24
@@ -204,9 +204,14 @@ def mark_read(user: AbstractBaseUser, notification_id: int) -> Notification:
 
 
 def mark_all_read(user: AbstractBaseUser) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+    marked = Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    user_id = user.pk
+    transaction.on_commit(
+        lambda: signals.all_read.send(sender=Notification, user_id=user_id)
+    )
+    return marked
 
 
 def _digest_for(user: AbstractBaseUser, *, since) -> list[Notification]:

@@ -1,0 +1,190 @@
+"""A learner's own part of the home page: pathway progress and credentials,
+rendered once and kept in the cache (Redis in production) until something it
+shows changes.
+
+What it shows changes only when the learner's own rows do (enrolments,
+completions, submissions waiting for a grade, waivers, awards and their
+status or certificate, memberships) or when the curriculum or organizations
+do (titles, names, published versions, re-evaluations, roster imports). Each
+learner has a version number and all learners share a generation number, both
+in the cache; home/receivers.py bumps them after such a change commits. The
+fragment is stored with the numbers read before the rows it shows were read
+(one round trip reads the numbers and the fragment), so one built from older
+rows carries older numbers and is never served again.
+
+The evaluation also depends on the clock: credentials expire, and recency
+rules (within_years) count calendar dates in the organization's time zone.
+A fragment is kept only until the first such moment that can change it.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from accounts.notifications.selectors import unread_count
+from credentials.selectors import learner_awards
+from pathways.selectors import learner_progress
+from reviews.selectors import sits_on_a_board
+
+LONGEST = timedelta(hours=24)
+# Every time zone's midnight falls on a quarter hour of UTC.
+QUARTER_HOUR = 15 * 60
+
+
+def _prefix() -> str:
+    return f"{settings.CAIRN_CACHE_NAMESPACE}:home:learning"
+
+
+def generation_key() -> str:
+    return f"{_prefix()}:generation"
+
+
+def version_key(learner_id: int) -> str:
+    return f"{_prefix()}:version:{learner_id}"
+
+
+def _fresh_number() -> int:
+    """A starting number no earlier key can have held: a version evicted from
+    the cache must not come back as a number some stale fragment carries."""
+    return time.time_ns()
+
+
+def bump_learner(learner_id: int) -> None:
+    _bump(version_key(learner_id))
+
+
+def bump_everyone() -> None:
+    _bump(generation_key())
+
+
+def _bump(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # never set, or evicted
+        cache.set(key, _fresh_number(), timeout=None)
+
+
+def fragment_key(learner_id: int) -> str:
+    return f"{_prefix()}:fragment:{learner_id}"
+
+
+def person_version_key(user_id: int) -> str:
+    return f"{_prefix()}:person-version:{user_id}"
+
+
+def person_key(user_id: int) -> str:
+    return f"{_prefix()}:person:{user_id}"
+
+
+def bump_person(user_id: int) -> None:
+    _bump(person_version_key(user_id))
+
+
+@dataclass(frozen=True)
+class Cached:
+    """What one round trip to the cache found for a user's home page."""
+
+    numbers: tuple[int, int]  # the shared generation, the learner's version
+    fragment: tuple | None  # (stamp, html)
+    person_number: int
+    person: tuple | None  # (person_number, unread, seated)
+
+
+def read(user_id: int) -> Cached:
+    numbered = [generation_key(), version_key(user_id), person_version_key(user_id)]
+    found = cache.get_many([*numbered, fragment_key(user_id), person_key(user_id)])
+    for key in numbered:
+        if key not in found:
+            cache.add(key, _fresh_number(), timeout=None)
+            found[key] = cache.get(key)
+    return Cached(
+        numbers=(found[numbered[0]], found[numbered[1]]),
+        fragment=found.get(fragment_key(user_id)),
+        person_number=found[numbered[2]],
+        person=found.get(person_key(user_id)),
+    )
+
+
+def person_facts(user: AbstractBaseUser, cached: Cached) -> tuple[int, bool]:
+    """The unread notifications and whether the user sits on a review board
+    (only then can votes be due), kept until a notification or seat changes."""
+    entry = cached.person
+    if entry is not None and entry[0] == cached.person_number:
+        return entry[1], entry[2]
+    unread, seated = unread_count(user), sits_on_a_board(user)
+    cache.set(
+        person_key(user.pk),
+        (cached.person_number, unread, seated),
+        timeout=int(LONGEST.total_seconds()),
+    )
+    return unread, seated
+
+
+def _uses_recency(rule) -> bool:
+    if isinstance(rule, dict):
+        return "within_years" in rule or any(_uses_recency(v) for v in rule.values())
+    if isinstance(rule, list):
+        return any(_uses_recency(v) for v in rule)
+    return False
+
+
+def seconds_valid(progress, awards, now: datetime) -> int:
+    """Until the first moment the clock alone can change the fragment: an
+    award or pathway completion expiring, or a midnight where recency rules
+    count dates; at most LONGEST."""
+    until = now + LONGEST
+    for moment in [
+        *(a.expires_at for a in awards),
+        *(p.completion.expires_at for p in progress if p.completion),
+    ]:
+        if moment is not None and moment > now:
+            until = min(until, moment)
+    if any(_uses_recency(p.version.rule) for p in progress):
+        stamp = now.timestamp()
+        until = min(
+            until,
+            datetime.fromtimestamp(
+                (stamp // QUARTER_HOUR + 1) * QUARTER_HOUR, tz=now.tzinfo
+            ),
+        )
+    return max(1, int((until - now).total_seconds()))
+
+
+def learning_section(
+    user: AbstractBaseUser, cached: Cached, *, is_learner: bool, is_staff: bool
+) -> str:
+    """The "Your learning" section's HTML (empty when there is nothing to
+    show), from the cache when nothing it shows has changed."""
+    entry = cached.fragment
+    stamp = (*cached.numbers, is_learner, is_staff)
+    if entry is not None and entry[0] == stamp:
+        return entry[1]
+    now = timezone.now()
+    progress = learner_progress(user, on=now)
+    awards = list(learner_awards(user))
+    html = render_to_string(
+        "home/_learning.html",
+        {
+            "progress": progress,
+            "awards": awards,
+            "is_learner": is_learner,
+            "is_staff": is_staff,
+        },
+    )
+    # Markup the template rendered, kept as it is (blank when nothing shows).
+    html = mark_safe(html.strip())  # noqa: S308
+    # Stored with the numbers read before the rows were: a change committed
+    # meanwhile bumped them, and the next request builds the fragment again.
+    cache.set(
+        fragment_key(user.pk),
+        (stamp, html),
+        timeout=seconds_valid(progress, awards, now),
+    )
+    return html

@@ -1,0 +1,285 @@
+"""The learner's section of the home page comes from the cache, and every
+change it shows reaches it: real services, real signals, the configured
+cache (Redis when REDIS_URL is set). Its queries do not grow with the
+learner's history, cached or not."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership
+from credentials import services as credentials
+from credentials.models import Award
+from curriculum import services as curriculum
+from home import learning
+from pathways import services as pathways
+from tests import builders, factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _home(client) -> str:
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response.text
+
+
+@pytest.fixture
+def learner(cast, pathway, client):
+    person = cast["learner"]
+    pathways.enrol(person, pathway.version)
+    client.force_login(person)
+    return person
+
+
+def _award(cast, task, learner) -> Award:
+    builders.submit_and_pass(task, learner, cast["faculty"])
+    return Award.objects.get(learner=learner, module_completion__version=task.version)
+
+
+def _learning(html: str) -> str:
+    start = html.index('<section aria-labelledby="learning-heading">')
+    return html[start : html.index("</main>", start)]
+
+
+def test_a_second_visit_is_served_from_the_cache(client, learner):
+    first = _home(client)
+    with CaptureQueriesContext(connection) as cached:
+        again = _home(client)
+    assert _learning(again) == _learning(first)
+    sql = " ".join(q["sql"] for q in cached.captured_queries)
+    assert "pathways_enrolment" not in sql
+    assert "credentials_award" not in sql
+
+
+def test_a_completion_and_its_award_show_at_once(client, cast, pathway, learner):
+    assert "No credentials yet" in _home(client)
+    builders.submit(pathway.tasks[1], learner)
+    assert "waiting for a grade" in _home(client)
+    award = _award(cast, pathway.tasks[0], learner)
+    html = _home(client)
+    assert "No credentials yet" not in html
+    assert award.achievement_name in html
+    assert "1 of 3 modules done" in html
+
+
+def test_revoking_suspending_and_reinstating_show_at_once(
+    client, cast, pathway, learner
+):
+    builders.with_suspension_entries(cast)
+    award = _award(cast, pathway.tasks[0], learner)
+    assert "Suspended" not in _home(client)
+    credentials.suspend_award(award, by=cast["admin"], reason="Under review")
+    assert 'class="badge revoked">Suspended' in _home(client)
+    credentials.reinstate_award(
+        Award.objects.get(pk=award.pk), by=cast["admin"], reason="Cleared"
+    )
+    assert 'class="badge revoked">Suspended' not in _home(client)
+    credentials.revoke_award(
+        Award.objects.get(pk=award.pk), by=cast["admin"], reason="Plagiarism"
+    )
+    assert 'class="badge revoked">Revoked' in _home(client)
+
+
+def test_the_certificate_link_appears_when_the_pdf_is_stored(
+    client, cast, pathway, learner
+):
+    award = _award(cast, pathway.tasks[0], learner)
+    pdf = award.pdf.name
+    Award.objects.filter(pk=award.pk).update(pdf="")  # as before rendering
+    learning.bump_learner(learner.pk)
+    assert "certificate being prepared" in _home(client)
+    award.refresh_from_db()
+    award.pdf.name = pdf
+    award.save(update_fields=["pdf"])  # what the rendering task does
+    html = _home(client)
+    assert "certificate being prepared" not in html
+    assert "PDF certificate" in html
+
+
+def test_a_new_enrolment_shows(client, cast, learner):
+    builders.make_module(cast, "N-201")
+    version = pathways.publish_pathway_version(
+        pathways.create_pathway_version(
+            cast.organization,
+            by=cast["designer"],
+            code="NEW",
+            title="Newly joined pathway",
+            rule=pathways.all_of(["N-201"]),
+        ),
+        by=cast["admin"],
+        changelog="First release.",
+    )
+    assert "Newly joined pathway" not in _home(client)
+    pathways.enrol(learner, version)
+    assert "Newly joined pathway" in _home(client)
+
+
+def test_names_and_titles_edited_by_staff_show(client, cast, pathway, learner):
+    _award(cast, pathway.tasks[0], learner)
+    assert cast.organization.name in _home(client)
+    cast.organization.name = "Renamed Institute of Technology"
+    cast.organization.save(update_fields=["name"])
+    assert "Renamed Institute of Technology" in _home(client)
+    # A new version of a module, published with a new title.
+    draft = curriculum.create_module_version(
+        cast.organization, by=cast["designer"], code="B-102", title="Statistics II"
+    )
+    curriculum.publish_version(draft, by=cast["admin"], changelog="Retitled.")
+    assert "Statistics II" in _home(client)
+
+
+def test_the_learners_own_name_and_membership_show(client, cast, learner):
+    learner.first_name = "Wilhelmina"
+    learner.save(update_fields=["first_name"])
+    assert "Hello, Wilhelmina" in _home(client)
+    stranger = cast["stranger"]
+    client.force_login(stranger)
+    assert "You hold no role" in _home(client)
+    curriculum.add_member(cast.organization, stranger, role=Membership.Role.LEARNER)
+    html = _home(client)
+    assert "You hold no role" not in html
+    assert "Your learning" in html
+
+
+def test_a_fragment_is_kept_only_until_the_first_expiry(cast, pathway, learner):
+    now = timezone.now()
+    award = _award(cast, pathway.tasks[0], learner)
+    award.expires_at = now + timedelta(minutes=5)
+    assert learning.seconds_valid([], [award], now) == 300
+    award.expires_at = now - timedelta(minutes=5)  # expired already: no bound
+    assert learning.seconds_valid([], [award], now) == 24 * 3600
+
+
+def test_recency_rules_keep_a_fragment_until_the_next_quarter_hour(
+    cast, pathway, learner
+):
+    from pathways.selectors import learner_progress
+
+    recent = pathways.publish_pathway_version(
+        pathways.create_pathway_version(
+            cast.organization,
+            by=cast["designer"],
+            code="RECENT",
+            title="Recent work only",
+            rule={**pathways.all_of(["A-101"]), "within_years": 3},
+        ),
+        by=cast["admin"],
+        changelog="First release.",
+    )
+    pathways.enrol(learner, recent)
+    now = timezone.now().replace(minute=7, second=0, microsecond=0)
+    progress = learner_progress(learner, on=now)
+    assert learning.seconds_valid(progress, [], now) == 8 * 60
+
+
+def _history(cast, pathway, learner, size: int) -> None:
+    """`size` more pathways in progress, each with a module completed and
+    awarded, and one submission waiting."""
+    for n in range(size):
+        codes = [f"H{size}-{n}-{m}" for m in range(2)]
+        tasks = [builders.make_module(cast, code) for code in codes]
+        version = pathways.publish_pathway_version(
+            pathways.create_pathway_version(
+                cast.organization,
+                by=cast["designer"],
+                code=f"H{size}-{n}",
+                title=f"History {size}-{n}",
+                rule=pathways.all_of(codes),
+            ),
+            by=cast["admin"],
+            changelog="First release.",
+        )
+        pathways.enrol(learner, version)
+        builders.submit_and_pass(tasks[0], learner, cast["faculty"])
+        builders.submit(tasks[1], learner)
+
+
+def test_queries_do_not_grow_with_the_history(
+    client, cast, pathway, learner, django_assert_max_num_queries
+):
+    _history(cast, pathway, learner, 1)
+    _home(client)  # the session
+    learning.bump_learner(learner.pk)
+    learning.bump_person(learner.pk)
+    with CaptureQueriesContext(connection) as cold:
+        _home(client)
+    with CaptureQueriesContext(connection) as warm:
+        _home(client)
+    assert len(warm) < len(cold)
+    _history(cast, pathway, learner, 6)
+    learning.bump_learner(learner.pk)
+    learning.bump_person(learner.pk)
+    with django_assert_max_num_queries(len(cold)):
+        html = _home(client)
+    assert "History 6-5" in html
+    with django_assert_max_num_queries(len(warm)):
+        _home(client)
+
+
+def test_another_learners_changes_leave_the_fragment_alone(
+    client, cast, pathway, learner
+):
+    _home(client)
+    other = factories.UserFactory()
+    curriculum.add_member(cast.organization, other, role=Membership.Role.LEARNER)
+    builders.submit_and_pass(pathway.tasks[0], other, cast["faculty"])
+    with CaptureQueriesContext(connection) as queries:
+        _home(client)
+    assert "credentials_award" not in " ".join(
+        q["sql"] for q in queries.captured_queries
+    )
+
+
+def test_notifications_arriving_and_read_show(client, cast, pathway, learner):
+    from accounts.notifications import services as notifications
+
+    assert "No unread notifications" in _home(client)
+    _award(cast, pathway.tasks[0], learner)  # tells the learner
+    html = _home(client)
+    assert "No unread notifications" not in html
+    assert re.search(r">\d+ unread notifications?</a>", html)
+    notifications.mark_all_read(learner)
+    assert "No unread notifications" in _home(client)
+
+
+def test_a_seat_on_a_board_brings_the_votes_due(client, cast, pathway):
+    from reviews import services as reviews
+
+    practitioner = factories.UserFactory()
+    curriculum.add_member(cast.organization, practitioner, role=Membership.Role.LEARNER)
+    client.force_login(practitioner)
+    assert 'id="reviewer-heading"' not in _home(client)
+    board = builders.make_board(cast)
+    _, token = reviews.invite_member(
+        board,
+        by=cast["admin"],
+        name="A practitioner",
+        email=practitioner.email,
+        is_named_publicly=False,
+    )
+    reviews.accept_invitation(token, user=practitioner)
+    draft = curriculum.create_module_version(
+        cast.organization, by=cast["designer"], code="V-1", title="To vote on"
+    )
+    reviews.submit_for_review(draft, by=cast["designer"], board=board)
+    assert "1 review waits for your comments and vote" in _home(client)
+
+
+def test_awards_written_in_bulk_show_once_their_signal_is_sent(
+    client, cast, pathway, learner
+):
+    from credentials.signals import award_issued
+
+    award = _award(cast, pathway.tasks[0], learner)
+    assert award.achievement_name in _home(client)
+    # As a batch writes awards: one statement, no row saved, then the signal.
+    Award.objects.filter(pk=award.pk).update(achievement_name="Issued in a batch")
+    assert "Issued in a batch" not in _home(client)  # nothing said yet
+    award_issued.send(sender=Award, award_id=award.pk)
+    assert "Issued in a batch" in _home(client)
