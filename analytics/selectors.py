@@ -6,6 +6,7 @@ by PostgreSQL (`PERCENTILE_CONT`); other databases (the SQLite demo) fetch the
 values and take the median in Python.
 """
 
+import contextlib
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -614,10 +615,14 @@ def cached_dashboard(
     if seconds <= 0:
         return dashboard(organization, days=days, now=now)
     key = f"analytics:dashboard:{organization.pk}:{days}"
-    found = cache.get(key)
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache down: read afresh
+        return dashboard(organization, days=days, now=now)
     if found is None:
         found = replace(dashboard(organization, days=days, now=now), read_at=now)
-        cache.set(key, found, seconds)
+        with contextlib.suppress(Exception):  # the cache gone meanwhile
+            cache.set(key, found, seconds)
     return found
 
 

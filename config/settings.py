@@ -271,9 +271,6 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
-    # Sessions read from Redis, written through to the database: a signed-in
-    # page costs no session query (issue 17's dashboard).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Celery: with REDIS_URL a real broker and worker; without, tasks run in process.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"

@@ -17,6 +17,7 @@ rules (within_years) count calendar dates in the organization's time zone.
 A fragment is kept only until the first such moment that can change it.
 """
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,6 +33,8 @@ from accounts.notifications.selectors import unread_count
 from credentials.selectors import learner_awards
 from pathways.selectors import learner_progress
 from reviews.selectors import sits_on_a_board
+
+logger = logging.getLogger("cairn.home")
 
 LONGEST = timedelta(hours=24)
 # Every time zone's midnight falls on a quarter hour of UTC.
@@ -64,11 +67,31 @@ def bump_everyone() -> None:
     _bump(generation_key())
 
 
+def _cache_down(error: Exception) -> None:
+    logger.warning(
+        "The home page's cache cannot be reached (%s): pages are built afresh.", error
+    )
+
+
 def _bump(key: str) -> None:
+    """Runs after a commit: the cache being down must not turn the committed
+    work into an error (a grade import marked failed after its rows stood).
+    Nothing stale can be served meanwhile: with the cache down nothing is read
+    from it; Redis without persistence comes back empty."""
     try:
-        cache.incr(key)
-    except ValueError:  # never set, or evicted
-        cache.set(key, _fresh_number(), timeout=None)
+        try:
+            cache.incr(key)
+        except ValueError:  # never set, or evicted
+            cache.set(key, _fresh_number(), timeout=None)
+    except Exception as error:  # noqa: BLE001 - any backend's connection error
+        _cache_down(error)
+
+
+def _store(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception as error:  # noqa: BLE001 - any backend's connection error
+        _cache_down(error)
 
 
 def fragment_key(learner_id: int) -> str:
@@ -97,13 +120,22 @@ class Cached:
     person: tuple | None  # (person_number, unread, seated)
 
 
+# What read() gives when the cache cannot be reached: nothing cached, and
+# numbers no stored entry carries, so the page is built afresh.
+UNAVAILABLE = Cached(numbers=(-1, -1), fragment=None, person_number=-1, person=None)
+
+
 def read(user_id: int) -> Cached:
     numbered = [generation_key(), version_key(user_id), person_version_key(user_id)]
-    found = cache.get_many([*numbered, fragment_key(user_id), person_key(user_id)])
-    for key in numbered:
-        if key not in found:
-            cache.add(key, _fresh_number(), timeout=None)
-            found[key] = cache.get(key)
+    try:
+        found = cache.get_many([*numbered, fragment_key(user_id), person_key(user_id)])
+        for key in numbered:
+            if key not in found:
+                cache.add(key, _fresh_number(), timeout=None)
+                found[key] = cache.get(key)
+    except Exception as error:  # noqa: BLE001 - any backend's connection error
+        _cache_down(error)
+        return UNAVAILABLE
     return Cached(
         numbers=(found[numbered[0]], found[numbered[1]]),
         fragment=found.get(fragment_key(user_id)),
@@ -119,11 +151,12 @@ def person_facts(user: AbstractBaseUser, cached: Cached) -> tuple[int, bool]:
     if entry is not None and entry[0] == cached.person_number:
         return entry[1], entry[2]
     unread, seated = unread_count(user), sits_on_a_board(user)
-    cache.set(
-        person_key(user.pk),
-        (cached.person_number, unread, seated),
-        timeout=int(LONGEST.total_seconds()),
-    )
+    if cached is not UNAVAILABLE:
+        _store(
+            person_key(user.pk),
+            (cached.person_number, unread, seated),
+            int(LONGEST.total_seconds()),
+        )
     return unread, seated
 
 
@@ -182,9 +215,8 @@ def learning_section(
     html = mark_safe(html.strip())  # noqa: S308
     # Stored with the numbers read before the rows were: a change committed
     # meanwhile bumped them, and the next request builds the fragment again.
-    cache.set(
-        fragment_key(user.pk),
-        (stamp, html),
-        timeout=seconds_valid(progress, awards, now),
-    )
+    if cached is not UNAVAILABLE:
+        _store(
+            fragment_key(user.pk), (stamp, html), seconds_valid(progress, awards, now)
+        )
     return html
