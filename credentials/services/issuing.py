@@ -41,11 +41,13 @@ def _still_signs(key) -> bool:
     report in progress (they hold FOR UPDATE) and then reads what they
     committed, so that no award signed by a key reported compromised from
     before it is stored unrevoked after the report. Concurrent issuers share
-    the lock."""
+    the lock. SQLite (the embedded demo) has no row locks; its one writer at a
+    time serialises issuing there."""
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT is_active, compromised_at IS NULL "
-            f"FROM {SigningKey._meta.db_table} WHERE id = %s FOR KEY SHARE",
+            f"FROM {SigningKey._meta.db_table} WHERE id = %s{lock}",
             [key.pk],
         )
         row = cursor.fetchone()
