@@ -44,7 +44,8 @@ CACHE_SIZE = 32
 STAND_IN_NAME = "X"
 # Two measurements agree to this many CSS pixels.
 TOLERANCE = 0.001
-# Why certificates were laid out rather than refilled, since the process began.
+# Certificates refilled, and why others were laid out, since the process began.
+refilled: Counter[str] = Counter()
 declined: Counter[str] = Counter()
 
 
@@ -263,6 +264,7 @@ def refill(
             f"Verify at {info.verify_url}"
         )
         page = Page(document.pages[0]._page_box)
+        refilled["certificates"] += 1
         return write(
             Document(
                 [page],
