@@ -165,6 +165,8 @@ def keep(document: Document, info: CertificateInfo) -> KeptLayer | None:
             "".join(piece.text_box.text for piece in pieces) != expected[css_class]
             or len(set(map(id, lines))) != len(lines)
             or any(line.style["text_align_all"] == "justify" for line in lines)
+            # Pango breaks as WeasyPrint does but for its hyphenation.
+            or any(piece.text_box.style["hyphens"] == "auto" for piece in pieces)
         ):
             return None
     laid_out = [
