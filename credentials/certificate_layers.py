@@ -96,7 +96,7 @@ def layered_pdf(
     layer = design_layer(info, design, learner_pt, lines)
     if not layer.usable:
         return None
-    if refilled and not info.status_note:
+    if refilled:
         # The learner's layer laid out once for the design layer and the kind
         # of dates, refilled with this learner's text (certificate_refill.py).
         kept = kept_layer(
@@ -110,14 +110,13 @@ def layered_pdf(
             info,
             lambda stand_in: kept_document(stand_in, design, layer, learner_pt),
         )
-        if kept is not None:
-            pdf = refill(
-                kept,
-                info,
-                lambda document: write(document, layer, info, design, attachment),
-            )
-            if pdf is not None:
-                return pdf
+        pdf = refill(
+            kept,
+            info,
+            lambda document: write(document, layer, info, design, attachment),
+        )
+        if pdf is not None:
+            return pdf
     document = learner_document(info, design, layer.place)
     name_lines = placed_name_lines(document, layer.place)
     if name_lines is None:

@@ -227,10 +227,16 @@ def within(root: boxes.Box):
 
 
 def refill(
-    kept: KeptLayer, info: CertificateInfo, write: Callable[[Document], bytes]
+    kept: KeptLayer | None, info: CertificateInfo, write: Callable[[Document], bytes]
 ) -> bytes | None:
     """write() of the kept layer with the learner's text, or None (counted in
     `declined`) when the layer laid out for this learner would differ."""
+    if kept is None:
+        # The stand-in's layer was not one to refill (see keep()).
+        return decline("no layer to refill", "")
+    if info.status_note:
+        # Across the page, in its own font: rare (revoked, suspended).
+        return decline("a status note", "status-note")
     texts = runs_of(info)
     for css_class, text in texts.items():
         if css_class in kept.runs and text != " ".join(text.split()):
@@ -281,7 +287,7 @@ def refill(
 
 def decline(reason: str, css_class: str) -> None:
     declined[reason] += 1
-    logger.info("certificate laid out, not refilled: %s (%s)", reason, css_class)
+    logger.info("certificate laid out, not refilled: %s (%s)", reason, css_class or "-")
     return None
 
 

@@ -190,3 +190,15 @@ def test_threads_refilling_one_layer_each_get_their_own_certificate():
         assert info.credential_id in text
         others = [other.credential_id for other in learners if other is not info]
         assert not any(other in text for other in others)
+
+
+def test_a_certificate_with_a_status_note_is_laid_out():
+    clear_cache()
+    layered_pdf(learner("Ada Lovelace", 1), DESIGNED, credential_attachment(TYPICAL))
+    reasons = certificate_refill.declined.copy()
+    revoked = learner("Lena Marsh", status_note="Revoked on 6 December 2026")
+    refilled, laid_out = both_ways(revoked, DESIGNED)
+    assert certificate_refill.declined - reasons == {"a status note": 1}
+    assert page_of(refilled) == page_of(laid_out)
+    # (rotated text: pypdf reads one gap as none)
+    assert "Revoked on 6 December" in page_of(refilled)["text"]
