@@ -239,8 +239,9 @@ def refill(
         return decline("a status note", "status-note")
     texts = runs_of(info)
     for css_class, text in texts.items():
-        if css_class in kept.runs and text != " ".join(text.split()):
-            # White space WeasyPrint would collapse or break at.
+        if css_class in kept.runs and (not text or text != " ".join(text.split())):
+            # White space WeasyPrint would collapse or break at, or no text
+            # (and then no line) at all.
             return decline("white space", css_class)
     with kept.lock:
         restore(kept)

@@ -159,6 +159,11 @@ def test_white_space_weasyprint_would_collapse_is_laid_out():
     assert page_of(refilled) == page_of(laid_out)
     assert "Grace Hopper" in page_of(refilled)["text"]
 
+    # No name at all: no line to fill, so laid out (here: whole, as before).
+    refilled, laid_out = both_ways(learner(""), DESIGNED)
+    assert certificate_refill.declined - reasons == {"white space": 2}
+    assert refilled == laid_out or page_of(refilled) == page_of(laid_out)
+
 
 def test_fonts_of_a_refilled_certificate_are_embedded():
     clear_cache()
