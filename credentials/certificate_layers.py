@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from weasyprint import Attachment, Document
 from weasyprint.formatting_structure import boxes
 
+from credentials import certificate_refill
 from credentials.certificate_design import CertificateDesign
 from credentials.certificate_html import (
     CertificateInfo,
@@ -32,6 +33,7 @@ from credentials.certificate_html import (
     scaled_font_size,
     text_fits,
 )
+from credentials.certificate_refill import kept_layer, refill
 from credentials.qr import qr_matrix
 
 # Design layers kept per process, the least recently used dropped first: each is
@@ -79,15 +81,42 @@ _lock = threading.Lock()
 
 
 def layered_pdf(
-    info: CertificateInfo, design: CertificateDesign, attachment: Attachment
+    info: CertificateInfo,
+    design: CertificateDesign,
+    attachment: Attachment,
+    *,
+    refilled: bool = True,
 ) -> bytes | None:
     """The certificate as a PDF from the cached design layer and the learner's,
-    or None when the learner's name does not fit the design layer's room."""
+    or None when the learner's name does not fit the design layer's room. The
+    learner's layer is a kept one refilled where it can be (refilled=False:
+    always laid out, as the tests compare)."""
     learner_pt = scaled_font_size(info.learner_name, largest=38, smallest=22, fits=28)
     lines = 1 if design.shows("learner") else 0
     layer = design_layer(info, design, learner_pt, lines)
     if not layer.usable:
         return None
+    if refilled:
+        # The learner's layer laid out once for the design layer and the kind
+        # of dates, refilled with this learner's text (certificate_refill.py).
+        kept = kept_layer(
+            (
+                *design_key(info, design),
+                learner_pt,
+                lines,
+                bool(info.valid_until),
+                info.expired,
+            ),
+            info,
+            lambda stand_in: kept_document(stand_in, design, layer, learner_pt),
+        )
+        pdf = refill(
+            kept,
+            info,
+            lambda document: write(document, layer, info, design, attachment),
+        )
+        if pdf is not None:
+            return pdf
     document = learner_document(info, design, layer.place)
     name_lines = placed_name_lines(document, layer.place)
     if name_lines is None:
@@ -171,6 +200,7 @@ def design_layer(
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
+    certificate_refill.clear_cache()
 
 
 def build_design_layer(
@@ -269,11 +299,32 @@ def written_objects(document: Document) -> tuple[tuple, int]:
     return captured["objects"], captured["form"]
 
 
+def kept_document(
+    stand_in: CertificateInfo,
+    design: CertificateDesign,
+    layer: DesignLayer,
+    learner_pt: float,
+) -> Document | None:
+    """The learner's layer to keep and refill, laid out with a stand-in name
+    at the learner's size; None when the name does not sit in its place."""
+    document = learner_document(stand_in, design, layer.place, learner_pt=learner_pt)
+    lines = placed_name_lines(document, layer.place)
+    if lines != (1 if layer.place else 0) or not same_height(document, layer.place):
+        return None
+    return document
+
+
 def learner_document(
-    info: CertificateInfo, design: CertificateDesign, place: Place | None
+    info: CertificateInfo,
+    design: CertificateDesign,
+    place: Place | None,
+    *,
+    learner_pt: float | None = None,
 ) -> Document:
     context = certificate_context(info, 0, design, with_qr=False)
     context["layer"] = "learner"
+    if learner_pt is not None:
+        context["learner_pt"] = learner_pt
     if place is not None:
         # Written in full: the name must land where the stand-in was.
         context["place"] = {

@@ -28,7 +28,7 @@ def qr_matrix(url: str) -> tuple[bytearray, ...]:
     if any(max(row) > 1 for row in matrix):  # pragma: no cover (not 0/1: segno's way)
         return segno.make(url, error=ERROR, micro=False).matrix
     size = len(matrix)
-    region, function, masks = patterns(size)
+    region, function, masks, mask_columns = patterns(size)
     final = [int(bytes(row).translate(BITS), 2) for row in matrix]
     # The symbol before masking: the data unmasked, the function patterns as
     # laid out, the format and version areas as reserved (light).
@@ -38,9 +38,16 @@ def qr_matrix(url: str) -> tuple[bytearray, ...]:
             final, masks[0], region, function, strict=True
         )
     ]
+    # Its columns likewise, the first row the highest bit: a mask is applied
+    # to them as to the rows.
+    columns = transpose(unmasked, size)
     scores = [
-        penalty([row ^ mask for row, mask in zip(unmasked, pattern, strict=True)], size)
-        for pattern in masks
+        penalty(
+            [row ^ mask for row, mask in zip(unmasked, pattern, strict=True)],
+            [column ^ mask for column, mask in zip(columns, by_column, strict=True)],
+            size,
+        )
+        for pattern, by_column in zip(masks, mask_columns, strict=True)
     ]
     best = scores.index(min(scores))  # the first of equals, as segno
     if best == 0:
@@ -58,10 +65,10 @@ def qr_matrix(url: str) -> tuple[bytearray, ...]:
 
 
 @lru_cache(maxsize=40)
-def patterns(size: int) -> tuple[tuple[int, ...], tuple[int, ...], tuple]:
+def patterns(size: int) -> tuple[tuple[int, ...], tuple[int, ...], tuple, tuple]:
     """For a symbol of the size, per row as integers (the first column the
     highest bit): the data region, the dark function modules, and each mask's
-    modules inside the data region."""
+    modules inside the data region, then per column."""
     base = encoder.make_matrix(size, size)
     encoder.add_finder_patterns(base, size, size)
     encoder.add_alignment_patterns(base, size, size)
@@ -78,20 +85,30 @@ def patterns(size: int) -> tuple[tuple[int, ...], tuple[int, ...], tuple]:
         bits(lambda i, j, fn=fn: base[i][j] > 0x1 and bool(fn(i, j)))
         for fn in encoder.get_data_mask_functions(False)
     )
-    return region, function, masks
+    return region, function, masks, tuple(transpose(mask, size) for mask in masks)
 
 
-def penalty(rows: list[int], size: int) -> int:
-    """ISO/IEC 18004 7.8.3.1's penalty score of a masked symbol, as segno
-    reckons it (encoder.mask_scores)."""
+def transpose(rows, size: int) -> list[int]:
+    """Rows as integers (the first column the highest bit) to columns (the
+    first row the highest bit)."""
     text = [format(row, f"0{size}b") for row in rows]
-    columns = ["".join(column) for column in zip(*text, strict=True)]
-    lines = text + columns
+    return [int("".join(column), 2) for column in zip(*text, strict=True)]
+
+
+def penalty(rows: list[int], columns: list[int], size: int) -> int:
+    """ISO/IEC 18004 7.8.3.1's penalty score of a masked symbol, as segno
+    reckons it (encoder.mask_scores), from its rows and columns as integers."""
     # N1: each run of 5 + i modules of one colour in a row or column, 3 + i.
+    # Bit k of `same` is set where modules k and k + 1 agree, of `five` where
+    # modules k to k + 4 do: a run of n has n - 4 of those in one block, and
+    # scores that plus 2 per block (a block's highest bit has none above it).
+    pairs = (1 << (size - 1)) - 1
     n1 = 0
-    for other in "10":
-        # The runs of the other colour: the lines split at this one.
-        n1 += sum(n - 2 for n in map(len, other.join(lines).split(other)) if n > 4)
+    for line in (*rows, *columns):
+        same = ~(line ^ (line >> 1)) & pairs
+        five = same & (same >> 1) & (same >> 2) & (same >> 3)
+        if five:
+            n1 += five.bit_count() + 2 * (five & ~(five >> 1)).bit_count()
     # N2: each 2 × 2 block of one colour, 3.
     full = (1 << (size - 1)) - 1  # every column but the first
     n2 = 0
@@ -99,6 +116,7 @@ def penalty(rows: list[int], size: int) -> int:
         same = ~(above ^ row)
         n2 += (same & (same >> 1) & ~(row ^ (row >> 1)) & full).bit_count()
     # N3: each finder-like pattern with four light modules before or after, 40.
+    lines = [format(line, f"0{size}b") for line in (*rows, *columns)]
     n3 = sum(finder_like(line, size) for line in lines if FINDER_LIKE in line)
     # N4: 10 for each 5 % the dark modules are away from half.
     dark = sum(row.bit_count() for row in rows)
