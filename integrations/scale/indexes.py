@@ -61,6 +61,11 @@ def secondary(tables: Iterable[str]) -> list[Deferred]:
 
 def drop(deferred: list[Deferred]) -> None:
     with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            # Inside a transaction (a test's), PostgreSQL alters no table with
+            # foreign-key checks still queued: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for item in deferred:
             cursor.execute(item.drop)
 
