@@ -242,6 +242,84 @@ PASS_MIN_LEVEL = 1
 MAX_ATTEMPTS = 3
 RETAKE_WAIT_DAYS = 7
 
+# ------------------------------------------------------------------ builders
+# What the demo and the scale data set (integrations/scale/catalogue.py) both
+# build a college's catalogue with.
+
+
+def add_person(organization, username, first, last, role, *, password: str | None):
+    """A user of the college with one role; password is a hash (None: no login)."""
+    user = get_user_model().objects.create(
+        username=username,
+        email=f"{username}@{organization.slug}.example.edu",
+        password=password or make_password(None),
+        first_name=first,
+        last_name=last,
+    )
+    curriculum.add_member(organization, user, role=role)
+    return user
+
+
+def add_skills(organization) -> dict[str, Competency]:
+    """The college's ESCO framework with the skills the modules align to."""
+    framework = CompetencyFramework.objects.create(
+        organization=organization,
+        name="ESCO transversal skills",
+        source="ESCO",
+        uri="http://data.europa.eu/esco/concept-scheme/skill-transversal-groups",
+    )
+    return {
+        key: Competency.objects.create(
+            framework=framework, statement=label, uri=ESCO + uuid
+        )
+        for key, (label, uuid) in SKILLS.items()
+    }
+
+
+def build_module(
+    plan: ModulePlan, organization, *, designer, admin, skills: dict, design: dict
+):
+    """A module written by `designer`, with its outcomes, rubric task and badge,
+    published by `admin`; returns its task."""
+    version = curriculum.create_module_version(
+        organization,
+        by=designer,
+        code=plan.code,
+        title=plan.title,
+        summary=plan.summary,
+        credits=Decimal("5.0"),
+        level="EQF 5",
+    )
+    outcomes = [
+        curriculum.add_outcome(
+            version,
+            by=designer,
+            statement=statement,
+            competencies=[skills[k] for k in keys],
+        )
+        for statement, keys in plan.outcomes
+    ]
+    task = assessments.create_task(
+        version,
+        by=designer,
+        title=plan.task,
+        instructions="Submit your work as a file or a link, with a short note "
+        "on how it meets each criterion.",
+        criteria=[
+            assessments.CriterionSpec(name, [outcome], DESCRIPTORS[name])
+            for name, outcome in zip(plan.criteria, outcomes, strict=True)
+        ],
+        levels=LEVELS,
+        pass_min_total=PASS_MIN_TOTAL,
+        pass_min_level=PASS_MIN_LEVEL,
+        max_attempts=MAX_ATTEMPTS,
+        retake_wait_days=RETAKE_WAIT_DAYS,
+    )
+    curriculum.design_badge(version, by=designer, design=design)
+    curriculum.publish_version(version, by=admin, changelog="First release.")
+    return task
+
+
 # ------------------------------------------------------------------ history
 
 DAY = timedelta(days=1)
@@ -418,31 +496,27 @@ class Command(BaseCommand):
             password = make_password(PASSWORD)
             users = {}
             for username, first, last, role in PEOPLE:
-                users[username] = self.add_person(
+                users[username] = add_person(
                     organization, username, first, last, role, password=password
                 )
             for username, first, last in COHORT:
-                users[username] = self.add_person(
+                users[username] = add_person(
                     organization, username, first, last, Role.LEARNER, password=None
                 )
             ada = users["ada"]
             ada.is_staff = ada.is_superuser = True
             ada.save(update_fields=["is_staff", "is_superuser"])
-            framework = CompetencyFramework.objects.create(
-                organization=organization,
-                name="ESCO transversal skills",
-                source="ESCO",
-                uri="http://data.europa.eu/esco/concept-scheme/skill-transversal-groups",
-            )
-            skills = {
-                key: Competency.objects.create(
-                    framework=framework, statement=label, uri=ESCO + uuid
-                )
-                for key, (label, uuid) in SKILLS.items()
-            }
+            skills = add_skills(organization)
             tasks = {}
             for plan in MODULES:
-                tasks[plan.code] = self.build_module(plan, organization, users, skills)
+                tasks[plan.code] = build_module(
+                    plan,
+                    organization,
+                    designer=users["dana"],
+                    admin=ada,
+                    skills=skills,
+                    design=curriculum_demo.BADGE_DESIGNS[plan.code],
+                )
             assessments_demo.second_mark_charts(tasks["VIZ-102"], by=ada)
             version = pathways.create_pathway_version(
                 organization,
@@ -477,61 +551,6 @@ class Command(BaseCommand):
         SigningKey.objects.filter(organization=organization).update(
             created_at=now - HISTORY_DAYS * DAY
         )
-
-    def add_person(
-        self, organization, username, first, last, role, *, password: str | None
-    ):
-        user = get_user_model().objects.create(
-            username=username,
-            email=f"{username}@northfield.example.edu",
-            password=password or make_password(None),  # None: no login
-            first_name=first,
-            last_name=last,
-        )
-        curriculum.add_member(organization, user, role=role)
-        return user
-
-    def build_module(self, plan: ModulePlan, organization, users, skills):
-        dana, ada = users["dana"], users["ada"]
-        version = curriculum.create_module_version(
-            organization,
-            by=dana,
-            code=plan.code,
-            title=plan.title,
-            summary=plan.summary,
-            credits=Decimal("5.0"),
-            level="EQF 5",
-        )
-        outcomes = [
-            curriculum.add_outcome(
-                version,
-                by=dana,
-                statement=statement,
-                competencies=[skills[k] for k in keys],
-            )
-            for statement, keys in plan.outcomes
-        ]
-        task = assessments.create_task(
-            version,
-            by=dana,
-            title=plan.task,
-            instructions="Submit your work as a file or a link, with a short note "
-            "on how it meets each criterion.",
-            criteria=[
-                assessments.CriterionSpec(name, [outcome], DESCRIPTORS[name])
-                for name, outcome in zip(plan.criteria, outcomes, strict=True)
-            ],
-            levels=LEVELS,
-            pass_min_total=PASS_MIN_TOTAL,
-            pass_min_level=PASS_MIN_LEVEL,
-            max_attempts=MAX_ATTEMPTS,
-            retake_wait_days=RETAKE_WAIT_DAYS,
-        )
-        curriculum.design_badge(
-            version, by=dana, design=curriculum_demo.BADGE_DESIGNS[plan.code]
-        )
-        curriculum.publish_version(version, by=ada, changelog="First release.")
-        return task
 
     def hand_in(self, attempt: Attempt, task, users: dict, *, now: datetime) -> None:
         """Submit and grade one piece of work through the services, then move the
