@@ -41,8 +41,9 @@ class Command(BaseCommand):
         "awards each (10: eight modules and two pathways), written with COPY. "
         "Only the sample learners' awards are individually signed; the bulk "
         "awards reuse a signed document with their own id, recipient and status "
-        "entry, so their proofs do NOT verify. Refuses a database that has "
-        "organizations already. Migrates first."
+        "entry, so their proofs do NOT verify. The tables' secondary indexes "
+        "are dropped for the load and built after it. Refuses a database that "
+        "has organizations already. Migrates first."
     )
 
     def add_arguments(self, parser) -> None:
