@@ -16,6 +16,7 @@ from credentials.models import Award
 from curriculum import demo as curriculum_demo
 from curriculum import services as curriculum
 from curriculum.models import ModuleVersion
+from integrations import demo_catalogue
 from integrations.management.commands import seed_demo
 from pathways import services as pathways
 from pathways.models import PathwayVersion
@@ -34,10 +35,10 @@ MODULES_PER_PATHWAY = 4
 SAMPLE_LEARNERS = 2  # per college, through the services: their awards are signed
 
 
-def module_plans() -> list[seed_demo.ModulePlan]:
+def module_plans() -> list[demo_catalogue.ModulePlan]:
     plans = []
     for stage, suffix in enumerate(STAGES):
-        for i, plan in enumerate(seed_demo.MODULES):
+        for i, plan in enumerate(demo_catalogue.MODULES):
             prefix = plan.code.split("-")[0]
             code = f"{prefix}-{101 + stage * 3 + i}"
             plans.append(replace(plan, code=code, title=plan.title + suffix))
@@ -79,7 +80,7 @@ def build_college(number: int, password: str) -> College:
         )
 
         def person(username: str, first: str, role: str):
-            return seed_demo.add_person(
+            return demo_catalogue.add_person(
                 organization, username, first, town, role, password=password
             )
 
@@ -88,10 +89,10 @@ def build_college(number: int, password: str) -> College:
         faculty = [
             person(f"faculty{number:02d}{x}", "Farah", Role.FACULTY) for x in "ab"
         ]
-        skills = seed_demo.add_skills(organization)
+        skills = demo_catalogue.add_skills(organization)
         college = College(organization, admin, faculty)
         for plan in module_plans():
-            task = seed_demo.build_module(
+            task = demo_catalogue.build_module(
                 plan,
                 organization,
                 designer=designer,
@@ -131,7 +132,7 @@ def add_samples(college: College, number: int, password: str) -> None:
     modules = college.modules[: len(college.pathways) * MODULES_PER_PATHWAY]
     for s in range(SAMPLE_LEARNERS):
         username = f"sample{number:02d}{s}"
-        learner = seed_demo.add_person(
+        learner = demo_catalogue.add_person(
             org, username, "Sam", f"Sample {s}", Role.LEARNER, password=password
         )
         for version in college.pathways:
