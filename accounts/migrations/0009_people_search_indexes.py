@@ -6,6 +6,8 @@ neither and needs neither."""
 
 from django.db import migrations
 
+from config.migration_helpers import postgresql_only
+
 COLUMNS = ["username", "first_name", "last_name", "email"]
 CREATE = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"] + [
     f"CREATE INDEX IF NOT EXISTS auth_user_{c}_trigram "
@@ -15,20 +17,10 @@ CREATE = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"] + [
 DROP = [f"DROP INDEX IF EXISTS auth_user_{c}_trigram" for c in COLUMNS]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0008_notification_email_due"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP))]
+    operations = [postgresql_only(CREATE, DROP)]

@@ -5,6 +5,8 @@ of a walk through every award of the organization. SQLite has neither."""
 
 from django.db import migrations
 
+from config.migration_helpers import postgresql_only
+
 CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS award_achievement_name_trigram ON credentials_award "
@@ -13,20 +15,10 @@ CREATE = [
 DROP = ["DROP INDEX IF EXISTS award_achievement_name_trigram"]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("credentials", "0013_scale_indexes"),
         ("accounts", "0009_people_search_indexes"),
     ]
 
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP))]
+    operations = [postgresql_only(CREATE, DROP)]

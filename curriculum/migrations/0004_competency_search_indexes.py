@@ -9,6 +9,8 @@ tests/curriculum/test_modules.py checks that the search's query uses them.
 
 from django.db import migrations
 
+from config.migration_helpers import postgresql_only
+
 VECTOR = (
     "(setweight(to_tsvector('simple'::regconfig, COALESCE(code, '')::text), 'A')"
     " || setweight(to_tsvector('english'::regconfig, COALESCE(statement, '')), 'B'))"
@@ -25,17 +27,7 @@ DROP = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("curriculum", "0003_frameworks_case_module_fields")]
 
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP))]
+    operations = [postgresql_only(CREATE, DROP)]

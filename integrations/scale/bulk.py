@@ -25,6 +25,7 @@ from django.db import connection
 from credentials import statuslist
 from credentials.models import Award, StatusList
 from credentials.services import status
+from integrations.scale import indexes
 from integrations.scale.catalogue import MODULES_PER_PATHWAY, College
 
 DAY = 86400
@@ -539,20 +540,27 @@ def run(
     chunk: int,
     password: str,
     progress: Callable[[int, dict], None],
+    built: Callable[[indexes.Deferred, float], None] | None = None,
 ) -> dict[str, int]:
-    """Write `learners` learners in chunks, each chunk in one transaction."""
+    """Write `learners` learners in chunks, each chunk in one transaction, with
+    the tables' secondary indexes put aside and built once at the end."""
     from django.db import transaction
 
     ids = start_ids()
     now = datetime.now(UTC).timestamp()
     modules = len(plans[0].module_templates)
     writer = Writer(plans, password, ids, now)
+    deferred = indexes.secondary(TABLES.values())
     with connection.cursor() as cursor:
         # Rows are consistent by construction (the tiny-scale test checks the
         # constraints hold); the per-row foreign-key triggers are what COPY
         # would spend most of its time on.
         cursor.execute("SET session_replication_role = replica")
         cursor.execute("SET synchronous_commit = off")
+        # A credential is 3-8 KB of JSON: LZ4 compresses it for TOAST several
+        # times faster than the default pglz (this session's rows only).
+        cursor.execute("SET default_toast_compression = lz4")
+    indexes.drop(deferred)
     try:
         for start in range(0, learners, chunk):
             batch = [
@@ -565,6 +573,8 @@ def run(
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = DEFAULT")
+            cursor.execute("RESET default_toast_compression")
+        indexes.build(deferred, progress=built)
     for plan in plans:
         plan.filler.finish()
     move_sequences()

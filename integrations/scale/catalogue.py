@@ -5,20 +5,18 @@ credentials. Their awards are the real, individually signed ones; the bulk copy
 (integrations/scale/bulk.py) reuses their documents as its templates."""
 
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Organization
-from assessments import services as assessments
 from assessments.models import AssessmentTask
 from credentials.models import Award
 from curriculum import demo as curriculum_demo
 from curriculum import services as curriculum
-from curriculum.models import Competency, CompetencyFramework, ModuleVersion
+from curriculum.models import ModuleVersion
+from integrations import demo_catalogue
 from integrations.management.commands import seed_demo
 from pathways import services as pathways
 from pathways.models import PathwayVersion
@@ -37,10 +35,10 @@ MODULES_PER_PATHWAY = 4
 SAMPLE_LEARNERS = 2  # per college, through the services: their awards are signed
 
 
-def module_plans() -> list[seed_demo.ModulePlan]:
+def module_plans() -> list[demo_catalogue.ModulePlan]:
     plans = []
     for stage, suffix in enumerate(STAGES):
-        for i, plan in enumerate(seed_demo.MODULES):
+        for i, plan in enumerate(demo_catalogue.MODULES):
             prefix = plan.code.split("-")[0]
             code = f"{prefix}-{101 + stage * 3 + i}"
             plans.append(replace(plan, code=code, title=plan.title + suffix))
@@ -67,55 +65,6 @@ class College:
     samples: list = field(default_factory=list)
 
 
-def _person(organization, username, first, last, role, password):
-    user = get_user_model().objects.create(
-        username=username,
-        email=f"{username}@{organization.slug}.example.edu",
-        password=password,
-        first_name=first,
-        last_name=last,
-    )
-    curriculum.add_member(organization, user, role=role)
-    return user
-
-
-def _module(plan, organization, designer, admin, skills) -> AssessmentTask:
-    version = curriculum.create_module_version(
-        organization,
-        by=designer,
-        code=plan.code,
-        title=plan.title,
-        summary=plan.summary,
-        credits=Decimal("5.0"),
-        level="EQF 5",
-    )
-    outcomes = [
-        curriculum.add_outcome(
-            version, by=designer, statement=s, competencies=[skills[k] for k in keys]
-        )
-        for s, keys in plan.outcomes
-    ]
-    task = assessments.create_task(
-        version,
-        by=designer,
-        title=plan.task,
-        instructions="Submit your work as a file or a link, with a short note "
-        "on how it meets each criterion.",
-        criteria=[
-            assessments.CriterionSpec(name, [outcome], seed_demo.DESCRIPTORS[name])
-            for name, outcome in zip(plan.criteria, outcomes, strict=True)
-        ],
-        levels=seed_demo.LEVELS,
-        pass_min_total=seed_demo.PASS_MIN_TOTAL,
-        pass_min_level=seed_demo.PASS_MIN_LEVEL,
-        max_attempts=seed_demo.MAX_ATTEMPTS,
-        retake_wait_days=seed_demo.RETAKE_WAIT_DAYS,
-    )
-    curriculum.design_badge(version, by=designer, design=design_for(plan.code))
-    curriculum.publish_version(version, by=admin, changelog="First release.")
-    return task
-
-
 def build_college(number: int, password: str) -> College:
     """A college with its people, curriculum and pathways, published."""
     town = TOWNS[number % len(TOWNS)]
@@ -129,31 +78,28 @@ def build_college(number: int, password: str) -> College:
             email=f"credentials@{slug}.example.edu",
             description="A college of the state system.",
         )
-        admin = _person(
-            organization, f"admin{number:02d}", "Ada", town, Role.ADMIN, password
-        )
-        designer = _person(
-            organization, f"designer{number:02d}", "Dana", town, Role.DESIGNER, password
-        )
+
+        def person(username: str, first: str, role: str):
+            return demo_catalogue.add_person(
+                organization, username, first, town, role, password=password
+            )
+
+        admin = person(f"admin{number:02d}", "Ada", Role.ADMIN)
+        designer = person(f"designer{number:02d}", "Dana", Role.DESIGNER)
         faculty = [
-            _person(
-                organization, f"faculty{number:02d}{x}", "Farah", town, Role.FACULTY,
-                password,
-            )
-            for x in "ab"
-        ]  # fmt: skip
-        framework = CompetencyFramework.objects.create(
-            organization=organization, name="ESCO transversal skills", source="ESCO"
-        )
-        skills = {
-            key: Competency.objects.create(
-                framework=framework, statement=label, uri=seed_demo.ESCO + uuid
-            )
-            for key, (label, uuid) in seed_demo.SKILLS.items()
-        }
+            person(f"faculty{number:02d}{x}", "Farah", Role.FACULTY) for x in "ab"
+        ]
+        skills = demo_catalogue.add_skills(organization)
         college = College(organization, admin, faculty)
         for plan in module_plans():
-            task = _module(plan, organization, designer, admin, skills)
+            task = demo_catalogue.build_module(
+                plan,
+                organization,
+                designer=designer,
+                admin=admin,
+                skills=skills,
+                design=design_for(plan.code),
+            )
             college.tasks.append(task)
             college.modules.append(task.version)
         codes = [m.module.code for m in college.modules]
@@ -186,7 +132,9 @@ def add_samples(college: College, number: int, password: str) -> None:
     modules = college.modules[: len(college.pathways) * MODULES_PER_PATHWAY]
     for s in range(SAMPLE_LEARNERS):
         username = f"sample{number:02d}{s}"
-        learner = _person(org, username, "Sam", f"Sample {s}", Role.LEARNER, password)
+        learner = demo_catalogue.add_person(
+            org, username, "Sam", f"Sample {s}", Role.LEARNER, password=password
+        )
         for version in college.pathways:
             pathways.enrol(learner, version)
         users = {username: learner, "farah": college.faculty[0]}

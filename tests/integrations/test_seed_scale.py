@@ -5,7 +5,7 @@ users, signed samples that verify and bulk awards that say they do not."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Membership, Organization
@@ -13,7 +13,7 @@ from assessments.models import Grade, ModuleCompletion, Submission
 from credentials.models import Award, StatusList
 from credentials.services import verify_award
 from credentials.statuslist import get_bit
-from integrations.scale import bulk, catalogue
+from integrations.scale import bulk, catalogue, indexes
 from pathways.models import Enrolment, PathwayCompletion
 
 LEARNERS = 200
@@ -21,12 +21,21 @@ COLLEGES = 2
 User = get_user_model()
 
 
+def secondary_indexes() -> set[tuple[str, str, str]]:
+    return {
+        (d.table, d.name, d.create) for d in indexes.secondary(bulk.TABLES.values())
+    }
+
+
 @pytest.fixture
 def seeded(db, settings):
+    """The seeded database; returns the indexes the migrations made."""
     settings.CAIRN_ANALYTICS_CACHE_SECONDS = 0
+    before = secondary_indexes()
     call_command(
         "seed_scale", learners=LEARNERS, colleges=COLLEGES, chunk=70, stdout=None
     )
+    return before
 
 
 def check_the_counts_are_what_it_promises():
@@ -125,8 +134,14 @@ def check_the_pages_render_for_seeded_users(client):
     )
 
 
+def check_the_indexes_put_aside_for_the_load_are_all_back(before):
+    assert len(before) >= 35  # the award table alone has fourteen
+    assert secondary_indexes() == before
+
+
 def test_a_tiny_state_system(seeded, client):
-    """One seeding (a minute: the samples are signed and drawn), four checks."""
+    """One seeding (a minute: the samples are signed and drawn), five checks."""
+    check_the_indexes_put_aside_for_the_load_are_all_back(seeded)
     check_the_counts_are_what_it_promises()
     check_what_copy_wrote_keeps_every_constraint()
     check_signed_samples_verify_and_bulk_awards_say_they_do_not()
@@ -137,3 +152,12 @@ def test_it_refuses_a_database_with_organizations(db):
     Organization.objects.create(name="Already here", slug="already-here")
     with pytest.raises(CommandError, match="organizations already"):
         call_command("seed_scale", learners=1, colleges=1)
+
+
+def test_a_duplicate_written_while_the_indexes_were_aside_fails_their_build(db):
+    deferred = indexes.secondary(["auth_user"])
+    indexes.drop(deferred)
+    assert not indexes.secondary(["auth_user"])
+    User.objects.bulk_create([User(username="twin"), User(username="twin")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        indexes.build(deferred)
