@@ -1,0 +1,99 @@
+"""Module awards issued in batches (issue 17).
+
+A grade release or a semester's end brings completions faster than awards are
+signed one by one, and most of an award's cost is not its signature but what
+is the same for many: the task, the signing key and profile read, the status
+lists locked, a transaction. The task a completion sends issues its own award
+and those of its organization's other completions still waiting for theirs,
+up to ISSUE_BATCH: their status entries reserved in one statement per list,
+each credential signed with no lock held, all stored in one transaction
+(issuing._sign_and_store). The completions a batch takes are claimed with
+PostgreSQL session advisory locks, so that two workers never sign the same
+completion side by side; a claim ends when the batch is stored, or with its
+worker's connection if the worker dies, and the periodic sweep issues what a
+dead worker left. Another completion's own task then finds its award issued
+and does nothing. Exactly one award per completion still rests on the unique
+constraint on a completion's standing award.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection
+
+from assessments.models import ModuleCompletion
+from credentials import selectors
+from credentials.models import Award
+from credentials.services import issuing
+
+# Awards signed and stored together: large enough that what a batch shares
+# costs little per award, small enough that a batch's transaction is short and
+# a worker that dies loses little work to the sweep.
+ISSUE_BATCH = 50
+# How far past its own completion (in primary keys) a task looks for others.
+LOOKAHEAD = 10_000
+# The advisory lock namespace of module completions being issued ("Cair" in
+# the high 32 bits); a completion's lock is this plus its primary key.
+MODULE_CLAIMS = 0x43616972 << 32
+
+
+@contextmanager
+def claimed(ids: list[int], *, limit: int, namespace: int) -> Iterator[list[int]]:
+    """Those of `ids` (in their order, at most `limit`) that no other worker
+    has claimed, claimed for the block. Without PostgreSQL (the embedded demo,
+    one writer at a time) only the first is taken."""
+    if connection.vendor != "postgresql":
+        yield ids[:1]
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM unnest(%s::bigint[]) AS id "
+            "WHERE pg_try_advisory_lock(%s + id) LIMIT %s",
+            [ids, namespace, limit],
+        )
+        got = [row[0] for row in cursor.fetchall()]
+    try:
+        yield got
+    finally:
+        if got:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s + id) FROM unnest(%s::bigint[]) id",
+                    [namespace, got],
+                )
+
+
+def _waiting_after(completion: ModuleCompletion, *, limit: int) -> list[int]:
+    """The organization's completions recorded after `completion` that wait for
+    an award, oldest first."""
+    return list(
+        selectors.module_completions_without_award()
+        .filter(
+            version__module__organization_id=completion.version.module.organization_id,
+            pk__gt=completion.pk,
+            pk__lt=completion.pk + LOOKAHEAD,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def issue_waiting_module_awards(
+    completion: ModuleCompletion, *, limit: int = ISSUE_BATCH
+) -> list[Award]:
+    """Issue `completion`'s award, unless it has one or another worker is
+    issuing it, and those of up to `limit` - 1 completions of its
+    organization recorded after it that wait for theirs; the awards issued.
+    A voided completion gets none. Safe to run twice."""
+    candidates = [completion.pk, *_waiting_after(completion, limit=2 * limit)]
+    with claimed(candidates, limit=limit, namespace=MODULE_CLAIMS) as ids:
+        # Read again once claimed: an award stored before the claim is seen.
+        completions = list(
+            selectors.module_completions_without_award()
+            .filter(pk__in=ids)
+            .select_related("learner", "version__module__organization")
+            .order_by("pk")
+        )
+        if not completions:
+            return []
+        return issuing.issue_module_awards(completions)
