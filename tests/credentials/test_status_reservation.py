@@ -3,7 +3,6 @@ signing (issue 17): concurrent reservations and issuers never share an index,
 a full list gives way to a new one, and a completion delivered to several
 signers at once still gets one award."""
 
-
 import pytest
 from django.db import connection
 
