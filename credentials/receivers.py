@@ -29,7 +29,7 @@ def reissue_on_completion_regraded(
 
 @receiver(pathway_completed, dispatch_uid="credentials.issue_on_pathway_completed")
 def issue_on_pathway_completed(sender, *, completion_id: int, **kwargs) -> None:
-    tasks.issue_pathway_award.delay(completion_id)
+    tasks.issue_pathway_awards.delay(completion_id)
 
 
 @receiver(completion_voided, dispatch_uid="credentials.revoke_on_completion_voided")

@@ -33,6 +33,15 @@ def issue_pathway_award(completion_id: int) -> None:
 
 
 @shared_task
+def issue_pathway_awards(completion_id: int) -> int:
+    """issue_module_awards for a pathway completion."""
+    completion = PathwayCompletion.objects.select_related("version__pathway").get(
+        pk=completion_id
+    )
+    return len(services.issue_waiting_pathway_awards(completion))
+
+
+@shared_task
 def render_certificate(award_id: int, latest: bool = False) -> None:
     services.render_certificate(Award.objects.get(pk=award_id), latest=latest)
 

@@ -278,6 +278,19 @@ def _module_pending(
 def _issue_for_pathway(
     completion: PathwayCompletion, *, by=None, renewal_of: Award | None = None
 ) -> Award:
+    (award,) = _sign_and_store(
+        kind=Award.Kind.PATHWAY,
+        organization=completion.version.pathway.organization,
+        pending=[_pathway_pending(completion, renewal_of=renewal_of)],
+        completion_field="pathway_completion",
+        by=by,
+    )
+    return award
+
+
+def _pathway_pending(
+    completion: PathwayCompletion, *, renewal_of: Award | None = None
+) -> Pending:
     start = timezone.now() if renewal_of else completion.completed_at
     valid_until = (
         _valid_until(start, completion.version.valid_for_days)
@@ -291,7 +304,7 @@ def _issue_for_pathway(
         mark_renewed = renewal_of is not None
     else:
         mark_renewed = False
-    pending = Pending(
+    return Pending(
         completion,
         selectors.pathway_achievement(completion),
         valid_from=start,
@@ -299,14 +312,6 @@ def _issue_for_pathway(
         renewal_of=renewal_of,
         mark_renewed=mark_renewed,
     )
-    (award,) = _sign_and_store(
-        kind=Award.Kind.PATHWAY,
-        organization=completion.version.pathway.organization,
-        pending=[pending],
-        completion_field="pathway_completion",
-        by=by,
-    )
-    return award
 
 
 def issue_module_award(completion: ModuleCompletion) -> Award | None:
@@ -334,6 +339,19 @@ def issue_module_awards(completions: list[ModuleCompletion]) -> list[Award]:
         organization=completions[0].version.module.organization,
         pending=[_module_pending(completion) for completion in completions],
         completion_field="module_completion",
+    )
+
+
+def issue_pathway_awards(completions: list[PathwayCompletion]) -> list[Award]:
+    """issue_module_awards for pathway completions (load them with learner
+    and version__pathway__organization)."""
+    if not completions:
+        return []
+    return _sign_and_store(
+        kind=Award.Kind.PATHWAY,
+        organization=completions[0].version.pathway.organization,
+        pending=[_pathway_pending(completion) for completion in completions],
+        completion_field="pathway_completion",
     )
 
 

@@ -1,4 +1,4 @@
-"""Module awards issued in batches (issue 17).
+"""Module and pathway awards issued in batches (issue 17).
 
 A grade release or a semester's end brings completions faster than awards are
 signed one by one, and most of an award's cost is not its signature but what
@@ -20,11 +20,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection
+from django.db.models import QuerySet
 
 from assessments.models import ModuleCompletion
 from credentials import selectors
 from credentials.models import Award
 from credentials.services import issuing
+from pathways.models import PathwayCompletion
 
 # Awards signed and stored together: large enough that what a batch shares
 # costs little per award, small enough that a batch's transaction is short and
@@ -32,9 +34,11 @@ from credentials.services import issuing
 ISSUE_BATCH = 50
 # How far past its own completion (in primary keys) a task looks for others.
 LOOKAHEAD = 10_000
-# The advisory lock namespace of module completions being issued ("Cair" in
-# the high 32 bits); a completion's lock is this plus its primary key.
+# The advisory lock namespaces of module and pathway completions being issued
+# ("Cair" and "Cais" in the high 32 bits); a completion's lock is its
+# namespace plus its primary key (below 2**32).
 MODULE_CLAIMS = 0x43616972 << 32
+PATHWAY_CLAIMS = 0x43616973 << 32  # "Cais"
 
 
 @contextmanager
@@ -63,19 +67,26 @@ def claimed(ids: list[int], *, limit: int, namespace: int) -> Iterator[list[int]
                 )
 
 
-def _waiting_after(completion: ModuleCompletion, *, limit: int) -> list[int]:
-    """The organization's completions recorded after `completion` that wait for
-    an award, oldest first."""
+def _waiting_after(waiting: QuerySet, pk: int, *, limit: int) -> list[int]:
+    """The pks of `waiting` (completions of one organization without an
+    award) recorded after `pk`, oldest first."""
     return list(
-        selectors.module_completions_without_award()
-        .filter(
-            version__module__organization_id=completion.version.module.organization_id,
-            pk__gt=completion.pk,
-            pk__lt=completion.pk + LOOKAHEAD,
-        )
+        waiting.filter(pk__gt=pk, pk__lt=pk + LOOKAHEAD)
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def _issue_waiting(
+    completion, waiting: QuerySet, *, issue, namespace: int, limit: int
+) -> list[Award]:
+    candidates = [
+        completion.pk,
+        *_waiting_after(waiting, completion.pk, limit=2 * limit),
+    ]
+    with claimed(candidates, limit=limit, namespace=namespace) as ids:
+        # Read again once claimed: an award stored before the claim is seen.
+        return issue(list(waiting.filter(pk__in=ids).order_by("pk")))
 
 
 def issue_waiting_module_awards(
@@ -85,15 +96,39 @@ def issue_waiting_module_awards(
     issuing it, and those of up to `limit` - 1 completions of its
     organization recorded after it that wait for theirs; the awards issued.
     A voided completion gets none. Safe to run twice."""
-    candidates = [completion.pk, *_waiting_after(completion, limit=2 * limit)]
-    with claimed(candidates, limit=limit, namespace=MODULE_CLAIMS) as ids:
-        # Read again once claimed: an award stored before the claim is seen.
-        completions = list(
-            selectors.module_completions_without_award()
-            .filter(pk__in=ids)
-            .select_related("learner", "version__module__organization")
-            .order_by("pk")
+    waiting = (
+        selectors.module_completions_without_award()
+        .filter(
+            version__module__organization_id=completion.version.module.organization_id
         )
-        if not completions:
-            return []
-        return issuing.issue_module_awards(completions)
+        .select_related("learner", "version__module__organization")
+    )
+    return _issue_waiting(
+        completion,
+        waiting,
+        issue=issuing.issue_module_awards,
+        namespace=MODULE_CLAIMS,
+        limit=limit,
+    )
+
+
+def issue_waiting_pathway_awards(
+    completion: PathwayCompletion, *, limit: int = ISSUE_BATCH
+) -> list[Award]:
+    """issue_waiting_module_awards for pathway completions."""
+    waiting = (
+        selectors.pathway_completions_without_award()
+        .filter(
+            version__pathway__organization_id=(
+                completion.version.pathway.organization_id
+            )
+        )
+        .select_related("learner", "version__pathway__organization")
+    )
+    return _issue_waiting(
+        completion,
+        waiting,
+        issue=issuing.issue_pathway_awards,
+        namespace=PATHWAY_CLAIMS,
+        limit=limit,
+    )

@@ -14,6 +14,8 @@ from credentials import services, tasks
 from credentials.models import Award
 from credentials.services import issuing_batches
 from curriculum import services as curriculum
+from pathways import services as pathways
+from pathways.models import PathwayCompletion
 from tests import builders, factories
 from tests.credentials.concurrency import at_once
 
@@ -146,3 +148,35 @@ def test_batches_delivered_at_once_give_one_award_per_completion(
     awards = Award.objects.filter(module_completion__in=ids)
     assert sorted(awards.values_list("module_completion", flat=True)) == ids
     assert len(set(awards.values_list("revocation_list", "revocation_index"))) == 8
+
+
+@pytest.mark.django_db
+def test_one_task_issues_its_organizations_waiting_pathway_awards(
+    cast, pathway, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    learners = factories.UserFactory.create_batch(3)
+    with capture(execute=False):  # the awards are left to the test
+        for learner in learners:
+            curriculum.add_member(cast.organization, learner, role="learner")
+            pathways.enrol(learner, pathway.version)
+            for task in pathway.tasks:
+                builders.submit_and_pass(task, learner, cast["faculty"])
+            pathways.evaluate_learner_pathways(learner)
+    ids = list(
+        PathwayCompletion.objects.filter(learner__in=learners)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    assert len(ids) == 3
+
+    with capture(execute=True):
+        assert tasks.issue_pathway_awards(ids[0]) == 3
+        assert tasks.issue_pathway_awards(ids[1]) == 0
+
+    awards = Award.objects.filter(pathway_completion__in=ids)
+    assert sorted(awards.values_list("pathway_completion", flat=True)) == ids
+    for award in awards:
+        assert award.kind == Award.Kind.PATHWAY
+        assert services.verify_award(award).status == "valid"
+        assert award.notified_at is not None
