@@ -524,6 +524,7 @@ def run(
     order: str = "module",
     keep: bool = False,
     pdfs: int = PDF_SAMPLE,
+    backlog: bool = False,
 ) -> Report:
     import dj_database_url
     from django.conf import settings
@@ -572,16 +573,24 @@ def run(
             return report
         cast, built, users = build(learners)
         organization = cast.organization
-        workers.start()
-        workers.wait_until_ready(app)  # its start-up is not the pipeline's time
+        if not backlog:
+            workers.start()
+            workers.wait_until_ready(app)  # its start-up is not the pipeline's
         driver_cpu = resource.getrusage(resource.RUSAGE_SELF)
-        before = cpu_seconds(workers.pids())
+        before = cpu_seconds(workers.pids()) if not backlog else 0.0
         first = record_completions(cast, built, users, order=order)
         recorded = time.monotonic()
         driver_used = resource.getrusage(resource.RUSAGE_SELF)
         driver_seconds = (driver_used.ru_utime - driver_cpu.ru_utime) + (
             driver_used.ru_stime - driver_cpu.ru_stime
         )
+        if backlog:
+            # Every completion waits in the queue, as after a grade release of
+            # thousands: the pipeline's time starts when the workers do.
+            workers.start()
+            workers.wait_until_ready(app)
+            before = cpu_seconds(workers.pids())
+            first = time.monotonic()
         expected = 4 * learners
         deadline = first + timeout
         awarded_at = None
@@ -609,7 +618,11 @@ def run(
         awarded, told = progress(organization)
         mails, mailed = mail_sent(users)
         report.figure("learners (3 modules + 1 pathway each)", f"{learners}")
-        report.figure("completions recorded", f"{order} by {order}")
+        report.figure(
+            "completions recorded",
+            f"{order} by {order}"
+            + (", all before the workers start (a backlog)" if backlog else ""),
+        )
         report.figure("completions recorded in", f"{recorded - first:8.1f} s")
         report.figure(
             "first completion to last award",
@@ -708,6 +721,12 @@ def main(argv=None) -> int:
         default=int(os.environ.get("PIPELINE_PDFS", PDF_SAMPLE)),
         help="certificates asked for (rendered on first request) after the run",
     )
+    parser.add_argument(
+        "--backlog",
+        action="store_true",
+        default=os.environ.get("PIPELINE_BACKLOG", "") not in ("", "0"),
+        help="record every completion before the workers start (a backlog)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the worker log")
     args = parser.parse_args(argv if argv is not None else [])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -722,6 +741,7 @@ def main(argv=None) -> int:
         order=args.order,
         keep=args.keep,
         pdfs=args.pdfs,
+        backlog=args.backlog,
     )
     print("  " + ("FAIL: " + "; ".join(report.failures) if report.failures else "OK"))
     return 1 if report.failures else 0
