@@ -14,7 +14,8 @@ from pathways.signals import pathway_completed, pathway_voided
 
 @receiver(module_completed, dispatch_uid="credentials.issue_on_module_completed")
 def issue_on_module_completed(sender, *, completion_id: int, **kwargs) -> None:
-    tasks.issue_module_award.delay(completion_id)
+    # Issued in a batch with the organization's other completions waiting.
+    tasks.issue_module_awards.delay(completion_id)
 
 
 @receiver(
@@ -28,7 +29,7 @@ def reissue_on_completion_regraded(
 
 @receiver(pathway_completed, dispatch_uid="credentials.issue_on_pathway_completed")
 def issue_on_pathway_completed(sender, *, completion_id: int, **kwargs) -> None:
-    tasks.issue_pathway_award.delay(completion_id)
+    tasks.issue_pathway_awards.delay(completion_id)
 
 
 @receiver(completion_voided, dispatch_uid="credentials.revoke_on_completion_voided")

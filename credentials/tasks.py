@@ -18,8 +18,27 @@ def issue_module_award(completion_id: int) -> None:
 
 
 @shared_task
+def issue_module_awards(completion_id: int) -> int:
+    """Issue the completion's award and those of its organization's other
+    completions waiting for theirs, in one batch; safe to run twice."""
+    completion = ModuleCompletion.objects.select_related("version__module").get(
+        pk=completion_id
+    )
+    return len(services.issue_waiting_module_awards(completion))
+
+
+@shared_task
 def issue_pathway_award(completion_id: int) -> None:
     services.issue_pathway_award(PathwayCompletion.objects.get(pk=completion_id))
+
+
+@shared_task
+def issue_pathway_awards(completion_id: int) -> int:
+    """issue_module_awards for a pathway completion."""
+    completion = PathwayCompletion.objects.select_related("version__pathway").get(
+        pk=completion_id
+    )
+    return len(services.issue_waiting_pathway_awards(completion))
 
 
 @shared_task

@@ -35,6 +35,10 @@ from credentials.services.issuing import (
     renew_award,
     sweep_unissued,
 )
+from credentials.services.issuing_batches import (
+    issue_waiting_module_awards,
+    issue_waiting_pathway_awards,
+)
 from credentials.services.keys import (
     current_issuer_did,
     get_signing_key,
@@ -101,6 +105,8 @@ __all__ = [
     "get_signing_key",
     "issue_module_award",
     "issue_pathway_award",
+    "issue_waiting_module_awards",
+    "issue_waiting_pathway_awards",
     "issuer_did",
     "learner_clr",
     "mark_key_compromised",

@@ -2,14 +2,16 @@
 
 import secrets
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from accounts.audit import log_action
+from accounts.audit import audit_entry, log_action, log_actions
 from accounts.models import Organization
 from assessments.models import ModuleCompletion
 from config.celery import send_each
@@ -56,111 +58,186 @@ def _still_signs(key) -> bool:
 
 # How many times an issue starts again when the key rotated while it signed.
 KEY_CHANGE_TRIES = 3
+# How many times a store is tried again after a concurrent issue stored an
+# award for one of its completions first.
+STORE_TRIES = 3
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A completion about to be awarded, and what its credential says."""
+
+    completion: ModuleCompletion | PathwayCompletion
+    facts: selectors.AchievementFacts
+    valid_from: datetime
+    valid_until: datetime | None = None
+    renewal_of: Award | None = None
+    mark_renewed: bool = False  # the award it renews is marked renewed
+
+
+def _credential_info(
+    item: Pending, *, award_uuid, issuer, entries: status.StatusEntries
+) -> openbadges.CredentialInfo:
+    learner = item.completion.learner
+    return openbadges.CredentialInfo(
+        id=f"urn:uuid:{award_uuid}",
+        issuer=issuer,
+        achievement=item.facts.achievement,
+        recipient=openbadges.RecipientInfo(
+            email=learner.email,
+            salt=secrets.token_hex(8),
+            name=learner.get_full_name() or learner.get_username(),
+        ),
+        valid_from=item.valid_from,
+        valid_until=item.valid_until,
+        results=item.facts.results,
+        evidence=item.facts.evidence,
+        narrative=item.facts.narrative,
+        # One revocation entry by default: OB 3.0 and 1EdTech's schema take
+        # one credentialStatus object. Bitstring Status List 2.1 shows a
+        # suspension entry beside it, which an issuer can choose (a list of
+        # two, which the published schema refuses; docs/decisions/0002).
+        credential_status=entries.credential_status,
+    )
 
 
 def _sign_and_store(
     *,
     kind: str,
     organization: Organization,
-    learner,
-    facts: selectors.AchievementFacts,
-    valid_from,
+    pending: list[Pending],
     completion_field: str,
-    completion,
     by=None,
-    valid_until=None,
-    renewal_of: Award | None = None,
-    mark_renewed: bool = False,
-) -> Award:
-    """Reserve status entries (committed at once), sign with no lock held, then
-    store the award in a short transaction. The unique constraint on a
-    completion's standing award keeps one award per completion when a task is
-    delivered twice: the loser's reserved indexes are left unused."""
+) -> list[Award]:
+    """Awards for `pending` completions of one organization, in their order:
+    status entries for all of them reserved in one statement per list
+    (committed at once), each credential signed with no lock held, then all
+    stored in one short transaction. A completion that has a standing award
+    by then (a task delivered twice, a concurrent batch) keeps it, and its
+    reserved indexes are left unused: the unique constraint on a completion's
+    standing award is the last guard."""
     options = selectors.signing_options(organization)
     legacy = options.proof_format == dataintegrity.ED25519_2020
     for _ in range(KEY_CHANGE_TRIES):
         key = _active_key(organization)
         did = keys.issuer_did(key)
-        (entries,) = status.reserve_status_entries(
-            organization, issuer_did=did, suspension=options.suspension_entry
-        )
-        award_uuid = uuid.uuid4()
-        info = openbadges.CredentialInfo(
-            id=f"urn:uuid:{award_uuid}",
-            issuer=selectors.issuer_info(organization, did, profile=options),
-            achievement=facts.achievement,
-            recipient=openbadges.RecipientInfo(
-                email=learner.email,
-                salt=secrets.token_hex(8),
-                name=learner.get_full_name() or learner.get_username(),
-            ),
-            valid_from=valid_from,
-            valid_until=valid_until,
-            results=facts.results,
-            evidence=facts.evidence,
-            narrative=facts.narrative,
-            # One revocation entry by default: OB 3.0 and 1EdTech's schema take
-            # one credentialStatus object. Bitstring Status List 2.1 shows a
-            # suspension entry beside it, which an issuer can choose (a list of
-            # two, which the published schema refuses; docs/decisions/0002).
-            credential_status=entries.credential_status,
+        issuer = selectors.issuer_info(organization, did, profile=options)
+        reserved = status.reserve_status_entries(
+            organization,
+            issuer_did=did,
+            suspension=options.suspension_entry,
+            count=len(pending),
         )
         now = timezone.now()
-        credential = keys.sign_credential(
-            key,
-            openbadges.compose_credential(info, data_model="1.1" if legacy else "2.0"),
-            did=did,
-            created=now,
-            suite=dataintegrity.ED25519_2020 if legacy else dataintegrity.CRYPTOSUITE,
-        )
+        awards = []
+        for item, entries in zip(pending, reserved, strict=True):
+            award_uuid = uuid.uuid4()
+            info = _credential_info(
+                item, award_uuid=award_uuid, issuer=issuer, entries=entries
+            )
+            awards.append(
+                Award(
+                    uuid=award_uuid,
+                    kind=kind,
+                    learner=item.completion.learner,
+                    organization=organization,
+                    achievement_name=item.facts.achievement.name,
+                    expires_at=item.valid_until,
+                    renewal_of=item.renewal_of,
+                    **{completion_field: item.completion},
+                    **keys.sign_for_storage(
+                        key,
+                        openbadges.compose_credential(
+                            info, data_model="1.1" if legacy else "2.0"
+                        ),
+                        did=did,
+                        entries=entries,
+                        created=now,
+                        suite=dataintegrity.ED25519_2020
+                        if legacy
+                        else dataintegrity.CRYPTOSUITE,
+                    ),
+                )
+            )
+        stored = _store(awards, pending, key=key, field=completion_field, by=by)
+        if stored is not None:
+            return stored
+        # The key was rotated or reported compromised meanwhile: sign again.
+    raise RuntimeError(
+        f"{organization}'s signing key changed {KEY_CHANGE_TRIES} times while "
+        "awards were signed"
+    )
+
+
+def _store(
+    awards: list[Award], pending: list[Pending], *, key, field: str, by
+) -> list[Award] | None:
+    """Store the signed `awards` (None if `key` no longer signs), except for
+    completions that have a standing award by now: those keep theirs."""
+    completion_ids = [item.completion.pk for item in pending]
+    standing: dict[int, Award] = {}
+    for attempt in range(STORE_TRIES):
         try:
             with transaction.atomic():
                 if not _still_signs(key):
-                    continue  # rotated or reported meanwhile: sign again
-                if mark_renewed:
-                    Award.objects.filter(pk=renewal_of.pk, renewed_at=None).update(
-                        renewed_at=valid_from
-                    )
-                award = Award.objects.create(
-                    uuid=award_uuid,
-                    kind=kind,
-                    learner=learner,
-                    organization=organization,
-                    achievement_name=facts.achievement.name,
-                    signing_key=key,
-                    credential=credential,
-                    issued_at=now,
-                    revocation_list=entries.revocation_list,
-                    revocation_index=entries.revocation_index,
-                    suspension_list=entries.suspension_list,
-                    suspension_index=entries.suspension_index,
-                    expires_at=valid_until,
-                    renewal_of=renewal_of,
-                    **{completion_field: completion},
+                    return None
+                if attempt:  # only after a conflict: the claim avoids most
+                    standing = {
+                        getattr(award, f"{field}_id"): award
+                        for award in Award.objects.filter(
+                            **{f"{field}__in": completion_ids},
+                            revoked_at=None,
+                            renewed_at=None,
+                        )
+                    }
+                new = [a for a in awards if getattr(a, f"{field}_id") not in standing]
+                for award, item in zip(awards, pending, strict=True):
+                    if item.mark_renewed and any(award is a for a in new):
+                        Award.objects.filter(
+                            pk=item.renewal_of.pk, renewed_at=None
+                        ).update(renewed_at=item.valid_from)
+                Award.objects.bulk_create(new)
+                log_actions(
+                    [
+                        audit_entry(
+                            by,
+                            "award.renewed" if award.renewal_of else "award.issued",
+                            award,
+                            **status.audit_facts(award),
+                            **(
+                                {"renewal_of": str(award.renewal_of.uuid)}
+                                if award.renewal_of
+                                else {}
+                            ),
+                        )
+                        for award in new
+                    ]
                 )
-                log_action(
-                    by,
-                    "award.renewed" if renewal_of else "award.issued",
-                    award,
-                    **status.audit_facts(award),
-                    **({"renewal_of": str(renewal_of.uuid)} if renewal_of else {}),
-                )
-                # The certificate is rendered when first asked for
-                # (certificate_for_download): the learner is told now.
-                tasks.notify_learner_of_award.delay_on_commit(award.pk)
-                transaction.on_commit(
-                    lambda pk=award.pk: award_issued.send(sender=Award, award_id=pk)
-                )
+                _announce([award.pk for award in new])
         except IntegrityError:
-            # The task was delivered twice and the other run won: one award stands.
-            return Award.objects.get(
-                **{completion_field: completion}, revoked_at=None, renewed_at=None
-            )
-        return award
-    raise RuntimeError(
-        f"{organization}'s signing key changed {KEY_CHANGE_TRIES} times while "
-        "an award was signed"
+            # A concurrent issue stored one of them first: asked again.
+            continue
+        return [
+            standing.get(completion_id) or award
+            for completion_id, award in zip(completion_ids, awards, strict=True)
+        ]
+    raise RuntimeError("awards could not be stored beside concurrent issues")
+
+
+def _announce(award_ids: list[int]) -> None:
+    """After commit: the learners are told, here rather than in a task of its
+    own (a message per award cost more than the telling; if this worker dies
+    first, the sweep tells them), and the awards announced. The certificate is
+    rendered when first asked for (certificate_for_download)."""
+    if not award_ids:
+        return
+    transaction.on_commit(
+        partial(status.notify_learners_of_awards, award_ids), robust=True
     )
+    for pk in award_ids:
+        transaction.on_commit(
+            lambda pk=pk: award_issued.send(sender=Award, award_id=pk)
+        )
 
 
 def _valid_until(start, valid_for_days: int | None):
@@ -170,22 +247,30 @@ def _valid_until(start, valid_for_days: int | None):
 def _issue_for_module(
     completion: ModuleCompletion, *, by=None, renewal_of: Award | None = None
 ) -> Award:
+    (award,) = _sign_and_store(
+        kind=Award.Kind.MODULE,
+        organization=completion.version.module.organization,
+        pending=[_module_pending(completion, renewal_of=renewal_of)],
+        completion_field="module_completion",
+        by=by,
+    )
+    return award
+
+
+def _module_pending(
+    completion: ModuleCompletion, *, renewal_of: Award | None = None
+) -> Pending:
     # A renewal is valid from the day it is made; a first award from the day
     # the module was completed.
     start = timezone.now() if renewal_of else completion.completed_at
     facts = selectors.module_achievement(completion)
-    return _sign_and_store(
-        kind=Award.Kind.MODULE,
-        organization=completion.version.module.organization,
-        learner=completion.learner,
-        facts=facts,
+    return Pending(
+        completion,
+        facts,
         valid_from=start,
         # A direct award's own expiry, if it gave one (bulk awards).
         valid_until=(not renewal_of and facts.valid_until)
         or _valid_until(start, completion.version.valid_for_days),
-        completion_field="module_completion",
-        completion=completion,
-        by=by,
         renewal_of=renewal_of,
     )
 
@@ -193,6 +278,19 @@ def _issue_for_module(
 def _issue_for_pathway(
     completion: PathwayCompletion, *, by=None, renewal_of: Award | None = None
 ) -> Award:
+    (award,) = _sign_and_store(
+        kind=Award.Kind.PATHWAY,
+        organization=completion.version.pathway.organization,
+        pending=[_pathway_pending(completion, renewal_of=renewal_of)],
+        completion_field="pathway_completion",
+        by=by,
+    )
+    return award
+
+
+def _pathway_pending(
+    completion: PathwayCompletion, *, renewal_of: Award | None = None
+) -> Pending:
     start = timezone.now() if renewal_of else completion.completed_at
     valid_until = (
         _valid_until(start, completion.version.valid_for_days)
@@ -206,16 +304,11 @@ def _issue_for_pathway(
         mark_renewed = renewal_of is not None
     else:
         mark_renewed = False
-    return _sign_and_store(
-        kind=Award.Kind.PATHWAY,
-        organization=completion.version.pathway.organization,
-        learner=completion.learner,
-        facts=selectors.pathway_achievement(completion),
+    return Pending(
+        completion,
+        selectors.pathway_achievement(completion),
         valid_from=start,
         valid_until=valid_until,
-        completion_field="pathway_completion",
-        completion=completion,
-        by=by,
         renewal_of=renewal_of,
         mark_renewed=mark_renewed,
     )
@@ -232,6 +325,34 @@ def issue_module_award(completion: ModuleCompletion) -> Award | None:
     if completion.voided_at:
         return None
     return _issue_for_module(completion)
+
+
+def issue_module_awards(completions: list[ModuleCompletion]) -> list[Award]:
+    """First awards for live completions of one organization that have none
+    (load them with learner and version__module__organization), signed and
+    stored together (see _sign_and_store); in their order. One that gains an
+    award meanwhile keeps that one."""
+    if not completions:
+        return []
+    return _sign_and_store(
+        kind=Award.Kind.MODULE,
+        organization=completions[0].version.module.organization,
+        pending=[_module_pending(completion) for completion in completions],
+        completion_field="module_completion",
+    )
+
+
+def issue_pathway_awards(completions: list[PathwayCompletion]) -> list[Award]:
+    """issue_module_awards for pathway completions (load them with learner
+    and version__pathway__organization)."""
+    if not completions:
+        return []
+    return _sign_and_store(
+        kind=Award.Kind.PATHWAY,
+        organization=completions[0].version.pathway.organization,
+        pending=[_pathway_pending(completion) for completion in completions],
+        completion_field="pathway_completion",
+    )
 
 
 def issue_pathway_award(completion: PathwayCompletion) -> Award | None:

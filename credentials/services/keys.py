@@ -162,6 +162,37 @@ def sign_credential(
     )
 
 
+def sign_for_storage(
+    key: SigningKey,
+    credential: dict,
+    *,
+    did: str,
+    entries,
+    created,
+    suite: str = dataintegrity.CRYPTOSUITE,
+) -> dict:
+    """Sign `credential` with the organization's `key`, carrying its reserved
+    status `entries` (status.StatusEntries), and return the fields a stored
+    credential keeps of it (an Award, the VC API's IssuedCredential): the
+    signed document, the key, when, and where its status bits are."""
+    signed = sign_credential(
+        key,
+        {**credential, "credentialStatus": entries.credential_status},
+        did=did,
+        created=created,
+        suite=suite,
+    )
+    return {
+        "credential": signed,
+        "signing_key": key,
+        "issued_at": created,
+        "revocation_list": entries.revocation_list,
+        "revocation_index": entries.revocation_index,
+        "suspension_list": entries.suspension_list,
+        "suspension_index": entries.suspension_index,
+    }
+
+
 def organization_did_document(organization: Organization) -> dict:
     """The organization's did:web document: current and past keys, newest first.
 

@@ -492,29 +492,39 @@ def notify_learner_of_award(award_id: int) -> Award | None:
     """Tell the learner once that their credential was issued, with links to its
     page and certificate; the award records that they were told (or that there
     was no one to tell), so a repeat or the sweep sends nothing more."""
+    told = notify_learners_of_awards([award_id])
+    return told[0] if told else None
+
+
+def notify_learners_of_awards(award_ids: list[int]) -> list[Award]:
+    """notify_learner_of_award for a batch of awards in one transaction: the
+    awards locked and marked told in one statement each; those told."""
     with transaction.atomic():
-        award = (
-            Award.objects.select_for_update()
+        awards = list(
+            Award.objects.select_for_update(of=("self",))
             .select_related("learner", "organization")
-            .filter(pk=award_id, notified_at__isnull=True, revoked_at__isnull=True)
-            .first()
+            .filter(pk__in=award_ids, notified_at__isnull=True, revoked_at__isnull=True)
+            .order_by("pk")
         )
-        if award is None:
-            return None
-        notify(
-            award.learner,
-            "credential.issued",
-            f"You have earned “{award.achievement_name}”",
-            f"{award.organization.name} has issued you the credential "
-            f"“{award.achievement_name}”.\n\nIts page has the PDF certificate "
-            "and a copy for your wallet. Anyone you share it with can check it "
-            "there.",
-            award.get_absolute_url(),
-            organization=award.organization,
+        for award in awards:
+            notify(
+                award.learner,
+                "credential.issued",
+                f"You have earned “{award.achievement_name}”",
+                f"{award.organization.name} has issued you the credential "
+                f"“{award.achievement_name}”.\n\nIts page has the PDF certificate "
+                "and a copy for your wallet. Anyone you share it with can check "
+                "it there.",
+                award.get_absolute_url(),
+                organization=award.organization,
+            )
+        now = timezone.now()
+        Award.objects.filter(pk__in=[award.pk for award in awards]).update(
+            notified_at=now
         )
-        award.notified_at = timezone.now()
-        award.save(update_fields=["notified_at"])
-    return award
+        for award in awards:
+            award.notified_at = now
+    return awards
 
 
 def notify_learner_of_status(award: Award, event: str) -> None:

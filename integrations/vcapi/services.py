@@ -115,9 +115,10 @@ def issue_credential(organization: Organization, body: Any, *, by) -> IssuedCred
     entries = status.assign_status_entries(
         organization, issuer_did=did, suspension=True
     )
-    prepared["credentialStatus"] = entries.credential_status
     try:
-        signed = keys.sign_credential(key, prepared, did=did, created=now)
+        stored = keys.sign_for_storage(
+            key, prepared, did=did, entries=entries, created=now
+        )
     except (ValueError, jsonld.ContextNotVendoredError, JsonLdError) as error:
         # Raised inside the transaction: the status entries are given back.
         raise _unsignable(error) from error
@@ -126,13 +127,7 @@ def issue_credential(organization: Organization, body: Any, *, by) -> IssuedCred
             uuid=record_uuid,
             organization=organization,
             credential_id=credential_id,
-            credential=signed,
-            signing_key=key,
-            issued_at=now,
-            revocation_list=entries.revocation_list,
-            revocation_index=entries.revocation_index,
-            suspension_list=entries.suspension_list,
-            suspension_index=entries.suspension_index,
+            **stored,
         )
     except IntegrityError as error:
         # The same id sent twice at once: the other request kept it.

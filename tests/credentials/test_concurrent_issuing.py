@@ -12,6 +12,7 @@ from config.celery import is_transient_database_error
 from credentials import tasks
 from credentials.models import Award, StatusList
 from tests import builders
+from tests.credentials.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,25 +20,11 @@ TRIES = 4
 
 
 def issue_at_once(completion_ids: list[int]) -> list[BaseException]:
-    barrier = threading.Barrier(len(completion_ids))
-    errors: list[BaseException] = []
-
-    def issue(completion_id: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            # Through the task, as a worker runs it (retries included).
-            tasks.issue_module_award.apply(args=[completion_id], throw=True)
-        except BaseException as error:  # noqa: BLE001 - reported to the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=issue, args=(pk,)) for pk in completion_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
+    # Through the task, as a worker runs it (retries included).
+    return at_once(
+        lambda pk: tasks.issue_module_award.apply(args=[pk], throw=True),
+        completion_ids,
+    )
 
 
 def test_two_signers_of_a_new_organization_issue_without_deadlock(broker_down):

@@ -3,41 +3,17 @@ signing (issue 17): concurrent reservations and issuers never share an index,
 a full list gives way to a new one, and a completion delivered to several
 signers at once still gets one award."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from assessments.models import ModuleCompletion
 from credentials import statuslist, tasks
 from credentials.models import Award, StatusList
 from credentials.services import keys, status
 from tests import builders
+from tests.credentials.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(work, arguments: list) -> list[BaseException]:
-    """Run work(argument) in one thread each, released together, each on its
-    own database connection and transactions."""
-    barrier = threading.Barrier(len(arguments))
-    errors: list[BaseException] = []
-
-    def run(argument) -> None:
-        try:
-            barrier.wait(timeout=30)
-            work(argument)
-        except BaseException as error:  # noqa: BLE001 - reported to the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 def popcount(bits: bytes) -> int:
