@@ -10,7 +10,8 @@ learner has a version number and all learners share a generation number, both
 in the cache; home/receivers.py bumps them after such a change commits. The
 fragment is stored with the numbers read before the rows it shows were read
 (one round trip reads the numbers and the fragment), so one built from older
-rows carries older numbers and is never served again.
+rows carries older numbers and is never served again. The user's memberships
+(which the navigation and the page's sections read) are kept the same way.
 
 The evaluation also depends on the clock: credentials expire, and recency
 rules (within_years) count calendar dates in the organization's time zone.
