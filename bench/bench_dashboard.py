@@ -9,8 +9,12 @@ of six modules, twenty modules completed through graded submissions, two
 pathways finished, their awards issued and signed as the workers would), and
 one with ten times as much (forty pathways, two hundred completions and
 awards), to show the page's cost in queries does not grow with it. Prints
-req/s, p50 and p99 for each, the ratio to the reference, queries per request,
-and issue 17's goals (>= 40 % of the reference's throughput, p99 <= 20 ms).
+req/s, p50 and p99 for each, the ratio to the reference (overall and by
+round), the gunicorn workers' CPU per request beside the reference's (steadier
+than req/s on a shared machine), p99 beside the reference's p99 in the same
+runs (how much of it is the machine's), queries per request, and issue 17's
+goals (>= 40 % of the reference's throughput, p99 <= 20 ms). wrk sends the
+cookies a returning browser holds (session and CSRF).
 
 It runs in a database of its own, copied from the bench database as a template
 and dropped at the end (bench/bench_pipeline.py's copy_database). Options:
