@@ -8,17 +8,20 @@ Role = Membership.Role
 STAFF_ROLES = {Role.DESIGNER, Role.REVIEWER, Role.FACULTY, Role.ADMIN}
 
 
-def memberships(request) -> list[tuple[str, str]]:
+def memberships(request, *, known: list | None = None) -> list[tuple[str, str]]:
     """The signed-in user's (role, organization slug) pairs, by organization
-    name: one query per request, shared by the navigation and the page."""
+    name: one query per request, shared by the navigation and the page, or
+    none when a page `known` them already (kept in its cache)."""
     found = getattr(request, "_cairn_memberships", None)
+    if found is None:
+        found = known
     if found is None:
         found = list(
             Membership.objects.filter(user=request.user)
             .order_by("organization__name")
             .values_list("role", "organization__slug")
         )
-        request._cairn_memberships = found
+    request._cairn_memberships = found
     return found
 
 

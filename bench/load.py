@@ -20,16 +20,24 @@
   must be committed (a database of the bench's own, not a rolled-back
   transaction): the server is another process. server.url(path),
   server.status(path, cookie) for a single GET; stop() or leave the `with`.
-- session_cookie(user) -> "sessionid=…": a session written through Django's
-  own session store, as a login would (needs the same database and cache as
-  the server).
+- session_cookie(user, visited="") -> "sessionid=…": a session written
+  through Django's own session store, as a login would (needs the same
+  database and cache as the server); with visited="/" also the CSRF cookie a
+  browser keeps from its first visit of that page ("sessionid=…; csrftoken=…").
 - wrk(url, seconds=, connections=, cookie=, threads=1) -> Result: one run of
   `wrk --latency`; Result has requests_per_second, latency_ms {50, 75, 90, 99},
   requests and errors (socket errors and non-2xx/3xx answers).
+- server.cpu_seconds(): the CPU time (user + system) gunicorn's processes have
+  used so far, from /proc; interleave() takes it before and after each run, so
+  each Result also has cpu_ms (the workers' CPU per request): unlike req/s and
+  latency it barely moves with what else the machine is running.
 - interleave(server, {label: path}, …) -> {label: [Result, …]}: a warm-up of
   each path, then rounds of A B A B, each path first checked to answer 200
   (a redirect to the login page would otherwise pass for a fast page).
-- combine(results) -> Result: the mean of rounds' throughput and percentiles.
+- combine(results) -> Result: the mean of rounds' throughput, percentiles and
+  CPU per request.
+- ratios(pages, references) -> [float]: each round's throughput over the
+  reference's run beside it (the machine's load drifts less within a pair).
 - queries_per_request(path, user=None) -> int: the SQL queries one GET runs,
   counted in process through the test client with the same middleware.
 - REFERENCE_PATH: a view running exactly one ORM query (bench/server_urls.py).
@@ -49,7 +57,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bench.server_urls import REFERENCE_PATH
@@ -61,6 +69,7 @@ __all__ = [
     "combine",
     "interleave",
     "queries_per_request",
+    "ratios",
     "session_cookie",
     "wrk",
 ]
@@ -76,11 +85,13 @@ class Result:
     latency_ms: dict[int, float] = field(default_factory=dict)
     requests: int = 0
     errors: int = 0
+    cpu_ms: float | None = None  # the server's CPU per request, when measured
 
     def line(self) -> str:
         return (
             f"{self.requests_per_second:8.0f} req/s  p50 {self.latency_ms[50]:6.2f} ms"
             f"  p99 {self.latency_ms[99]:6.2f} ms"
+            + (f"  {self.cpu_ms:5.2f} ms CPU" if self.cpu_ms is not None else "")
             + (f"  ({self.errors} errors)" if self.errors else "")
         )
 
@@ -172,6 +183,25 @@ class Server:
         except urllib.error.HTTPError as error:
             return error.code
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU of every process in gunicorn's process group
+        (the master and its workers) so far, from /proc; 0 where there is no
+        /proc. Workers restarted meanwhile would lose their count: the bench's
+        sync workers live for the whole run."""
+        if self.process is None:
+            return 0.0
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended meanwhile
+                continue
+            # after the command: state, ppid, pgrp, ..., utime (12), stime (13)
+            if int(fields[2]) == self.process.pid:
+                total += int(fields[11]) + int(fields[12])
+        return total / ticks
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, 15)
@@ -183,15 +213,29 @@ class Server:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def session_cookie(user) -> str:
-    """A signed-in session for user, saved where the server reads sessions."""
+def session_cookie(user, *, visited: str = "") -> str:
+    """A signed-in session for user, saved where the server reads sessions.
+    With `visited`, a path the browser has already seen once: its CSRF cookie
+    comes along too, as a returning browser sends it (without it Django mints
+    a new CSRF secret and sets its cookie on every page with a form)."""
     from django.conf import settings
     from django.test import Client
 
     client = Client()
     client.force_login(user)
-    name = settings.SESSION_COOKIE_NAME
-    return f"{name}={client.cookies[name].value}"
+    names = [settings.SESSION_COOKIE_NAME]
+    if visited:
+        with override_bench_urls():
+            client.get(visited)
+        names.append(settings.CSRF_COOKIE_NAME)
+    return "; ".join(f"{name}={client.cookies[name].value}" for name in names)
+
+
+def override_bench_urls():
+    """The bench server's URLs (with the reference view) for the test client."""
+    from django.test import override_settings
+
+    return override_settings(ROOT_URLCONF="bench.server_urls")
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -258,9 +302,10 @@ def interleave(
     seconds: float = 5,
     connections: int = 4,
     rounds: int = 2,
-    warmup: float = 1,
+    warmup: float = 2,
 ) -> dict[str, list[Result]]:
-    """Each path in turn, `rounds` times (A B A B), after a warm-up of each."""
+    """Each path in turn, `rounds` times (A B A B), after a warm-up of each,
+    with the server's CPU per request of each run."""
     for label, path in paths.items():
         status = server.status(path, cookie)
         if status != 200:
@@ -270,19 +315,23 @@ def interleave(
     results: dict[str, list[Result]] = {label: [] for label in paths}
     for _ in range(rounds):
         for label, path in paths.items():
+            cpu = server.cpu_seconds()
+            result = wrk(
+                server.url(path),
+                seconds=seconds,
+                connections=connections,
+                cookie=cookie,
+            )
+            used = server.cpu_seconds() - cpu
             results[label].append(
-                wrk(
-                    server.url(path),
-                    seconds=seconds,
-                    connections=connections,
-                    cookie=cookie,
-                )
+                replace(result, cpu_ms=used * 1000 / max(1, result.requests))
             )
     return results
 
 
 def combine(results: list[Result]) -> Result:
-    """The rounds' mean throughput and mean percentiles; errors summed."""
+    """The rounds' mean throughput, percentiles and CPU; errors summed."""
+    cpu = [r.cpu_ms for r in results if r.cpu_ms is not None]
     return Result(
         path=results[0].path,
         requests_per_second=statistics.fmean(r.requests_per_second for r in results),
@@ -291,23 +340,29 @@ def combine(results: list[Result]) -> Result:
         },
         requests=sum(r.requests for r in results),
         errors=sum(r.errors for r in results),
+        cpu_ms=statistics.fmean(cpu) if cpu else None,
     )
+
+
+def ratios(pages: list[Result], references: list[Result]) -> list[float]:
+    """Each round's throughput over its reference run's, in order."""
+    return [
+        page.requests_per_second / reference.requests_per_second
+        for page, reference in zip(pages, references, strict=True)
+    ]
 
 
 def queries_per_request(path: str, user=None) -> int:
     """The queries one GET of path runs (signed in as user, if given), counted
     in this process through Django's test client and the same middleware."""
     from django.db import connection
-    from django.test import Client, override_settings
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
     if user is not None:
         client.force_login(user)
-    with (
-        override_settings(ROOT_URLCONF="bench.server_urls"),
-        CaptureQueriesContext(connection) as queries,
-    ):
+    with override_bench_urls(), CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     if response.status_code != 200:
         raise RuntimeError(f"{path} answered {response.status_code}, not 200")

@@ -10,7 +10,8 @@ learner has a version number and all learners share a generation number, both
 in the cache; home/receivers.py bumps them after such a change commits. The
 fragment is stored with the numbers read before the rows it shows were read
 (one round trip reads the numbers and the fragment), so one built from older
-rows carries older numbers and is never served again.
+rows carries older numbers and is never served again. The user's memberships
+(which the navigation and the page's sections read) are kept the same way.
 
 The evaluation also depends on the clock: credentials expire, and recency
 rules (within_years) count calendar dates in the organization's time zone.
@@ -25,10 +26,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from accounts import context_processors as navigation
 from accounts.notifications.selectors import unread_count
 from credentials.selectors import learner_awards
 from pathways.selectors import learner_progress
@@ -98,6 +101,10 @@ def fragment_key(learner_id: int) -> str:
     return f"{_prefix()}:fragment:{learner_id}"
 
 
+def memberships_key(user_id: int) -> str:
+    return f"{_prefix()}:memberships:{user_id}"
+
+
 def person_version_key(user_id: int) -> str:
     return f"{_prefix()}:person-version:{user_id}"
 
@@ -118,6 +125,7 @@ class Cached:
     fragment: tuple | None  # (stamp, html)
     person_number: int
     person: tuple | None  # (person_number, unread, seated)
+    memberships: tuple | None = None  # (numbers, [(role, organization slug)])
 
 
 # What read() gives when the cache cannot be reached: nothing cached, and
@@ -127,8 +135,9 @@ UNAVAILABLE = Cached(numbers=(-1, -1), fragment=None, person_number=-1, person=N
 
 def read(user_id: int) -> Cached:
     numbered = [generation_key(), version_key(user_id), person_version_key(user_id)]
+    kept = [fragment_key(user_id), person_key(user_id), memberships_key(user_id)]
     try:
-        found = cache.get_many([*numbered, fragment_key(user_id), person_key(user_id)])
+        found = cache.get_many([*numbered, *kept])
         for key in numbered:
             if key not in found:
                 cache.add(key, _fresh_number(), timeout=None)
@@ -141,7 +150,26 @@ def read(user_id: int) -> Cached:
         fragment=found.get(fragment_key(user_id)),
         person_number=found[numbered[2]],
         person=found.get(person_key(user_id)),
+        memberships=found.get(memberships_key(user_id)),
     )
+
+
+def memberships(request: HttpRequest, cached: Cached) -> list[tuple[str, str]]:
+    """The user's (role, organization slug) pairs the navigation and the page
+    share, kept with the learner's numbers: a membership saved or deleted
+    bumps the learner's version (home/receivers.py; a sign-in granting roles
+    in bulk says so too), an organization renamed the shared generation."""
+    entry = cached.memberships
+    if entry is not None and entry[0] == cached.numbers:
+        return navigation.memberships(request, known=entry[1])
+    found = navigation.memberships(request)
+    if cached is not UNAVAILABLE:
+        _store(
+            memberships_key(request.user.pk),
+            (cached.numbers, found),
+            int(LONGEST.total_seconds()),
+        )
+    return found
 
 
 def person_facts(user: AbstractBaseUser, cached: Cached) -> tuple[int, bool]:

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from accounts import signals as account_signals
 from accounts.notifications import signals as notification_signals
 from assessments import signals as assessment_signals
 from credentials import signals as credential_signals
@@ -92,6 +93,10 @@ def _fact(sender, *, learner_id: int, **kwargs) -> None:
     learning.bump_learner(learner_id)  # sent after commit already
 
 
+def _fact_of_user(sender, *, user_id: int, **kwargs) -> None:
+    learning.bump_learner(user_id)  # sent after commit already
+
+
 def connect() -> None:
     for label, field in LEARNER_ROWS.items():
         model = apps.get_model(label)
@@ -109,6 +114,11 @@ def connect() -> None:
             signal.connect(_person_changed, sender=model, weak=False)
     notification_signals.all_read.connect(
         _all_read, weak=False, dispatch_uid="home.learning.all_read"
+    )
+    # Roles a single sign-in granted in one statement (the navigation's
+    # memberships are kept with the learner's version).
+    account_signals.memberships_granted.connect(
+        _fact_of_user, weak=False, dispatch_uid="home.learning.memberships_granted"
     )
     for name in AWARD_FACTS:
         getattr(credential_signals, name).connect(

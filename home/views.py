@@ -6,7 +6,6 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.context_processors import memberships
 from accounts.permissions import Role
 from home import learning
 from home.selectors import home_page
@@ -18,8 +17,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "credentials/welcome.html")
     user = request.user
     today = timezone.localdate()
-    roles = frozenset(role for role, _ in memberships(request))
     cached = learning.read(user.pk)
+    roles = frozenset(role for role, _ in learning.memberships(request, cached))
     unread, seated = learning.person_facts(user, cached)
     page = home_page(user, today=today, roles=roles, unread=unread, seated=seated)
     section = learning.learning_section(

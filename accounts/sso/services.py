@@ -4,6 +4,7 @@ audited in the same transaction (accounts.audit.log_action)."""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
@@ -11,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts import signals
 from accounts.audit import log_action
 from accounts.models import IdentityProvider, Membership, Organization, RoleRule
 from accounts.models.sso import domain_validator
@@ -315,6 +317,12 @@ def sync_person(
         ],
         ignore_conflicts=True,  # a parallel first sign-in made it already
     )
+    if result.granted:  # no row saved one by one: say so once it has committed
+        transaction.on_commit(
+            partial(
+                signals.memberships_granted.send, sender=Membership, user_id=user.pk
+            )
+        )
     if result.withdrawn:
         Membership.objects.filter(
             user=user, organization=organization, role__in=result.withdrawn

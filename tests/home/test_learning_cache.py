@@ -309,3 +309,37 @@ def test_committed_work_and_the_pages_stand_while_the_cache_is_down(
     client.force_login(cast["admin"])
     page = reverse("analytics:organization", args=[cast.organization.slug])
     assert client.get(page).status_code == 200
+
+
+def test_roles_a_single_sign_in_grants_show_at_once(client, cast):
+    """The navigation's memberships are kept with the learner's numbers; a
+    sign-in grants its roles in one statement and says so after commit."""
+    from accounts.sso import services as sso
+    from tests.accounts.sso.factories import make_oidc_provider
+
+    provider = make_oidc_provider(
+        cast.organization, default_role="learner", by=cast["admin"]
+    )
+    person = factories.UserFactory()
+    client.force_login(person)
+    assert "You hold no role" in _home(client)
+    assert "You hold no role" in _home(client)  # now from the cache
+    sso.sync_person(person, provider, {"groups": []}, first_sign_in=True)
+    html = _home(client)
+    assert "You hold no role" not in html
+    assert "Your learning" in html
+    assert "My plan</a>" in html  # the navigation's link for learners
+    sso.sync_person(
+        person, provider, {"groups": ["faculty-staff"]}, first_sign_in=False
+    )
+    assert "Grading</a>" in _home(client)
+
+
+def test_a_cached_visit_reads_no_memberships(client, learner):
+    _home(client)
+    with CaptureQueriesContext(connection) as cached:
+        html = _home(client)
+    assert "accounts_membership" not in " ".join(
+        q["sql"] for q in cached.captured_queries
+    )
+    assert "My plan</a>" in html

@@ -1,0 +1,34 @@
+"""{% fixed_url %} gives what {% url %} gives, and follows the script prefix
+and the URL configuration rather than keeping the first answer for good."""
+
+from django.template import Context, Template
+from django.test import override_settings
+from django.urls import clear_script_prefix, reverse, set_script_prefix
+
+TEMPLATE = Template("{% load fixed_urls %}{% fixed_url 'accounts:notifications' %}")
+
+
+def _render() -> str:
+    return TEMPLATE.render(Context())
+
+
+def test_the_same_url_as_reverse_gives():
+    assert _render() == reverse("accounts:notifications")
+    assert _render() == reverse("accounts:notifications")  # kept
+
+
+def test_a_script_prefix_is_followed():
+    set_script_prefix("/cairn/")
+    try:
+        assert _render() == reverse("accounts:notifications")
+        assert _render().startswith("/cairn/")
+    finally:
+        clear_script_prefix()
+    assert _render() == reverse("accounts:notifications")
+
+
+def test_another_url_configuration_is_followed():
+    _render()
+    with override_settings(ROOT_URLCONF="tests.accounts.fixed_urls_conf"):
+        assert _render() == "/elsewhere/notifications/"
+    assert _render() == reverse("accounts:notifications")
