@@ -267,7 +267,7 @@ CAIRN_CACHE_NAMESPACE = "cairn"  # the tests give each test its own
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
         }
     }

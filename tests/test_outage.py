@@ -71,7 +71,7 @@ def test_a_grade_saved_while_the_broker_is_down_answers_success_and_is_issued_la
 def test_login_works_while_the_cache_is_down(client, settings, caplog):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": DEAD_BROKER,
         }
     }

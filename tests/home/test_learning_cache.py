@@ -295,7 +295,7 @@ def test_committed_work_and_the_pages_stand_while_the_cache_is_down(
     marked failed after its rows had committed), and the pages are built afresh."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",
         }
     }
