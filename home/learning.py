@@ -218,6 +218,10 @@ def seconds_valid(progress, awards, now: datetime) -> int:
     return max(1, int((until - now).total_seconds()))
 
 
+# The newest awards the home page shows; the rest are a link away (credentials:mine).
+HOME_AWARDS = 6
+
+
 def learning_section(
     user: AbstractBaseUser, cached: Cached, *, is_learner: bool, is_staff: bool
 ) -> str:
@@ -234,7 +238,8 @@ def learning_section(
         "home/_learning.html",
         {
             "progress": progress,
-            "awards": awards,
+            "awards": awards[:HOME_AWARDS],
+            "awards_total": len(awards),
             "is_learner": is_learner,
             "is_staff": is_staff,
         },

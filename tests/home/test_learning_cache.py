@@ -343,3 +343,48 @@ def test_a_cached_visit_reads_no_memberships(client, learner):
         q["sql"] for q in cached.captured_queries
     )
     assert "My plan</a>" in html
+
+
+def test_the_home_page_shows_the_newest_awards_and_links_to_all(
+    client, cast, pathway, learner
+):
+    from credentials.signals import award_issued
+
+    newest = _award(cast, pathway.tasks[0], learner)
+    older = [
+        Award(
+            kind=Award.Kind.MODULE,
+            learner=learner,
+            organization=newest.organization,
+            achievement_name=f"Older credential {n}",
+            signing_key_id=newest.signing_key_id,
+            credential=newest.credential,
+            issued_at=newest.issued_at - timedelta(days=n),
+            revocation_list_id=newest.revocation_list_id,
+            # Earlier awards of the same completion, revoked: the only kind of
+            # second award a completion can have.
+            module_completion=newest.module_completion,
+            revoked_at=newest.issued_at,
+        )
+        for n in range(1, learning.HOME_AWARDS + 3)
+    ]
+    Award.objects.bulk_create(older)
+    award_issued.send(sender=Award, award_id=newest.pk)
+    total = len(older) + 1
+    section = _learning(_home(client))
+    shown = [n for n in range(1, total) if f"Older credential {n}<" in section]
+    assert newest.achievement_name in section
+    assert shown == list(range(1, learning.HOME_AWARDS))
+    assert f"newest of {total} credentials" in section
+    assert f'href="{reverse("credentials:mine")}">See all {total}</a>' in section
+    mine = client.get(reverse("credentials:mine")).text
+    assert all(f"Older credential {n}<" in mine for n in range(1, total))
+
+
+def test_a_learner_with_few_awards_sees_them_all_and_no_link(
+    client, cast, pathway, learner
+):
+    award = _award(cast, pathway.tasks[0], learner)
+    section = _learning(_home(client))
+    assert award.achievement_name in section
+    assert "newest of" not in section
