@@ -80,6 +80,12 @@ def _waiting_after(waiting: QuerySet, pk: int, *, limit: int) -> list[int]:
 def _issue_waiting(
     completion, waiting: QuerySet, *, issue, namespace: int, limit: int
 ) -> list[Award]:
+    if not waiting.filter(pk=completion.pk).exists():
+        # Issued already, most often in another completion's batch, or voided:
+        # nothing to do, and no search past it (among completions a batch has
+        # just issued, that search read far for little). A completion that
+        # is still waiting has its own task; the sweep sends a lost one again.
+        return []
     candidates = [
         completion.pk,
         *_waiting_after(waiting, completion.pk, limit=2 * limit),

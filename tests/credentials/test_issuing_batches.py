@@ -57,7 +57,11 @@ def test_one_task_issues_its_organizations_waiting_completions_once_each(
         assert award.learner_id == learners[award.module_completion_id]
         assert award.notified_at is not None  # told after commit
     assert AuditEntry.objects.filter(action="award.issued").count() == 4
-    # Each completion's own message, delivered later or twice, issues nothing.
+    # Each completion's own message, delivered later or twice, issues nothing,
+    # and finds so at once: its completion read, then found awarded.
+    with CaptureQueriesContext(connection) as noop:
+        assert tasks.issue_module_awards(ids[-1]) == 0
+    assert len(noop) == 2, [q["sql"] for q in noop.captured_queries]
     for pk in ids:
         assert tasks.issue_module_awards(pk) == 0
         tasks.issue_module_award(pk)
