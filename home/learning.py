@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
+from django.db.models import Count, Min, Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -196,13 +197,13 @@ def _uses_recency(rule) -> bool:
     return False
 
 
-def seconds_valid(progress, awards, now: datetime) -> int:
+def seconds_valid(progress, expiries, now: datetime) -> int:
     """Until the first moment the clock alone can change the fragment: an
-    award or pathway completion expiring, or a midnight where recency rules
-    count dates; at most LONGEST."""
+    award (`expiries`, their ends of validity) or pathway completion expiring,
+    or a midnight where recency rules count dates; at most LONGEST."""
     until = now + LONGEST
     for moment in [
-        *(a.expires_at for a in awards),
+        *expiries,
         *(p.completion.expires_at for p in progress if p.completion),
     ]:
         if moment is not None and moment > now:
@@ -233,13 +234,19 @@ def learning_section(
         return entry[1]
     now = timezone.now()
     progress = learner_progress(user, on=now)
-    awards = list(learner_awards(user))
+    held = learner_awards(user)
+    # The newest few with their credentials (a badge's caption is in it); of
+    # the rest only how many and the next end of validity, whatever the history.
+    awards = list(held[:HOME_AWARDS])
+    facts = held.aggregate(
+        total=Count("pk"), next_expiry=Min("expires_at", filter=Q(expires_at__gt=now))
+    )
     html = render_to_string(
         "home/_learning.html",
         {
             "progress": progress,
-            "awards": awards[:HOME_AWARDS],
-            "awards_total": len(awards),
+            "awards": awards,
+            "awards_total": facts["total"],
             "is_learner": is_learner,
             "is_staff": is_staff,
         },
@@ -250,6 +257,8 @@ def learning_section(
     # meanwhile bumped them, and the next request builds the fragment again.
     if cached is not UNAVAILABLE:
         _store(
-            fragment_key(user.pk), (stamp, html), seconds_valid(progress, awards, now)
+            fragment_key(user.pk),
+            (stamp, html),
+            seconds_valid(progress, [facts["next_expiry"]], now),
         )
     return html

@@ -153,9 +153,9 @@ def test_a_fragment_is_kept_only_until_the_first_expiry(cast, pathway, learner):
     now = timezone.now()
     award = _award(cast, pathway.tasks[0], learner)
     award.expires_at = now + timedelta(minutes=5)
-    assert learning.seconds_valid([], [award], now) == 300
+    assert learning.seconds_valid([], [award.expires_at], now) == 300
     award.expires_at = now - timedelta(minutes=5)  # expired already: no bound
-    assert learning.seconds_valid([], [award], now) == 24 * 3600
+    assert learning.seconds_valid([], [award.expires_at], now) == 24 * 3600
 
 
 def test_recency_rules_keep_a_fragment_until_the_next_quarter_hour(
@@ -379,6 +379,45 @@ def test_the_home_page_shows_the_newest_awards_and_links_to_all(
     assert f'href="{reverse("credentials:mine")}">See all {total}</a>' in section
     mine = client.get(reverse("credentials:mine")).text
     assert all(f"Older credential {n}<" in mine for n in range(1, total))
+
+
+def test_a_first_visit_reads_only_the_shown_credentials(client, cast, pathway, learner):
+    """Of a long history only the newest few awards are read with their
+    signed credentials; the rest are counted, and their earliest end of
+    validity still bounds how long the fragment is kept."""
+    newest = _award(cast, pathway.tasks[0], learner)
+    soon = timezone.now() + timedelta(minutes=7)
+    Award.objects.bulk_create(
+        Award(
+            kind=Award.Kind.MODULE,
+            learner=learner,
+            organization=newest.organization,
+            achievement_name=f"Old {n}",
+            signing_key_id=newest.signing_key_id,
+            credential=newest.credential,
+            issued_at=newest.issued_at - timedelta(days=n),
+            revocation_list_id=newest.revocation_list_id,
+            module_completion=newest.module_completion,
+            revoked_at=newest.issued_at,
+            # The oldest, far from the shown ones, ends first.
+            expires_at=soon if n == 30 else None,
+        )
+        for n in range(1, 31)
+    )
+    learning.bump_learner(learner.pk)
+    with CaptureQueriesContext(connection) as cold:
+        section = _learning(_home(client))
+    assert "newest of 31 credentials" in section
+    reads = [
+        q["sql"]
+        for q in cold.captured_queries
+        if '"credentials_award"."credential"' in q["sql"]
+    ]
+    assert len(reads) == 1
+    assert f"LIMIT {learning.HOME_AWARDS}" in reads[0]
+    if hasattr(learning.cache, "_cache"):  # Redis: how long the key has left
+        key = learning.cache.make_and_validate_key(learning.fragment_key(learner.pk))
+        assert 0 < learning.cache._cache.get_client(key).ttl(key) <= 7 * 60
 
 
 def test_a_learner_with_few_awards_sees_them_all_and_no_link(
