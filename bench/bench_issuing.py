@@ -50,11 +50,11 @@ from credentials import (  # noqa: E402
     openbadges,
     statuslist,
 )
-from credentials.certificate_design import CertificateDesign, Signatory  # noqa: E402
 from credentials.certificates import (  # noqa: E402
     CertificateInfo,
     render_certificate_pdf,
 )
+from tests import builders  # noqa: E402
 
 
 def measure(name: str, work: Callable[[], object], *, seconds: float) -> float:
@@ -343,13 +343,7 @@ def bench_certificates(seconds: float) -> None:
             verify_url=f"https://cairn.example/credentials/{credential}/",
         )
 
-    designed = CertificateDesign(
-        page="a4-portrait",
-        font="eb-garamond",
-        main_colour="#1f3a5f",
-        accent_colour="#a67c2d",
-        signatories=(Signatory("Ada Lovelace", "Director"), Signatory("Grace Hopper")),
-    )
+    designed = builders.DESIGNED_CERTIFICATE
     rates = []
     for name, design in (
         ("default design", DEFAULT_DESIGN),

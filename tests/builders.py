@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import Membership, Organization
 from assessments import services as assessments
 from assessments.models import AssessmentTask, Submission
+from credentials.certificate_design import CertificateDesign, Signatory
 from curriculum import services as curriculum
 from curriculum.models import Competency, CompetencyFramework
 from pathways import services as pathways
@@ -216,3 +217,14 @@ def enrol_many(cast: "Cast", version: PathwayVersion, count: int, *, prefix: str
         for u in users
     )
     return users
+
+
+# A designed certificate template: a bundled font, its own colours and two
+# signatories (the certificate tests and the issuing bench lay it out).
+DESIGNED_CERTIFICATE = CertificateDesign(
+    page="a4-portrait",
+    font="eb-garamond",
+    main_colour="#1f3a5f",
+    accent_colour="#a67c2d",
+    signatories=(Signatory("Ada Lovelace", "Director"), Signatory("Grace Hopper")),
+)

@@ -12,18 +12,13 @@ import pytest
 from pypdf import PdfReader
 
 from credentials import certificate_refill
-from credentials.certificate_design import CertificateDesign, Signatory
+from credentials.certificate_design import CertificateDesign
 from credentials.certificate_layers import clear_cache, layered_pdf
 from credentials.certificates import credential_attachment, render_certificate_pdf
+from tests import builders
 from tests.credentials.test_certificates import TYPICAL
 
-DESIGNED = CertificateDesign(
-    page="a4-portrait",
-    font="eb-garamond",
-    main_colour="#1f3a5f",
-    accent_colour="#a67c2d",
-    signatories=(Signatory("Ada Lovelace", "Director"), Signatory("Grace Hopper")),
-)
+DESIGNED = builders.DESIGNED_CERTIFICATE
 NAMES = {
     "latin": "Siobhán Ní Bhriain",
     "greek": "Ζωή Παπαδοπούλου",
