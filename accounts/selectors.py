@@ -140,6 +140,9 @@ AUDIT_ACTIONS = {
     "lti.award_rule_removed": "Removed a mapping of course grades to a module",
     "lti.gradebook_column_switched_on": "Switched on a progress column in a course",
     "lti.gradebook_column_switched_off": "Switched off a progress column in a course",
+    "lti.gradebook_column_gone": (
+        "Stopped posting to a progress column deleted in the course's gradebook"
+    ),
     "member.added": "Added a member",
     "board.changed": "Changed an advisory board's rules",
     "oauth_app.disconnected": "Disconnected an app from their account",

@@ -1,6 +1,7 @@
 """Reads for the LTI pages."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import models
 
@@ -115,6 +116,8 @@ class ColumnRow:
     pathway_id: int
     title: str
     is_on: bool
+    # When the platform said the column had been deleted from its gradebook.
+    gone_at: datetime | None = None
 
 
 def gradebook_columns(context: LtiContext) -> list[ColumnRow]:
@@ -122,18 +125,25 @@ def gradebook_columns(context: LtiContext) -> list[ColumnRow]:
     its progress column is switched on in the course."""
     organization = context.platform.organization
     titles = pathway_titles(organization)
-    on = set(
-        LtiGradebookColumn.objects.filter(context=context, is_on=True).values_list(
-            "pathway_id", flat=True
+    columns = {
+        column.pathway_id: column
+        for column in LtiGradebookColumn.objects.filter(context=context).only(
+            "pathway_id", "is_on", "gone_at"
         )
-    )
+    }
     pathways = Pathway.objects.filter(
         organization=organization,
         pk__in=PathwayVersion.objects.published().values("pathway_id"),
     ).order_by("code")
     return [
-        ColumnRow(pathway_id=p.pk, title=titles.get(p.pk, p.code), is_on=p.pk in on)
+        ColumnRow(
+            pathway_id=p.pk,
+            title=titles.get(p.pk, p.code),
+            is_on=column is not None and column.is_on,
+            gone_at=column.gone_at if column is not None else None,
+        )
         for p in pathways
+        for column in [columns.get(p.pk)]
     ]
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from pylti1p3.assignments_grades import AssignmentsGradesService
-from pylti1p3.exception import LtiException
+from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 from requests import RequestException
@@ -97,9 +97,18 @@ def switch_on_column(
         was_on = column.is_on
         column.line_item = item.get_id()
         column.is_on = True
+        column.gone_at = None
         if not was_on:
             column.switched_by, column.switched_at = by, timezone.now()
-        column.save(update_fields=["line_item", "is_on", "switched_by", "switched_at"])
+        column.save(
+            update_fields=[
+                "line_item",
+                "is_on",
+                "switched_by",
+                "switched_at",
+                "gone_at",
+            ]
+        )
         if not was_on:
             log_action(
                 by,
@@ -152,12 +161,44 @@ def _grade(subject: str, percent: int, at: str) -> Grade:
     )
 
 
+# What a platform answers for a line item that no longer exists.
+GONE = {404, 410}
+
+
+def _is_gone(error: Exception) -> bool:
+    response = getattr(error, "response", None)
+    return isinstance(error, LtiServiceException) and response.status_code in GONE
+
+
+@transaction.atomic
+def _column_gone(column: LtiGradebookColumn) -> None:
+    """The platform no longer has the column's line item (deleted in the
+    gradebook): switch the column off, so that no run posts to it again, and
+    say so on the course page; an instructor may switch it on again."""
+    column = LtiGradebookColumn.objects.select_for_update().get(pk=column.pk)
+    if not column.is_on:
+        return
+    column.is_on, column.gone_at = False, timezone.now()
+    column.switched_by, column.switched_at = None, column.gone_at
+    column.save(update_fields=["is_on", "gone_at", "switched_by", "switched_at"])
+    log_action(
+        None,
+        "lti.gradebook_column_gone",
+        column,
+        organization=column.context.platform.organization,
+        pathway=column.pathway.code,
+        line_item=column.line_item,
+    )
+
+
 def post_progress(context: LtiContext) -> int:
     """Post each active learner's progress to the course's switched-on columns
     where it changed since the last post; how many scores were posted. Each
     post is remembered as soon as the platform accepts it, so a run cut short
     by a platform that went down resumes where it stopped. Two runs at once
-    may post a score twice: harmless, the platform keeps the latest."""
+    may post a score twice: harmless, the platform keeps the latest. A column
+    whose line item the platform no longer has is switched off (_column_gone)
+    and the others are still posted."""
     columns = list(
         context.gradebook_columns.filter(is_on=True)
         .exclude(line_item="")
@@ -192,6 +233,10 @@ def post_progress(context: LtiContext) -> int:
                     LineItem({"id": column.line_item}),
                 )
             except (RequestException, LtiException) as error:
+                if _is_gone(error):
+                    # Not a platform that is down: retrying cannot help.
+                    _column_gone(column)
+                    break
                 raise PlatformUnavailable(str(error)) from error
             LtiPostedScore.objects.update_or_create(
                 column=column,

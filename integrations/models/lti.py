@@ -360,6 +360,10 @@ class LtiGradebookColumn(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     switched_at = models.DateTimeField()
+    # When the platform said its line item no longer exists (someone deleted
+    # the column in the gradebook): the column was switched off then, and
+    # switching it on again adds a new one.
+    gone_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["context", "pk"]

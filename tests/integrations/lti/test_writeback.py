@@ -209,6 +209,36 @@ def test_a_platform_that_is_down_fails_the_task_not_the_completion(
     }
 
 
+def test_a_column_deleted_in_the_gradebook_is_switched_off_not_retried(
+    client, course, platform, django_capture_on_commit_callbacks
+):
+    """A 404 for the line item is not a platform that is down: retrying can
+    never succeed. The column is switched off, the course page says why, and
+    switching it on again adds a new column with the learner's progress."""
+    context, built, learner = course
+    column = _switch_on(client, course, django_capture_on_commit_callbacks)
+    del platform.line_items[column.line_item]  # the instructor deleted it
+    _complete(learner, built, 0, django_capture_on_commit_callbacks)  # no Retry
+    column.refresh_from_db()
+    assert not column.is_on
+    assert column.gone_at is not None
+    entry = AuditEntry.objects.get(action="lti.gradebook_column_gone")
+    assert entry.actor is None
+    assert entry.data["line_item"] == column.line_item
+    # The next periodic run posts nothing to it, and fails nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.sync_all_courses()
+    assert tasks.post_course_progress(context.pk) == 0
+    page = client.get(f"/integrations/lti/courses/{context.pk}/").content.decode()
+    assert "the column was deleted from the course's gradebook" in page
+    again = _switch_on(client, course, django_capture_on_commit_callbacks)
+    assert again.line_item != column.line_item
+    assert again.gone_at is None
+    assert _posted(platform, again) == [33]
+    page = client.get(f"/integrations/lti/courses/{context.pk}/").content.decode()
+    assert "On: “Data pathway progress”" in page
+
+
 def test_dynamic_registration_asks_for_the_scopes_writing_back_needs(cast):
     config = dynamic_registration.tool_configuration(
         cast.organization, lambda path: "http://testserver" + path
