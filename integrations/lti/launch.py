@@ -63,6 +63,40 @@ def _verified_user(email: str) -> AbstractBaseUser | None:
     return get_user_model().objects.get(pk=owners[0])
 
 
+def _names(name: str, given_name: str, family_name: str) -> dict[str, str]:
+    # A platform may send only the full name (`name`).
+    return {
+        "first_name": (given_name or ("" if family_name else name))[:150],
+        "last_name": family_name[:150],
+    }
+
+
+def _refresh(
+    platform: LtiPlatform, identity: LtiIdentity, email: str, name: str, names: dict
+) -> None:
+    """A name corrected in the platform reaches Cairn (and the certificates it
+    prints) at the next launch or roster read, as a sign-in through the
+    college's identity provider does. Only the names of an account the
+    platform's link made are the platform's to change: an account linked by
+    its e-mail address keeps its own."""
+    seen = {"email": email, "name": name[:255]}
+    changed = [k for k, v in seen.items() if v and getattr(identity, k) != v]
+    if changed:
+        for field in changed:
+            setattr(identity, field, seen[field])
+        identity.save(update_fields=changed)
+    user = identity.user
+    if user.get_username() != _username(platform, identity.subject):
+        return
+    if not any(names.values()):
+        return  # the platform sent no name this time: keep the one known
+    renamed = [k for k, v in names.items() if getattr(user, k) != v]
+    if renamed:
+        for field in renamed:
+            setattr(user, field, names[field])
+        user.save(update_fields=renamed)
+
+
 def link_identity(
     platform: LtiPlatform,
     *,
@@ -72,13 +106,15 @@ def link_identity(
     given_name: str = "",
     family_name: str = "",
 ) -> LtiIdentity:
-    """The account behind a platform's user id, linked or made once."""
+    """The account behind a platform's user id, linked or made once; its
+    names kept to what the platform says now (_refresh)."""
     identity = (
         LtiIdentity.objects.select_related("user")
         .filter(platform=platform, subject=subject)
         .first()
     )
     if identity is not None:
+        _refresh(platform, identity, email, name, _names(name, given_name, family_name))
         return identity
     organization = platform.organization
     user, how = None, "created"
@@ -90,9 +126,7 @@ def link_identity(
             username=_username(platform, subject),
             defaults={
                 "email": email,
-                # A platform may send only the full name (`name`).
-                "first_name": (given_name or ("" if family_name else name))[:150],
-                "last_name": family_name[:150],
+                **_names(name, given_name, family_name),
             },
         )
         if created:

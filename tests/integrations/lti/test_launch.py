@@ -78,6 +78,36 @@ def test_a_second_launch_signs_in_the_same_account(cast, client, platform):
     assert LtiIdentity.objects.count() == 1
 
 
+def test_a_name_corrected_in_the_platform_reaches_the_account(cast, client, platform):
+    launch(client, platform, "lms-user-1", name="Lee Park", email="lee@example.edu")
+    client.logout()
+    launch(client, platform, "lms-user-1", name="Lee Park-Ortiz", email="lee@ex.edu")
+    identity = LtiIdentity.objects.select_related("user").get(subject="lms-user-1")
+    assert identity.user.get_full_name() == "Lee Park-Ortiz"
+    assert (identity.name, identity.email) == ("Lee Park-Ortiz", "lee@ex.edu")
+    client.logout()
+    launch(client, platform, "lms-user-1")  # no name sent: the known one stays
+    identity.user.refresh_from_db()
+    assert identity.user.get_full_name() == "Lee Park-Ortiz"
+
+
+def test_an_account_linked_by_email_keeps_its_own_name(cast, client, platform):
+    registered = cast.organization.lti_platforms.get()
+    registered.link_by_email = True
+    registered.save(update_fields=["link_by_email"])
+    learner = cast["learner"]
+    EmailAddress.objects.create(
+        user=learner, email=learner.email, verified=True, primary=True
+    )
+    before = learner.get_full_name()
+    launch(client, platform, "lms-user-9", email=learner.email, name="L. Nickname")
+    client.logout()
+    launch(client, platform, "lms-user-9", email=learner.email, name="Other Name")
+    learner.refresh_from_db()
+    assert learner.get_full_name() == before
+    assert LtiIdentity.objects.get(subject="lms-user-9").name == "Other Name"
+
+
 def test_a_verified_email_links_an_existing_account_where_allowed(
     cast, client, platform
 ):
