@@ -237,6 +237,10 @@ def _choose_second_marker(
         .objects.filter(
             memberships__organization=organization,
             memberships__role=Role.FACULTY,
+            # People only: an organization's service account (a script's
+            # user, integrations' ServiceAccount) may hold the faculty role
+            # to post grades, but would never mark.
+            service_account__isnull=True,
         )
         .exclude(pk__in=[first.pk, submission.learner_id])
         .annotate(

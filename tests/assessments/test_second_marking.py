@@ -220,3 +220,22 @@ def test_the_second_marker_keeps_a_draft_and_the_first_marker_is_turned_away(
     assert page.status_code == 200
     assert "SECOND-DRAFT" in page.text
     assert "FIRST-MARKER-COMMENT" not in page.text
+
+
+def test_a_service_account_is_never_chosen_as_second_marker(cast, task):
+    """A registrar's script holding the faculty role to post grades is not a
+    colleague who can mark: with no other faculty, the second mark is left to
+    whoever takes it from the queue."""
+    from integrations.tokens.services import create_service_account
+
+    create_service_account(
+        cast.organization, by=cast["admin"], name="Grade sync", roles=["faculty"]
+    )
+    set_policy(task, cast["admin"], percent=100)
+    submission = builders.submit(task, cast["learner"])
+    services.grade_submission(
+        submission, grader=cast["faculty"], levels=level_ids(task, [3, 3])
+    )
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SECOND_MARKING
+    assert submission.second_marker is None
