@@ -34,6 +34,15 @@ def claim(model: type[models.Model], pk: int) -> bool:
     )
 
 
+def beat(model: type[models.Model], pk: int) -> None:
+    """Renew a running job's heartbeat: for work done before its transaction
+    opens (reading another system), the sign, for the sweep, that its worker
+    is alive."""
+    model.objects.filter(pk=pk, status=model.Status.RUNNING).update(
+        heartbeat_at=timezone.now()
+    )
+
+
 def hold(model: type[models.Model], pk: int) -> None:
     """Lock the job's row until the surrounding transaction ends: the sign,
     for the sweep, that its worker is alive."""

@@ -137,13 +137,15 @@ def remove_award_rule(rule: LtiAwardRule, *, by: AbstractBaseUser) -> None:
     rule.delete()
 
 
-def read_scores(context: LtiContext, items: set[str]) -> dict[str, dict[str, Decimal]]:
+def read_scores(
+    context: LtiContext, items: set[str], *, on_page=None
+) -> dict[str, dict[str, Decimal]]:
     """Line item -> platform user id -> percentage, every page of results."""
     connector = PlatformConnector(context.platform)
     scores: dict[str, dict] = defaultdict(dict)
     for item in sorted(items):
         for result in connector.get_pages(
-            [SCOPE_RESULTS], results_url(item), RESULTS_TYPE
+            [SCOPE_RESULTS], results_url(item), RESULTS_TYPE, on_page=on_page
         ):
             value = percent(result)
             if result.get("userId") and value is not None:
@@ -151,13 +153,16 @@ def read_scores(context: LtiContext, items: set[str]) -> dict[str, dict[str, Dec
     return scores
 
 
-def sync_results(context: LtiContext) -> dict[str, int]:
-    """Read the results the course's rules need, then apply them."""
-    rules = list(context.award_rules.select_related("module"))
+def read_results(context: LtiContext, *, on_page=None) -> dict | None:
+    """The results the course's rules need (read_scores); None when no rule
+    names a line item. A rule's line items never change (a rule is added or
+    removed whole), so a rule added after this read finds no scores, records
+    and voids nothing, and is read by the next sync."""
+    rules = context.award_rules.all()
     items = {item for rule in rules for item in rule.line_items}
     if not items:
-        return {"recorded": 0, "voided": 0}
-    return apply_scores(context, read_scores(context, items))
+        return None
+    return read_scores(context, items, on_page=on_page)
 
 
 def _current_version(module_id: int) -> ModuleVersion | None:

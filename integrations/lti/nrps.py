@@ -44,15 +44,15 @@ def _free_name(context: LtiContext) -> str:
     raise AssertionError("unreachable: one of len(taken) + 1 names is free")
 
 
-def sync_members(context: LtiContext) -> dict[str, int]:
-    """Read the course's roster and bring the cohort in line with it."""
+def read_members(context: LtiContext, *, on_page=None) -> list[dict] | None:
+    """The course's roster as the platform gives it, every page; None when
+    the course offers no roster service."""
     if not context.memberships_url:
-        return {"added": 0, "withdrawn": 0}
+        return None
     connector = PlatformConnector(context.platform)
-    members = connector.get_pages(
-        [SCOPE_MEMBERS], context.memberships_url, MEMBERSHIP_TYPE
+    return connector.get_pages(
+        [SCOPE_MEMBERS], context.memberships_url, MEMBERSHIP_TYPE, on_page=on_page
     )
-    return apply_members(context, members)
 
 
 @transaction.atomic

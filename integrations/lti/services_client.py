@@ -63,8 +63,11 @@ class PlatformConnector(ServiceConnector):
         cache.set(key, token, TOKEN_SECONDS)
         return token
 
-    def get_pages(self, scopes: list[str], url: str, accept: str) -> list:
-        """Every page of a paged container (RFC 8288 `Link: rel="next"`)."""
+    def get_pages(
+        self, scopes: list[str], url: str, accept: str, *, on_page=None
+    ) -> list:
+        """Every page of a paged container (RFC 8288 `Link: rel="next"`);
+        `on_page()` is called after each page (a sync renews its heartbeat)."""
         items: list = []
         while url:
             try:
@@ -74,4 +77,6 @@ class PlatformConnector(ServiceConnector):
             body = response["body"]
             items.extend(body.get("members", []) if isinstance(body, dict) else body)
             url = response["next_page_url"]
+            if on_page is not None:
+                on_page()
         return items

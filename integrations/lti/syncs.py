@@ -1,12 +1,15 @@
 """A course sync as a recoverable job: each reading of a course's members
-(NRPS) and results (AGS) is an LtiSync row, claimed by one worker and run in
-one transaction that holds the row's lock (accounts/jobs.py). A sync whose
+(NRPS) and results (AGS) is an LtiSync row, claimed by one worker, which
+reads the platform (renewing the row's heartbeat each page) and then applies
+what it read in one transaction that holds the row's lock (accounts/jobs.py);
+no row is locked while the platform answers. A sync whose
 worker died is found by the sweep (credentials/services/sweeping.py, which
 integrations registers with) and started again, or failed after MAX_ATTEMPTS.
 A platform that is down fails its own sync with the reason; no retry is
 scheduled for it, the next launch or the schedule asks again."""
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -37,6 +40,14 @@ def queue_sync(context: LtiContext, *, trigger: str) -> LtiSync:
     return sync
 
 
+def _still_mine(sync: LtiSync) -> bool:
+    """Whether the (locked) row is still this attempt's: a sweep that judged
+    the worker dead while it read the platform put it back to waiting, and
+    the attempt it queued does the work."""
+    now = LtiSync.objects.values("status", "attempts").get(pk=sync.pk)
+    return now == {"status": LtiSync.Status.RUNNING, "attempts": sync.attempts}
+
+
 def _finish(sync: LtiSync, status: str, note: str = "") -> None:
     sync.status, sync.note, sync.finished_at = status, note, timezone.now()
     sync.save(update_fields=["status", "note", "finished_at", "counts"])
@@ -52,13 +63,30 @@ def run_sync(sync_id: int) -> LtiSync:
     )
     sync.started_at = timezone.now()
     sync.save(update_fields=["started_at"])
+    context = sync.context
     try:
+        # The platform is read before the transaction opens, so no row stays
+        # locked while it answers (up to a timeout a page); each page renews
+        # the heartbeat, so the sweep leaves a live worker alone.
+        beat = partial(jobs.beat, LtiSync, sync.pk)
+        roster = nrps.read_members(context, on_page=beat)
+        scores = ags.read_results(context, on_page=beat)
         with transaction.atomic():
             # Held to the end: a running sync whose row is free has lost its
             # worker. Done is written in the same transaction.
             jobs.hold(LtiSync, sync.pk)
-            members = nrps.sync_members(sync.context)
-            results = ags.sync_results(sync.context)
+            if not _still_mine(sync):
+                return LtiSync.objects.get(pk=sync.pk)
+            members = (
+                nrps.apply_members(context, roster)
+                if roster is not None
+                else {"added": 0, "withdrawn": 0}
+            )
+            results = (
+                ags.apply_scores(context, scores)
+                if scores is not None
+                else {"recorded": 0, "voided": 0}
+            )
             sync.counts = {**members, **results}
             _finish(sync, LtiSync.Status.DONE, sync.note)
     except PlatformUnavailable as error:

@@ -117,6 +117,9 @@ class Platform:
         self.tokens_issued = 0
         self.registration = None
         self.pages: dict[str, str] = {}
+        # Called with the path of each roster or results request, as it is
+        # answered (a test looks at what the tool holds meanwhile).
+        self.on_service_request = None
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -397,6 +400,8 @@ class Platform:
             return "200 OK", headers, page
         if path == "/course/memberships":
             self._check_token(environ, [NRPS])
+            if self.on_service_request:
+                self.on_service_request(path)
             headers, page = self._page(environ, self.members, self.url + path)
             return (
                 "200 OK",

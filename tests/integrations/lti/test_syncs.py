@@ -101,6 +101,59 @@ def test_a_platform_that_is_down_fails_its_sync_and_delays_no_other(
     assert "The regular schedule" in page
 
 
+def test_no_transaction_is_open_while_the_platform_answers(course, platform):
+    """The roster is read before the sync's transaction opens: a platform slow
+    to answer keeps no row locked (its page renews the heartbeat instead)."""
+    from django.db import connections
+
+    worker = connections["default"]  # this thread's, not the platform's
+    depth = len(worker.atomic_blocks)  # the test's own
+    seen = []
+    platform.on_service_request = lambda path: seen.append(
+        len(worker.atomic_blocks) - depth
+    )
+    sync = syncs.queue_sync(course, trigger=LtiSync.Trigger.INSTRUCTOR)
+    claimed_at = timezone.now()
+    assert syncs.run_sync(sync.pk).status == LtiSync.Status.DONE
+    assert seen == [0]
+    sync.refresh_from_db()
+    assert sync.heartbeat_at >= claimed_at
+    assert LtiMember.objects.filter(context=course).count() == 2
+
+
+def test_a_sync_taken_over_while_reading_leaves_the_work_to_its_next_attempt(
+    course, platform
+):
+    """The sweep judged the worker dead while it read the platform and queued
+    the sync again: the late worker writes nothing, the next attempt does."""
+    from django.db import connections
+
+    sync = syncs.queue_sync(course, trigger=LtiSync.Trigger.INSTRUCTOR)
+    # The sweep's update, made on the test's connection (its rows are not
+    # committed) from the platform's thread while the worker waits for it.
+    worker = connections["default"]
+
+    def taken_over(path):
+        with worker.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {LtiSync._meta.db_table} SET status = %s WHERE id = %s",
+                [LtiSync.Status.PENDING, sync.pk],
+            )
+
+    platform.add_member("student-2", name="Kim Oh", email="kim@example.edu")
+    platform.on_service_request = taken_over
+    worker.inc_thread_sharing()
+    try:
+        late = syncs.run_sync(sync.pk)
+    finally:
+        worker.dec_thread_sharing()
+    assert late.status == LtiSync.Status.PENDING
+    assert not LtiMember.objects.filter(identity__subject="student-2").exists()
+    platform.on_service_request = None
+    assert syncs.run_sync(sync.pk).status == LtiSync.Status.DONE
+    assert LtiMember.objects.filter(identity__subject="student-2").exists()
+
+
 def test_the_sync_task_leaves_retries_to_the_sweep():
     assert not getattr(tasks.run_sync, "autoretry_for", ())
 
