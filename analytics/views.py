@@ -1,9 +1,15 @@
+import contextlib
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from django.utils.timezone import get_current_timezone_name
 from django.views.decorators.http import require_GET
 
 from accounts import csvsafe
@@ -76,6 +82,51 @@ def organization_analytics(request: HttpRequest, slug: str) -> HttpResponse:
             )
         return _csv_response(organization, table, days=days, now=now)
     found = selectors.cached_dashboard(organization, days=days, now=now)
+    return render(
+        request,
+        "analytics/organization_detail.html",
+        {
+            "organization": organization,
+            "form": form,
+            "days": days,
+            "found": found,
+            "figures": _figures(request, found, days=days),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _figures(request: HttpRequest, found: selectors.Dashboard, *, days: int) -> str:
+    """The figures' HTML, rendered once per reading of them: it is four fifths
+    of the page's time, and the reading is kept for minutes (cached_dashboard),
+    so it is kept as long, under a key naming that reading and everything else
+    the HTML depends on (period, time zone, language)."""
+    if found.read_at is None:  # read afresh on every request: nothing to keep
+        return _render_figures(request, found, days=days)
+    key = ":".join(
+        [
+            "analytics:figures",
+            str(found.organization.pk),
+            str(days),
+            found.read_at.isoformat(),
+            get_current_timezone_name(),
+            translation.get_language() or "",
+        ]
+    )
+    try:
+        html = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache down: render afresh
+        return _render_figures(request, found, days=days)
+    if html is None:
+        html = _render_figures(request, found, days=days)
+        with contextlib.suppress(Exception):  # the cache gone meanwhile
+            cache.set(key, str(html), settings.CAIRN_ANALYTICS_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - our own template's output
+
+
+def _render_figures(
+    request: HttpRequest, found: selectors.Dashboard, *, days: int
+) -> str:
     chart = charts.grouped_bars(
         [m.label for m in found.months],
         [
@@ -92,12 +143,9 @@ def organization_analytics(request: HttpRequest, slug: str) -> HttpResponse:
         (row, charts.funnel_widths([row.enrolled, row.started, row.completed]))
         for row in found.pathways
     ]
-    return render(
-        request,
-        "analytics/organization_detail.html",
+    return render_to_string(
+        "analytics/_figures.html",
         {
-            "organization": organization,
-            "form": form,
             "days": days,
             "found": found,
             "chart": chart,
@@ -107,7 +155,7 @@ def organization_analytics(request: HttpRequest, slug: str) -> HttpResponse:
                 for m in found.months
             ),
         },
-        status=400 if form.errors else 200,
+        request,
     )
 
 

@@ -45,88 +45,137 @@ def _assigned(grader: User) -> Q:
     )
 
 
-def _queue_base(grader: User) -> QuerySet[Submission]:
-    organizations = organizations_where(grader, Membership.Role.FACULTY)
+def queue_condition(grader: User) -> Q:
+    """What puts a submission in this grader's queue, as one condition: given to
+    a single filter() it is resolved once (each filter() or exclude() on a query
+    holding subqueries copies them all). The grader's organizations and the
+    tasks whose calibration set they have to grade are a handful of ids, read
+    first: as subqueries they were built and compiled again into every query of
+    the queue page, which cost it more CPU than PostgreSQL spent on its SQL."""
+    organizations = list(
+        organizations_where(grader, Membership.Role.FACULTY).values_list(
+            "pk", flat=True
+        )
+    )
+    uncalibrated = list(uncalibrated_tasks(grader).values_list("pk", flat=True))
     own_marks = Mark.objects.filter(submission=OuterRef("pk"), grader=grader.pk)
     others_first = Mark.objects.filter(
         submission=OuterRef("pk"), role=Mark.Role.FIRST
     ).exclude(grader=grader.pk)
     return (
-        Submission.objects.filter(
+        Q(
             task__version__module__organization__in=organizations,
             status__in=[Status.SUBMITTED, Status.SECOND_MARKING, Status.MODERATION],
         )
-        .exclude(learner=grader.pk)
-        .filter(_assigned(grader))
-        .exclude(task__in=uncalibrated_tasks(grader))
-        .exclude(Q(status=Status.SUBMITTED) & Exists(others_first))
-        .exclude(
+        & ~Q(learner=grader.pk)
+        & _assigned(grader)
+        & ~Q(task__in=uncalibrated)
+        & ~(Q(status=Status.SUBMITTED) & Exists(others_first))
+        & ~(
             Q(status=Status.SECOND_MARKING)
             & (
                 Exists(own_marks.filter(role=Mark.Role.FIRST))
                 | (Q(second_marker__isnull=False) & ~Q(second_marker=grader.pk))
             )
         )
-        .exclude(
+        & ~(
             Q(status=Status.MODERATION)
             & Exists(own_marks.filter(role__in=[Mark.Role.FIRST, Mark.Role.SECOND]))
         )
     )
 
 
-def grading_queue(grader: User, **filters) -> QuerySet[Submission]:
-    """Work waiting for this grader, oldest first: first marks, blind second
-    marks and moderation, within their organizations and assigned cohorts.
-    Filters: task (id), cohort (id), status (a QUEUE_STATUSES key), age (days)."""
-    queue = _queue_base(grader)
-    status = filters.get("status")
-    if status == "waiting":
-        queue = queue.filter(status=Status.SUBMITTED)
-    elif status == "second":
-        queue = queue.filter(status=Status.SECOND_MARKING)
-    elif status == "moderation":
-        queue = queue.filter(status=Status.MODERATION)
-    elif status == "drafts":
-        queue = queue.filter(
-            Exists(
-                Mark.objects.filter(
-                    submission=OuterRef("pk"),
-                    grader=grader.pk,
-                    finalised_at__isnull=True,
-                )
-            )
+def _own_draft(grader: User) -> Exists:
+    return Exists(
+        Mark.objects.filter(
+            submission=OuterRef("pk"), grader=grader.pk, finalised_at__isnull=True
         )
-    if filters.get("task"):
-        queue = queue.filter(task_id=filters["task"])
-    if filters.get("cohort"):
-        queue = queue.filter(learner__learner_cohorts=filters["cohort"])
-    if filters.get("age") in AGES:
-        cutoff = timezone.now() - timedelta(days=AGES[filters["age"]])
-        queue = queue.filter(submitted_at__lte=cutoff)
-    return (
-        queue.select_related("task__version__module__organization", "learner")
-        .annotate(
-            has_draft=Exists(
-                Mark.objects.filter(
-                    submission=OuterRef("pk"),
-                    grader=grader.pk,
-                    finalised_at__isnull=True,
-                )
-            )
-        )
-        .order_by("submitted_at", "pk")
     )
 
 
-def queue_counts(grader: User) -> dict[str, int]:
+_STATUS_FILTERS = {
+    "waiting": Status.SUBMITTED,
+    "second": Status.SECOND_MARKING,
+    "moderation": Status.MODERATION,
+}
+
+
+# What the queue page shows of a submission: its learner's, task's and module's
+# other columns (texts, JSON) are not read for a row of it.
+QUEUE_ROW_COLUMNS = (
+    "submitted_at",
+    "attempt",
+    "status",
+    "learner__username",
+    "learner__first_name",
+    "learner__last_name",
+    "task__title",
+    "task__version__status",  # read as it loads (curriculum VersionedModel)
+    "task__version__module__code",
+)
+
+
+def grading_queue(
+    grader: User, *, condition: Q | None = None, rows_only: bool = False, **filters
+) -> QuerySet[Submission]:
+    """Work waiting for this grader, oldest first: first marks, blind second
+    marks and moderation, within their organizations and assigned cohorts.
+    Filters: task (id), cohort (id), status (a QUEUE_STATUSES key), age (days).
+    `condition`: queue_condition(grader), if the caller has it already;
+    `rows_only`: only the columns of QUEUE_ROW_COLUMNS (the queue page)."""
+    chosen = condition if condition is not None else queue_condition(grader)
+    status = filters.get("status")
+    if status in _STATUS_FILTERS:
+        chosen &= Q(status=_STATUS_FILTERS[status])
+    elif status == "drafts":
+        chosen &= Q(_own_draft(grader))
+    if filters.get("task"):
+        chosen &= Q(task_id=filters["task"])
+    if filters.get("cohort"):
+        chosen &= Q(learner__learner_cohorts=filters["cohort"])
+    if filters.get("age") in AGES:
+        cutoff = timezone.now() - timedelta(days=AGES[filters["age"]])
+        chosen &= Q(submitted_at__lte=cutoff)
+    # Everything but the condition first, so that it is copied by no later step.
+    if rows_only:
+        submissions = Submission.objects.select_related(
+            "task__version__module", "learner"
+        ).only(*QUEUE_ROW_COLUMNS)
+    else:
+        submissions = Submission.objects.select_related(
+            "task__version__module__organization", "learner"
+        )
+    return (
+        submissions.annotate(has_draft=_own_draft(grader))
+        .order_by("submitted_at", "pk")
+        .filter(chosen)
+    )
+
+
+def queue_counts(grader: User, *, condition: Q | None = None) -> dict[str, int]:
     """Counts at a glance, in one query."""
     week_ago = timezone.now() - timedelta(days=7)
-    return _queue_base(grader).aggregate(
+    if condition is None:
+        condition = queue_condition(grader)
+    return Submission.objects.filter(condition).aggregate(
         waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
         second=Count("pk", filter=Q(status=Status.SECOND_MARKING)),
         moderation=Count("pk", filter=Q(status=Status.MODERATION)),
         older_than_a_week=Count("pk", filter=Q(submitted_at__lte=week_ago)),
     )
+
+
+def queue_length(counts: dict[str, int], **filters) -> int | None:
+    """How many submissions grading_queue(**filters) holds, when queue_counts
+    already tells (no filter, or only a stage): None when it must be counted."""
+    if any(filters.get(name) for name in ("task", "cohort", "age")):
+        return None
+    status = filters.get("status")
+    if not status:
+        return counts["waiting"] + counts["second"] + counts["moderation"]
+    if status in _STATUS_FILTERS:
+        return counts[status]
+    return None
 
 
 def queue_filter_choices(grader: User) -> dict:
@@ -138,6 +187,7 @@ def queue_filter_choices(grader: User) -> dict:
                 version__status="published",
             )
             .select_related("version__module")
+            .only("title", "version__status", "version__module__code")
             .order_by("version__module__code", "pk")
         ),
         "cohorts": list(
@@ -404,8 +454,9 @@ class FacultyWork:
 def faculty_work(grader: User) -> FacultyWork:
     """The grader's queue by task with its age, second marks and moderation
     waiting, and the tasks whose calibration set they have still to grade."""
+    condition = queue_condition(grader)
     rows = (
-        _queue_base(grader)
+        Submission.objects.filter(condition)
         .values(
             "task_id",
             "task__title",
@@ -426,7 +477,7 @@ def faculty_work(grader: User) -> FacultyWork:
         .order_by("version__module__code", "pk")
     )
     return FacultyWork(
-        counts=queue_counts(grader),
+        counts=queue_counts(grader, condition=condition),
         by_task=[
             TaskQueue(
                 task_id=row["task_id"],

@@ -255,8 +255,16 @@ def grading_queue(request: HttpRequest) -> HttpResponse:
         request.GET or None, statuses=selectors.QUEUE_STATUSES, **choices
     )
     cleaned = filters.cleaned_data if filters.is_valid() else {}
-    queue = selectors.grading_queue(request.user, **cleaned)
-    page = Paginator(queue, 25).get_page(request.GET.get("page"))
+    condition = selectors.queue_condition(request.user)
+    counts = selectors.queue_counts(request.user, condition=condition)
+    queue = selectors.grading_queue(
+        request.user, condition=condition, rows_only=True, **cleaned
+    )
+    paginator = Paginator(queue, 25)
+    length = selectors.queue_length(counts, **cleaned)
+    if length is not None:
+        paginator.count = length  # the counts told it: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -265,9 +273,12 @@ def grading_queue(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": filters,
-            "counts": selectors.queue_counts(request.user),
+            "counts": counts,
             "query_string": query.urlencode(),
-            "is_faculty": organizations_where(request.user, Role.FACULTY).exists(),
+            # Asked only by an empty queue, to say why it is empty.
+            "is_faculty": lambda: organizations_where(
+                request.user, Role.FACULTY
+            ).exists(),
         },
     )
 

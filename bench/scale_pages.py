@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -63,6 +63,10 @@ def explain_page(label: str, path: str, user, big: dict[str, int]) -> None:
     client = Client()
     if user is not None:
         client.force_login(user)
+    client.get(path)  # once to warm caches, as under load
+    # With DEBUG on, each request empties the connection's query log, which
+    # would leave the captured slice empty unless the log starts empty.
+    reset_queries()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
     selects = [

@@ -10,7 +10,17 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -489,8 +499,27 @@ AWARD_STATUSES = {
 }
 
 
-# Past this many people matching one word, they are matched in SQL instead.
-SEARCH_PEOPLE_LIMIT = 10_000
+class InArray(Func):
+    """`column = ANY(ARRAY(subquery))` on PostgreSQL: the subquery runs once, as
+    an InitPlan, and each id it yields is looked up in the column's index (a
+    plain `IN (subquery)` inside an OR becomes a hashed filter over every row,
+    and ids materialised in Python make a statement of tens of kilobytes).
+    Elsewhere (SQLite, the embedded demo) `column IN (subquery)`."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, subquery: QuerySet) -> None:
+        super().__init__(F(column), Subquery(subquery))
+
+    def as_sql(self, compiler, connection, **extra):
+        column, subquery = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        subquery_sql, subquery_params = compiler.compile(subquery)
+        if connection.vendor == "postgresql":
+            sql = f"{column_sql} = ANY(ARRAY{subquery_sql})"
+        else:
+            sql = f"{column_sql} IN {subquery_sql}"
+        return sql, (*column_params, *subquery_params)
 
 
 def organization_awards(
@@ -502,21 +531,19 @@ def organization_awards(
     module or pathway. Unknown filter values are ignored."""
     awards = Award.objects.filter(organization=organization).select_related("learner")
     for word in query.split():
-        # The people a word names, found first (trigram indexes, accounts
-        # migration 0008), so that a name is looked up among users rather than
-        # matched on every award's joined learner.
+        # The people a word names, found in the database by the trigram indexes
+        # (accounts migration 0008) and handed to the award query as an array,
+        # so that the OR is two index lookups: the learner's, and the
+        # achievement name's trigram index (credentials migration 0014).
         people = get_user_model().objects.filter(
             Q(username__icontains=word)
             | Q(first_name__icontains=word)
             | Q(last_name__icontains=word)
             | Q(email__icontains=word)
         )
-        ids = list(people.values_list("pk", flat=True)[: SEARCH_PEOPLE_LIMIT + 1])
-        named = ids if len(ids) <= SEARCH_PEOPLE_LIMIT else people.values("pk")
-        # With their ids in hand the OR is two index lookups (the learner's, and
-        # the achievement name's trigram index, credentials migration 0014).
         awards = awards.filter(
-            Q(achievement_name__icontains=word) | Q(learner__in=named)
+            Q(achievement_name__icontains=word)
+            | Q(InArray("learner_id", people.values("pk")))
         )
     if status in AWARD_STATUSES:
         awards = awards.filter(AWARD_STATUSES[status])

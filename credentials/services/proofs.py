@@ -14,7 +14,7 @@ from typing import Any
 from pyld.jsonld import JsonLdError
 
 from credentials import dataintegrity, jsonld, legacy_suites
-from credentials.services import signers
+from credentials.services import checkmemo, signers
 
 
 @dataclass(frozen=True)
@@ -101,15 +101,22 @@ def _verify(signed: dict[str, Any], proof: dict[str, Any], method) -> bool:
         return False
 
 
-def check_proofs(document: dict[str, Any]) -> ProofSet:
-    """Each proof of the document checked against its own key."""
+def check_proofs(document: dict[str, Any], *, content: str = "") -> ProofSet:
+    """Each proof of the document checked against its own key. The key is looked
+    up every time (it may have been reported compromised since); whether the
+    signature holds over these bytes with that public key is remembered by the
+    document's digest (`content`, checkmemo.digest of the document, if known)."""
     found = dataintegrity.proofs(document)
     if not found:
         return ProofSet(())
-    if reason := unprocessable_reason(document):
+    content = content or checkmemo.digest(document)
+    reason = checkmemo.remembered(
+        ("unprocessable", content), lambda: unprocessable_reason(document)
+    )
+    if reason:
         return ProofSet((), unprocessable=reason)
     checks = []
-    for proof in found:
+    for position, proof in enumerate(found):
         if not isinstance(proof, dict) or not isinstance(
             proof.get("verificationMethod"), str
         ):
@@ -138,5 +145,11 @@ def check_proofs(document: dict[str, Any]) -> ProofSet:
                 )
             )
             continue
-        checks.append(ProofCheck(proof, method, _verify(signed, proof, method)))
+        verified = checkmemo.remembered(
+            ("proof", content, position, method.public_multibase),
+            lambda signed=signed, proof=proof, method=method: _verify(
+                signed, proof, method
+            ),
+        )
+        checks.append(ProofCheck(proof, method, verified))
     return ProofSet(tuple(checks))

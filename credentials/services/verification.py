@@ -11,7 +11,7 @@ from django.utils import timezone
 from assessments import badgefiles, badgeformats
 from credentials import dataintegrity, legacy_suites, schemas, statuslist, vcmodel
 from credentials.models import Award, StatusList, WalletCredential
-from credentials.services import outside, proofs, signers
+from credentials.services import checkmemo, outside, proofs, signers
 from credentials.services.verdicts import Check, Verification
 from credentials.services.verdicts import on_day as _on
 
@@ -39,7 +39,15 @@ def _status_bit(entry: dict[str, Any], issuer: str | None) -> tuple[bool | None,
     list_credential = status_list.credential or {}
     proof = signers.proof_of(list_credential)
     method = signers.resolve(proof["verificationMethod"]) if proof else None
-    if method is None or not signers.signature_verifies(list_credential, method):
+    # A revocation re-signs the list: a new digest, checked afresh.
+    if method is None or not checkmemo.remembered(
+        (
+            "status-list-signature",
+            checkmemo.digest(list_credential),
+            method.public_multibase,
+        ),
+        lambda: signers.signature_verifies(list_credential, method),
+    ):
         return None, "its status list's signature does not verify"
     if _issuer_id(list_credential) != issuer:
         return None, "its status list was issued by someone else"
@@ -90,11 +98,21 @@ def _who(credential: dict[str, Any], method: signers.Method | None) -> str:
 
 
 def verify_credential(
-    credential: Any, *, jwt: str = "", now: datetime | None = None
+    credential: Any,
+    *,
+    jwt: str = "",
+    now: datetime | None = None,
+    award: Award | None = None,
 ) -> Verification:
     """Check signature, issuer, status, validity dates and schema of any
     credential (Cairn's or not, Open Badges 0.5 to 3.0, `jwt` the VC-JWT it came
-    in if it did), each in plain words."""
+    in if it did), each in plain words. `award`: the award the credential is
+    known to be, when the caller has it (else it is looked up by the id).
+
+    What depends on the content alone (whether each signature holds, the schema
+    and data-model checks) is remembered by the content's digest
+    (services/checkmemo.py); the award's row, the signing key, the status lists
+    and the dates are read again every time, so a revocation shows at once."""
     now = now or timezone.now()
     if not isinstance(credential, dict):
         return Verification(
@@ -130,7 +148,9 @@ def verify_credential(
             ),
         )
     checks: list[Check] = []
-    award = _award_for(credential)
+    content = checkmemo.digest(credential)
+    if award is None:
+        award = _award_for(credential)
     issuer = _issuer_id(credential)
     proof = None
     method = None
@@ -162,7 +182,7 @@ def verify_credential(
                 )
             )
     else:
-        found = proofs.check_proofs(credential)
+        found = proofs.check_proofs(credential, content=content)
         checks.append(_signature_check(found))
         signature_ok = found.verified
         issuers = found.issuers(issuer)
@@ -325,10 +345,13 @@ def verify_credential(
     if types & OB_TYPES:
         # The spec's compacted form allows one proof object where 1EdTech's schema
         # wants an array (PITFALLS.md): an outside credential is not wrong for it.
-        errors = schemas.achievement_credential_errors(
-            {**credential, "proof": dataintegrity.proofs(credential)}
-            if isinstance(credential.get("proof"), dict)
-            else credential
+        errors = checkmemo.remembered(
+            ("schema", content),
+            lambda: schemas.achievement_credential_errors(
+                {**credential, "proof": dataintegrity.proofs(credential)}
+                if isinstance(credential.get("proof"), dict)
+                else credential
+            ),
         )
         schema_ok = not errors
         checks.append(
@@ -353,7 +376,9 @@ def verify_credential(
         )
 
     # The VC data model's MUSTs, each named (credentials/vcmodel.py).
-    broken = vcmodel.violations(credential)
+    broken = checkmemo.remembered(
+        ("vcmodel", content), lambda: vcmodel.violations(credential)
+    )
     if broken:
         schema_ok = False
         says = "It breaks the W3C Verifiable Credentials Data Model: " + "; ".join(
@@ -485,4 +510,4 @@ verify_hosted_link = outside.verify_hosted_link
 
 def verify_award(award: Award) -> Verification:
     """Check an award's stored credential as a stranger would."""
-    return verify_credential(award.credential)
+    return verify_credential(award.credential, award=award)

@@ -212,3 +212,28 @@ def test_admins_find_analytics_in_the_menu(client, cast):
     client.force_login(cast["designer"])
     html = client.get(reverse("curriculum:catalogue")).text
     assert ">Analytics<" not in html
+
+
+def test_the_figures_are_rendered_once_per_reading_of_them(client, cast, settings):
+    """The figures' HTML is kept with the reading it shows: a period, or a new
+    reading once the kept one is gone, renders it again."""
+    from django.core.cache import cache
+
+    settings.CAIRN_ANALYTICS_CACHE_SECONDS = 300
+    client.force_login(cast["admin"])
+
+    def rendered(response) -> bool:
+        assert response.status_code == 200
+        return "analytics/_figures.html" in [t.name for t in response.templates]
+
+    first = client.get(url(cast))
+    assert rendered(first)
+    again = client.get(url(cast))
+    assert not rendered(again)
+    section = re.compile(
+        r'<section aria-labelledby="headline-heading">.*</section>', re.S
+    )
+    assert section.search(again.text)[0] == section.search(first.text)[0]
+    assert rendered(client.get(url(cast, days=30)))
+    cache.clear()  # the reading expired: read and rendered afresh
+    assert rendered(client.get(url(cast)))

@@ -173,3 +173,36 @@ def test_graders_see_previews_of_images_and_pdfs(client, cast, task):
         client.force_login(person)
         url = reverse("assessments:evidence-preview", args=[png.pk])
         assert client.get(url).status_code == 404
+
+
+def test_the_queue_counts_what_each_filter_shows_and_pages_past_25(
+    client, cast, task, faculty
+):
+    """The unfiltered count comes from the counts at a glance; a stage filter
+    too; a task or age filter counts its own rows. Each says what it shows."""
+    services.set_marking_policy(
+        task, by=cast["admin"], second_mark_percent=100, borderline_points=None,
+        moderation_tolerance=0,
+    )  # fmt: skip
+    people = learners(cast, 28)
+    for n, learner in enumerate(people):
+        submission = builders.submit(task, learner)
+        if n < 3:  # three go on to a second mark, chosen among the graders
+            services.grade_submission(
+                submission, grader=faculty[0], levels=level_ids(task, [2, 2])
+            )
+    client.force_login(faculty[1])
+    url = reverse("assessments:queue")
+    expected = selectors.grading_queue(faculty[1]).count()
+    waiting = selectors.grading_queue(faculty[1], status="waiting").count()
+    assert waiting == 25
+    page = client.get(url).text
+    assert f"{expected} submissions shown" in page
+    assert "Page 1 of 2" in page
+    second = client.get(url, {"page": 2}).text
+    assert "Page 2 of 2" in second
+    assert second.count("</tr>") - 1 == expected - 25
+    assert "25 submissions shown" in client.get(url, {"status": "waiting"}).text
+    assert f"{expected} submissions shown" in client.get(url, {"task": task.pk}).text
+    old = client.get(url, {"age": "14"}).text
+    assert "Nothing waits for you with these filters" in old
