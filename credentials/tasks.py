@@ -24,7 +24,7 @@ def issue_module_awards(completion_id: int) -> int:
     completion = ModuleCompletion.objects.select_related("version__module").get(
         pk=completion_id
     )
-    return len(services.issue_waiting_module_awards(completion))
+    return len(services.issue_waiting_awards(completion))
 
 
 @shared_task
@@ -38,7 +38,7 @@ def issue_pathway_awards(completion_id: int) -> int:
     completion = PathwayCompletion.objects.select_related("version__pathway").get(
         pk=completion_id
     )
-    return len(services.issue_waiting_pathway_awards(completion))
+    return len(services.issue_waiting_awards(completion))
 
 
 @shared_task

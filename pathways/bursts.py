@@ -7,8 +7,8 @@ only the last records anything. A marker in the cache says an evaluation is
 queued and has not started: while it stands, another completion queues none.
 The evaluation removes the marker before it reads, so whatever is committed
 after that queues an evaluation of its own and nothing goes unseen. The
-marker expires after BURST_SECONDS in case its message is lost, and the
-periodic sweep (pathways/sweeps.py) still finds what a lost message left.
+marker expires after BURST_SECONDS in case its message is lost; the periodic
+sweep (pathways/sweeps.py) finds what a lost message left before that.
 """
 
 import contextlib
@@ -18,9 +18,13 @@ from django.core.cache import cache
 from config.celery import broker_errors
 from pathways import tasks
 
-# Longer than a busy default queue keeps a message waiting; a lost message
-# holds back the learner's next evaluation at most this long.
-BURST_SECONDS = 60
+# Longer than a backlog keeps a message waiting (a grade release of thousands
+# records for minutes before the workers reach its evaluations: a shorter
+# marker lapsed meanwhile and queued a second evaluation per learner). A lost
+# message holds nothing back: the periodic sweep (pathways/sweeps.py) finds
+# the completions recorded after the learner's last evaluation from the
+# database alone, and its evaluation removes the marker.
+BURST_SECONDS = 15 * 60
 
 
 def _marker(learner_id: int) -> str:

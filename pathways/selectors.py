@@ -366,7 +366,11 @@ def evaluated_enrolments(
     learner: AbstractBaseUser, *, on: datetime
 ) -> list[tuple[Enrolment, rules.Evaluation]]:
     enrolments, facts = _learner_state(learner, on=on)
-    cats = catalogues({e.version.organization for e in enrolments})
+    cats = catalogues(
+        {e.version.organization for e in enrolments},
+        # The published pathways are read only for a rule that nests one.
+        nested=any(rules.pathway_codes(e.version.rule) for e in enrolments),
+    )
     return [
         (
             e,

@@ -232,7 +232,10 @@ def void_broken_completions(learner: AbstractBaseUser, *, on: datetime) -> int:
     if not completions:
         return 0
     facts = selectors.completion_facts(learner, on=on)
-    cats = selectors.catalogues({c.version.organization for c in completions})
+    cats = selectors.catalogues(
+        {c.version.organization for c in completions},
+        nested=any(rules.pathway_codes(c.version.rule) for c in completions),
+    )
     voided = 0
     for completion in completions:
         if completion.trace.get("awarded"):

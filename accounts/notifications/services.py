@@ -2,6 +2,7 @@
 e-mail after commit; the mail task sends it once; the daily digest gathers the
 day's unread notifications of those who chose it."""
 
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -78,13 +79,16 @@ def _queue_email(user_id: int) -> None:
             tasks.send_burst.delay(user_id)
             return
         try:
-            # One message per burst; the key lapses a second before the task
-            # runs, so what is made after it starts a burst of its own.
-            first = cache.add(_burst_key(user_id), 1, timeout=max(burst - 1, 1))
+            # One message per burst: the key stands until the burst's task
+            # sends (see start_sending), or longer than a burst can wait if
+            # that message is lost (the sweep then sends what it left).
+            first = cache.add(
+                _burst_key(user_id), 1, timeout=int((MAX_BURSTS + 1) * burst)
+            )
         except Exception:  # noqa: BLE001 - the cache down: a message each
             first = True
-        if first:
-            tasks.send_burst.apply_async((user_id,), countdown=burst)
+        if first and tasks.send_burst.apply_async((user_id,), countdown=burst) is None:
+            start_sending(user_id)  # not sent: the next notification tries
     except (*tasks.RETRY_ON, Retry, MaxRetriesExceededError) as error:
         logger.warning(
             "Could not e-mail user %s their notifications: %s. They stay in "
@@ -92,6 +96,15 @@ def _queue_email(user_id: int) -> None:
             user_id,
             error,
         )
+
+
+def start_sending(user_id: int) -> None:
+    """Called by the burst's task before it reads what to send: from now on a
+    notification starts a burst (and queues a message) of its own. Before the
+    read, so that none is left between the two: one committed before it is
+    read and sent now, one committed after it queues another burst."""
+    with contextlib.suppress(Exception):  # or the key expires
+        cache.delete(_burst_key(user_id))
 
 
 # A burst ends when nothing new came for QUIET_SECONDS (a grade release's

@@ -21,8 +21,11 @@ def send_burst(user_id: int, wait: bool = True) -> int:
     """Send the person's burst, unless it is still growing (a queued burst
     waits for quiet, see services.burst_wait; `wait=False` sends at once)."""
     if wait and (seconds := services.burst_wait(user_id)) > 0:
+        # Still growing: woken once more when it can have ended, the burst's
+        # key still standing, so that no other message is queued meanwhile.
         send_burst.apply_async((user_id,), countdown=seconds)
         return 0
+    services.start_sending(user_id)
     return services.send_burst(user_id)
 
 

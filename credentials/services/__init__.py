@@ -36,8 +36,7 @@ from credentials.services.issuing import (
     sweep_unissued,
 )
 from credentials.services.issuing_batches import (
-    issue_waiting_module_awards,
-    issue_waiting_pathway_awards,
+    issue_waiting_awards,
 )
 from credentials.services.keys import (
     current_issuer_did,
@@ -105,8 +104,7 @@ __all__ = [
     "get_signing_key",
     "issue_module_award",
     "issue_pathway_award",
-    "issue_waiting_module_awards",
-    "issue_waiting_pathway_awards",
+    "issue_waiting_awards",
     "issuer_did",
     "learner_clr",
     "mark_key_compromised",

@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -244,19 +245,6 @@ def _valid_until(start, valid_for_days: int | None):
     return start + timedelta(days=valid_for_days) if valid_for_days else None
 
 
-def _issue_for_module(
-    completion: ModuleCompletion, *, by=None, renewal_of: Award | None = None
-) -> Award:
-    (award,) = _sign_and_store(
-        kind=Award.Kind.MODULE,
-        organization=completion.version.module.organization,
-        pending=[_module_pending(completion, renewal_of=renewal_of)],
-        completion_field="module_completion",
-        by=by,
-    )
-    return award
-
-
 def _module_pending(
     completion: ModuleCompletion, *, renewal_of: Award | None = None
 ) -> Pending:
@@ -273,19 +261,6 @@ def _module_pending(
         or _valid_until(start, completion.version.valid_for_days),
         renewal_of=renewal_of,
     )
-
-
-def _issue_for_pathway(
-    completion: PathwayCompletion, *, by=None, renewal_of: Award | None = None
-) -> Award:
-    (award,) = _sign_and_store(
-        kind=Award.Kind.PATHWAY,
-        organization=completion.version.pathway.organization,
-        pending=[_pathway_pending(completion, renewal_of=renewal_of)],
-        completion_field="pathway_completion",
-        by=by,
-    )
-    return award
 
 
 def _pathway_pending(
@@ -314,17 +289,82 @@ def _pathway_pending(
     )
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """What tells a module award from a pathway award when issuing: its kind,
+    its completion's field on the award, where the organization is, and what
+    its credential says (its Pending)."""
+
+    kind: str
+    completion_field: str
+    organization: Callable[[ModuleCompletion | PathwayCompletion], Organization]
+    pending: Callable[..., Pending]
+
+
+_KINDS = {
+    ModuleCompletion: _Kind(
+        Award.Kind.MODULE,
+        "module_completion",
+        lambda completion: completion.version.module.organization,
+        _module_pending,
+    ),
+    PathwayCompletion: _Kind(
+        Award.Kind.PATHWAY,
+        "pathway_completion",
+        lambda completion: completion.version.pathway.organization,
+        _pathway_pending,
+    ),
+}
+
+
+def _issue_many(
+    completions: list[ModuleCompletion] | list[PathwayCompletion],
+    *,
+    by=None,
+    renewal_of: Award | None = None,
+) -> list[Award]:
+    """Awards for completions of one kind and one organization, signed and
+    stored together (see _sign_and_store), in their order."""
+    if not completions:
+        return []
+    kind = _KINDS[type(completions[0])]
+    return _sign_and_store(
+        kind=kind.kind,
+        organization=kind.organization(completions[0]),
+        pending=[kind.pending(c, renewal_of=renewal_of) for c in completions],
+        completion_field=kind.completion_field,
+        by=by,
+    )
+
+
+def _issue_one(
+    completion: ModuleCompletion | PathwayCompletion,
+    *,
+    by=None,
+    renewal_of: Award | None = None,
+) -> Award:
+    (award,) = _issue_many([completion], by=by, renewal_of=renewal_of)
+    return award
+
+
+def _issue_first(completion: ModuleCompletion | PathwayCompletion) -> Award | None:
+    """The completion's award: a repeat returns the one already issued (even a
+    revoked one: only an admin issues again); a voided completion gets none."""
+    field = _KINDS[type(completion)].completion_field
+    existing = Award.objects.filter(**{field: completion}).order_by("-pk").first()
+    if existing:
+        return existing
+    if completion.voided_at:
+        return None
+    return _issue_one(completion)
+
+
 def issue_module_award(completion: ModuleCompletion) -> Award | None:
     """Sign an Open Badges 3.0 credential for a module completion; a repeat
     returns the award already issued (even a revoked one: only an admin issues
     again). A voided completion gets none. Not one transaction: the status
     entries are reserved and committed before signing (see _sign_and_store)."""
-    existing = Award.objects.filter(module_completion=completion).order_by("-pk")
-    if existing := existing.first():
-        return existing
-    if completion.voided_at:
-        return None
-    return _issue_for_module(completion)
+    return _issue_first(completion)
 
 
 def issue_module_awards(completions: list[ModuleCompletion]) -> list[Award]:
@@ -332,36 +372,17 @@ def issue_module_awards(completions: list[ModuleCompletion]) -> list[Award]:
     (load them with learner and version__module__organization), signed and
     stored together (see _sign_and_store); in their order. One that gains an
     award meanwhile keeps that one."""
-    if not completions:
-        return []
-    return _sign_and_store(
-        kind=Award.Kind.MODULE,
-        organization=completions[0].version.module.organization,
-        pending=[_module_pending(completion) for completion in completions],
-        completion_field="module_completion",
-    )
+    return _issue_many(completions)
 
 
 def issue_pathway_awards(completions: list[PathwayCompletion]) -> list[Award]:
     """issue_module_awards for pathway completions (load them with learner
     and version__pathway__organization)."""
-    if not completions:
-        return []
-    return _sign_and_store(
-        kind=Award.Kind.PATHWAY,
-        organization=completions[0].version.pathway.organization,
-        pending=[_pathway_pending(completion) for completion in completions],
-        completion_field="pathway_completion",
-    )
+    return _issue_many(completions)
 
 
 def issue_pathway_award(completion: PathwayCompletion) -> Award | None:
-    existing = Award.objects.filter(pathway_completion=completion).order_by("-pk")
-    if existing := existing.first():
-        return existing
-    if completion.voided_at:
-        return None
-    return _issue_for_pathway(completion)
+    return _issue_first(completion)
 
 
 @transaction.atomic
@@ -371,25 +392,17 @@ def reissue_award(award: Award, *, by) -> Award:
     award = Award.objects.select_for_update().get(pk=award.pk)
     if not award.is_revoked:
         raise ValidationError("Only a revoked credential can be issued again.")
-    if award.module_completion_id:
-        completion = award.module_completion
-        if completion.voided_at:
-            raise ValidationError(
-                "The completion it certified was voided; the learner must earn "
-                "it again."
-            )
-        if completion.awards.filter(revoked_at=None, renewed_at=None).exists():
-            raise ValidationError("A newer credential for it already stands.")
-        return _issue_for_module(completion, by=by)
-    completion = award.pathway_completion
+    completion = award.module_completion or award.pathway_completion
     if completion.voided_at:
         raise ValidationError(
-            "The pathway completion it certified was voided; the learner must "
-            "complete it again."
+            "The completion it certified was voided; the learner must earn it again."
+            if award.module_completion_id
+            else "The pathway completion it certified was voided; the learner "
+            "must complete it again."
         )
     if completion.awards.filter(revoked_at=None, renewed_at=None).exists():
         raise ValidationError("A newer credential for it already stands.")
-    return _issue_for_pathway(completion, by=by)
+    return _issue_one(completion, by=by)
 
 
 # How long before its end a credential may be renewed: the first reminder.
@@ -434,9 +447,7 @@ def renew_award(award: Award, *, by, reason: str) -> Award:
         organization=award.organization,
         reason=reason,
     )
-    if award.module_completion_id:
-        return _issue_for_module(completion, by=by, renewal_of=award)
-    return _issue_for_pathway(completion, by=by, renewal_of=award)
+    return _issue_one(completion, by=by, renewal_of=award)
 
 
 def sweep_unissued(*, now=None) -> int:

@@ -16,8 +16,9 @@ and does nothing. Exactly one award per completion still rests on the unique
 constraint on a completion's standing award.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -95,46 +96,56 @@ def _issue_waiting(
         return issue(list(waiting.filter(pk__in=ids).order_by("pk")))
 
 
-def issue_waiting_module_awards(
-    completion: ModuleCompletion, *, limit: int = ISSUE_BATCH
+@dataclass(frozen=True)
+class _Waiting:
+    """Where a kind of completion waits: its completions without an award,
+    the path to their organization, how they are issued together, and the
+    advisory lock namespace of their claims."""
+
+    without_award: Callable[[], QuerySet]
+    organization: str
+    issue: Callable[[list], list[Award]]
+    namespace: int
+
+
+_WAITING = {
+    ModuleCompletion: _Waiting(
+        selectors.module_completions_without_award,
+        "version__module__organization",
+        issuing.issue_module_awards,
+        MODULE_CLAIMS,
+    ),
+    PathwayCompletion: _Waiting(
+        selectors.pathway_completions_without_award,
+        "version__pathway__organization",
+        issuing.issue_pathway_awards,
+        PATHWAY_CLAIMS,
+    ),
+}
+
+
+def issue_waiting_awards(
+    completion: ModuleCompletion | PathwayCompletion, *, limit: int = ISSUE_BATCH
 ) -> list[Award]:
-    """Issue `completion`'s award, unless it has one or another worker is
-    issuing it, and those of up to `limit` - 1 completions of its
-    organization recorded after it that wait for theirs; the awards issued.
-    A voided completion gets none. Safe to run twice."""
+    """Issue `completion`'s award (a module's or a pathway's), unless it has
+    one or another worker is issuing it, and those of up to `limit` - 1
+    completions of the same kind and organization recorded after it that wait
+    for theirs; the awards issued. A voided completion gets none. Safe to run
+    twice."""
+    kind = _WAITING[type(completion)]
+    *path, last = kind.organization.split("__")
+    owner = completion
+    for step in path:  # the version and its module or pathway, loaded with it
+        owner = getattr(owner, step)
     waiting = (
-        selectors.module_completions_without_award()
-        .filter(
-            version__module__organization_id=completion.version.module.organization_id
-        )
-        .select_related("learner", "version__module__organization")
+        kind.without_award()
+        .filter(**{f"{kind.organization}_id": getattr(owner, f"{last}_id")})
+        .select_related("learner", kind.organization)
     )
     return _issue_waiting(
         completion,
         waiting,
-        issue=issuing.issue_module_awards,
-        namespace=MODULE_CLAIMS,
-        limit=limit,
-    )
-
-
-def issue_waiting_pathway_awards(
-    completion: PathwayCompletion, *, limit: int = ISSUE_BATCH
-) -> list[Award]:
-    """issue_waiting_module_awards for pathway completions."""
-    waiting = (
-        selectors.pathway_completions_without_award()
-        .filter(
-            version__pathway__organization_id=(
-                completion.version.pathway.organization_id
-            )
-        )
-        .select_related("learner", "version__pathway__organization")
-    )
-    return _issue_waiting(
-        completion,
-        waiting,
-        issue=issuing.issue_pathway_awards,
-        namespace=PATHWAY_CLAIMS,
+        issue=kind.issue,
+        namespace=kind.namespace,
         limit=limit,
     )

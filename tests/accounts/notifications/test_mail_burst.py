@@ -142,3 +142,66 @@ def test_a_burst_waits_for_quiet_and_no_longer_than_its_limit(cast, bursts):
     Notification.objects.filter(pk=latest.pk).update(created_at=at(118))
     assert services.burst_wait(learner.pk, now=at(115)) == pytest.approx(5)
     assert services.burst_wait(learner.pk, now=at(120)) == 0
+
+
+def test_a_growing_burst_keeps_one_message_until_it_is_sent(
+    cast, bursts, django_capture_on_commit_callbacks
+):
+    """The burst's message wakes while notifications still come: it waits once
+    more, and what comes meanwhile queues nothing (before, the burst's key
+    lapsed a second before the message ran, and each later notification queued
+    a message of its own that woke and re-queued itself in turn)."""
+    learner = cast["learner"]
+    send_burst = celery_app.tasks["accounts.notifications.tasks.send_burst"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(learner, "grade.released", "Your grade is ready")
+    assert _messages("mail") == [
+        ("accounts.notifications.tasks.send_burst", [learner.pk], {}, True)
+    ]
+    # Its time comes 30 s on, the last notification just made: it waits.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_burst.apply(args=[learner.pk], throw=True).get() == 0
+    (rearmed,) = _messages("mail")
+    assert rearmed == (
+        "accounts.notifications.tasks.send_burst",
+        [learner.pk],
+        {},
+        True,
+    )
+    for title in ("You have earned A", "You have earned B"):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.notify(learner, "credential.issued", title)
+    assert _messages("mail") == []  # the same burst: its message is queued
+    assert not mail.outbox
+
+    # Quiet at last: it sends the three in one e-mail.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_burst.apply(args=[learner.pk], kwargs={"wait": False}).get() == 3
+    (message,) = mail.outbox
+    assert message.subject == "You have earned B (and 2 more)"
+    # What comes after it was sent starts a burst, and a message, of its own.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(learner, "credential.issued", "You have earned C")
+    assert _messages("mail") == [
+        ("accounts.notifications.tasks.send_burst", [learner.pk], {}, True)
+    ]
+
+
+def test_a_burst_whose_message_was_not_sent_is_tried_by_the_next(
+    cast, bursts, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The broker away when the first notification was made: no message, and
+    no key holding back the next notification's."""
+    learner = cast["learner"]
+    send_burst = celery_app.tasks["accounts.notifications.tasks.send_burst"]
+    real = send_burst.apply_async
+    monkeypatch.setattr(send_burst, "apply_async", lambda *a, **k: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(learner, "grade.released", "Your grade is ready")
+    monkeypatch.setattr(send_burst, "apply_async", real)
+    assert _messages("mail") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(learner, "credential.issued", "You have earned it")
+    assert _messages("mail") == [
+        ("accounts.notifications.tasks.send_burst", [learner.pk], {}, True)
+    ]
