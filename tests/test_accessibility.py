@@ -40,7 +40,11 @@ from tests.test_browser import (  # noqa: F401
     wait_until,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.heavy(75),
+]
 
 DATA = Path(__file__).parent / "data"
 AXE = Path(__file__).parent / "verifier" / "node_modules" / "axe-core" / "axe.min.js"

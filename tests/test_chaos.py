@@ -10,7 +10,11 @@ from django.db import connection
 
 from bench import chaos
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.heavy(170),
+]
 
 
 def test_nothing_is_lost_or_duplicated_through_kills_and_a_broker_outage(tmp_path):

@@ -34,6 +34,7 @@ def _check_deploy(**env: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.heavy(20)
 @pytest.mark.parametrize("proxy", ["", "1"])
 def test_an_https_site_passes_the_deployment_checks(proxy):
     result = _check_deploy(SITE_URL="https://cairn.example.edu", CAIRN_TLS_PROXY=proxy)
@@ -41,6 +42,7 @@ def test_an_https_site_passes_the_deployment_checks(proxy):
     assert "no issues" in result.stdout
 
 
+@pytest.mark.heavy(20)
 def test_a_plain_http_site_is_warned_about():
     result = _check_deploy(SITE_URL="http://cairn.example.edu")
     assert result.returncode != 0

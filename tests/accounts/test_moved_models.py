@@ -26,6 +26,7 @@ def _migrate(targets, *, state_at):
     return executor.loader.project_state(state_at).apps
 
 
+@pytest.mark.heavy(50)
 @pytest.mark.django_db(transaction=True)
 def test_rows_written_before_the_move_are_read_after_it():
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes()

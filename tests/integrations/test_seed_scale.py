@@ -139,6 +139,7 @@ def check_the_indexes_put_aside_for_the_load_are_all_back(before):
     assert secondary_indexes() == before
 
 
+@pytest.mark.heavy(55)
 def test_a_tiny_state_system(seeded, client):
     """One seeding (a minute: the samples are signed and drawn), five checks."""
     check_the_indexes_put_aside_for_the_load_are_all_back(seeded)
