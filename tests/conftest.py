@@ -1,9 +1,13 @@
 """Fixtures shared by the whole suite: one cast per organization (STYLE.md §12)."""
 
+import fcntl
+import hashlib
 import os
 import sys
+import tempfile
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -80,6 +84,24 @@ def cast(db):
 def pathway(cast):
     """A published pathway of three published modules, each with a rubric task."""
     return builders.make_pathway(cast)
+
+
+@contextmanager
+def broker_to_ourselves(url: str):
+    """One test at a time on the shared test broker (a real worker's, or one
+    sending to Redis and purging after): the xdist workers' test databases
+    differ but their Redis queues do not, so two such tests at once take each
+    other's tasks (and find no rows), and one's purge empties the other's
+    queue. An exclusive lock on a file named after the broker, held for the
+    block (from the purge until the worker has stopped)."""
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"cairn-test-broker-{digest}.lock"
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from credentials.models import Award
 from pathways import services as pathway_services
 from pathways.models import PathwayCompletion
 from tests import builders
+from tests.conftest import broker_to_ourselves
 from tests.credentials.jsverifier import verify_with_node
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -46,6 +47,11 @@ def wait_for(condition, *, timeout: float, what: str):
 def worker(settings, tmp_path):
     if not settings.REDIS_URL:
         pytest.fail("The end-to-end test needs REDIS_URL (make test sets it).")
+    with broker_to_ourselves(settings.CELERY_BROKER_URL):
+        yield from _worker(settings, tmp_path)
+
+
+def _worker(settings, tmp_path):
     db = connection.settings_dict
     env = {
         **os.environ,

@@ -20,7 +20,7 @@ from config.celery import app as celery_app
 from credentials.models import BulkAward, DirectAward
 from credentials.services import bulk_awards
 from tests import builders
-from tests.conftest import broker_at
+from tests.conftest import broker_at, broker_to_ourselves
 from tests.credentials.bulk.conftest import HEADER
 from tests.test_accessibility import Page, axe_violations, describe
 from tests.test_browser import (  # noqa: F401
@@ -181,7 +181,10 @@ def test_a_thousand_row_bulk_award_with_its_dry_run_and_progress(
     threads = [blocker]
     # The job's message and the issuing it leads to go to a broker no worker
     # reads (cleared below): this test's worker is the thread that runs it.
-    with broker_at(settings.CELERY_BROKER_URL):
+    with (
+        broker_to_ourselves(settings.CELERY_BROKER_URL),
+        broker_at(settings.CELERY_BROKER_URL),
+    ):
         try:
             assert holding.wait(timeout=30)
             click(browser, By.XPATH, "//button[starts-with(text(), 'Award 1000')]")
