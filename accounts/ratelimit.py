@@ -40,7 +40,6 @@ def _name(request: HttpRequest, scope: str, key: str) -> str:
     return ":".join(
         (
             "ratelimit",
-            settings.CAIRN_RATE_LIMIT_NAMESPACE,
             scope,
             key or client_address(request),
         )

@@ -6,7 +6,17 @@ of a cached learner dashboard's CPU (issue 17). A `redis.Redis` is safe to share
 between threads: it takes a connection from its pool for each command. The
 pools, and so the connections, are Django's as before."""
 
+from django.conf import settings
 from django.core.cache.backends import redis as django_redis
+
+
+def make_key(key: str, key_prefix: str, version: int) -> str:
+    """Every key Cairn keeps in the cache, under CAIRN_CACHE_NAMESPACE (read
+    at each call): the tests give each test a namespace of its own, so that a
+    test's markers, counters and fragments are not another's of the same id
+    on the shared Redis (a burst marker of learner 3490 removed by another
+    xdist worker's learner 3490 queued a second evaluation)."""
+    return f"{settings.CAIRN_CACHE_NAMESPACE}:{key_prefix}:{version}:{key}"
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):

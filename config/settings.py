@@ -260,8 +260,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CAIRN_PROXY_COUNT = int(os.environ.get("CAIRN_PROXY_COUNT", 0))
 CAIRN_VERIFY_PER_MINUTE = int(os.environ.get("CAIRN_VERIFY_PER_MINUTE", 30))
 CAIRN_LOGINS_PER_MINUTE = int(os.environ.get("CAIRN_LOGINS_PER_MINUTE", 10))
-CAIRN_RATE_LIMIT_NAMESPACE = "cairn"  # the tests give each test its own
-# Prefix of the pages and fragments Cairn keeps in the cache (home/learning.py).
+# Prefix of every key Cairn keeps in the cache (config/cache.py make_key).
 CAIRN_CACHE_NAMESPACE = "cairn"  # the tests give each test its own
 
 if REDIS_URL:
@@ -269,6 +268,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_FUNCTION": "config.cache.make_key",
         }
     }
 

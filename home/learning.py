@@ -23,7 +23,6 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db.models import Count, Min, Q
@@ -46,7 +45,7 @@ QUARTER_HOUR = 15 * 60
 
 
 def _prefix() -> str:
-    return f"{settings.CAIRN_CACHE_NAMESPACE}:home:learning"
+    return "home:learning"
 
 
 def generation_key() -> str:

@@ -54,9 +54,9 @@ def _media_and_tasks(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Real password hashing costs about 0.3 s a user; tests need none of it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Rate-limit windows live in the shared Redis cache: each test counts alone.
-    settings.CAIRN_RATE_LIMIT_NAMESPACE = uuid.uuid4().hex
-    # So are cached fragments: keys of another run's learner of the same id.
+    # Every cache key (rate-limit windows, burst markers, progress, cached
+    # fragments) under a namespace of the test's own: the Redis is shared with
+    # the other xdist workers, whose rows have the same ids (config/cache.py).
     settings.CAIRN_CACHE_NAMESPACE = uuid.uuid4().hex
     # allauth's own limits (one confirmation mail per address in three minutes,
     # ...) count in that cache too, under keys no test can separate: off here.

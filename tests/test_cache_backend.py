@@ -64,3 +64,19 @@ def test_a_cache_that_does_not_answer_raises_as_django_s_does():
         backend.get("reuse:x")
     with pytest.raises(redis.exceptions.ConnectionError):
         backend.get("reuse:x")
+
+
+def test_every_key_is_kept_under_the_namespace_read_at_each_call(settings):
+    backend = caches.create_connection("default")
+    settings.CAIRN_CACHE_NAMESPACE = "one"
+    backend.set("marker:3490", "one's", 30)
+    raw = backend.make_and_validate_key("marker:3490")
+    assert raw.startswith("one:")
+    assert backend._cache.get_client(raw).exists(raw)
+    settings.CAIRN_CACHE_NAMESPACE = "two"
+    assert backend.get("marker:3490") is None  # another test's learner 3490
+    assert backend.add("marker:3490", "two's", 30)
+    backend.delete("marker:3490")
+    settings.CAIRN_CACHE_NAMESPACE = "one"
+    assert backend.get("marker:3490") == "one's"
+    backend.delete("marker:3490")
