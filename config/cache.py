@@ -36,3 +36,20 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def clear(self) -> bool:
+        """Remove Cairn's keys only. Django's clear() is FLUSHDB, and the
+        Celery broker keeps its queues, bindings and unacknowledged messages
+        in the same Redis database (REDIS_URL): flushing it lost queued tasks
+        (a test's clear() emptied a real worker's queues under another test)."""
+        pattern = f"{settings.CAIRN_CACHE_NAMESPACE}:{self.key_prefix}:*"
+        client = self._cache.get_client(write=True)
+        batch = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                client.delete(*batch)
+                batch = []
+        if batch:
+            client.delete(*batch)
+        return True

@@ -80,3 +80,24 @@ def test_every_key_is_kept_under_the_namespace_read_at_each_call(settings):
     settings.CAIRN_CACHE_NAMESPACE = "one"
     assert backend.get("marker:3490") == "one's"
     backend.delete("marker:3490")
+
+
+def test_clearing_the_cache_leaves_the_broker_s_keys_alone(settings):
+    """Celery's queues share the Redis database; Django's clear() flushed it."""
+    backend = caches.create_connection("default")
+    settings.CAIRN_CACHE_NAMESPACE = "clearing"
+    client = backend._cache.get_client(write=True)
+    client.rpush("cairn-test-queue", "a queued task")
+    backend.set_many({f"page:{n}": n for n in range(1500)}, 30)
+    settings.CAIRN_CACHE_NAMESPACE = "kept"
+    backend.set("page:1", "another namespace's", 30)
+    settings.CAIRN_CACHE_NAMESPACE = "clearing"
+    try:
+        assert backend.clear()
+        assert backend.get_many([f"page:{n}" for n in range(1500)]) == {}
+        assert client.lrange("cairn-test-queue", 0, -1) == [b"a queued task"]
+        settings.CAIRN_CACHE_NAMESPACE = "kept"
+        assert backend.get("page:1") == "another namespace's"
+    finally:
+        client.delete("cairn-test-queue")
+        backend.delete("page:1")
