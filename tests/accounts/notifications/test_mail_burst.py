@@ -16,48 +16,21 @@ from accounts.notifications import services
 from config.celery import app as celery_app
 from credentials.models import Award
 from pathways import services as pathways
-from tests import builders
+from tests import builders, memory_broker
 from tests.conftest import broker_at
-
-QUEUES = ("default", "signing", "pdf", "mail", "bulk")
 
 
 def _messages(queue: str) -> list[tuple[str, list, dict, bool]]:
-    """The queue's messages, taken off it: (task, args, kwargs, has a countdown)."""
-    taken = []
-    with celery_app.connection_for_write() as connection:
-        channel = connection.default_channel
-        while True:
-            try:
-                payload = channel._get(queue)
-            except Exception:  # noqa: BLE001 - the queue is empty or unknown
-                break
-            message = channel.Message(payload, channel=channel)
-            args, kwargs, _ = message.decode()
-            headers = message.headers
-            taken.append((headers["task"], args, kwargs, bool(headers.get("eta"))))
-    return taken
+    return memory_broker.take_messages(queue)
 
 
 def run_queued(django_capture_on_commit_callbacks) -> list[tuple[str, list]]:
-    """Run every queued task until none is left, those with a countdown last;
-    returns the held ones run."""
-    held = []
-    while True:
-        ready = []
-        for queue in QUEUES:
-            for task, args, kwargs, later in _messages(queue):
-                (held if later else ready).append((task, args, kwargs))
-        if not ready:
-            break
-        for task, args, kwargs in ready:
-            with django_capture_on_commit_callbacks(execute=True):
-                celery_app.tasks[task].apply(args=args, kwargs=kwargs, throw=True)
-    for task, args, kwargs in held:
-        # Their time has come, and the burst's quiet (see test_a_burst_waits...).
-        kwargs = {**kwargs, "wait": False}
-        with django_capture_on_commit_callbacks(execute=True):
-            celery_app.tasks[task].apply(args=args, kwargs=kwargs, throw=True)
+    """Run every queued task until none is left, those with a countdown last
+    (their time has come, and the burst's quiet: see
+    test_a_burst_waits...); returns the held ones run."""
+    _, held = memory_broker.run_queued(
+        django_capture_on_commit_callbacks, held_kwargs={"wait": False}
+    )
     return [(task, args) for task, args, _ in held]
 
 
@@ -68,8 +41,7 @@ def bursts(settings, cast):
     # database's first users may have left theirs.
     cache.delete(services._burst_key(cast["learner"].pk))
     with broker_at("memory://"):
-        for queue in QUEUES:
-            _messages(queue)  # what an earlier test left
+        memory_broker.empty_queues()  # what an earlier test left
         yield
 
 
