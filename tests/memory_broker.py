@@ -30,11 +30,11 @@ def empty_queues() -> None:
         take_messages(queue)
 
 
-def run_queued(capture, *, held_kwargs: dict | None = None) -> tuple[list, list]:
+def run_queued(capture, *, run_held: bool = True) -> tuple[list, list]:
     """Run every queued task until none is left, those with a countdown last
-    (with `held_kwargs` added: their time has come); `capture` is
-    django_capture_on_commit_callbacks. Returns the tasks run at once and the
-    held ones, each as (task, args, kwargs)."""
+    (their time has come), unless not `run_held`;
+    `capture` is django_capture_on_commit_callbacks. Returns the tasks run at
+    once and the held ones, each as (task, args, kwargs)."""
     ran, held = [], []
     while True:
         ready = []
@@ -47,9 +47,13 @@ def run_queued(capture, *, held_kwargs: dict | None = None) -> tuple[list, list]
             with capture(execute=True):
                 celery_app.tasks[task].apply(args=args, kwargs=kwargs, throw=True)
         ran += ready
-    for task, args, kwargs in held:
-        with capture(execute=True):
-            celery_app.tasks[task].apply(
-                args=args, kwargs={**kwargs, **(held_kwargs or {})}, throw=True
-            )
+    if run_held:
+        run_tasks(held, capture)
     return ran, held
+
+
+def run_tasks(queued: list, capture) -> None:
+    """Run (task, args, kwargs) as a worker does, what commit schedules too."""
+    for task, args, kwargs in queued:
+        with capture(execute=True):
+            celery_app.tasks[task].apply(args=args, kwargs=kwargs, throw=True)
