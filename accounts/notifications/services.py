@@ -141,11 +141,13 @@ MAX_BURSTS = 4
 
 
 def _wait(first, last, now) -> float:
+    # A burst lasts at least CAIRN_MAIL_BURST_SECONDS from its first
+    # notification, then until QUIET_SECONDS of quiet, at most MAX_BURSTS
+    # bursts' time.
+    burst = settings.CAIRN_MAIL_BURST_SECONDS
+    since_first = (now - first).total_seconds()
     quiet = (last - now).total_seconds() + QUIET_SECONDS
-    limit = (
-        first - now
-    ).total_seconds() + MAX_BURSTS * settings.CAIRN_MAIL_BURST_SECONDS
-    return max(0.0, min(quiet, limit))
+    return max(0.0, burst - since_first, min(quiet, MAX_BURSTS * burst - since_first))
 
 
 def _unsent() -> QuerySet[Notification]:
@@ -276,7 +278,10 @@ def sweep_unsent(*, now=None) -> int:
     )
     queued = 0
     for user_id in users.iterator():
-        tasks.send_burst.delay(user_id)
+        # Past its first notification by more than MAX_BURSTS bursts: its
+        # burst has ended (and with a grace period under that, what grows
+        # still goes with it).
+        tasks.send_burst.delay(user_id, wait=False)
         queued += 1
     return queued
 
