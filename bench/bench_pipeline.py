@@ -122,6 +122,39 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
+class BackendCPU:
+    """CPU seconds PostgreSQL spent serving a database, from its backends on
+    this machine (`postgres: ... <database> ...` in /proc), sampled while they
+    live: a backend's time goes with it when its connection closes. Counts
+    from the first sample (what a backend had spent before is left out)."""
+
+    def __init__(self, database: str):
+        self.marker = f" {database} ".encode()
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.sampled = False
+
+    def sample(self) -> None:
+        # Backends seen first after the first sample started with the run.
+        started = self.sampled
+        self.sampled = True
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if command.startswith(b"postgres: ") and self.marker in command:
+                pid = int(entry.name)
+                used = cpu_seconds([pid])
+                self.first.setdefault(pid, 0.0 if started else used)
+                self.last[pid] = max(self.last.get(pid, 0.0), used)
+
+    def seconds(self) -> float:
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+
+
 def peak_rss_mib(pids: list[int]) -> list[float]:
     peaks = []
     for pid in pids:
@@ -591,6 +624,8 @@ def run(
             workers.wait_until_ready(app)
             before = cpu_seconds(workers.pids())
             first = time.monotonic()
+        database_cpu = BackendCPU(run_database)
+        database_cpu.sample()
         expected = 4 * learners
         deadline = first + timeout
         awarded_at = None
@@ -601,6 +636,7 @@ def run(
                 awarded_at = now
             if told >= expected:
                 break
+            database_cpu.sample()
             time.sleep(0.5)
         finished = time.monotonic()
         pids = workers.pids()
@@ -609,8 +645,10 @@ def run(
         # for apart (a fixed delay, not the pipeline's work), their CPU counted.
         mail_deadline = time.monotonic() + MAIL_BURST + 120
         while unsent_mail(users) and time.monotonic() < mail_deadline:
+            database_cpu.sample()
             time.sleep(0.5)
         time.sleep(2)  # late duplicates, if any, land before the count
+        database_cpu.sample()
         used_with_mail = cpu_seconds(pids) - before
         peaks = peak_rss_mib(pids)
         close_old_connections()
@@ -643,6 +681,11 @@ def run(
             "notifications each)",
         )
         report.figure(
+            "PostgreSQL CPU per learner, e-mail included",
+            f"{database_cpu.seconds() / learners * 1000:8.0f} ms "
+            "(the run's backends, sampled)",
+        )
+        report.figure(
             "web (recording) CPU per learner",
             f"{driver_seconds / learners * 1000:8.0f} ms",
         )
@@ -662,7 +705,12 @@ def run(
             f"(largest {max(peaks, default=0):.0f} MiB)",
         )
         workers.stop()
-        for task_name, (count, mean) in tasks_run(directory / "worker.log").items():
+        runs = tasks_run(directory / "worker.log")
+        report.figure(
+            "task runs per learner",
+            f"{sum(count for count, _ in runs.values()) / learners:8.2f}",
+        )
+        for task_name, (count, mean) in runs.items():
             report.figure(
                 f"  {task_name.split('.')[-1]}",
                 f"{count:8d} runs, {mean * 1000:6.0f} ms each (wall)",

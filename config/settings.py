@@ -261,7 +261,8 @@ CAIRN_PROXY_COUNT = int(os.environ.get("CAIRN_PROXY_COUNT", 0))
 CAIRN_VERIFY_PER_MINUTE = int(os.environ.get("CAIRN_VERIFY_PER_MINUTE", 30))
 CAIRN_LOGINS_PER_MINUTE = int(os.environ.get("CAIRN_LOGINS_PER_MINUTE", 10))
 # Prefix of every key Cairn keeps in the cache (config/cache.py make_key).
-CAIRN_CACHE_NAMESPACE = "cairn"  # the tests give each test its own
+# The tests give each test its own, and a real worker they start the test's.
+CAIRN_CACHE_NAMESPACE = os.environ.get("CAIRN_CACHE_NAMESPACE", "cairn")
 
 if REDIS_URL:
     CACHES = {

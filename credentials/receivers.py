@@ -3,19 +3,23 @@
 from django.dispatch import receiver
 
 from accounts.lifecycle.signals import erasure_confirmed
+from assessments.models import ModuleCompletion
 from assessments.signals import (
     completion_regraded,
     completion_voided,
     module_completed,
 )
 from credentials import tasks
+from credentials.services import issuing_batches
+from pathways.models import PathwayCompletion
 from pathways.signals import pathway_completed, pathway_voided
 
 
 @receiver(module_completed, dispatch_uid="credentials.issue_on_module_completed")
 def issue_on_module_completed(sender, *, completion_id: int, **kwargs) -> None:
-    # Issued in a batch with the organization's other completions waiting.
-    tasks.issue_module_awards.delay(completion_id)
+    # Issued in a batch with the other completions waiting: one task queued
+    # for a burst of completions.
+    issuing_batches.queue_batch(ModuleCompletion, completion_id)
 
 
 @receiver(
@@ -29,7 +33,7 @@ def reissue_on_completion_regraded(
 
 @receiver(pathway_completed, dispatch_uid="credentials.issue_on_pathway_completed")
 def issue_on_pathway_completed(sender, *, completion_id: int, **kwargs) -> None:
-    tasks.issue_pathway_awards.delay(completion_id)
+    issuing_batches.queue_batch(PathwayCompletion, completion_id)
 
 
 @receiver(completion_voided, dispatch_uid="credentials.revoke_on_completion_voided")

@@ -18,13 +18,15 @@ def issue_module_award(completion_id: int) -> None:
 
 
 @shared_task
-def issue_module_awards(completion_id: int) -> int:
-    """Issue the completion's award and those of its organization's other
-    completions waiting for theirs, in one batch; safe to run twice."""
-    completion = ModuleCompletion.objects.select_related("version__module").get(
-        pk=completion_id
+def issue_module_awards(completion_id: int, look_behind: bool = True) -> int:
+    """Issue the awards of module completions waiting for theirs from about
+    this one on, in one batch (the next batch queued if more wait); safe to
+    run twice."""
+    return len(
+        services.issue_waiting_awards(
+            ModuleCompletion, completion_id, look_behind=look_behind
+        )
     )
-    return len(services.issue_waiting_awards(completion))
 
 
 @shared_task
@@ -33,12 +35,13 @@ def issue_pathway_award(completion_id: int) -> None:
 
 
 @shared_task
-def issue_pathway_awards(completion_id: int) -> int:
-    """issue_module_awards for a pathway completion."""
-    completion = PathwayCompletion.objects.select_related("version__pathway").get(
-        pk=completion_id
+def issue_pathway_awards(completion_id: int, look_behind: bool = True) -> int:
+    """issue_module_awards for pathway completions."""
+    return len(
+        services.issue_waiting_awards(
+            PathwayCompletion, completion_id, look_behind=look_behind
+        )
     )
-    return len(services.issue_waiting_awards(completion))
 
 
 @shared_task

@@ -13,6 +13,7 @@ sweep (pathways/sweeps.py) finds what a lost message left before that.
 
 import contextlib
 
+from django.conf import settings
 from django.core.cache import cache
 
 from config.celery import broker_errors
@@ -28,7 +29,10 @@ BURST_SECONDS = 15 * 60
 
 
 def _marker(learner_id: int) -> str:
-    return f"pathways:evaluation-queued:{learner_id}"
+    # The database's name: a bench's copies of one database (the same
+    # learners' ids) share the cache, and a run stopped early left markers.
+    database = settings.DATABASES["default"]["NAME"]
+    return f"pathways:evaluation-queued:{database}:{learner_id}"
 
 
 def queue_evaluation(learner_id: int) -> bool:

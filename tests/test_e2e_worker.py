@@ -58,6 +58,9 @@ def _worker(settings, tmp_path):
         "DEBUG": "1",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
+        # The test's cache namespace: a burst's marker set by the test is the
+        # one its task removes (pathways.bursts, credentials issuing batches).
+        "CAIRN_CACHE_NAMESPACE": settings.CAIRN_CACHE_NAMESPACE,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CONN_MAX_AGE": "0",

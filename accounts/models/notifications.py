@@ -41,7 +41,14 @@ class Notification(models.Model):
                 fields=["user", "created_at"],
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread",
-            )
+            ),
+            # The e-mails still to send (the mail flush's and the sweep's
+            # reads): a few rows among every notification ever made.
+            models.Index(
+                fields=["user", "created_at"],
+                condition=models.Q(email_due=True, emailed_at__isnull=True),
+                name="notification_email_unsent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ day's unread notifications of those who chose it."""
 
 import contextlib
 import logging
+import time
 from datetime import timedelta
 
 from celery.exceptions import MaxRetriesExceededError, Retry
@@ -13,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 
 from accounts.audit import log_action
@@ -60,35 +61,38 @@ def notify(
     return notification
 
 
-def _burst_key(user_id: int) -> str:
+def _flush_key() -> str:
+    # The database's name: a bench's copies of one database share the cache.
     database = settings.DATABASES["default"]["NAME"]
-    return f"cairn:mail-burst:{database}:{user_id}"
+    return f"cairn:mail-flush:{database}"
 
 
 def _queue_email(user_id: int) -> None:
-    """Send the e-mail task for the person's burst. With CAIRN_MAIL_BURST_SECONDS
-    the task is sent once per burst, that long after its first notification,
-    and gathers all the notifications made meanwhile (a grade release and the
-    credentials it brings: one e-mail, not five). With a broker this only
-    queues it (CairnTask logs a broker outage); in process it runs now, and a
-    mail server that still refuses after the retries is logged: the action it
-    tells of stands."""
+    """Queue the sending of the person's burst. With CAIRN_MAIL_BURST_SECONDS
+    one task sends every burst that has ended (send_due_bursts): it is queued
+    when a notification finds none queued, that long after it, and queues
+    itself again while bursts still grow, so the messages grow with the time
+    notifications keep coming, not with the people told (a grade release and
+    the credentials it brings: one e-mail each, not five, and a few tasks for
+    thousands of people). With a broker this only queues it (CairnTask logs a
+    broker outage); in process it runs now, and a mail server that still
+    refuses after the retries is logged: the action it tells of stands."""
     burst = settings.CAIRN_MAIL_BURST_SECONDS
     try:
         if burst <= 0:
             tasks.send_burst.delay(user_id)
             return
         try:
-            # One message per burst: the key stands until the burst's task
-            # sends (see start_sending), or longer than a burst can wait if
-            # that message is lost (the sweep then sends what it left).
+            # One flush queued at a time: the key stands until the flush
+            # starts (see flush_started), or longer than a burst can wait if
+            # its message is lost (the sweep then sends what it left).
             first = cache.add(
-                _burst_key(user_id), 1, timeout=int((MAX_BURSTS + 1) * burst)
+                _flush_key(), time.time() + burst, timeout=int((MAX_BURSTS + 1) * burst)
             )
         except Exception:  # noqa: BLE001 - the cache down: a message each
             first = True
-        if first and tasks.send_burst.apply_async((user_id,), countdown=burst) is None:
-            start_sending(user_id)  # not sent: the next notification tries
+        if first and tasks.send_due_bursts.apply_async(countdown=burst) is None:
+            flush_started()  # not sent: the next notification tries
     except (*tasks.RETRY_ON, Retry, MaxRetriesExceededError) as error:
         logger.warning(
             "Could not e-mail user %s their notifications: %s. They stay in "
@@ -98,13 +102,35 @@ def _queue_email(user_id: int) -> None:
         )
 
 
-def start_sending(user_id: int) -> None:
-    """Called by the burst's task before it reads what to send: from now on a
-    notification starts a burst (and queues a message) of its own. Before the
-    read, so that none is left between the two: one committed before it is
-    read and sent now, one committed after it queues another burst."""
+def flush_started() -> None:
+    """Called by the flush before it reads what to send: from now on a
+    notification queues a flush of its own. Before the read, so that none is
+    left between the two: one committed before it is read (and sent now, or
+    waited for), one committed after it queues another flush."""
     with contextlib.suppress(Exception):  # or the key expires
-        cache.delete(_burst_key(user_id))
+        cache.delete(_flush_key())
+
+
+def requeue_flush(seconds: float) -> bool:
+    """Queue the flush again `seconds` on, for bursts still growing, unless
+    one is queued for then or sooner (a notification's, made meanwhile);
+    whether this call queued it."""
+    due = time.time() + seconds
+    timeout = int((MAX_BURSTS + 1) * settings.CAIRN_MAIL_BURST_SECONDS)
+    try:
+        if not cache.add(_flush_key(), due, timeout=timeout):
+            queued_for = cache.get(_flush_key())
+            if queued_for is not None and queued_for <= due + 1:
+                return False
+            # Queued for later (a burst after a notification made meanwhile):
+            # this one goes first, the other finds less to send.
+            cache.set(_flush_key(), due, timeout=timeout)
+    except Exception:  # noqa: BLE001 - the cache down: queued all the same
+        pass
+    if tasks.send_due_bursts.apply_async(countdown=seconds) is None:
+        flush_started()
+        return False
+    return True
 
 
 # A burst ends when nothing new came for QUIET_SECONDS (a grade release's
@@ -114,20 +140,71 @@ QUIET_SECONDS = 10
 MAX_BURSTS = 4
 
 
+def _wait(first, last, now) -> float:
+    # A burst lasts at least CAIRN_MAIL_BURST_SECONDS from its first
+    # notification, then until QUIET_SECONDS of quiet, at most MAX_BURSTS
+    # bursts' time.
+    burst = settings.CAIRN_MAIL_BURST_SECONDS
+    since_first = (now - first).total_seconds()
+    quiet = (last - now).total_seconds() + QUIET_SECONDS
+    return max(0.0, burst - since_first, min(quiet, MAX_BURSTS * burst - since_first))
+
+
+def _unsent() -> QuerySet[Notification]:
+    return Notification.objects.filter(email_due=True, emailed_at__isnull=True)
+
+
 def burst_wait(user_id: int, *, now=None) -> float:
     """Seconds the person's burst still waits for more: 0 to send it now."""
-    burst = settings.CAIRN_MAIL_BURST_SECONDS
-    if burst <= 0:
+    if settings.CAIRN_MAIL_BURST_SECONDS <= 0:
         return 0
-    now = now or timezone.now()
-    due = Notification.objects.filter(
-        user_id=user_id, email_due=True, emailed_at__isnull=True
-    ).aggregate(first=Min("created_at"), last=Max("created_at"))
+    due = (
+        _unsent()
+        .filter(user_id=user_id)
+        .aggregate(first=Min("created_at"), last=Max("created_at"))
+    )
     if due["last"] is None:
         return 0
-    quiet = (due["last"] - now).total_seconds() + QUIET_SECONDS
-    limit = (due["first"] - now).total_seconds() + MAX_BURSTS * burst
-    return max(0.0, min(quiet, limit))
+    return _wait(due["first"], due["last"], now or timezone.now())
+
+
+def bursts_due(*, now=None) -> tuple[list[int], float | None]:
+    """The people whose burst has ended (to send now), and the seconds until
+    the next of those still growing ends (None: none grows); one query."""
+    now = now or timezone.now()
+    due, waits = [], []
+    bursts = (
+        _unsent()
+        .order_by()
+        .values("user_id")
+        .annotate(first=Min("created_at"), last=Max("created_at"))
+        .order_by("first")
+    )
+    for burst in bursts:
+        wait = (
+            _wait(burst["first"], burst["last"], now)
+            if settings.CAIRN_MAIL_BURST_SECONDS > 0
+            else 0
+        )
+        if wait > 0:
+            waits.append(wait)
+        else:
+            due.append(burst["user_id"])
+    return due, min(waits, default=None)
+
+
+def send_due_bursts(*, now=None) -> int:
+    """Send every burst that has ended, each in its own e-mail and
+    transaction, and queue the flush again for those still growing; the
+    e-mails sent. A send that fails stops the flush (its task retries; those
+    sent are marked and not sent again)."""
+    flush_started()  # before reading: see flush_started
+    due, next_in = bursts_due(now=now)
+    sent = sum(send_burst(user_id) > 0 for user_id in due)
+    if next_in is not None:
+        # A second's margin: woken just after the burst's quiet has passed.
+        requeue_flush(next_in + 1)
+    return sent
 
 
 def send_burst(user_id: int) -> int:
@@ -201,7 +278,10 @@ def sweep_unsent(*, now=None) -> int:
     )
     queued = 0
     for user_id in users.iterator():
-        tasks.send_burst.delay(user_id)
+        # Past its first notification by more than MAX_BURSTS bursts: its
+        # burst has ended (and with a grace period under that, what grows
+        # still goes with it).
+        tasks.send_burst.delay(user_id, wait=False)
         queued += 1
     return queued
 

@@ -17,15 +17,20 @@ def send_notification_email(notification_id: int) -> bool:
 
 
 @shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=8)
+def send_due_bursts() -> int:
+    """Send every person's burst that has ended; queued again while bursts
+    grow (see services._queue_email)."""
+    return services.send_due_bursts()
+
+
+@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=8)
 def send_burst(user_id: int, wait: bool = True) -> int:
-    """Send the person's burst, unless it is still growing (a queued burst
-    waits for quiet, see services.burst_wait; `wait=False` sends at once)."""
+    """Send the person's burst (the sweep's message, or every notification's
+    without bursts), unless it is still growing (services.burst_wait;
+    `wait=False` sends at once): the flush sends it then."""
     if wait and (seconds := services.burst_wait(user_id)) > 0:
-        # Still growing: woken once more when it can have ended, the burst's
-        # key still standing, so that no other message is queued meanwhile.
-        send_burst.apply_async((user_id,), countdown=seconds)
+        services.requeue_flush(seconds + 1)
         return 0
-    services.start_sending(user_id)
     return services.send_burst(user_id)
 
 
