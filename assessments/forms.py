@@ -324,12 +324,9 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, tasks, cohorts, statuses, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["task"].choices = [("", "All tasks")] + [
-            (t.pk, f"{t.version.module.code}: {t.title}") for t in tasks
-        ]
-        self.fields["cohort"].choices = [("", "All my cohorts")] + [
-            (c.pk, c.name) for c in cohorts
-        ]
+        # tasks, cohorts: (id, label) pairs (selectors.queue_filter_choices).
+        self.fields["task"].choices = [("", "All tasks"), *tasks]
+        self.fields["cohort"].choices = [("", "All my cohorts"), *cohorts]
         self.fields["status"].choices = [("", "Everything")] + list(statuses.items())
 
 
