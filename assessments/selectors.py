@@ -239,6 +239,14 @@ class QueueRow:
     def stage(self) -> str:
         return Status(self.status).label
 
+    @property
+    def action(self) -> str:
+        """What its button says."""
+        return _ACTIONS.get(self.status, "Grade")
+
+
+_ACTIONS = {Status.SECOND_MARKING: "Second-mark", Status.MODERATION: "Moderate"}
+
 
 # The columns a QueueRow is read from: no model instances (five per row, with
 # their loading hooks) for a page of 25 rows.

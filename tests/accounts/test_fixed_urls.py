@@ -32,3 +32,22 @@ def test_another_url_configuration_is_followed():
     with override_settings(ROOT_URLCONF="tests.accounts.fixed_urls_conf"):
         assert _render() == "/elsewhere/notifications/"
     assert _render() == reverse("accounts:notifications")
+
+
+ROW = Template("{% load fixed_urls %}{% fixed_url 'assessments:grade' pk %}")
+
+
+def _row(pk) -> str:
+    return ROW.render(Context({"pk": pk}))
+
+
+def test_a_route_taking_a_number_gives_what_reverse_gives_for_each_row():
+    for pk in (1, 42, 1234567, 7):
+        assert _row(pk) == reverse("assessments:grade", args=[pk])
+    set_script_prefix("/cairn/")
+    try:
+        assert _row(5) == reverse("assessments:grade", args=[5])
+        assert _row(5).startswith("/cairn/")
+    finally:
+        clear_script_prefix()
+    assert _row(5) == reverse("assessments:grade", args=[5])
