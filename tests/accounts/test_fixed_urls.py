@@ -1,6 +1,8 @@
 """{% fixed_url %} gives what {% url %} gives, and follows the script prefix
 and the URL configuration rather than keeping the first answer for good."""
 
+import uuid
+
 from django.template import Context, Template
 from django.test import override_settings
 from django.urls import clear_script_prefix, reverse, set_script_prefix
@@ -51,3 +53,15 @@ def test_a_route_taking_a_number_gives_what_reverse_gives_for_each_row():
     finally:
         clear_script_prefix()
     assert _row(5) == reverse("assessments:grade", args=[5])
+
+
+def test_a_route_taking_a_uuid_gives_what_reverse_gives():
+    template = Template("{% load fixed_urls %}{% fixed_url 'credentials:verify' u %}")
+    for value in (uuid.uuid4(), uuid.uuid4()):
+        url = template.render(Context({"u": value}))
+        assert url == reverse("credentials:verify", args=[value])
+    # Anything but an integer or a UUID is reversed as {% url %} does.
+    text = Template("{% load fixed_urls %}{% fixed_url 'credentials:issuer' s %}")
+    assert text.render(Context({"s": "a-b"})) == reverse(
+        "credentials:issuer", args=["a-b"]
+    )
