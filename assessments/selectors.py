@@ -12,7 +12,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Window,
 )
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -287,51 +286,20 @@ def queue_page(
     per_page: int = QUEUE_PER_PAGE,
     **filters,
 ) -> tuple[Page, dict[str, int]]:
-    """The queue page's rows (QueueRow) and its counts at a glance, in as few
-    queries as the filters allow: unfiltered, the page's own query carries the
-    counts (window aggregates over the whole queue, computed before its LIMIT)
-    and the condition is compiled once; with a filter the counts are a query
-    of their own, and the filtered length one more unless the counts tell it
-    (queue_length). `number`: the page asked for (anything; as
-    Paginator.get_page)."""
+    """The queue page's rows (QueueRow, read as values) and its counts at a
+    glance, which also give the page's length unless a task, cohort or age
+    filter is chosen (queue_length). `number`: the page asked for (anything;
+    as Paginator.get_page)."""
     condition = queue_condition(grader, organizations=organizations)
-    chosen = {name: value for name, value in filters.items() if value}
-    queue = _queue(Submission.objects.all(), grader, condition, chosen)
+    counts = queue_counts(grader, condition=condition)
+    queue = _queue(Submission.objects.all(), grader, condition, filters)
     paginator = Paginator(queue.values(*_ROW_VALUES), per_page)
-    try:
-        number = max(1, int(number))
-    except (TypeError, ValueError):
-        number = 1
-    counts = None
-    rows: list[dict] = []
-    if not chosen:
-        start = (number - 1) * per_page
-        rows = list(
-            queue.annotate(
-                **{
-                    f"_{name}": Window(count)
-                    for name, count in _count_expressions().items()
-                }
-            ).values(*_ROW_VALUES, *(f"_{name}" for name in _COUNTS))[
-                start : start + per_page
-            ]
-        )
-        if rows:
-            counts = {name: rows[0][f"_{name}"] for name in _COUNTS}
-    if counts is None:  # filtered, empty, or past the last page
-        counts = queue_counts(grader, condition=condition)
-        rows = []
-    length = queue_length(counts, **chosen)
+    length = queue_length(counts, **filters)
     if length is not None:
-        paginator.count = length  # the counts told it: no COUNT of the page
+        paginator.count = length  # the counts told it: no second COUNT
     page = paginator.get_page(number)
-    if not rows and paginator.count:
-        rows = list(page.object_list)
-    page.object_list = [_queue_row(values) for values in rows]
+    page.object_list = [_queue_row(values) for values in page.object_list]
     return page, counts
-
-
-_COUNTS = ("waiting", "second", "moderation", "older_than_a_week")
 
 
 def queue_filter_choices(

@@ -335,9 +335,13 @@ def manage_awards(request: HttpRequest, slug: str) -> HttpResponse:
         query=filters["q"],
         status=filters["status"],
         kind=filters["kind"],
-    ).values(*selectors.AWARD_ROW_VALUES)
+    )
+    # Counted on the awards alone (no join to the learners for up to the cap);
+    # the page's rows read as values.
     page = CappedPaginator(awards, AWARDS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = selectors.award_rows(page.object_list)
+    page.object_list = selectors.award_rows(
+        page.object_list.values(*selectors.AWARD_ROW_VALUES)
+    )
     return render(
         request,
         "credentials/award_manage.html",
