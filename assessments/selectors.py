@@ -162,7 +162,7 @@ def grading_queue(
             "task__version__module__organization", "learner"
         ),
         grader,
-        condition,
+        condition if condition is not None else queue_condition(grader),
         filters,
     )
 
@@ -170,7 +170,11 @@ def grading_queue(
 def _queue(
     submissions: QuerySet[Submission], grader: User, condition: Q | None, filters
 ) -> QuerySet[Submission]:
-    chosen = condition if condition is not None else queue_condition(grader)
+    """`submissions` in the queue (filtered by `condition` already when it is
+    None), with the filters, has_draft and the queue's order."""
+    if condition is not None:
+        submissions = submissions.filter(condition)
+    chosen = Q()
     status = filters.get("status")
     if status in _STATUS_FILTERS:
         chosen &= Q(status=_STATUS_FILTERS[status])
@@ -183,7 +187,6 @@ def _queue(
     if filters.get("age") in AGES:
         cutoff = timezone.now() - timedelta(days=AGES[filters["age"]])
         chosen &= Q(submitted_at__lte=cutoff)
-    # Everything but the condition first, so that it is copied by no later step.
     return (
         submissions.annotate(has_draft=_own_draft(grader))
         .order_by("submitted_at", "pk")
@@ -290,9 +293,13 @@ def queue_page(
     glance, which also give the page's length unless a task, cohort or age
     filter is chosen (queue_length). `number`: the page asked for (anything;
     as Paginator.get_page)."""
-    condition = queue_condition(grader, organizations=organizations)
-    counts = queue_counts(grader, condition=condition)
-    queue = _queue(Submission.objects.all(), grader, condition, filters)
+    # The condition resolved once, by one filter(), for both queries: its
+    # subqueries are not built again for the second.
+    waiting = Submission.objects.filter(
+        queue_condition(grader, organizations=organizations)
+    )
+    counts = waiting.aggregate(**_count_expressions())
+    queue = _queue(waiting, grader, None, filters)
     paginator = Paginator(queue.values(*_ROW_VALUES), per_page)
     length = queue_length(counts, **filters)
     if length is not None:
