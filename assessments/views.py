@@ -250,21 +250,18 @@ def evidence_preview(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def grading_queue(request: HttpRequest) -> HttpResponse:
-    choices = selectors.queue_filter_choices(request.user)
+    organizations = selectors.faculty_organization_ids(request.user)
+    choices = selectors.queue_filter_choices(request.user, organizations=organizations)
     filters = QueueFilterForm(
         request.GET or None, statuses=selectors.QUEUE_STATUSES, **choices
     )
     cleaned = filters.cleaned_data if filters.is_valid() else {}
-    condition = selectors.queue_condition(request.user)
-    counts = selectors.queue_counts(request.user, condition=condition)
-    queue = selectors.grading_queue(
-        request.user, condition=condition, rows_only=True, **cleaned
+    page, counts = selectors.queue_page(
+        request.user,
+        number=request.GET.get("page"),
+        organizations=organizations,
+        **cleaned,
     )
-    paginator = Paginator(queue, 25)
-    length = selectors.queue_length(counts, **cleaned)
-    if length is not None:
-        paginator.count = length  # the counts told it: no second COUNT
-    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -275,10 +272,8 @@ def grading_queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "counts": counts,
             "query_string": query.urlencode(),
-            # Asked only by an empty queue, to say why it is empty.
-            "is_faculty": lambda: organizations_where(
-                request.user, Role.FACULTY
-            ).exists(),
+            # Read only by an empty queue, to say why it is empty.
+            "is_faculty": bool(organizations),
         },
     )
 

@@ -97,6 +97,12 @@ def explain_page(label: str, path: str, user, big: dict[str, int]) -> None:
         print(f"               {' '.join(f.sql.split())[:150]}")
 
 
+def _cpu(result: load.Result) -> str:
+    """The workers' CPU per request (from /proc): it moves far less with the
+    machine's load than the latencies do."""
+    return "CPU n/a" if result.cpu_ms is None else f"CPU {result.cpu_ms:.1f} ms"
+
+
 def main() -> None:
     big = big_tables()
     awards = big.get("credentials_award", 0)
@@ -111,7 +117,8 @@ def main() -> None:
         explain_page(label, path, user, big)
     print(
         f"  wrk: {CONNECTIONS} connections, {ROUNDS} x {SECONDS:g} s per page, "
-        "interleaved with the one-query reference view; 2 gunicorn workers"
+        "interleaved with the one-query reference view; 2 gunicorn workers; "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     with load.Server(os.environ["DATABASE_URL"]) as server:
         for label, (path, user) in chosen.items():
@@ -132,11 +139,12 @@ def main() -> None:
             print(
                 f"  {label:<19} {page.requests_per_second:7.0f} req/s "
                 f"p50 {page.latency_ms[50]:6.1f} ms  p99 {page.latency_ms[99]:6.1f} ms"
-                f"  (reference {ref.requests_per_second:.0f} req/s, "
-                f"p99 {ref.latency_ms[99]:.1f} ms): "
+                f"  {_cpu(page)} (reference {ref.requests_per_second:.0f} req/s, "
+                f"p99 {ref.latency_ms[99]:.1f} ms, {_cpu(ref)}): "
                 f"{page.requests_per_second / ref.requests_per_second:.1%} of its "
                 f"throughput, p99 {page.latency_ms[99] / ref.latency_ms[99]:.1f}x; "
-                f"errors {page.errors}; p99 <= {GOAL_P99_MS:g} ms {met}"
+                f"errors {page.errors}; p99 <= {GOAL_P99_MS:g} ms {met}; "
+                f"load average {os.getloadavg()[0]:.1f}"
             )
 
 

@@ -302,19 +302,6 @@ def compromise_key(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 AWARDS_PER_PAGE = 25
-# What a row of the list shows: not the signed credential (kilobytes of JSON
-# decoded per row) nor the learner's other columns.
-AWARD_LIST_COLUMNS = (
-    "uuid",
-    "achievement_name",
-    "kind",
-    "issued_at",
-    "revoked_at",
-    "suspended_at",
-    "learner__username",
-    "learner__first_name",
-    "learner__last_name",
-)
 
 
 class CappedPaginator(Paginator):
@@ -348,8 +335,13 @@ def manage_awards(request: HttpRequest, slug: str) -> HttpResponse:
         query=filters["q"],
         status=filters["status"],
         kind=filters["kind"],
-    ).only(*AWARD_LIST_COLUMNS)
+    )
+    # Counted on the awards alone (no join to the learners for up to the cap);
+    # the page's rows read as values.
     page = CappedPaginator(awards, AWARDS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.award_rows(
+        page.object_list.values(*selectors.AWARD_ROW_VALUES)
+    )
     return render(
         request,
         "credentials/award_manage.html",

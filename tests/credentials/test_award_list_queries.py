@@ -82,3 +82,27 @@ def test_the_verification_page_costs_the_same_for_a_learner_with_many_awards(
     more_awards(issued, 20)
     with django_assert_max_num_queries(with_one):
         assert client.get(url).status_code == 200
+
+
+def test_each_row_of_the_award_list_shows_its_award(client, cast, issued):
+    """Rows read as values: the link, names (the username without one), kind
+    and status as the award's own methods would give them."""
+    more_awards(issued, 3)
+    revoked, suspended, unnamed = Award.objects.filter(
+        learner__username__startswith="many"
+    ).order_by("learner__username")
+    Award.objects.filter(pk=revoked.pk).update(revoked_at=issued.issued_at)
+    Award.objects.filter(pk=suspended.pk).update(suspended_at=issued.issued_at)
+    get_user_model().objects.filter(pk=unnamed.learner_id).update(
+        first_name="", last_name=""
+    )
+    client.force_login(cast["admin"])
+    page = client.get(reverse("credentials:manage", args=[cast.organization.slug])).text
+    for award in (issued, revoked, suspended, unnamed):
+        assert f'<a href="{award.get_absolute_url()}">' in page
+    assert f"<td>{issued.learner.get_full_name()}</td>" in page
+    assert f"<td>{unnamed.learner.username}</td>" in page
+    assert page.count('<span class="badge revoked">Revoked</span>') == 1
+    assert page.count('<span class="badge revoked">Suspended</span>') == 1
+    assert page.count("<td>Valid</td>") == 2
+    assert page.count(f"<td>{issued.get_kind_display()}</td>") == 4
