@@ -6,7 +6,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments import selectors, services
+from assessments import queue, selectors, services
 from assessments.models import Grade, GradeImport, Submission
 from assessments.permissions import (
     can_change_grade,
@@ -133,7 +133,7 @@ class GradingQueue(generics.ListAPIView):
     serializer_class = SubmissionSerializer
 
     def get_queryset(self):
-        return selectors.grading_queue(self.request.user).prefetch_related("files")
+        return queue.grading_queue(self.request.user).prefetch_related("files")
 
 
 def _by_criterion(data: dict) -> tuple[dict[int, int], dict[int, str]]:

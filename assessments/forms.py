@@ -324,7 +324,7 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, tasks, cohorts, statuses, **kwargs):
         super().__init__(*args, **kwargs)
-        # tasks, cohorts: (id, label) pairs (selectors.queue_filter_choices).
+        # tasks, cohorts: (id, label) pairs (assessments.queue.queue_filter_choices).
         self.fields["task"].choices = [("", "All tasks"), *tasks]
         self.fields["cohort"].choices = [("", "All my cohorts"), *cohorts]
         self.fields["status"].choices = [("", "Everything")] + list(statuses.items())

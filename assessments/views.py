@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import add_service_errors
 from accounts.models import Membership
 from accounts.permissions import has_role, organizations_where
-from assessments import selectors, services
+from assessments import queue, selectors, services
 from assessments.forms import (
     CellForm,
     ChangeGradeForm,
@@ -250,13 +250,13 @@ def evidence_preview(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def grading_queue(request: HttpRequest) -> HttpResponse:
-    organizations = selectors.faculty_organization_ids(request.user)
-    choices = selectors.queue_filter_choices(request.user, organizations=organizations)
+    organizations = queue.faculty_organization_ids(request.user)
+    choices = queue.queue_filter_choices(request.user, organizations=organizations)
     filters = QueueFilterForm(
-        request.GET or None, statuses=selectors.QUEUE_STATUSES, **choices
+        request.GET or None, statuses=queue.QUEUE_STATUSES, **choices
     )
     cleaned = filters.cleaned_data if filters.is_valid() else {}
-    page, counts = selectors.queue_page(
+    page, counts = queue.queue_page(
         request.user,
         number=request.GET.get("page"),
         organizations=organizations,

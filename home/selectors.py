@@ -10,7 +10,7 @@ from accounts.models import Organization
 from accounts.notifications.selectors import unread_count
 from accounts.permissions import Role, organizations_where
 from analytics.work import failed_jobs
-from assessments.selectors import FacultyWork, faculty_work
+from assessments.queue import FacultyWork, faculty_work
 from credentials.selectors import IssuingOverview, issuing_overview
 from curriculum.work import Waiting, module_drafts_of, modules_to_publish
 from integrations.webhooks.selectors import WebhookHealth, webhook_health

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from assessments import selectors, services
+from assessments import queue, selectors, services
 from tests import builders
 from tests.assessments.conftest import learners, level_ids
 
@@ -25,8 +25,8 @@ def test_a_new_grader_gets_live_work_only_after_calibrating(
 ):
     live = builders.submit(task, cast["learner"])
     newcomer = faculty[1]
-    assert live not in selectors.grading_queue(newcomer)
-    assert live in selectors.grading_queue(faculty[0])  # the lead needs no calibration
+    assert live not in queue.grading_queue(newcomer)
+    assert live in queue.grading_queue(faculty[0])  # the lead needs no calibration
     with pytest.raises(ValidationError, match="calibration set"):
         services.grade_submission(live, grader=newcomer, levels=level_ids(task, [2, 2]))
     client.force_login(newcomer)
@@ -34,9 +34,9 @@ def test_a_new_grader_gets_live_work_only_after_calibrating(
     assert response.url == reverse("assessments:calibration", args=[task.pk])
 
     services.calibrate(anchored[0], grader=newcomer, levels=level_ids(task, [2, 3]))
-    assert live not in selectors.grading_queue(newcomer)  # one anchor still to do
+    assert live not in queue.grading_queue(newcomer)  # one anchor still to do
     services.calibrate(anchored[1], grader=newcomer, levels=level_ids(task, [0, 2]))
-    assert live in selectors.grading_queue(newcomer)
+    assert live in queue.grading_queue(newcomer)
 
 
 def test_the_grader_sees_how_far_their_levels_are_from_the_anchors(

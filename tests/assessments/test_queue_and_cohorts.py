@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import selectors, services
+from assessments import queue, services
 from assessments.models import Cohort, Grade, Submission
 from tests import builders
 from tests.assessments.conftest import learners, level_ids
@@ -36,9 +36,9 @@ def test_graders_see_only_the_work_assigned_to_them(
 ):
     mine = builders.submit(task, cast["learner"])
     theirs = builders.submit(task, cast["other_learner"])
-    assert list(selectors.grading_queue(faculty[0])) == [mine]
-    assert list(selectors.grading_queue(faculty[1])) == [theirs]
-    assert list(selectors.grading_queue(faculty[2])) == []  # assigned nowhere
+    assert list(queue.grading_queue(faculty[0])) == [mine]
+    assert list(queue.grading_queue(faculty[1])) == [theirs]
+    assert list(queue.grading_queue(faculty[2])) == []  # assigned nowhere
 
     client.force_login(faculty[0])
     assert client.get(reverse("assessments:grade", args=[mine.pk])).status_code == 200
@@ -58,7 +58,7 @@ def test_work_of_learners_in_no_cohort_stays_with_all_faculty(
     (outsider,) = learners(cast, 1)
     submission = builders.submit(task, outsider)
     for person in faculty:
-        assert submission in selectors.grading_queue(person)
+        assert submission in queue.grading_queue(person)
 
 
 def test_only_admins_manage_cohorts(client, cast, faculty, cohorts):
@@ -102,14 +102,14 @@ def test_the_queue_filters_by_task_cohort_status_and_age(
     Submission.objects.filter(pk=old.pk).update(
         submitted_at=timezone.now() - timedelta(days=10)
     )
-    queue = selectors.grading_queue
-    assert list(queue(faculty[0])) == [old, new]  # oldest first
-    assert list(queue(faculty[0], task=second.pk)) == [new]
-    assert list(queue(faculty[0], age="7")) == [old]
-    assert list(queue(faculty[0], cohort=cohorts[0].pk)) == [old, new]
-    assert list(queue(faculty[0], cohort=cohorts[1].pk)) == []
-    assert list(queue(faculty[0], status="second")) == []
-    assert selectors.queue_counts(faculty[0]) == {
+    grading_queue = queue.grading_queue
+    assert list(grading_queue(faculty[0])) == [old, new]  # oldest first
+    assert list(grading_queue(faculty[0], task=second.pk)) == [new]
+    assert list(grading_queue(faculty[0], age="7")) == [old]
+    assert list(grading_queue(faculty[0], cohort=cohorts[0].pk)) == [old, new]
+    assert list(grading_queue(faculty[0], cohort=cohorts[1].pk)) == []
+    assert list(grading_queue(faculty[0], status="second")) == []
+    assert queue.queue_counts(faculty[0]) == {
         "waiting": 2, "second": 0, "moderation": 0, "older_than_a_week": 1,
     }  # fmt: skip
     client.force_login(faculty[0])
@@ -204,8 +204,8 @@ def test_the_queue_counts_what_each_filter_shows_and_pages_past_25(
             )
     client.force_login(faculty[1])
     url = reverse("assessments:queue")
-    expected = selectors.grading_queue(faculty[1]).count()
-    waiting = selectors.grading_queue(faculty[1], status="waiting").count()
+    expected = queue.grading_queue(faculty[1]).count()
+    waiting = queue.grading_queue(faculty[1], status="waiting").count()
     assert waiting == 25
     page = client.get(url).text
     assert f"{expected} submissions shown" in page
