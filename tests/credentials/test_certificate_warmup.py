@@ -15,7 +15,7 @@ from credentials import certificate_layers, certificate_refill, certificate_warm
 from credentials.certificate_design import DEFAULT_DESIGN
 from credentials.certificate_layers import cached_layers, clear_cache
 from credentials.certificates import render_certificate_pdf
-from credentials.services.rendering import warm_certificates
+from credentials.services.rendering import warm_at_start, warm_certificates
 from tests import builders
 from tests.credentials.test_certificate_layers import DESIGNED, GRADED, undated
 from tests.credentials.test_certificates import TYPICAL
@@ -118,3 +118,20 @@ def test_learners_graded_differently_share_the_design_layer_that_hides_results()
     render_certificate_pdf(graded, DESIGNED)
     render_certificate_pdf(other, DESIGNED)
     assert layouts()["design"] - before.get("design", 0) == 2
+
+
+@pytest.mark.django_db
+def test_a_web_process_warms_at_start_as_the_setting_says(
+    issued, settings, monkeypatch
+):
+    monkeypatch.setattr(certificate_warmup, "_warmed", False)
+    clear_cache()
+    settings.CAIRN_CERTIFICATE_WARMUP = -1
+    warm_at_start()
+    assert not certificate_warmup._warmed
+    assert cached_layers() == 0
+
+    settings.CAIRN_CERTIFICATE_WARMUP = 8
+    warm_at_start()
+    assert certificate_warmup._warmed
+    assert cached_layers() == 1  # the achievement awarded
