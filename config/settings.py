@@ -260,6 +260,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CAIRN_PROXY_COUNT = int(os.environ.get("CAIRN_PROXY_COUNT", 0))
 CAIRN_VERIFY_PER_MINUTE = int(os.environ.get("CAIRN_VERIFY_PER_MINUTE", 30))
 CAIRN_LOGINS_PER_MINUTE = int(os.environ.get("CAIRN_LOGINS_PER_MINUTE", 10))
+# A web process (config/wsgi.py) lays out a sample certificate and the
+# certificates of this many achievements most recently awarded when it starts,
+# so that first requests of certificates answer warm; -1 warms nothing.
+CAIRN_CERTIFICATE_WARMUP = int(os.environ.get("CAIRN_CERTIFICATE_WARMUP", 8))
 # Prefix of every key Cairn keeps in the cache (config/cache.py make_key).
 # The tests give each test its own, and a real worker they start the test's.
 CAIRN_CACHE_NAMESPACE = os.environ.get("CAIRN_CACHE_NAMESPACE", "cairn")

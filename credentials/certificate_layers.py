@@ -14,7 +14,7 @@ lays the certificate out whole instead (None from layered_pdf).
 
 import re
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -78,6 +78,9 @@ class DesignLayer:
 
 _cache: OrderedDict[tuple, DesignLayer] = OrderedDict()
 _lock = threading.Lock()
+# Layers laid out since the process began, by layer ("design", "learner"): what
+# a first certificate of an achievement costs, and what warming spares it.
+layouts: Counter[str] = Counter()
 
 
 def layered_pdf(
@@ -97,19 +100,7 @@ def layered_pdf(
     if not layer.usable:
         return None
     if refilled:
-        # The learner's layer laid out once for the design layer and the kind
-        # of dates, refilled with this learner's text (certificate_refill.py).
-        kept = kept_layer(
-            (
-                *design_key(info, design),
-                learner_pt,
-                lines,
-                bool(info.valid_until),
-                info.expired,
-            ),
-            info,
-            lambda stand_in: kept_document(stand_in, design, layer, learner_pt),
-        )
+        kept = kept_learner_layer(info, design, layer, learner_pt, lines)
         pdf = refill(
             kept,
             info,
@@ -135,6 +126,26 @@ def layered_pdf(
         # in a fallback font of other proportions.
         return None
     return write(document, layer, info, design, attachment)
+
+
+def kept_learner_layer(
+    info: CertificateInfo,
+    design: CertificateDesign,
+    layer: DesignLayer,
+    learner_pt: float,
+    lines: int,
+):
+    """The learner's layer laid out once for the design layer and the kind of
+    dates, to refill with each learner's text (certificate_refill.py)."""
+    return kept_layer(
+        (*design_key(info, design), learner_pt, lines, *dates_kind(info)),
+        info,
+        lambda stand_in: kept_document(stand_in, design, layer, learner_pt),
+    )
+
+
+def dates_kind(info: CertificateInfo) -> tuple[bool, bool]:
+    return bool(info.valid_until), info.expired
 
 
 def same_column(place: Place, other: Place | None) -> bool:
@@ -165,9 +176,14 @@ def move_name(document: Document, place: Place, to: Place) -> None:
 
 def design_key(info: CertificateInfo, design: CertificateDesign) -> tuple:
     """What the design layer depends on: the design, the certificate's text but
-    the learner's parts (rubric results stay: they are in the centred text)."""
+    the learner's parts. Rubric results stay where the design shows them (they
+    are in the centred text); where it does not, as outcomes it does not show,
+    they are left out, so that learners of one achievement graded differently
+    share a layer rather than each laying out both."""
     shared = replace(
         info,
+        outcomes=info.outcomes if design.shows("outcomes") else (),
+        rubric_results=info.rubric_results if design.shows("rubric_results") else (),
         learner_name="",
         issued_on=date.min,
         credential_id="",
@@ -203,9 +219,19 @@ def clear_cache() -> None:
     certificate_refill.clear_cache()
 
 
+def forget(info: CertificateInfo, design: CertificateDesign) -> None:
+    """Drop the layers kept for the certificate's design and text (a sample's)."""
+    shared = design_key(info, design)
+    with _lock:
+        for key in [key for key in _cache if key[:2] == shared]:
+            del _cache[key]
+    certificate_refill.forget(lambda key: key[:2] == shared)
+
+
 def build_design_layer(
     shared: CertificateInfo, design: CertificateDesign, learner_pt: float, lines: int
 ) -> DesignLayer:
+    layouts["design"] += 1
     outcomes = shared.outcomes if design.shows("outcomes") else ()
     for slots in outcome_slot_counts(len(outcomes)):
         context = certificate_context(shared, slots, design, with_qr=False)
@@ -321,6 +347,7 @@ def learner_document(
     *,
     learner_pt: float | None = None,
 ) -> Document:
+    layouts["learner"] += 1
     context = certificate_context(info, 0, design, with_qr=False)
     context["layer"] = "learner"
     if learner_pt is not None:

@@ -125,6 +125,19 @@ def clear_cache() -> None:
         _kept.clear()
 
 
+def forget(which: Callable[[tuple], bool]) -> None:
+    """Drop the kept layers whose key which() accepts."""
+    with _lock:
+        for key in [key for key in _kept if which(key)]:
+            del _kept[key]
+
+
+def kept_layers() -> int:
+    """How many learner's layers this process keeps."""
+    with _lock:
+        return len(_kept)
+
+
 def keep(document: Document, info: CertificateInfo) -> KeptLayer | None:
     """The layer with its runs found, or None when they are not laid out as
     refill() can refill them (every certificate of the key is then laid out)."""

@@ -1,12 +1,15 @@
 """Certificates: the PDF of an award, rendered when first asked for and
 again when its design or the credential's standing changes."""
 
+import logging
+import time
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from credentials import selectors, template_selectors
+from credentials import certificate_warmup, selectors, template_selectors
 from credentials.certificate_design import design_from_settings
 from credentials.certificates import (
     EXPIRED_DESIGN,
@@ -16,6 +19,8 @@ from credentials.certificates import (
     render_certificate_pdf,
 )
 from credentials.models import Award
+
+logger = logging.getLogger(__name__)
 
 
 def standing_design(award: Award) -> str:
@@ -140,3 +145,64 @@ def stale_certificates(organization: Organization):
     return Award.objects.filter(organization=organization).exclude(
         pdf_design__in=[design + status for status in STATUS_DESIGNS]
     )
+
+
+# Awards looked at, newest first, for the achievements to warm.
+WARM_LOOKBACK = 2000
+
+
+def warm_certificates(achievements: int) -> int:
+    """Make this process ready for first requests of certificates (at a web
+    process's start, off the request path): the process's first layout
+    (certificate_warmup.warm_process), then both layers of the certificates of
+    the `achievements` most recently awarded achievements, in the design their
+    next certificate takes. Returns how many achievements it prepared."""
+    certificate_warmup.warm_process()
+    start = time.process_time()
+    seen, prepared = set(), 0
+    recent = (
+        Award.objects.filter(revoked_at=None)
+        .order_by("-pk")
+        .values_list("pk", "organization_id", "kind", "achievement_name")[
+            :WARM_LOOKBACK
+        ]
+    )
+    for pk, *achievement in recent:
+        if prepared >= achievements:
+            break
+        if tuple(achievement) in seen:
+            continue
+        seen.add(tuple(achievement))
+        award = Award.objects.select_related("organization").get(pk=pk)
+        version = template_selectors.current_version(award)
+        certificate_warmup.prepare(
+            selectors.certificate_info(award),
+            design_from_settings(version.settings if version else None),
+        )
+        prepared += 1
+    logger.info(
+        "certificates: %d achievements prepared in %.0f ms of CPU",
+        prepared,
+        (time.process_time() - start) * 1000,
+    )
+    return prepared
+
+
+def warm_at_start() -> None:
+    """warm_certificates() as a web process starts (config/wsgi.py), with
+    settings.CAIRN_CERTIFICATE_WARMUP achievements (-1: nothing warmed). A
+    failure is logged, never raised: the process serves, its first
+    certificates cold. Closes the database connection it opened, so that a
+    process forked from this one (gunicorn --preload) opens its own."""
+    from django.conf import settings
+    from django.db import connections
+
+    achievements = settings.CAIRN_CERTIFICATE_WARMUP
+    if achievements < 0:
+        return
+    try:
+        warm_certificates(achievements)
+    except Exception:
+        logger.exception("certificates: warming failed; first requests render cold")
+    finally:
+        connections.close_all()

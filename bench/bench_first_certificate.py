@@ -1,0 +1,161 @@
+"""A process's first certificates: CPU milliseconds by phase, cold and warmed.
+
+    python -m bench first_certificate
+
+Certificates are rendered when a learner first asks for one (issue 17: within
+200 ms). Each case runs in a new process, as a web worker starts, and renders
+certificates of the built-in design and of a designed template (a bundled font,
+two signatories) in turn, timing each phase with time.process_time (CPU, which
+other processes on a shared machine do not inflate): the design's layer laid
+out (and, within it, written as a form), the learner's layer laid out to be
+kept, the learner's text refilled, the page written (within it, the QR code).
+Cases: a cold process (nothing warmed, as before); a process warmed at start
+(certificate_warmup.warm_process: a sample certificate in each bundled font)
+asked for an achievement it never saw; and a process that also prepared the
+achievement's layers (as config/wsgi.py does for the achievements most recently
+awarded). Layouts are counted: a prepared achievement's first certificate lays
+out no layer. Also the warm-up's own CPU and the resident memory it adds.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections import defaultdict
+from datetime import date
+
+CASES = ("cold", "warmed process, new achievement", "warmed and prepared")
+
+
+def child(case: str) -> dict:
+    """Run in a new process: the case's figures as a dict."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "1")
+    django.setup()
+    from credentials import certificate_layers as layers
+    from credentials import certificate_refill, certificate_warmup
+    from credentials.certificate_design import DEFAULT_DESIGN
+    from credentials.certificates import CertificateInfo, render_certificate_pdf
+    from tests import builders
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(module, name: str, phase: str) -> None:
+        function = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[phase] += time.process_time() - start
+
+        setattr(module, name, wrapper)
+
+    timed(layers, "build_design_layer", "design layer")
+    timed(layers, "written_objects", "  written as a form")
+    timed(layers, "kept_document", "learner layer")
+    timed(certificate_refill, "fit", "refill")
+    timed(layers, "write", "write")
+    timed(layers, "qr_operators", "  QR code")
+
+    def info(name: str, achievement: str) -> CertificateInfo:
+        credential = uuid.uuid4()
+        return CertificateInfo(
+            learner_name=name, achievement_name=achievement,
+            achievement_kind="Module", organization_name="Northfield College",
+            issued_on=date(2026, 1, 1), credential_id=str(credential),
+            verify_url=f"https://cairn.example/credentials/{credential}/",
+            credential_json=b"{}", credits="15 credits",
+            outcomes=("SHEET-101: Spreadsheets", "VIZ-102: Charts"),
+        )  # fmt: skip
+
+    rss_before = resident_kb()
+    warm_ms = 0.0
+    start = time.process_time()
+    if case != "cold":
+        certificate_warmup.warm_process()
+    designs = (
+        ("built-in design", DEFAULT_DESIGN),
+        ("designed template", builders.DESIGNED_CERTIFICATE),
+    )
+    if case == "warmed and prepared":
+        for _, design in designs:
+            certificate_warmup.prepare(info("Stand In", "Data Analysis"), design)
+    warm_ms = (time.process_time() - start) * 1000
+    rss_warm = resident_kb()
+    layers.layouts.clear()
+    results = []
+    for label, design in designs:
+        for turn, name in (("first", "Lena Marsh"), ("second", "Liam Ortiz")):
+            spent.clear()
+            before = dict(layers.layouts)
+            start = time.process_time()
+            render_certificate_pdf(info(name, "Data Analysis"), design)
+            total = (time.process_time() - start) * 1000
+            results.append(
+                {
+                    "certificate": f"{label}, {turn}",
+                    "total": total,
+                    "phases": {k: v * 1000 for k, v in spent.items()},
+                    "layouts": {
+                        k: layers.layouts[k] - before.get(k, 0)
+                        for k in ("design", "learner")
+                    },
+                }
+            )
+    return {
+        "warm_ms": warm_ms,
+        "warm_rss_kb": rss_warm - rss_before,
+        "results": results,
+    }
+
+
+def resident_kb() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def main() -> None:
+    print("A process's first certificates (CPU ms of the process, by phase)")
+    with open("/proc/loadavg") as loadavg:
+        print(f"  load average: {' '.join(loadavg.read().split()[:3])}")
+    for case in CASES:
+        output = subprocess.run(
+            [sys.executable, "-m", "bench.bench_first_certificate", "--child", case],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        figures = json.loads(output.strip().splitlines()[-1])
+        print(f"  {case}")
+        if case != "cold":
+            print(
+                f"    warming at start: {figures['warm_ms']:7.1f} ms CPU, "
+                f"+{figures['warm_rss_kb'] / 1024:,.1f} MB resident"
+            )
+        for result in figures["results"]:
+            phases = ", ".join(
+                f"{name.strip()} {ms:.1f}" for name, ms in result["phases"].items()
+            )
+            laid = result["layouts"]
+            print(
+                f"    {result['certificate']:<28} {result['total']:7.1f} ms"
+                f"  (layouts: design {laid['design']}, learner {laid['learner']})"
+                f"  {phases}"
+            )
+    print("  goal: a first request within 200 ms (issue 17)")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        print(json.dumps(child(sys.argv[2])))
+    else:
+        main()
