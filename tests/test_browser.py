@@ -59,7 +59,14 @@ def csp_violations(browser) -> list[str]:
     ]
 
 
-def wait_until(browser, condition, *, timeout: int = 15):
+# How long a browser test waits for the page to change. A wait that holds
+# returns as soon as it does, so a longer limit only slows a failing test; 15 s
+# was too short for a CI run sharing the two cores with benchmarks (load 9-10:
+# an htmx search took longer to come back, tests/accounts/people/test_browser.py).
+WAIT_SECONDS = 30
+
+
+def wait_until(browser, condition, *, timeout: int = WAIT_SECONDS):
     """Wait for `condition(browser)` to hold. htmx swaps parts of the page under
     the test's feet, so an element found a moment ago may be gone: the wait
     retries on missing and stale elements instead of failing (and on a node that
@@ -79,7 +86,7 @@ def wait_until(browser, condition, *, timeout: int = 15):
     return WebDriverWait(browser, timeout).until(holds)
 
 
-def click(browser, by: str, value: str, *, timeout: int = 15) -> None:
+def click(browser, by: str, value: str, *, timeout: int = WAIT_SECONDS) -> None:
     """Click an element that htmx may be swapping: find it afresh and click,
     again if the node went stale or left the document in between (chromedriver
     reports the latter as an "unhandled inspector error")."""
@@ -98,7 +105,9 @@ def click(browser, by: str, value: str, *, timeout: int = 15) -> None:
     wait_until(browser, clicked, timeout=timeout)
 
 
-def wait_for_text(browser, selector: str, text: str, *, timeout: int = 15) -> None:
+def wait_for_text(
+    browser, selector: str, text: str, *, timeout: int = WAIT_SECONDS
+) -> None:
     """Wait for the next page: reading right after a click may see the old one."""
     wait_until(
         browser,
