@@ -318,6 +318,80 @@ def completion_facts(learner: AbstractBaseUser, *, on: datetime | None = None):
 # ---------------------------------------------------------------- evaluating
 
 
+@dataclass(frozen=True)
+class EvaluationState:
+    """What evaluating some learners' pathways reads: their enrolments (each
+    with its live completion as `completion`), their live pathway completions
+    and their completions as facts, by learner."""
+
+    enrolments: list[Enrolment]
+    live: dict[int, list[PathwayCompletion]]
+    facts: dict[int, list[rules.CompletionFact]]
+
+    def organizations(self) -> set[Organization]:
+        return {e.version.organization for e in self.enrolments} | {
+            c.version.organization for cs in self.live.values() for c in cs
+        }
+
+    def nests(self) -> bool:
+        """Whether a rule read nests a pathway (the catalogue then reads the
+        published pathways)."""
+        versions = [e.version for e in self.enrolments] + [
+            c.version for cs in self.live.values() for c in cs
+        ]
+        return any(rules.pathway_codes(v.rule) for v in versions)
+
+
+def _pathway_fact(completion: PathwayCompletion) -> rules.CompletionFact:
+    return rules.CompletionFact(
+        completion.pk,
+        completion.version.pathway.code,
+        completion.completed_at,
+        issuer=completion.version.pathway.organization.slug,
+        kind="pathway",
+    )
+
+
+def evaluation_state(learner_ids: Iterable[int], *, on: datetime) -> EvaluationState:
+    """The learners' enrolments, live pathway completions and facts (module
+    completions first, as for one learner), in three queries whatever their
+    number."""
+    learner_ids = list(learner_ids)
+    enrolments = list(
+        Enrolment.objects.filter(learner_id__in=learner_ids)
+        .select_related("version__pathway__organization")
+        .order_by("learner_id", "enrolled_at", "pk")
+    )
+    live: dict[int, list[PathwayCompletion]] = defaultdict(list)
+    for completion in (
+        PathwayCompletion.objects.live()
+        .filter(learner_id__in=learner_ids)
+        .select_related("version__pathway__organization")
+        .order_by("pk")
+    ):
+        live[completion.learner_id].append(completion)
+    facts: dict[int, list[rules.CompletionFact]] = defaultdict(list)
+    # Module completions only of learners with something to evaluate or void.
+    if reading := {e.learner_id for e in enrolments} | set(live):
+        rows = (
+            ModuleCompletion.objects.live()
+            .filter(learner_id__in=reading)
+            .values_list(*MODULE_FACT_FIELDS)
+        )
+        for learner_id, fact in _module_facts(rows):
+            facts[learner_id].append(fact)
+    for learner_id, completions in live.items():
+        facts[learner_id] += [
+            _pathway_fact(c) for c in completions if not c.is_expired(on)
+        ]
+    by_version = {(c.learner_id, c.version_id): c for cs in live.values() for c in cs}
+    for enrolment in enrolments:
+        enrolment.completion = by_version.get(
+            (enrolment.learner_id, enrolment.version_id)
+        )
+    return EvaluationState(enrolments, dict(live), dict(facts))
+
+
 def _learner_state(
     learner: AbstractBaseUser, *, on: datetime
 ) -> tuple[list[Enrolment], list[rules.CompletionFact]]:
@@ -344,15 +418,7 @@ def _learner_state(
     ):
         completions[completion.version_id] = completion
         if not completion.is_expired(on):
-            facts.append(
-                rules.CompletionFact(
-                    completion.pk,
-                    completion.version.pathway.code,
-                    completion.completed_at,
-                    issuer=completion.version.pathway.organization.slug,
-                    kind="pathway",
-                )
-            )
+            facts.append(_pathway_fact(completion))
     for enrolment in enrolments:
         enrolment.completion = completions.get(enrolment.version_id)
     return enrolments, facts
@@ -360,26 +426,6 @@ def _learner_state(
 
 def compiled(version: PathwayVersion, catalogue: rules.Catalogue) -> rules.CompiledRule:
     return rules.compile_rule(version.rule, catalogue)
-
-
-def evaluated_enrolments(
-    learner: AbstractBaseUser, *, on: datetime
-) -> list[tuple[Enrolment, rules.Evaluation]]:
-    enrolments, facts = _learner_state(learner, on=on)
-    cats = catalogues(
-        {e.version.organization for e in enrolments},
-        # The published pathways are read only for a rule that nests one.
-        nested=any(rules.pathway_codes(e.version.rule) for e in enrolments),
-    )
-    return [
-        (
-            e,
-            compiled(e.version, cats[e.version.organization.pk].catalogue).evaluate(
-                facts, on
-            ),
-        )
-        for e in enrolments
-    ]
 
 
 def learner_progress(

@@ -16,7 +16,7 @@ from accounts.permissions import has_role
 from curriculum.models import Module
 from curriculum.services import ensure_editable, next_draft_number
 from curriculum.services import publish_version as publish_any_version
-from pathways import rules, selectors, tasks
+from pathways import evaluation, rules, selectors, tasks
 from pathways.models import (
     Enrolment,
     Equivalence,
@@ -195,62 +195,8 @@ def enrol(learner: AbstractBaseUser, version: PathwayVersion) -> Enrolment:
 
 def evaluate_learner_pathways(learner: AbstractBaseUser) -> list[PathwayCompletion]:
     """Void what no longer holds, then record (or renew) what the learner now
-    satisfies; safe to run twice."""
-    now = timezone.now()
-    # Voiding one pathway can undo a pathway stacked on it: repeat until stable.
-    for _ in range(5):
-        if not void_broken_completions(learner, on=now):
-            break
-    recorded = []
-    for enrolment, evaluation in selectors.evaluated_enrolments(learner, on=now):
-        if not evaluation.satisfied:
-            continue
-        current = enrolment.completion
-        if current is not None and not current.is_expired(now):
-            continue
-        recorded.append(
-            record_pathway_completion(
-                learner, enrolment.version, trace=evaluation.trace(), on=now
-            )
-        )
-    # Evaluated as of `now`: what changed after it is the sweep's to find.
-    Enrolment.objects.filter(learner=learner).update(evaluated_at=now)
-    return recorded
-
-
-def void_broken_completions(learner: AbstractBaseUser, *, on: datetime) -> int:
-    """Void the learner's live pathway completions that no longer hold.
-
-    Each is re-evaluated as of the day it was earned, with the completions
-    still live today, so recency rules do not void it as time passes.
-    """
-    completions = list(
-        PathwayCompletion.objects.live()
-        .filter(learner=learner)
-        .select_related("version__pathway__organization")
-    )
-    if not completions:
-        return 0
-    facts = selectors.completion_facts(learner, on=on)
-    cats = selectors.catalogues(
-        {c.version.organization for c in completions},
-        nested=any(rules.pathway_codes(c.version.rule) for c in completions),
-    )
-    voided = 0
-    for completion in completions:
-        if completion.trace.get("awarded"):
-            continue  # awarded directly by the organization: no rule to hold
-        found = cats[completion.version.organization.pk].catalogue
-        compiled = rules.compile_rule(completion.version.rule, found)
-        mine = [f for f in facts if not (f.kind == "pathway" and f.id == completion.pk)]
-        if not compiled.evaluate(
-            mine, completion.completed_at, explain=False
-        ).satisfied:
-            void_pathway_completion(
-                completion, reason="A completion it rested on was voided."
-            )
-            voided += 1
-    return voided
+    satisfies; safe to run twice. A batch of one (pathways/evaluation.py)."""
+    return evaluation.evaluate_pathways([learner.pk])
 
 
 @transaction.atomic
@@ -365,10 +311,6 @@ def award_pathway(
         )
     )
     return completion, True
-
-
-def learner_by_id(learner_id: int) -> AbstractBaseUser:
-    return get_user_model().objects.get(pk=learner_id)
 
 
 # ---------------------------------------------------------------- equivalences

@@ -1,17 +1,22 @@
 from celery import shared_task
 
 from accounts.models import RosterImport
-from pathways import bursts, roster, services
+from pathways import bursts, evaluation, roster, services
 from pathways.models import Reevaluation
+
+
+@shared_task
+def evaluate_waiting_pathways() -> int:
+    """Evaluate the pathways of a batch of learners whose completions changed
+    (pathways/bursts.py); safe to run twice."""
+    return len(evaluation.evaluate_pathways(bursts.take_waiting()))
 
 
 @shared_task
 def evaluate_learner_pathways(learner_id: int) -> int:
     """Record pathway completions the learner now satisfies and void those that
-    no longer hold; safe to run twice."""
-    bursts.evaluation_started(learner_id)  # before reading: see pathways/bursts.py
-    learner = services.learner_by_id(learner_id)
-    return len(services.evaluate_learner_pathways(learner))
+    no longer hold, for the sweep and single events; safe to run twice."""
+    return len(evaluation.evaluate_pathways([learner_id]))
 
 
 @shared_task

@@ -23,7 +23,9 @@ _AWARD_EVENTS = {
 
 
 def _on_award(sender, signal, award_id: int, **kwargs) -> None:
-    services.record_event(selectors.award_fact(award_id, _AWARD_EVENTS[signal]))
+    type = _AWARD_EVENTS[signal]
+    if services.listened_to(type):
+        services.record_event(selectors.award_fact(award_id, type))
 
 
 for _signal, _name in _AWARD_EVENTS.items():
@@ -32,9 +34,10 @@ for _signal, _name in _AWARD_EVENTS.items():
 
 @receiver(pathway_completed, dispatch_uid="integrations.webhooks.pathway_completed")
 def on_pathway_completed(sender, completion_id: int, **kwargs) -> None:
-    services.record_event(
-        selectors.pathway_completion_fact(completion_id, events.PATHWAY_COMPLETED)
-    )
+    if services.listened_to(events.PATHWAY_COMPLETED):
+        services.record_event(
+            selectors.pathway_completion_fact(completion_id, events.PATHWAY_COMPLETED)
+        )
 
 
 @receiver(grade_released, dispatch_uid="integrations.webhooks.grade_released")
