@@ -67,25 +67,33 @@ def uncalibrated_task_ids(grader: User) -> list[int]:
     subquery of each per task, which cost the queue page more to build and
     compile than PostgreSQL spent running it."""
     anchor = Q(role=Mark.Role.ANCHOR)
-    return list(
-        Mark.objects.filter(role__in=[Mark.Role.ANCHOR, Mark.Role.CALIBRATION])
-        .order_by()
-        .values("submission__task")
-        .annotate(
-            anchors=Count("pk", filter=anchor & Q(finalised_at__isnull=False)),
-            led=Count("pk", filter=anchor & Q(grader=grader.pk)),
-            done=Count(
-                "pk",
-                filter=Q(
-                    role=Mark.Role.CALIBRATION,
-                    grader=grader.pk,
-                    finalised_at__isnull=False,
+
+    def grouped() -> QuerySet:
+        return (
+            Mark.objects.filter(role__in=[Mark.Role.ANCHOR, Mark.Role.CALIBRATION])
+            .order_by()
+            .values("submission__task")
+            .annotate(
+                anchors=Count("pk", filter=anchor & Q(finalised_at__isnull=False)),
+                led=Count("pk", filter=anchor & Q(grader=grader.pk)),
+                done=Count(
+                    "pk",
+                    filter=Q(
+                        role=Mark.Role.CALIBRATION,
+                        grader=grader.pk,
+                        finalised_at__isnull=False,
+                    ),
                 ),
-            ),
+            )
+            .filter(anchors__gt=0, led=0, done__lt=F("anchors"))
+            .values("submission__task")
         )
-        .filter(anchors__gt=0, led=0, done__lt=F("anchors"))
-        .values_list("submission__task", flat=True)
-    )
+
+    # Its statement kept (_kept_rows): it depends on the grader alone.
+    return [
+        row["submission__task"]
+        for row in _kept_rows(("uncalibrated", grader.pk), grouped)
+    ]
 
 
 def faculty_organization_ids(grader: User) -> list[int]:
