@@ -1,10 +1,15 @@
 """The grading queue: what waits for a grader, filtered, counted and paged,
 and the faculty home page's summary of it (a fixed number of queries)."""
 
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from threading import Lock
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -13,9 +18,10 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Value,
 )
+from django.db.models.functions import Now
 from django.db.models.lookups import Exact
-from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.permissions import User, organizations_where
@@ -61,25 +67,33 @@ def uncalibrated_task_ids(grader: User) -> list[int]:
     subquery of each per task, which cost the queue page more to build and
     compile than PostgreSQL spent running it."""
     anchor = Q(role=Mark.Role.ANCHOR)
-    return list(
-        Mark.objects.filter(role__in=[Mark.Role.ANCHOR, Mark.Role.CALIBRATION])
-        .order_by()
-        .values("submission__task")
-        .annotate(
-            anchors=Count("pk", filter=anchor & Q(finalised_at__isnull=False)),
-            led=Count("pk", filter=anchor & Q(grader=grader.pk)),
-            done=Count(
-                "pk",
-                filter=Q(
-                    role=Mark.Role.CALIBRATION,
-                    grader=grader.pk,
-                    finalised_at__isnull=False,
+
+    def grouped() -> QuerySet:
+        return (
+            Mark.objects.filter(role__in=[Mark.Role.ANCHOR, Mark.Role.CALIBRATION])
+            .order_by()
+            .values("submission__task")
+            .annotate(
+                anchors=Count("pk", filter=anchor & Q(finalised_at__isnull=False)),
+                led=Count("pk", filter=anchor & Q(grader=grader.pk)),
+                done=Count(
+                    "pk",
+                    filter=Q(
+                        role=Mark.Role.CALIBRATION,
+                        grader=grader.pk,
+                        finalised_at__isnull=False,
+                    ),
                 ),
-            ),
+            )
+            .filter(anchors__gt=0, led=0, done__lt=F("anchors"))
+            .values("submission__task")
         )
-        .filter(anchors__gt=0, led=0, done__lt=F("anchors"))
-        .values_list("submission__task", flat=True)
-    )
+
+    # Its statement kept (_kept_rows): it depends on the grader alone.
+    return [
+        row["submission__task"]
+        for row in _kept_rows(("uncalibrated", grader.pk), grouped)
+    ]
 
 
 def faculty_organization_ids(grader: User) -> list[int]:
@@ -90,7 +104,12 @@ def faculty_organization_ids(grader: User) -> list[int]:
     )
 
 
-def queue_condition(grader: User, *, organizations: list[int] | None = None) -> Q:
+def queue_condition(
+    grader: User,
+    *,
+    organizations: list[int] | None = None,
+    uncalibrated: list[int] | None = None,
+) -> Q:
     """What puts a submission in this grader's queue, as one condition: given to
     a single filter() it is resolved once (each filter() or exclude() on a query
     holding subqueries copies them all). The grader's organizations (given, or
@@ -101,9 +120,12 @@ def queue_condition(grader: User, *, organizations: list[int] | None = None) -> 
     grader are one NOT EXISTS, the submission's stage read inside it: another
     grader's first mark of work waiting for one, the grader's own first mark
     of work waiting for a second (blind second marking), their first or
-    second mark of work waiting for a moderator."""
+    second mark of work waiting for a moderator. `uncalibrated`: the grader's
+    uncalibrated_task_ids, if the caller has them already."""
     if organizations is None:
         organizations = faculty_organization_ids(grader)
+    if uncalibrated is None:
+        uncalibrated = uncalibrated_task_ids(grader)
     stage = OuterRef("status")
     marked = Mark.objects.filter(submission=OuterRef("pk")).filter(
         (Q(Exact(stage, Status.SUBMITTED), role=Mark.Role.FIRST) & ~Q(grader=grader.pk))
@@ -121,7 +143,7 @@ def queue_condition(grader: User, *, organizations: list[int] | None = None) -> 
         )
         & ~Q(learner=grader.pk)
         & _assigned(grader)
-        & ~Q(task__in=uncalibrated_task_ids(grader))
+        & ~Q(task__in=uncalibrated)
         & ~Exists(marked)
         & ~(
             Q(status=Status.SECOND_MARKING)
@@ -181,8 +203,9 @@ def _queue(
     if filters.get("cohort"):
         chosen &= Q(learner__learner_cohorts=filters["cohort"])
     if filters.get("age") in AGES:
-        cutoff = timezone.now() - timedelta(days=AGES[filters["age"]])
-        chosen &= Q(submitted_at__lte=cutoff)
+        # The database's clock: the statement stays the same from one request
+        # to the next (_statement).
+        chosen &= Q(submitted_at__lte=Now() - timedelta(days=AGES[filters["age"]]))
     return (
         submissions.annotate(has_draft=_own_draft(grader))
         .order_by("submitted_at", "pk")
@@ -191,7 +214,7 @@ def _queue(
 
 
 def _count_expressions() -> dict[str, Count]:
-    week_ago = timezone.now() - timedelta(days=7)
+    week_ago = Now() - timedelta(days=7)  # the database's clock, as the age filter
     return {
         "waiting": Count("pk", filter=Q(status=Status.SUBMITTED)),
         "second": Count("pk", filter=Q(status=Status.SECOND_MARKING)),
@@ -277,6 +300,85 @@ def _queue_row(values: dict) -> QueueRow:
     )
 
 
+# Compiled statements of the queue page, by everything that decides their SQL
+# and parameters (the grader, their organizations and uncalibrated tasks, the
+# filters, the page's rows): building and compiling the queue's condition
+# (three correlated subqueries) cost the page more CPU than PostgreSQL spent
+# running it, and it is the same from one request to the next. The inputs
+# are read on every request, so a statement is never out of date; the
+# least recently used are dropped.
+_STATEMENTS: OrderedDict[tuple, tuple[str, tuple] | None] = OrderedDict()
+_NOTHING = None  # a statement Django knows matches nothing (`pk__in=[]`)
+_STATEMENTS_LOCK = Lock()
+STATEMENTS_KEPT = 512
+
+
+def _kept_rows(key: tuple, build: Callable[[], QuerySet]) -> list[dict]:
+    """The rows of the values() query `build` makes, through its statement
+    kept under `key`. Elsewhere than PostgreSQL (SQLite, the embedded demo)
+    the query itself, whose converters turn SQLite's text into dates."""
+    if connection.vendor != "postgresql":
+        return list(build())
+    with _STATEMENTS_LOCK:
+        known = key in _STATEMENTS
+        statement = _STATEMENTS.get(key)
+        if known:
+            _STATEMENTS.move_to_end(key)
+    if not known:
+        try:
+            statement = build().query.sql_with_params()
+        except EmptyResultSet:
+            statement = _NOTHING
+        with _STATEMENTS_LOCK:
+            _STATEMENTS[key] = statement
+            if len(_STATEMENTS) > STATEMENTS_KEPT:
+                _STATEMENTS.popitem(last=False)
+    if statement is _NOTHING:
+        return []
+    sql, params = statement
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        # As values() gives them: these columns need no conversion here.
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _totals(submissions: QuerySet, **aggregates) -> QuerySet:
+    """aggregate() as a values() query, whose statement can be kept: one row."""
+    return (
+        submissions.order_by()
+        .values(_=Value(1))
+        .annotate(**aggregates)
+        .values(*aggregates)
+    )
+
+
+class _QueueRows:
+    """The queue's rows for Paginator: its length known (the counts, or one
+    COUNT), a page's slice read through a kept statement as QueueRow."""
+
+    def __init__(self, key: tuple, queue: Callable[[], QuerySet], length=None):
+        self.key, self.queue, self.length = key, queue, length
+
+    def count(self) -> int:
+        if self.length is None:
+            found = _kept_rows(
+                ("length", *self.key),
+                lambda: _totals(self.queue(), length=Count("pk")),
+            )
+            self.length = found[0]["length"] if found else 0
+        return self.length
+
+    def __getitem__(self, rows: slice) -> list[QueueRow]:
+        if rows.start == rows.stop:  # an empty queue's only page
+            return []
+        found = _kept_rows(
+            ("rows", *self.key, rows.start, rows.stop),
+            lambda: self.queue().values(*_ROW_VALUES)[rows],
+        )
+        return [_queue_row(values) for values in found]
+
+
 def queue_page(
     grader: User,
     *,
@@ -285,23 +387,35 @@ def queue_page(
     per_page: int = QUEUE_PER_PAGE,
     **filters,
 ) -> tuple[Page, dict[str, int]]:
-    """The queue page's rows (QueueRow, read as values) and its counts at a
-    glance, which also give the page's length unless a task, cohort or age
-    filter is chosen (queue_length). `number`: the page asked for (anything;
-    as Paginator.get_page)."""
-    # The condition resolved once, by one filter(), for both queries: its
-    # subqueries are not built again for the second.
-    waiting = Submission.objects.filter(
-        queue_condition(grader, organizations=organizations)
+    """The queue page's rows (QueueRow) and its counts at a glance, which also
+    give the page's length unless a task, cohort or age filter is chosen
+    (queue_length). `number`: the page asked for (anything; as
+    Paginator.get_page). The statements are kept (_statement): the grader's
+    organizations and uncalibrated tasks, read here, are part of their key."""
+    if organizations is None:
+        organizations = faculty_organization_ids(grader)
+    uncalibrated = uncalibrated_task_ids(grader)
+    chosen = tuple(sorted((k, v) for k, v in filters.items() if v))
+    key = (grader.pk, tuple(organizations), tuple(uncalibrated))
+
+    def waiting() -> QuerySet[Submission]:
+        # The condition resolved once, by one filter().
+        return Submission.objects.filter(
+            queue_condition(
+                grader, organizations=organizations, uncalibrated=uncalibrated
+            )
+        )
+
+    found = _kept_rows(
+        ("counts", *key), lambda: _totals(waiting(), **_count_expressions())
     )
-    counts = waiting.aggregate(**_count_expressions())
-    queue = _queue(waiting, grader, None, filters)
-    paginator = Paginator(queue.values(*_ROW_VALUES), per_page)
-    length = queue_length(counts, **filters)
-    if length is not None:
-        paginator.count = length  # the counts told it: no second COUNT
-    page = paginator.get_page(number)
-    page.object_list = [_queue_row(values) for values in page.object_list]
+    counts = found[0] if found else dict.fromkeys(_count_expressions(), 0)
+    rows = _QueueRows(
+        (*key, chosen),
+        lambda: _queue(waiting(), grader, None, filters),
+        queue_length(counts, **filters),
+    )
+    page = Paginator(rows, per_page).get_page(number)
     return page, counts
 
 

@@ -487,9 +487,11 @@ def award_badge_art(award: Award) -> BadgeArt:
 
 
 def public_award(award_uuid) -> Award:
-    return Award.objects.select_related("organization", "learner", "signing_key").get(
-        uuid=award_uuid
-    )
+    """An award as its public pages show it; its signing key with the key's
+    organization, which verification reads (signers.resolve(known=…))."""
+    return Award.objects.select_related(
+        "organization", "learner", "signing_key__organization"
+    ).get(uuid=award_uuid)
 
 
 AWARD_STATUSES = {

@@ -101,11 +101,14 @@ def _verify(signed: dict[str, Any], proof: dict[str, Any], method) -> bool:
         return False
 
 
-def check_proofs(document: dict[str, Any], *, content: str = "") -> ProofSet:
+def check_proofs(
+    document: dict[str, Any], *, content: str = "", known_key=None
+) -> ProofSet:
     """Each proof of the document checked against its own key. The key is looked
-    up every time (it may have been reported compromised since); whether the
-    signature holds over these bytes with that public key is remembered by the
-    document's digest (`content`, checkmemo.digest of the document, if known)."""
+    up every time (it may have been reported compromised since), or taken from
+    `known_key`, a SigningKey read in this request (signers.resolve); whether
+    the signature holds over these bytes with that public key is remembered by
+    the document's digest (`content`, checkmemo.digest of the document, if known)."""
     found = dataintegrity.proofs(document)
     if not found:
         return ProofSet(())
@@ -135,7 +138,7 @@ def check_proofs(document: dict[str, Any], *, content: str = "") -> ProofSet:
                 )
             )
             continue
-        method = signers.resolve(proof["verificationMethod"])
+        method = signers.resolve(proof["verificationMethod"], known=known_key)
         if method is None:
             checks.append(
                 ProofCheck(

@@ -20,6 +20,16 @@ class Method:
     jwk: dict[str, Any] | None = None
 
 
+def _key(public_multibase: str, known: SigningKey | None) -> SigningKey | None:
+    if known is not None and known.public_multibase == public_multibase:
+        return known
+    return (
+        SigningKey.objects.select_related("organization")
+        .filter(public_multibase=public_multibase)
+        .first()
+    )
+
+
 def proof_of(credential: dict[str, Any]) -> dict[str, Any] | None:
     """The first proof that names its key (verificationMethod)."""
     for proof in dataintegrity.proofs(credential):
@@ -28,10 +38,15 @@ def proof_of(credential: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def resolve(verification_method: str) -> Method | None:
+def resolve(
+    verification_method: str, *, known: SigningKey | None = None
+) -> Method | None:
     """The key behind a verification method, for the keys this site can answer
     for without the network: any did:key, its own did:web documents, and keys
-    listed for assertions in a document pinned in CAIRN_ISSUER_DOCUMENTS."""
+    listed for assertions in a document pinned in CAIRN_ISSUER_DOCUMENTS.
+    `known`: a key row (with its organization) read in this request already,
+    such as the award's own: used instead of reading it again when its public
+    key is the one named (public keys are unique)."""
     did, _, fragment = verification_method.partition("#")
     if did.startswith("did:key:"):
         public_multibase = did.removeprefix("did:key:")
@@ -41,16 +56,12 @@ def resolve(verification_method: str) -> Method | None:
             dataintegrity.did_key(public_multibase)
         except ValueError:
             return None
-        key = SigningKey.objects.filter(public_multibase=public_multibase).first()
+        key = _key(public_multibase, known)
         return Method(did, public_multibase, key, "own" if key else "did:key")
     if not did.startswith("did:web:") or not fragment:
         return _pinned(verification_method)
     fragment = fragment.removeprefix(keys.ED25519_2020_FRAGMENT)
-    key = (
-        SigningKey.objects.select_related("organization")
-        .filter(public_multibase=fragment)
-        .first()
-    )
+    key = _key(fragment, known)
     if key is None or did not in (
         keys.site_did(),
         keys.organization_did(key.organization),

@@ -26,9 +26,15 @@ def _issuer_id(credential: dict[str, Any]) -> str | None:
     return issuer if isinstance(issuer, str) else None
 
 
-def _status_bit(entry: dict[str, Any], issuer: str | None) -> tuple[bool | None, str]:
+def _status_bit(
+    entry: dict[str, Any],
+    issuer: str | None,
+    methods: dict[str, signers.Method | None],
+) -> tuple[bool | None, str]:
     """(is the bit set, a problem) for one BitstringStatusListEntry, read from the
-    signed list credential as any verifier would read it."""
+    signed list credential as any verifier would read it. `methods`: the keys
+    resolved already in this verification, by verification method (the
+    credential and its status lists are signed with the same key: read once)."""
     url = entry.get("statusListCredential")
     if not isinstance(url, str) or not url.startswith(settings.SITE_URL):
         return None, f"its status list {url!r} is not one this site publishes"
@@ -38,7 +44,12 @@ def _status_bit(entry: dict[str, Any], issuer: str | None) -> tuple[bool | None,
         return None, f"its status list {url} does not exist"
     list_credential = status_list.credential or {}
     proof = signers.proof_of(list_credential)
-    method = signers.resolve(proof["verificationMethod"]) if proof else None
+    method = None
+    if proof:
+        name = proof["verificationMethod"]
+        if name not in methods:
+            methods[name] = signers.resolve(name)
+        method = methods[name]
     # A revocation re-signs the list: a new digest, checked afresh.
     if method is None or not checkmemo.remembered(
         (
@@ -70,7 +81,9 @@ def _award_for(credential: dict[str, Any]) -> Award | None:
     except ValueError:
         return None
     award = (
-        Award.objects.select_related("organization", "learner", "signing_key")
+        Award.objects.select_related(
+            "organization", "learner", "signing_key__organization"
+        )
         .filter(uuid=award_uuid)
         .first()
     )
@@ -78,7 +91,9 @@ def _award_for(credential: dict[str, Any]) -> Award | None:
         # A copy sent to a learner's wallet answers for its award.
         copy = (
             WalletCredential.objects.select_related(
-                "award__organization", "award__learner", "award__signing_key"
+                "award__organization",
+                "award__learner",
+                "award__signing_key__organization",
             )
             .filter(uuid=award_uuid)
             .first()
@@ -155,6 +170,8 @@ def verify_credential(
     proof = None
     method = None
     unsupported = unresolved = unlisted = unprocessable = broken_chain = ""
+    # Keys resolved for the proofs, by verification method, for the status lists.
+    methods: dict[str, signers.Method | None] = {}
     failed = False  # a proof whose key was found did not verify
 
     # Signature.
@@ -182,7 +199,10 @@ def verify_credential(
                 )
             )
     else:
-        found = proofs.check_proofs(credential, content=content)
+        # The award's key was read with its row: not read again.
+        found = proofs.check_proofs(
+            credential, content=content, known_key=award.signing_key if award else None
+        )
         checks.append(_signature_check(found))
         signature_ok = found.verified
         issuers = found.issuers(issuer)
@@ -191,6 +211,9 @@ def verify_credential(
         if proof is not None and not isinstance(proof.get("verificationMethod"), str):
             proof = None
         unprocessable = found.unprocessable
+        methods = {
+            c.proof["verificationMethod"]: c.method for c in found.checks if c.method
+        }
         failed = any(c.method and not c.verified for c in found.checks)
         broken_chain = next(
             (c.broken_chain for c in found.checks if c.broken_chain), ""
@@ -249,7 +272,7 @@ def verify_credential(
     entries = statuslist.entries_of(credential)
     problems = []
     for entry in entries:
-        is_set, problem = _status_bit(entry, issuer)
+        is_set, problem = _status_bit(entry, issuer, methods)
         if problem:
             problems.append(problem)
         elif is_set and entry.get("statusPurpose") == "revocation":

@@ -247,3 +247,40 @@ def test_each_row_of_the_queue_says_who_what_and_where_and_the_menus_keep_choice
     assert f'<option value="{task.pk}" selected>' in chosen
     assert '<option value="" selected>All my cohorts</option>' in chosen
     assert '<option value="" selected>Everything</option>' in page
+
+
+def test_the_queue_page_reads_current_work_through_its_kept_statements(
+    client, cast, task, faculty, cohorts
+):
+    """queue_page keeps the compiled statements, never their rows: new work, a
+    grader's own mark, a cohort change and the age of work show at once."""
+    client.force_login(faculty[0])
+    url = reverse("assessments:queue")
+    assert "Nothing waits for you" in client.get(url).text
+    mine = builders.submit(task, cast["learner"])
+    page = client.get(url).text
+    assert "<strong>1</strong> waiting for a first mark" in page
+    assert page.count("Grade</a>") == 1
+    assert "<strong>0</strong> older than a week" in page
+    Submission.objects.filter(pk=mine.pk).update(
+        submitted_at=timezone.now() - timedelta(days=8)
+    )
+    page = client.get(url).text
+    assert "<strong>1</strong> older than a week" in page
+    assert client.get(url, {"age": "7"}).text.count("Grade</a>") == 1
+    assert client.get(url, {"age": "14"}).text.count("Grade</a>") == 0
+    # Moved to cohort B, the learner's work leaves faculty[0]'s queue.
+    services.remove_from_cohort(
+        cohorts[0], by=cast["admin"], user=cast["learner"], as_role="learner"
+    )
+    services.add_to_cohort(
+        cohorts[1], by=cast["admin"], user=cast["learner"], as_role="learner"
+    )
+    assert "Nothing waits for you" in client.get(url).text
+    client.force_login(faculty[1])
+    assert client.get(url).text.count("Grade</a>") == 1
+    # A draft mark of the grader's own shows on the same statement's rows.
+    services.grade_submission(
+        mine, grader=faculty[1], levels=level_ids(task, [2, 2]), finalise=False
+    )
+    assert "your draft" in client.get(url).text

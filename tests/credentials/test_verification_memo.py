@@ -7,6 +7,8 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from credentials import services
@@ -124,3 +126,19 @@ def test_the_memory_is_bounded(monkeypatch):
     computed = []
     checkmemo.remembered(("test", 0), lambda: computed.append(1))
     assert computed == [1]  # the oldest went first
+
+
+def test_the_page_reads_the_signing_key_once_with_the_award(client, issued):
+    """The credential's proof and its two status lists are signed with the
+    award's key, read with the award's row: not read again for each."""
+    page(client, issued)
+    with CaptureQueriesContext(connection) as captured:
+        page(client, issued)
+    keys = [
+        q["sql"]
+        for q in captured.captured_queries
+        if 'FROM "credentials_signingkey"' in q["sql"]
+    ]
+    assert keys == []
+    # The award (with its key), the two status lists, the renewals.
+    assert len(captured.captured_queries) <= 4
