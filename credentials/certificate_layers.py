@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from weasyprint import Attachment, Document
 from weasyprint.formatting_structure import boxes
 
-from credentials import certificate_refill
+from credentials import certificate_refill, certificate_store
 from credentials.certificate_design import CertificateDesign
 from credentials.certificate_html import (
     CertificateInfo,
@@ -199,13 +199,18 @@ def design_key(info: CertificateInfo, design: CertificateDesign) -> tuple:
 def design_layer(
     info: CertificateInfo, design: CertificateDesign, learner_pt: float, lines: int
 ) -> DesignLayer:
+    """The layer kept in this process, else stored by another (shared by every
+    process: certificate_store.py), else laid out here and stored."""
     key = (*design_key(info, design), learner_pt, lines)
     with _lock:
         layer = _cache.get(key)
         if layer is not None:
             _cache.move_to_end(key)
             return layer
-    layer = build_design_layer(key[1], design, learner_pt, lines)
+    layer = certificate_store.fetch(key)
+    if layer is None:
+        layer = build_design_layer(key[1], design, learner_pt, lines)
+        certificate_store.store(key, layer)
     with _lock:
         _cache[key] = layer
         while len(_cache) > CACHE_SIZE:
