@@ -22,6 +22,7 @@ templates' source, WeasyPrint, pydyf and Pango, and STORE_FORMAT.
 
 import hashlib
 import logging
+from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -40,6 +41,8 @@ STORE_FORMAT = 1
 # or request for its certificate stores it again.
 TIMEOUT = 30 * 24 * 3600
 TEMPLATES = ("certificate_pdf.html", "certificate_pdf.css")
+# Layers fetched from the cache, found missing and stored, since the process began.
+counts: Counter[str] = Counter()
 _unshared: ContextVar[bool] = ContextVar("unshared", default=False)
 
 
@@ -87,7 +90,9 @@ def fetch(key: tuple):
     if _unshared.get():
         return None
     try:
-        return shared_cache.get(store_key(key))
+        layer = shared_cache.get(store_key(key))
+        counts["fetched" if layer is not None else "missing"] += 1
+        return layer
     except Exception:  # noqa: BLE001 - a cache, never a reason to fail
         logger.warning("certificate layers: could not read the cache", exc_info=True)
         return None
@@ -98,6 +103,7 @@ def store(key: tuple, layer) -> None:
         return
     try:
         shared_cache.set(store_key(key), layer, TIMEOUT)
+        counts["stored"] += 1
     except Exception:  # noqa: BLE001 - a cache, never a reason to fail
         logger.warning("certificate layers: could not write the cache", exc_info=True)
 
@@ -107,3 +113,9 @@ def stored(key: tuple) -> bool:
         return shared_cache.has_key(store_key(key))
     except Exception:  # noqa: BLE001
         return False
+
+
+def connect() -> None:
+    """The cache's client made and a connection opened (redis-py imported:
+    hundreds of milliseconds where no bytecode is cached), as a process warms."""
+    stored(("connect",))

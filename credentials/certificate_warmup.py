@@ -6,9 +6,11 @@ process's first layout and write, whatever the design (compiling the page's
 Django templates, fontconfig and Pango loading each font's faces, cffi parsing
 the C types of HarfBuzz's subsetter, the first font subset). warm_process()
 pays that once, with a sample certificate in each bundled font, and keeps
-nothing of the sample. prepare() lays out a real certificate's two layers
-(credentials/certificate_layers.py) ahead of its first request, as that
-request would, so that it only refills and writes. The caches stay bounded
+nothing of the sample (neither fetched from nor stored in the shared cache of
+design layers, credentials/certificate_store.py, whose client it makes).
+prepare() lays out a real certificate's two layers
+(credentials/certificate_layers.py) ahead of its first request, as that request
+would, so that it only refills and writes. The caches stay bounded
 (certificate_layers.CACHE_SIZE, certificate_refill.CACHE_SIZE): warming adds
 entries to them as requests do.
 """
@@ -65,6 +67,7 @@ def warm_process() -> bool:
         for design in SAMPLE_DESIGNS:
             render_certificate_pdf(SAMPLE, design)
             forget(SAMPLE, design)
+    certificate_store.connect()
     _warmed = True
     logger.info(
         "certificates: process warmed in %.0f ms of CPU",
