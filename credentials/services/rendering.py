@@ -158,7 +158,8 @@ def warm_certificates(achievements: int) -> int:
     process's start, off the request path): the process's first layout
     (certificate_warmup.warm_process), then both layers of the certificates of
     the `achievements` most recently awarded achievements, in the design their
-    next certificate takes. Returns how many achievements it prepared."""
+    next certificate takes (design layers fetched where a process stored them).
+    Returns how many achievements it prepared."""
     certificate_warmup.warm_process()
     start = time.process_time()
     seen, prepared = set(), 0
