@@ -9,12 +9,17 @@ two signatories) in turn, timing each phase with time.process_time (CPU, which
 other processes on a shared machine do not inflate): the design's layer laid
 out (and, within it, written as a form), the learner's layer laid out to be
 kept, the learner's text refilled, the page written (within it, the QR code).
-Cases: a cold process (nothing warmed, as before); a process warmed at start
-(certificate_warmup.warm_process: a sample certificate in each bundled font)
-asked for an achievement it never saw; and a process that also prepared the
-achievement's layers (as config/wsgi.py does for the achievements most recently
-awarded). Layouts are counted: a prepared achievement's first certificate lays
-out no layer. Also the warm-up's own CPU and the resident memory it adds.
+Cases: a cold process (nothing warmed, nothing stored: as before); a process
+warmed at start (certificate_warmup.warm_process: a sample certificate in each
+bundled font) asked for an achievement it never saw and no process laid out; the
+same where a worker laid the achievement's design layer out at its first award
+and stored it in the shared cache (certificate_store.py: what a web process
+finds since), the worker's own CPU for it printed; and a process that also
+prepared the achievement's layers (as config/wsgi.py does for the achievements
+most recently awarded). Layouts are counted, and layers fetched from the cache:
+a prepared achievement's first certificate lays out no layer. Also the warm-up's
+own CPU and the resident memory it adds. Each case has a cache namespace of its
+own, emptied after it.
 """
 
 import json
@@ -26,7 +31,13 @@ import uuid
 from collections import defaultdict
 from datetime import date
 
-CASES = ("cold", "warmed process, new achievement", "warmed and prepared")
+STORED = "warmed process, design layer stored by a worker"
+CASES = (
+    "cold",
+    "warmed process, new achievement",
+    STORED,
+    "warmed and prepared",
+)
 
 
 def child(case: str) -> dict:
@@ -36,8 +47,10 @@ def child(case: str) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "1")
     django.setup()
+    from django.core.cache import cache
+
     from credentials import certificate_layers as layers
-    from credentials import certificate_refill, certificate_warmup
+    from credentials import certificate_refill, certificate_store, certificate_warmup
     from credentials.certificate_design import DEFAULT_DESIGN
     from credentials.certificates import CertificateInfo, render_certificate_pdf
     from tests import builders
@@ -56,6 +69,7 @@ def child(case: str) -> dict:
 
         setattr(module, name, wrapper)
 
+    timed(certificate_store, "fetch", "fetched")
     timed(layers, "build_design_layer", "design layer")
     timed(layers, "written_objects", "  written as a form")
     timed(layers, "kept_document", "learner layer")
@@ -74,26 +88,37 @@ def child(case: str) -> dict:
             outcomes=("SHEET-101: Spreadsheets", "VIZ-102: Charts"),
         )  # fmt: skip
 
+    designs = (
+        ("built-in design", DEFAULT_DESIGN),
+        ("designed template", builders.DESIGNED_CERTIFICATE),
+    )
+    if case == "worker":
+        # A pdf worker at the achievement's first award: warm, lays out, stores.
+        certificate_warmup.warm_process()
+        start = time.process_time()
+        for _, design in designs:
+            certificate_warmup.prepare(
+                info("Stand In", "Data Analysis"), design, learner=False
+            )
+        return {"worker_ms": (time.process_time() - start) * 1000}
     rss_before = resident_kb()
     warm_ms = 0.0
     start = time.process_time()
     if case != "cold":
         certificate_warmup.warm_process()
-    designs = (
-        ("built-in design", DEFAULT_DESIGN),
-        ("designed template", builders.DESIGNED_CERTIFICATE),
-    )
     if case == "warmed and prepared":
         for _, design in designs:
             certificate_warmup.prepare(info("Stand In", "Data Analysis"), design)
     warm_ms = (time.process_time() - start) * 1000
     rss_warm = resident_kb()
     layers.layouts.clear()
+    certificate_store.counts.clear()
     results = []
     for label, design in designs:
         for turn, name in (("first", "Lena Marsh"), ("second", "Liam Ortiz")):
             spent.clear()
             before = dict(layers.layouts)
+            fetched = certificate_store.counts["fetched"]
             start = time.process_time()
             render_certificate_pdf(info(name, "Data Analysis"), design)
             total = (time.process_time() - start) * 1000
@@ -106,8 +131,10 @@ def child(case: str) -> dict:
                         k: layers.layouts[k] - before.get(k, 0)
                         for k in ("design", "learner")
                     },
+                    "fetched": certificate_store.counts["fetched"] - fetched,
                 }
             )
+    cache.clear()  # the case's namespace
     return {
         "warm_ms": warm_ms,
         "warm_rss_kb": rss_warm - rss_before,
@@ -123,18 +150,32 @@ def resident_kb() -> int:
     return 0
 
 
+def run_child(case: str, namespace: str) -> dict:
+    """The case's figures from a new process, with a cache namespace of its own
+    (a layer one case stored is not another's)."""
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.bench_first_certificate", "--child", case],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CAIRN_CACHE_NAMESPACE": namespace},
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def main() -> None:
     print("A process's first certificates (CPU ms of the process, by phase)")
     with open("/proc/loadavg") as loadavg:
         print(f"  load average: {' '.join(loadavg.read().split()[:3])}")
-    for case in CASES:
-        output = subprocess.run(
-            [sys.executable, "-m", "bench.bench_first_certificate", "--child", case],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        figures = json.loads(output.strip().splitlines()[-1])
+    for number, case in enumerate(CASES):
+        namespace = f"bench-first-certificate-{os.getpid()}-{number}"
+        if case == STORED:
+            worker = run_child("worker", namespace)
+            print(
+                f"  (a worker laid out and stored both design layers: "
+                f"{worker['worker_ms']:.1f} ms CPU)"
+            )
+        figures = run_child(case, namespace)
         print(f"  {case}")
         if case != "cold":
             print(
@@ -148,7 +189,8 @@ def main() -> None:
             laid = result["layouts"]
             print(
                 f"    {result['certificate']:<28} {result['total']:7.1f} ms"
-                f"  (layouts: design {laid['design']}, learner {laid['learner']})"
+                f"  (layouts: design {laid['design']}, learner {laid['learner']};"
+                f" fetched {result['fetched']})"
                 f"  {phases}"
             )
     print("  goal: a first request within 200 ms (issue 17)")

@@ -3,6 +3,7 @@ template (credentials/certificate_pdf.html), the design's stylesheet parsed once
 fonts loaded once, and one document laid out. Pure: no ORM."""
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -11,6 +12,7 @@ import segno
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from weasyprint import CSS, HTML, Document
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -134,13 +136,16 @@ def full_document(
 ) -> tuple[str, Document]:
     """The whole certificate laid out in one document, with as many outcomes as fit."""
     outcomes = info.outcomes if design.shows("outcomes") else ()
-    for slots in outcome_slot_counts(len(outcomes)):
+    laid_out = {}  # slots: (context, html)
+
+    def with_slots(slots: int) -> Document:
         context = certificate_context(info, slots, design)
         html = render_to_string("credentials/certificate_pdf.html", context)
-        document = lay_out(html, design)
-        # Only long text leaves too little room and costs another layout.
-        if text_fits(document):
-            break
+        laid_out[slots] = context, html
+        return lay_out(html, design)
+
+    document, slots = fitted(len(outcomes), design, with_slots)
+    context, html = laid_out[slots]
     if inline_style:
         context["inline_style"] = True
         html = render_to_string("credentials/certificate_pdf.html", context)
@@ -236,6 +241,94 @@ def outcome_slot_counts(total: int) -> list[int]:
     """Numbers of outcome slots worth trying, each showing fewer outcomes."""
     first = min(total, OUTCOME_SLOTS[0])
     return [first, *(n for n in OUTCOME_SLOTS if n < first)]
+
+
+def fitted(
+    outcomes: int, design: CertificateDesign, with_slots: Callable[[int], Document]
+) -> tuple[Document, int]:
+    """The page laid out by with_slots() with as many outcome slots as fit
+    (outcome_slot_counts), and that number. A page with too many is measured
+    to skip the counts that cannot fit either (the demo template, with two
+    signatories, laid its page out four times: six, four, two, none): two
+    layouts where it took three or four, one where the first fits."""
+    counts = outcome_slot_counts(outcomes)
+    at = 0
+    document = with_slots(counts[0])
+    while not text_fits(document) and at < len(counts) - 1:
+        ahead = too_many(document, design, counts[at + 1 :]) if at == 0 else 0
+        at += ahead + 1
+        document = with_slots(counts[at])
+    return document, counts[at]
+
+
+# A count is skipped only when measured to overflow by more than this many
+# CSS pixels: what measuring cannot tell is laid out and seen.
+SKIP_MARGIN = 0.5
+
+
+def too_many(document: Document, design: CertificateDesign, fewer: list[int]) -> int:
+    """How many of the `fewer` outcome slot counts, in order, would still not
+    fit, from the page laid out with more (text_fits false). The centred
+    text's cell keeps its height while its content is shorter (the content
+    then centred in it) and grows with it; the outcomes' two columns are
+    floats of list items, each item's height the same in either column."""
+    page = document.pages[0]._page_box
+    cell, block = find_box(page, "upper-cell"), find_box(page, "outcomes")
+    if cell is None or block is None or cell.computed_height == "auto":
+        return 0
+    columns = [c for c in block.children if c.element_tag == "ul"]
+    items = [item for column in columns for item in column.children]
+    more = [item.margin_height() for item in items if is_more(item)]
+    heights = [item.margin_height() for item in items if not is_more(item)]
+    shown = max(column.margin_height() for column in columns)
+    end, limit = page_anchor(document, "text-end"), page_anchor(document, "text-limit")
+
+    def shift(content: float) -> float:
+        return max(0.0, (cell.computed_height - content) / 2)
+
+    skipped = 0
+    for slots in fewer:
+        if slots:
+            # slots - 1 outcomes and "and N more", half in each column.
+            kept = [*heights[: slots - 1], more[0] if more else 0.0]
+            left = (slots + 1) // 2
+            taller = max(sum(kept[:left]), sum(kept[left:]))
+            lower = shown - taller
+        else:
+            lower = block.margin_height()
+        content = cell.content_height - lower
+        moved = end - lower - shift(cell.content_height) + shift(content)
+        if moved - limit <= SKIP_MARGIN:
+            break
+        skipped += 1
+    return min(skipped, len(fewer) - 1)
+
+
+def is_more(item) -> bool:
+    return "more" in (item.element.get("class") or "").split()
+
+
+def page_anchor(document: Document, name: str) -> float:
+    return document.pages[0].anchors[name][1]
+
+
+def find_box(root: boxes.Box, css_class: str) -> boxes.Box | None:
+    """The first box, in document order, of an element with the class."""
+    waiting = [root]
+    while waiting:
+        box = waiting.pop()
+        # An absolutely positioned box stands behind a placeholder in the flow.
+        box = getattr(box, "_box", box)
+        element = box.element
+        if (
+            element is not None
+            and "::" not in (box.element_tag or "")
+            and css_class in (element.get("class") or "").split()
+        ):
+            return box
+        if isinstance(box, boxes.ParentBox):
+            waiting.extend(reversed(box.children))
+    return None
 
 
 def text_fits(document: Document) -> bool:

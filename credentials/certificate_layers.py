@@ -23,15 +23,15 @@ from django.template.loader import render_to_string
 from weasyprint import Attachment, Document
 from weasyprint.formatting_structure import boxes
 
-from credentials import certificate_refill
+from credentials import certificate_refill, certificate_store
 from credentials.certificate_design import CertificateDesign
 from credentials.certificate_html import (
     CertificateInfo,
     certificate_context,
+    find_box,
+    fitted,
     lay_out,
-    outcome_slot_counts,
     scaled_font_size,
-    text_fits,
 )
 from credentials.certificate_refill import kept_layer, refill
 from credentials.qr import qr_matrix
@@ -199,13 +199,18 @@ def design_key(info: CertificateInfo, design: CertificateDesign) -> tuple:
 def design_layer(
     info: CertificateInfo, design: CertificateDesign, learner_pt: float, lines: int
 ) -> DesignLayer:
+    """The layer kept in this process, else stored by another (shared by every
+    process: certificate_store.py), else laid out here and stored."""
     key = (*design_key(info, design), learner_pt, lines)
     with _lock:
         layer = _cache.get(key)
         if layer is not None:
             _cache.move_to_end(key)
             return layer
-    layer = build_design_layer(key[1], design, learner_pt, lines)
+    layer = certificate_store.fetch(key)
+    if layer is None:
+        layer = build_design_layer(key[1], design, learner_pt, lines)
+        certificate_store.store(key, layer)
     with _lock:
         _cache[key] = layer
         while len(_cache) > CACHE_SIZE:
@@ -233,16 +238,16 @@ def build_design_layer(
 ) -> DesignLayer:
     layouts["design"] += 1
     outcomes = shared.outcomes if design.shows("outcomes") else ()
-    for slots in outcome_slot_counts(len(outcomes)):
+
+    def with_slots(slots: int) -> Document:
         context = certificate_context(shared, slots, design, with_qr=False)
         context.update(
             layer="design", learner_pt=learner_pt, stand_in_lines=range(lines)
         )
-        document = lay_out(
-            render_to_string("credentials/certificate_pdf.html", context), design
-        )
-        if text_fits(document):
-            break
+        html = render_to_string("credentials/certificate_pdf.html", context)
+        return lay_out(html, design)
+
+    document, _ = fitted(len(outcomes), design, with_slots)
     page_box = document.pages[0]._page_box
     place = None
     if lines:
@@ -473,25 +478,6 @@ class Serialised(pydyf.Object):
 def number(reference: bytes) -> int:
     """12 from b"12 0 R"."""
     return int(reference.split()[0])
-
-
-def find_box(root: boxes.Box, css_class: str) -> boxes.Box | None:
-    """The first box, in document order, of an element with the class."""
-    waiting = [root]
-    while waiting:
-        box = waiting.pop()
-        # An absolutely positioned box stands behind a placeholder in the flow.
-        box = getattr(box, "_box", box)
-        element = box.element
-        if (
-            element is not None
-            and "::" not in (box.element_tag or "")
-            and css_class in (element.get("class") or "").split()
-        ):
-            return box
-        if isinstance(box, boxes.ParentBox):
-            waiting.extend(reversed(box.children))
-    return None
 
 
 def cached_layers() -> int:

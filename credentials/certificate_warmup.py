@@ -6,9 +6,11 @@ process's first layout and write, whatever the design (compiling the page's
 Django templates, fontconfig and Pango loading each font's faces, cffi parsing
 the C types of HarfBuzz's subsetter, the first font subset). warm_process()
 pays that once, with a sample certificate in each bundled font, and keeps
-nothing of the sample. prepare() lays out a real certificate's two layers
-(credentials/certificate_layers.py) ahead of its first request, as that
-request would, so that it only refills and writes. The caches stay bounded
+nothing of the sample (neither fetched from nor stored in the shared cache of
+design layers, credentials/certificate_store.py, whose client it makes).
+prepare() lays out a real certificate's two layers
+(credentials/certificate_layers.py) ahead of its first request, as that request
+would, so that it only refills and writes. The caches stay bounded
 (certificate_layers.CACHE_SIZE, certificate_refill.CACHE_SIZE): warming adds
 entries to them as requests do.
 """
@@ -18,13 +20,14 @@ import time
 from dataclasses import replace
 from datetime import date
 
-from credentials import certificate_refill
+from credentials import certificate_refill, certificate_store
 from credentials.certificate_design import DEFAULT_DESIGN, FONTS, CertificateDesign
 from credentials.certificate_html import CertificateInfo, scaled_font_size
 from credentials.certificate_layers import (
     design_layer,
     forget,
     kept_learner_layer,
+    layouts,
 )
 from credentials.certificates import render_certificate_pdf
 
@@ -60,9 +63,11 @@ def warm_process() -> bool:
     if _warmed:
         return False
     start = time.process_time()
-    for design in SAMPLE_DESIGNS:
-        render_certificate_pdf(SAMPLE, design)
-        forget(SAMPLE, design)
+    with certificate_store.unshared():
+        for design in SAMPLE_DESIGNS:
+            render_certificate_pdf(SAMPLE, design)
+            forget(SAMPLE, design)
+    certificate_store.connect()
     _warmed = True
     logger.info(
         "certificates: process warmed in %.0f ms of CPU",
@@ -71,10 +76,15 @@ def warm_process() -> bool:
     return True
 
 
-def prepare(info: CertificateInfo, design: CertificateDesign) -> None:
+def prepare(
+    info: CertificateInfo, design: CertificateDesign, *, learner: bool = True
+) -> bool:
     """Lay out the layers a first certificate of the info's achievement in the
     design would lay out (a name of the usual size, on one line), without
-    writing one: its request then refills the learner's layer and writes."""
+    writing one: its request then refills the learner's layer and writes. The
+    design layer is fetched where another process stored it; learner=False
+    leaves the learner's layer (kept per process) to the first request. True
+    when the design layer was laid out here."""
     stand_in = replace(
         info, learner_name=certificate_refill.STAND_IN_NAME, status_note=""
     )
@@ -82,6 +92,8 @@ def prepare(info: CertificateInfo, design: CertificateDesign) -> None:
         stand_in.learner_name, largest=38, smallest=22, fits=28
     )
     lines = 1 if design.shows("learner") else 0
+    before = layouts["design"]
     layer = design_layer(stand_in, design, learner_pt, lines)
-    if layer.usable:
+    if layer.usable and learner:
         kept_learner_layer(stand_in, design, layer, learner_pt, lines)
+    return layouts["design"] > before

@@ -10,7 +10,8 @@ from assessments.signals import (
     module_completed,
 )
 from credentials import tasks
-from credentials.services import issuing_batches
+from credentials.services import issuing_batches, rendering
+from credentials.signals import award_issued
 from pathways.models import PathwayCompletion
 from pathways.signals import pathway_completed, pathway_voided
 
@@ -49,3 +50,10 @@ def revoke_on_pathway_voided(sender, *, completion_id: int, **kwargs) -> None:
 @receiver(erasure_confirmed, dispatch_uid="credentials.erase_on_erasure_confirmed")
 def erase_on_erasure_confirmed(sender, *, request_id: int, **kwargs) -> None:
     tasks.erase_person.delay(request_id)
+
+
+@receiver(award_issued, dispatch_uid="credentials.queue_certificate_layers")
+def queue_certificate_layers(sender, *, award_id: int, **kwargs) -> None:
+    # An achievement's first award: its certificate's design layer laid out
+    # on the PDF queue, before a learner asks for the certificate.
+    rendering.queue_certificate_layers(award_id)

@@ -1,6 +1,7 @@
 """Thin, idempotent wrappers: load by id, call one service."""
 
 from celery import shared_task
+from celery.signals import worker_init
 
 from accounts.models import ErasureRequest, Organization
 from assessments.models import Grade, ModuleCompletion
@@ -47,6 +48,20 @@ def issue_pathway_awards(completion_id: int, look_behind: bool = True) -> int:
 @shared_task
 def render_certificate(award_id: int, latest: bool = False) -> None:
     services.render_certificate(Award.objects.get(pk=award_id), latest=latest)
+
+
+@shared_task
+def render_certificate_layers(award_id: int) -> bool:
+    """The design layer of the award's certificate laid out and stored for
+    every process (queued at an achievement's first award)."""
+    award = Award.objects.select_related("organization").filter(pk=award_id).first()
+    return award is not None and services.prepare_certificate_layers(award)
+
+
+@worker_init.connect
+def warm_certificate_worker(sender, **kwargs) -> None:
+    # In the worker's main process, before its pool forks (prefork).
+    services.warm_worker(sender.app.amqp.queues.consume_from)
 
 
 @shared_task

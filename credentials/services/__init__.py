@@ -57,7 +57,13 @@ from credentials.services.profiles import (
     update_issuer_details,
 )
 from credentials.services.records import learner_clr, set_award_visibility
-from credentials.services.rendering import certificate_for_download, render_certificate
+from credentials.services.rendering import (
+    certificate_for_download,
+    prepare_certificate_layers,
+    queue_certificate_layers,
+    render_certificate,
+    warm_worker,
+)
 from credentials.services.status import (
     assign_status_entry,
     mark_key_compromised,
@@ -117,8 +123,11 @@ __all__ = [
     "reinstate_award",
     "reissue_award",
     "reissue_regraded_award",
+    "prepare_certificate_layers",
+    "queue_certificate_layers",
     "render_certificate",
     "rerender_certificates",
+    "warm_worker",
     "revoke_award",
     "revoke_awards_of_completion",
     "rotate_signing_key",

@@ -1,15 +1,17 @@
 """Certificates: the PDF of an award, rendered when first asked for and
 again when its design or the credential's standing changes."""
 
+import hashlib
 import logging
 import time
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from credentials import certificate_warmup, selectors, template_selectors
+from credentials import certificate_warmup, selectors, tasks, template_selectors
 from credentials.certificate_design import design_from_settings
 from credentials.certificates import (
     EXPIRED_DESIGN,
@@ -156,7 +158,8 @@ def warm_certificates(achievements: int) -> int:
     process's start, off the request path): the process's first layout
     (certificate_warmup.warm_process), then both layers of the certificates of
     the `achievements` most recently awarded achievements, in the design their
-    next certificate takes. Returns how many achievements it prepared."""
+    next certificate takes (design layers fetched where a process stored them).
+    Returns how many achievements it prepared."""
     certificate_warmup.warm_process()
     start = time.process_time()
     seen, prepared = set(), 0
@@ -206,3 +209,63 @@ def warm_at_start() -> None:
         logger.exception("certificates: warming failed; first requests render cold")
     finally:
         connections.close_all()
+
+
+# How long a process, and the deployment (a marker in the cache), leave an
+# achievement's layers to the task queued for them before queuing another: a
+# template published since, or a layer evicted, is prepared within the hour.
+LAYERS_QUEUED_FOR = 3600
+# Achievements this process queued layers for, with when (monotonic seconds).
+_layers_queued: dict[tuple, float] = {}
+
+
+def queue_certificate_layers(award_id: int) -> bool:
+    """After an award is issued: queue the layout of its certificate's design
+    layer on the PDF queue unless this process or another did within the hour
+    (render_certificate_layers), so that the achievement's first certificate
+    request finds it stored. One query per award; never raises (the award
+    stands, and its certificate is laid out on request as before). Not where
+    tasks run in process (no broker): that would lay it out in the request
+    that issued the award."""
+    if tasks.render_certificate_layers.app.conf.task_always_eager:
+        return False
+    try:
+        achievement = (
+            Award.objects.filter(pk=award_id, revoked_at=None)
+            .values_list("organization_id", "kind", "achievement_name")
+            .first()
+        )
+        now = time.monotonic()
+        if achievement is None or now - _layers_queued.get(achievement, -1e9) < (
+            LAYERS_QUEUED_FOR
+        ):
+            return False
+        if len(_layers_queued) > 10_000:
+            _layers_queued.clear()
+        _layers_queued[achievement] = now
+        digest = hashlib.sha256(repr(achievement).encode()).hexdigest()[:32]
+        if not cache.add(f"certificate-layers-queued:{digest}", 1, LAYERS_QUEUED_FOR):
+            return False
+        return tasks.render_certificate_layers.delay(award_id) is not None
+    except Exception:
+        logger.exception("certificates: could not queue award %s's layers", award_id)
+        return False
+
+
+def prepare_certificate_layers(award: Award) -> bool:
+    """Lay out and store (certificate_store.py) the design layer the award's
+    certificate takes, unless a process stored it: every process then fetches
+    it rather than laying it out. True when laid out here."""
+    version = template_selectors.current_version(award)
+    return certificate_warmup.prepare(
+        selectors.certificate_info(award),
+        design_from_settings(version.settings if version else None),
+        learner=False,
+    )
+
+
+def warm_worker(queues) -> None:
+    """warm_process() in a Celery worker that renders certificates (consumes
+    the pdf queue), before its pool forks: every pool process starts warm."""
+    if "pdf" in queues:
+        certificate_warmup.warm_process()

@@ -8,6 +8,7 @@ the same."""
 from dataclasses import replace
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -72,8 +73,13 @@ def test_a_prepared_certificate_is_the_one_a_cold_process_renders():
     for info, design in ((typical, DEFAULT_DESIGN), (graded, DESIGNED)):
         clear_cache()
         cold = render_certificate_pdf(info, design)
+        # A cold deployment: no layer stored by another process either.
         clear_cache()
-        certificate_warmup.prepare(replace(info, learner_name="Someone Else"), design)
+        cache.clear()
+        # Laid out here, not fetched.
+        assert certificate_warmup.prepare(
+            replace(info, learner_name="Someone Else"), design
+        )
         before = layouts()
         prepared = render_certificate_pdf(info, design)
         assert layouts() == before
