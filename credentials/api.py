@@ -41,7 +41,7 @@ class AwardVerification(APIView):
             award = selectors.public_award(uuid)
         except Award.DoesNotExist as missing:
             raise Http404 from missing
-        return Response(verification_data(services.verify_award(award)))
+        return Response(verification_data(services.verify_award(award, just_read=True)))
 
 
 class _JsonParser(parsers.JSONParser):

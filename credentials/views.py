@@ -67,7 +67,7 @@ def verify(request: HttpRequest, uuid) -> HttpResponse:
         "credentials/verify.html",
         {
             "award": award,
-            "verification": services.verify_award(award),
+            "verification": services.verify_award(award, just_read=True),
             # Indented JSON is written by the pure-Python encoder (a tenth of
             # the page's time): kept by the credential's digest, as its checks.
             "credential_json": checkmemo.remembered(

@@ -118,11 +118,16 @@ def verify_credential(
     jwt: str = "",
     now: datetime | None = None,
     award: Award | None = None,
+    key_read_with_award: bool = False,
 ) -> Verification:
     """Check signature, issuer, status, validity dates and schema of any
     credential (Cairn's or not, Open Badges 0.5 to 3.0, `jwt` the VC-JWT it came
     in if it did), each in plain words. `award`: the award the credential is
     known to be, when the caller has it (else it is looked up by the id).
+    `key_read_with_award`: the caller read `award` with its signing key just
+    now (selectors.public_award), so that row stands for the key as it is;
+    otherwise the key is read again, as it may have been reported compromised
+    since the award was loaded.
 
     What depends on the content alone (whether each signature holds, the schema
     and data-model checks) is remembered by the content's digest
@@ -166,6 +171,10 @@ def verify_credential(
     content = checkmemo.digest(credential)
     if award is None:
         award = _award_for(credential)
+        key_read_with_award = True
+    # The award's key, read with its row in this call or by the caller just
+    # now: not read again for the proofs.
+    known_key = award.signing_key if award and key_read_with_award else None
     issuer = _issuer_id(credential)
     proof = None
     method = None
@@ -199,10 +208,7 @@ def verify_credential(
                 )
             )
     else:
-        # The award's key was read with its row: not read again.
-        found = proofs.check_proofs(
-            credential, content=content, known_key=award.signing_key if award else None
-        )
+        found = proofs.check_proofs(credential, content=content, known_key=known_key)
         checks.append(_signature_check(found))
         signature_ok = found.verified
         issuers = found.issuers(issuer)
@@ -531,6 +537,10 @@ def _signature_check(found: proofs.ProofSet) -> Check:
 verify_hosted_link = outside.verify_hosted_link
 
 
-def verify_award(award: Award) -> Verification:
-    """Check an award's stored credential as a stranger would."""
-    return verify_credential(award.credential, award=award)
+def verify_award(award: Award, *, just_read: bool = False) -> Verification:
+    """Check an award's stored credential as a stranger would. `just_read`:
+    the award was read in this request with its signing key
+    (selectors.public_award), which then is not read again."""
+    return verify_credential(
+        award.credential, award=award, key_read_with_award=just_read
+    )
