@@ -68,23 +68,33 @@ def queue_rows(rows) -> SafeString:
 def queue_menus(filters) -> SafeString:
     """The filter form's <select> menus (QueueFilterForm.menus()), as the
     template's two nested loops wrote them: a dozen variables and an `if` per
-    option cost the page more than the rest of its content."""
-    html = []
-    for menu in filters.menus():
-        name, id_ = conditional_escape(menu["name"]), conditional_escape(menu["id"])
-        html.append(
-            f'<div class="field"><label for="{id_}">'
-            f"{conditional_escape(menu['label'])}</label>"
-            f'<select name="{name}" id="{id_}">\n      '
+    option cost the page more than the rest of its content. Each menu's HTML
+    is remembered under all it shows (its options and which is chosen) and
+    the language."""
+    language = get_language()
+    return mark_safe(  # noqa: S308 (each value escaped)
+        "".join(
+            _menu_html(m["name"], m["id"], m["label"], tuple(m["options"]), language)
+            for m in filters.menus()
         )
-        html.extend(
-            f'<option value="{conditional_escape(localize(value))}"'
-            f"{' selected' if selected else ''}>"
-            f"{conditional_escape(localize(label))}</option>\n      "
-            for value, label, selected in menu["options"]
-        )
-        html.append("</select></div>")
-    return mark_safe("".join(html))  # noqa: S308 (each value escaped)
+    )
+
+
+@lru_cache(maxsize=ROWS_KEPT)
+def _menu_html(name, id_, label, options: tuple, language) -> str:
+    name, id_ = conditional_escape(name), conditional_escape(id_)
+    html = [
+        f'<div class="field"><label for="{id_}">{conditional_escape(label)}</label>'
+        f'<select name="{name}" id="{id_}">\n      '
+    ]
+    html.extend(
+        f'<option value="{conditional_escape(localize(value))}"'
+        f"{' selected' if selected else ''}>"
+        f"{conditional_escape(localize(text))}</option>\n      "
+        for value, text, selected in options
+    )
+    html.append("</select></div>")
+    return "".join(html)
 
 
 @lru_cache(maxsize=ROWS_KEPT)
@@ -135,4 +145,5 @@ def _minutes_ago(minutes: int, language: str | None) -> str:
 def _forget(**kwargs) -> None:
     # A format, time zone or language setting overridden (tests): written anew.
     _row_html.cache_clear()
+    _menu_html.cache_clear()
     _minutes_ago.cache_clear()
