@@ -42,6 +42,8 @@ _DRAFT = ' <span class="badge">your draft</span>'
 # A row's id put through the grade page's fixed_url, where it is split off.
 _MARK = 7_362_514_908
 ROWS_KEPT = 4096
+# A menu of an organization's tasks is one HTML string per choice among them.
+MENUS_KEPT = 256
 
 
 @register.simple_tag
@@ -80,7 +82,7 @@ def queue_menus(filters) -> SafeString:
     )
 
 
-@lru_cache(maxsize=ROWS_KEPT)
+@lru_cache(maxsize=MENUS_KEPT)
 def _menu_html(name, id_, label, options: tuple, language) -> str:
     name, id_ = conditional_escape(name), conditional_escape(id_)
     html = [
