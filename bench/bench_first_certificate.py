@@ -20,8 +20,17 @@ most recently awarded). Layouts are counted, and layers fetched from the cache:
 a prepared achievement's first certificate lays out no layer. Also the warm-up's
 own CPU and the resident memory it adds. Each case has a cache namespace of its
 own, emptied after it.
+
+Then a stream of certificates, as a web process answers first requests (each
+learner's first, of more achievements than it keeps layers for, so that each
+lays its layers out, as a deployment with many does): the CPU of each, p50,
+p99 and the slowest, and the garbage collector's full collections among them
+(how many, their CPU), in a process warmed at start as before and in one whose
+heap was then set aside (certificate_warmup.set_heap_aside, as config/wsgi.py
+does), taken in turns.
 """
 
+import gc
 import json
 import os
 import subprocess
@@ -38,6 +47,11 @@ CASES = (
     STORED,
     "warmed and prepared",
 )
+STREAMS = ("warmed at start", "warmed, heap set aside")
+STREAM_CERTIFICATES = int(os.environ.get("BENCH_STREAM", 400))
+# More than a process keeps layers for (certificate_layers.CACHE_SIZE): each
+# certificate lays its layers out, and leaves a layout's garbage.
+STREAM_ACHIEVEMENTS = 40
 
 
 def child(case: str) -> dict:
@@ -142,6 +156,66 @@ def child(case: str) -> dict:
     }
 
 
+def stream(case: str) -> dict:
+    """Run in a new process: STREAM_CERTIFICATES certificates of a few
+    achievements, each a new learner's, the CPU of each and of the full
+    garbage collections among them."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "1")
+    django.setup()
+    from django.core.cache import cache
+
+    from credentials import certificate_warmup
+    from credentials.certificate_design import DEFAULT_DESIGN
+    from credentials.certificates import CertificateInfo, render_certificate_pdf
+
+    certificate_warmup.warm_process()
+    if case == STREAMS[1]:
+        certificate_warmup.set_heap_aside()
+    full, started = [], []
+
+    def collection(phase: str, info: dict) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                started.append(time.process_time())
+            else:
+                full.append((time.process_time() - started.pop()) * 1000)
+
+    gc.callbacks.append(collection)
+    spent = []
+    for n in range(STREAM_CERTIFICATES):
+        credential = uuid.uuid4()
+        achievement = n % STREAM_ACHIEVEMENTS
+        info = CertificateInfo(
+            learner_name=f"Learner {n:04}", achievement_name=f"Module {achievement}",
+            achievement_kind="Module", organization_name="Northfield College",
+            issued_on=date(2026, 1, 1), credential_id=str(credential),
+            verify_url=f"https://cairn.example/credentials/{credential}/",
+            credential_json=b"{}", description="Module description. " * achievement,
+            outcomes=("SHEET-101: Spreadsheets", "VIZ-102: Charts"),
+        )  # fmt: skip
+        start = time.process_time()
+        render_certificate_pdf(info, DEFAULT_DESIGN)
+        spent.append((time.process_time() - start) * 1000)
+    gc.callbacks.remove(collection)
+    cache.clear()  # the case's namespace
+    return {"spent": spent, "full": full, "frozen": gc.get_freeze_count()}
+
+
+def print_stream(case: str, figures: dict) -> None:
+    spent = sorted(figures["spent"])
+    full = figures["full"]
+    print(
+        f"    {case:<24} p50 {spent[len(spent) // 2]:6.1f}, "
+        f"p99 {spent[int(len(spent) * 0.99)]:6.1f}, slowest {spent[-1]:6.1f} ms;"
+        f" {len(full)} full collections"
+        + (f", {min(full):.0f}–{max(full):.0f} ms each" if full else "")
+        + f" ({figures['frozen']:,} objects frozen)"
+    )
+
+
 def resident_kb() -> int:
     with open("/proc/self/status") as status:
         for line in status:
@@ -150,11 +224,11 @@ def resident_kb() -> int:
     return 0
 
 
-def run_child(case: str, namespace: str) -> dict:
+def run_child(case: str, namespace: str, role: str = "--child") -> dict:
     """The case's figures from a new process, with a cache namespace of its own
     (a layer one case stored is not another's)."""
     output = subprocess.run(
-        [sys.executable, "-m", "bench.bench_first_certificate", "--child", case],
+        [sys.executable, "-m", "bench.bench_first_certificate", role, case],
         check=True,
         capture_output=True,
         text=True,
@@ -193,11 +267,23 @@ def main() -> None:
                 f" fetched {result['fetched']})"
                 f"  {phases}"
             )
+    print(
+        f"  {STREAM_CERTIFICATES} certificates of {STREAM_ACHIEVEMENTS} achievements"
+        " in turn, each a new learner's, layers laid out (CPU ms of each)"
+    )
+    for _ in range(2):
+        for number, case in enumerate(STREAMS):
+            namespace = f"bench-first-certificate-{os.getpid()}-stream-{number}"
+            print_stream(case, run_child(case, namespace, "--stream"))
+    with open("/proc/loadavg") as loadavg:
+        print(f"  load average: {' '.join(loadavg.read().split()[:3])}")
     print("  goal: a first request within 200 ms (issue 17)")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         print(json.dumps(child(sys.argv[2])))
+    elif sys.argv[1:2] == ["--stream"]:
+        print(json.dumps(stream(sys.argv[2])))
     else:
         main()

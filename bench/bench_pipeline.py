@@ -433,12 +433,13 @@ def request_certificates(report, organization, media_root: Path, sample: int) ->
     from django.test import Client, override_settings
     from django.urls import reverse
 
-    from credentials.certificate_warmup import warm_process
+    from credentials.certificate_warmup import set_heap_aside, warm_process
     from credentials.models import Award
 
     # As a web process does when it starts (config/wsgi.py), before these
     # achievements were awarded: each one's first request lays its layers out.
     warm_process()
+    set_heap_aside()
     uuids = list(
         Award.objects.filter(organization=organization).values_list("uuid", flat=True)
     )

@@ -193,10 +193,12 @@ def warm_certificates(achievements: int) -> int:
 
 def warm_at_start() -> None:
     """warm_certificates() as a web process starts (config/wsgi.py), with
-    settings.CAIRN_CERTIFICATE_WARMUP achievements (-1: nothing warmed). A
-    failure is logged, never raised: the process serves, its first
-    certificates cold. Closes the database connection it opened, so that a
-    process forked from this one (gunicorn --preload) opens its own."""
+    settings.CAIRN_CERTIFICATE_WARMUP achievements (-1: nothing warmed), then
+    the heap it holds set aside from full garbage collections
+    (certificate_warmup.set_heap_aside). A failure is logged, never raised:
+    the process serves, its first certificates cold. Closes the database
+    connection it opened, so that a process forked from this one (gunicorn
+    --preload) opens its own."""
     from django.conf import settings
     from django.db import connections
 
@@ -209,6 +211,7 @@ def warm_at_start() -> None:
         logger.exception("certificates: warming failed; first requests render cold")
     finally:
         connections.close_all()
+    certificate_warmup.set_heap_aside()
 
 
 # How long a process, and the deployment (a marker in the cache), leave an
@@ -270,6 +273,8 @@ def prepare_certificate_layers(award: Award) -> bool:
 
 def warm_worker(queues) -> None:
     """warm_process() in a Celery worker that renders certificates (consumes
-    the pdf queue), before its pool forks: every pool process starts warm."""
+    the pdf queue), before its pool forks, and its heap set aside: every pool
+    process starts warm."""
     if "pdf" in queues:
         certificate_warmup.warm_process()
+        certificate_warmup.set_heap_aside()

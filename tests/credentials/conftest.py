@@ -1,3 +1,4 @@
+import gc
 import json
 from pathlib import Path
 
@@ -30,6 +31,16 @@ def issued(cast, pathway, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         builders.submit_and_pass(pathway.tasks[0], cast["learner"], cast["faculty"])
     return Award.objects.get()
+
+
+@pytest.fixture
+def unfrozen():
+    """No object frozen before the test, and none left frozen after it: a
+    process's start-up freezes its heap (certificate_warmup.set_heap_aside),
+    which the test process should not keep."""
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
 
 
 def served(client, credential: dict) -> dict:

@@ -7,6 +7,7 @@ clear_cache() forgets this process's layers, as a new process starts with none;
 the shared cache (Redis, the test's own namespace) is what a new process finds.
 """
 
+import gc
 from dataclasses import replace
 
 import pytest
@@ -218,9 +219,12 @@ def test_no_layers_are_queued_where_tasks_run_in_process(issued, monkeypatch):
     assert not rendering.queue_certificate_layers(issued.pk)
 
 
-def test_a_worker_consuming_the_pdf_queue_starts_warm(monkeypatch):
+def test_a_worker_consuming_the_pdf_queue_starts_warm(monkeypatch, unfrozen):
     monkeypatch.setattr(certificate_warmup, "_warmed", False)
     rendering.warm_worker({"signing": None, "mail": None})
     assert not certificate_warmup._warmed
+    assert gc.get_freeze_count() == 0
     rendering.warm_worker({"signing": None, "pdf": None})
     assert certificate_warmup._warmed
+    # Its heap set aside before the pool forks.
+    assert gc.get_freeze_count() > 0

@@ -5,6 +5,8 @@ and learners graded differently sharing one design layer where the design does
 not show their rubric results. Layouts are counted, not timed; the pages stay
 the same."""
 
+import gc
+import weakref
 from dataclasses import replace
 
 import pytest
@@ -128,7 +130,7 @@ def test_learners_graded_differently_share_the_design_layer_that_hides_results()
 
 @pytest.mark.django_db
 def test_a_web_process_warms_at_start_as_the_setting_says(
-    issued, settings, monkeypatch
+    issued, settings, monkeypatch, unfrozen
 ):
     monkeypatch.setattr(certificate_warmup, "_warmed", False)
     clear_cache()
@@ -136,8 +138,35 @@ def test_a_web_process_warms_at_start_as_the_setting_says(
     warm_at_start()
     assert not certificate_warmup._warmed
     assert cached_layers() == 0
+    assert gc.get_freeze_count() == 0
 
     settings.CAIRN_CERTIFICATE_WARMUP = 8
     warm_at_start()
     assert certificate_warmup._warmed
     assert cached_layers() == 1  # the achievement awarded
+    # What it holds then is out of full collections' way.
+    assert gc.get_freeze_count() > 0
+
+
+class Cycle:
+    def __init__(self):
+        self.me = self
+
+
+def test_the_heap_set_aside_is_out_of_full_collections_and_the_rest_collected(
+    unfrozen,
+):
+    held = Cycle()
+    frozen = certificate_warmup.set_heap_aside()
+    assert frozen == gc.get_freeze_count() > 0
+    tracked = {id(obj) for obj in gc.get_objects()}
+    # What the process held is no longer walked by a collection...
+    assert id(held) not in tracked
+    assert len(tracked) < frozen
+    # ...and what it makes since is, and its garbage still collected.
+    made = Cycle()
+    assert any(obj is made for obj in gc.get_objects())
+    gone = weakref.ref(made)
+    del made
+    gc.collect()
+    assert gone() is None
