@@ -285,12 +285,11 @@ PATHWAY_FACT_FIELDS = (
 )
 
 
-def cohort_facts(
-    learner_ids: Iterable[int], *, on: datetime
-) -> dict[int, list[rules.CompletionFact]]:
-    """Every live completion of these learners, in two set-based queries."""
-    learner_ids = list(learner_ids)
-    facts: dict[int, list[rules.CompletionFact]] = defaultdict(list)
+def _module_facts_of(
+    learner_ids: Iterable[int],
+) -> defaultdict[int, list[rules.CompletionFact]]:
+    """The learners' live module completions as facts, by learner, in one query."""
+    facts: defaultdict[int, list[rules.CompletionFact]] = defaultdict(list)
     rows = (
         ModuleCompletion.objects.live()
         .filter(learner_id__in=learner_ids)
@@ -298,6 +297,15 @@ def cohort_facts(
     )
     for learner_id, fact in _module_facts(rows):
         facts[learner_id].append(fact)
+    return facts
+
+
+def cohort_facts(
+    learner_ids: Iterable[int], *, on: datetime
+) -> dict[int, list[rules.CompletionFact]]:
+    """Every live completion of these learners, in two set-based queries."""
+    learner_ids = list(learner_ids)
+    facts = _module_facts_of(learner_ids)
     for pk, learner_id, code, issuer, at, expires_at in (
         PathwayCompletion.objects.live()
         .filter(learner_id__in=learner_ids)
@@ -370,16 +378,8 @@ def evaluation_state(learner_ids: Iterable[int], *, on: datetime) -> EvaluationS
         .order_by("pk")
     ):
         live[completion.learner_id].append(completion)
-    facts: dict[int, list[rules.CompletionFact]] = defaultdict(list)
     # Module completions only of learners with something to evaluate or void.
-    if reading := {e.learner_id for e in enrolments} | set(live):
-        rows = (
-            ModuleCompletion.objects.live()
-            .filter(learner_id__in=reading)
-            .values_list(*MODULE_FACT_FIELDS)
-        )
-        for learner_id, fact in _module_facts(rows):
-            facts[learner_id].append(fact)
+    facts = _module_facts_of({e.learner_id for e in enrolments} | set(live))
     for learner_id, completions in live.items():
         facts[learner_id] += [
             _pathway_fact(c) for c in completions if not c.is_expired(on)
@@ -404,12 +404,7 @@ def _learner_state(
     )
     if not enrolments:
         return [], []
-    rows = (
-        ModuleCompletion.objects.live()
-        .filter(learner=learner)
-        .values_list(*MODULE_FACT_FIELDS)
-    )
-    facts = [fact for _, fact in _module_facts(rows)]
+    facts = _module_facts_of([learner.pk])[learner.pk]
     completions = {}
     for completion in (
         PathwayCompletion.objects.live()
