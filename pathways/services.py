@@ -27,6 +27,7 @@ from pathways.models import (
     Reevaluation,
     StackingProfile,
 )
+from pathways.selectors.facts import cohort_facts
 from pathways.signals import pathway_completed, pathway_voided
 
 # Learners loaded and evaluated per batch of a re-evaluation: two set-based
@@ -554,7 +555,7 @@ def run_reevaluation(run: Reevaluation) -> Reevaluation:
     try:
         for start in range(0, len(learner_ids), REEVALUATION_BATCH):
             batch = learner_ids[start : start + REEVALUATION_BATCH]
-            facts = selectors.cohort_facts(batch, on=now)
+            facts = cohort_facts(batch, on=now)
             live = {
                 c.learner_id: c
                 for c in PathwayCompletion.objects.live().filter(
