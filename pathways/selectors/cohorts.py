@@ -9,11 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
 from pathways import rules
-from pathways.models import (
-    Enrolment,
-    Pathway,
-    PathwayVersion,
-)
+from pathways.models import Enrolment, Pathway, PathwayVersion
 from pathways.selectors import catalogue_for
 from pathways.selectors.facts import cohort_facts
 from pathways.selectors.progress import percent_done

@@ -12,10 +12,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from assessments.models import ModuleCompletion
 from pathways import rules
-from pathways.models import (
-    Enrolment,
-    PathwayCompletion,
-)
+from pathways.models import Enrolment, PathwayCompletion
 
 
 def _module_facts(rows) -> list[tuple[int, rules.CompletionFact]]:

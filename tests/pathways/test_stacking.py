@@ -17,6 +17,7 @@ from pathways.models import Enrolment, PathwayCompletion, Reevaluation
 from pathways.selectors.cohorts import simulate
 from pathways.selectors.planner import learner_plan
 from pathways.selectors.progress import learner_progress
+from pathways.services import cohorts as cohort_services
 from pathways.signals import pathway_voided
 from tests import builders, factories
 
@@ -251,7 +252,7 @@ def test_bulk_reevaluation_records_and_voids_in_batches(
     modules, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     cast = modules
-    monkeypatch.setattr(services, "REEVALUATION_BATCH", 2)
+    monkeypatch.setattr(cohort_services, "REEVALUATION_BATCH", 2)
     version = publish(cast, "P", {"type": "all", "children": [m("A"), m("B")]})
     learners = [cast["learner"], cast["other_learner"]]
     for _ in range(3):
