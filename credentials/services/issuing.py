@@ -19,7 +19,9 @@ from config.celery import send_each
 from credentials import dataintegrity, openbadges, selectors, tasks
 from credentials.models import Award, SigningKey
 from credentials.services import keys, status
+from credentials.services.notices import notify_learners_of_awards
 from credentials.services.rendering import RERENDER_BATCH, stale_certificates
+from credentials.services.revocation import audit_facts
 from credentials.signals import award_issued
 from pathways.models import PathwayCompletion
 
@@ -204,7 +206,7 @@ def _store(
                             by,
                             "award.renewed" if award.renewal_of else "award.issued",
                             award,
-                            **status.audit_facts(award),
+                            **audit_facts(award),
                             **(
                                 {"renewal_of": str(award.renewal_of.uuid)}
                                 if award.renewal_of
@@ -232,9 +234,7 @@ def _announce(award_ids: list[int]) -> None:
     rendered when first asked for (certificate_for_download)."""
     if not award_ids:
         return
-    transaction.on_commit(
-        partial(status.notify_learners_of_awards, award_ids), robust=True
-    )
+    transaction.on_commit(partial(notify_learners_of_awards, award_ids), robust=True)
     for pk in award_ids:
         transaction.on_commit(
             lambda pk=pk: award_issued.send(sender=Award, award_id=pk)
