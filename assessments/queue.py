@@ -1,15 +1,11 @@
 """The grading queue: what waits for a grader, filtered, counted and paged,
 and the faculty home page's summary of it (a fixed number of queries)."""
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from threading import Lock
 
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -32,6 +28,7 @@ from assessments.models import (
     Submission,
 )
 from assessments.permissions import uncalibrated_tasks
+from assessments.statements import kept_rows
 
 Status = Submission.Status
 
@@ -89,10 +86,10 @@ def uncalibrated_task_ids(grader: User) -> list[int]:
             .values("submission__task")
         )
 
-    # Its statement kept (_kept_rows): it depends on the grader alone.
+    # Its statement kept (kept_rows): it depends on the grader alone.
     return [
         row["submission__task"]
-        for row in _kept_rows(("uncalibrated", grader.pk), grouped)
+        for row in kept_rows(("uncalibrated", grader.pk), grouped)
     ]
 
 
@@ -204,7 +201,7 @@ def _queue(
         chosen &= Q(learner__learner_cohorts=filters["cohort"])
     if filters.get("age") in AGES:
         # The database's clock: the statement stays the same from one request
-        # to the next (_statement).
+        # to the next (statements.kept_rows).
         chosen &= Q(submitted_at__lte=Now() - timedelta(days=AGES[filters["age"]]))
     return (
         submissions.annotate(has_draft=_own_draft(grader))
@@ -300,49 +297,6 @@ def _queue_row(values: dict) -> QueueRow:
     )
 
 
-# Compiled statements of the queue page, by everything that decides their SQL
-# and parameters (the grader, their organizations and uncalibrated tasks, the
-# filters, the page's rows): building and compiling the queue's condition
-# (three correlated subqueries) cost the page more CPU than PostgreSQL spent
-# running it, and it is the same from one request to the next. The inputs
-# are read on every request, so a statement is never out of date; the
-# least recently used are dropped.
-_STATEMENTS: OrderedDict[tuple, tuple[str, tuple] | None] = OrderedDict()
-_NOTHING = None  # a statement Django knows matches nothing (`pk__in=[]`)
-_STATEMENTS_LOCK = Lock()
-STATEMENTS_KEPT = 512
-
-
-def _kept_rows(key: tuple, build: Callable[[], QuerySet]) -> list[dict]:
-    """The rows of the values() query `build` makes, through its statement
-    kept under `key`. Elsewhere than PostgreSQL (SQLite, the embedded demo)
-    the query itself, whose converters turn SQLite's text into dates."""
-    if connection.vendor != "postgresql":
-        return list(build())
-    with _STATEMENTS_LOCK:
-        known = key in _STATEMENTS
-        statement = _STATEMENTS.get(key)
-        if known:
-            _STATEMENTS.move_to_end(key)
-    if not known:
-        try:
-            statement = build().query.sql_with_params()
-        except EmptyResultSet:
-            statement = _NOTHING
-        with _STATEMENTS_LOCK:
-            _STATEMENTS[key] = statement
-            if len(_STATEMENTS) > STATEMENTS_KEPT:
-                _STATEMENTS.popitem(last=False)
-    if statement is _NOTHING:
-        return []
-    sql, params = statement
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column[0] for column in cursor.description]
-        # As values() gives them: these columns need no conversion here.
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def _totals(submissions: QuerySet, **aggregates) -> QuerySet:
     """aggregate() as a values() query, whose statement can be kept: one row."""
     return (
@@ -362,7 +316,7 @@ class _QueueRows:
 
     def count(self) -> int:
         if self.length is None:
-            found = _kept_rows(
+            found = kept_rows(
                 ("length", *self.key),
                 lambda: _totals(self.queue(), length=Count("pk")),
             )
@@ -372,7 +326,7 @@ class _QueueRows:
     def __getitem__(self, rows: slice) -> list[QueueRow]:
         if rows.start == rows.stop:  # an empty queue's only page
             return []
-        found = _kept_rows(
+        found = kept_rows(
             ("rows", *self.key, rows.start, rows.stop),
             lambda: self.queue().values(*_ROW_VALUES)[rows],
         )
@@ -390,7 +344,7 @@ def queue_page(
     """The queue page's rows (QueueRow) and its counts at a glance, which also
     give the page's length unless a task, cohort or age filter is chosen
     (queue_length). `number`: the page asked for (anything; as
-    Paginator.get_page). The statements are kept (_statement): the grader's
+    Paginator.get_page). The statements are kept (statements.kept_rows): the grader's
     organizations and uncalibrated tasks, read here, are part of their key."""
     if organizations is None:
         organizations = faculty_organization_ids(grader)
@@ -406,7 +360,7 @@ def queue_page(
             )
         )
 
-    found = _kept_rows(
+    found = kept_rows(
         ("counts", *key), lambda: _totals(waiting(), **_count_expressions())
     )
     counts = found[0] if found else dict.fromkeys(_count_expressions(), 0)
@@ -419,29 +373,61 @@ def queue_page(
     return page, counts
 
 
+def grader_memberships(grader: User) -> list[dict]:
+    """The grader's memberships as rows of role, organization_id and
+    organization__slug, by organization name: what the navigation reads
+    (accounts.context_processors.memberships) and the faculty organizations,
+    from one read through a kept statement."""
+    return kept_rows(
+        ("memberships", grader.pk),
+        lambda: (
+            Membership.objects.filter(user=grader.pk)
+            .order_by("organization__name")
+            .values("role", "organization_id", "organization__slug")
+        ),
+    )
+
+
+def faculty_organizations_of(memberships: list[dict]) -> list[int]:
+    """faculty_organization_ids, from grader_memberships."""
+    faculty = Membership.Role.FACULTY
+    found = [m["organization_id"] for m in memberships if m["role"] == faculty]
+    return list(dict.fromkeys(found))
+
+
 def queue_filter_choices(
     grader: User, *, organizations: list[int] | None = None
 ) -> dict[str, list[tuple[int, str]]]:
     """What the queue's filters offer, as (id, label) pairs: the published
-    tasks ("MOD101: Essay") and the cohorts the grader grades.
-    `organizations`: the grader's (faculty_organization_ids), if the caller
-    has them already."""
+    tasks ("MOD101: Essay") and the cohorts the grader grades, through kept
+    statements (their inputs, the grader and their organizations, are the
+    key). `organizations`: the grader's (faculty_organization_ids), if the
+    caller has them already."""
     if organizations is None:
         organizations = faculty_organization_ids(grader)
-    tasks = (
-        AssessmentTask.objects.filter(
-            version__module__organization__in=organizations,
-            version__status="published",
-        )
-        .order_by("version__module__code", "pk")
-        .values_list("pk", "version__module__code", "title")
+    tasks = kept_rows(
+        ("tasks", tuple(organizations)),
+        lambda: (
+            AssessmentTask.objects.filter(
+                version__module__organization__in=organizations,
+                version__status="published",
+            )
+            .order_by("version__module__code", "pk")
+            .values("pk", "version__module__code", "title")
+        ),
     )
-    cohorts = Cohort.objects.filter(
-        organization__in=organizations, graders=grader.pk
-    ).values_list("pk", "name")
+    cohorts = kept_rows(
+        ("cohorts", grader.pk, tuple(organizations)),
+        lambda: Cohort.objects.filter(
+            organization__in=organizations, graders=grader.pk
+        ).values("pk", "name"),
+    )
     return {
-        "tasks": [(pk, f"{code}: {title}") for pk, code, title in tasks],
-        "cohorts": list(cohorts),
+        "tasks": [
+            (row["pk"], f"{row['version__module__code']}: {row['title']}")
+            for row in tasks
+        ],
+        "cohorts": [(row["pk"], row["name"]) for row in cohorts],
     }
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts import context_processors as navigation
 from accounts.forms import add_service_errors
 from accounts.models import Membership
 from accounts.permissions import has_role, organizations_where
@@ -250,7 +251,13 @@ def evidence_preview(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def grading_queue(request: HttpRequest) -> HttpResponse:
-    organizations = queue.faculty_organization_ids(request.user)
+    # One read of the grader's memberships for the page and the navigation.
+    memberships = queue.grader_memberships(request.user)
+    navigation.memberships(
+        request,
+        known=[(m["role"], m["organization__slug"]) for m in memberships],
+    )
+    organizations = queue.faculty_organizations_of(memberships)
     choices = queue.queue_filter_choices(request.user, organizations=organizations)
     filters = QueueFilterForm(
         request.GET or None, statuses=queue.QUEUE_STATUSES, **choices

@@ -11,6 +11,9 @@ rows. Then each page is loaded with wrk on loopback against gunicorn, side by
 side with a one-query reference view in the same run, and its p99 is held
 against the goal of 50 ms.
 
+SCALE_PAGES (comma-separated labels, as "grading queue,analytics") runs only
+those pages.
+
 Without the seeded database it says so and skips: `make bench` stays quick on a
 fresh clone. It runs in a process of its own, on SCALE_DATABASE_URL.
 """

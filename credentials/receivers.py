@@ -53,7 +53,9 @@ def erase_on_erasure_confirmed(sender, *, request_id: int, **kwargs) -> None:
 
 
 @receiver(award_issued, dispatch_uid="credentials.queue_certificate_layers")
-def queue_certificate_layers(sender, *, award_id: int, **kwargs) -> None:
+def queue_certificate_layers(
+    sender, *, award_id: int, achievement: tuple | None = None, **kwargs
+) -> None:
     # An achievement's first award: its certificate's design layer laid out
     # on the PDF queue, before a learner asks for the certificate.
-    rendering.queue_certificate_layers(award_id)
+    rendering.queue_certificate_layers(award_id, achievement=achievement)

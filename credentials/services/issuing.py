@@ -216,7 +216,7 @@ def _store(
                         for award in new
                     ]
                 )
-                _announce([award.pk for award in new])
+                _announce(new)
         except IntegrityError:
             # A concurrent issue stored one of them first: asked again.
             continue
@@ -227,17 +227,31 @@ def _store(
     raise RuntimeError("awards could not be stored beside concurrent issues")
 
 
-def _announce(award_ids: list[int]) -> None:
+def _announce(awards: list[Award]) -> None:
     """After commit: the learners are told, here rather than in a task of its
     own (a message per award cost more than the telling; if this worker dies
-    first, the sweep tells them), and the awards announced. The certificate is
-    rendered when first asked for (certificate_for_download)."""
-    if not award_ids:
+    first, the sweep tells them), and the awards announced, each with what
+    names its achievement (organization, kind, name) so that no receiver reads
+    the award again to learn it. The certificate is rendered when first asked
+    for (certificate_for_download)."""
+    if not awards:
         return
-    transaction.on_commit(partial(notify_learners_of_awards, award_ids), robust=True)
-    for pk in award_ids:
+    transaction.on_commit(
+        partial(notify_learners_of_awards, [a.pk for a in awards]),
+        robust=True,
+    )
+    for award in awards:
         transaction.on_commit(
-            lambda pk=pk: award_issued.send(sender=Award, award_id=pk)
+            partial(
+                award_issued.send,
+                sender=Award,
+                award_id=award.pk,
+                achievement=(
+                    award.organization_id,
+                    str(award.kind),
+                    award.achievement_name,
+                ),
+            )
         )
 
 

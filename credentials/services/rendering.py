@@ -219,22 +219,26 @@ LAYERS_QUEUED_FOR = 3600
 _layers_queued: dict[tuple, float] = {}
 
 
-def queue_certificate_layers(award_id: int) -> bool:
+def queue_certificate_layers(
+    award_id: int, *, achievement: tuple | None = None
+) -> bool:
     """After an award is issued: queue the layout of its certificate's design
     layer on the PDF queue unless this process or another did within the hour
     (render_certificate_layers), so that the achievement's first certificate
-    request finds it stored. One query per award; never raises (the award
-    stands, and its certificate is laid out on request as before). Not where
-    tasks run in process (no broker): that would lay it out in the request
-    that issued the award."""
+    request finds it stored. `achievement` is the award's (organization id,
+    kind, achievement name) as issuing announced it; without it the award is
+    read (one query). Never raises (the award stands, and its certificate is
+    laid out on request as before). Not where tasks run in process (no
+    broker): that would lay it out in the request that issued the award."""
     if tasks.render_certificate_layers.app.conf.task_always_eager:
         return False
     try:
-        achievement = (
-            Award.objects.filter(pk=award_id, revoked_at=None)
-            .values_list("organization_id", "kind", "achievement_name")
-            .first()
-        )
+        if achievement is None:
+            achievement = (
+                Award.objects.filter(pk=award_id, revoked_at=None)
+                .values_list("organization_id", "kind", "achievement_name")
+                .first()
+            )
         now = time.monotonic()
         if achievement is None or now - _layers_queued.get(achievement, -1e9) < (
             LAYERS_QUEUED_FOR

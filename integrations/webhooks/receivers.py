@@ -23,9 +23,9 @@ _AWARD_EVENTS = {
 
 
 def _on_award(sender, signal, award_id: int, **kwargs) -> None:
-    type = _AWARD_EVENTS[signal]
-    if services.listened_to(type):
-        services.record_event(selectors.award_fact(award_id, type))
+    event_type = _AWARD_EVENTS[signal]
+    if services.listened_to(event_type):
+        services.record_event(selectors.award_fact(award_id, event_type))
 
 
 for _signal, _name in _AWARD_EVENTS.items():

@@ -267,13 +267,13 @@ def _subscribers(organization: Organization, type: str) -> list[WebhookSubscript
     ]
 
 
-def listened_to(type: str) -> bool:
+def listened_to(event_type: str) -> bool:
     """Whether any organization subscribes to events of this type: one query,
     read before the fact is (issue 17: a batch of awards announces each one,
     and reading each award, in a transaction of its own, to find nobody
     listening was a third of issuing's CPU where no one subscribes)."""
     return any(
-        type in events
+        event_type in events
         for events in WebhookSubscription.objects.values_list("events", flat=True)
     )
 

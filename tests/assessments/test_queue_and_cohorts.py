@@ -284,3 +284,30 @@ def test_the_queue_page_reads_current_work_through_its_kept_statements(
         mine, grader=faculty[1], levels=level_ids(task, [2, 2]), finalise=False
     )
     assert "your draft" in client.get(url).text
+
+
+def test_the_queue_menus_and_navigation_follow_tasks_cohorts_and_roles_at_once(
+    client, cast, task, faculty
+):
+    """The memberships, tasks and cohorts are read through kept statements on
+    every request: a task published, a cohort to grade and a role withdrawn
+    show on the next page, in the menus and in the navigation."""
+    client.force_login(faculty[0])
+    url = reverse("assessments:queue")
+    page = client.get(url).text
+    assert f'<option value="{task.pk}">' in page
+    assert "Nothing waits for you" in page
+    assert 'href="/assessments/queue/">Grading</a>' in page  # the navigation
+    later = builders.make_module(cast, "T-200")
+    cohort = services.create_cohort(cast.organization, by=cast["admin"], name="C<1>")
+    services.add_to_cohort(cohort, by=cast["admin"], user=faculty[0], as_role="faculty")
+    page = client.get(url).text
+    assert f'<option value="{later.pk}">T-200: {later.title}</option>' in page
+    assert f'<option value="{cohort.pk}">C&lt;1&gt;</option>' in page
+    # No longer faculty: nothing of the organization's, and no Grading link.
+    faculty[0].memberships.filter(role="faculty").delete()
+    page = client.get(url).text
+    assert "Nothing waits for grading" in page
+    assert f'<option value="{later.pk}">' not in page
+    assert f'<option value="{cohort.pk}">' not in page
+    assert 'href="/assessments/queue/">Grading</a>' not in page

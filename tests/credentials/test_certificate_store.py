@@ -12,7 +12,9 @@ from dataclasses import replace
 import pytest
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from config.celery import app as celery_app
@@ -153,10 +155,18 @@ def test_each_award_issued_is_announced_for_its_layers(
     cast, pathway, django_capture_on_commit_callbacks, monkeypatch
 ):
     announced = []
-    monkeypatch.setattr(rendering, "queue_certificate_layers", announced.append)
+    monkeypatch.setattr(
+        rendering,
+        "queue_certificate_layers",
+        lambda award_id, achievement: announced.append((award_id, achievement)),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         builders.submit_and_pass(pathway.tasks[0], cast["learner"], cast["faculty"])
-    assert announced == [Award.objects.get().pk]
+    award = Award.objects.get()
+    # With what names its achievement: the receiver need not read the award.
+    assert announced == [
+        (award.pk, (award.organization_id, "module", award.achievement_name))
+    ]
 
 
 @pytest.mark.django_db
@@ -175,7 +185,14 @@ def test_an_achievements_first_award_queues_its_layers_once(
         purge_pdf_queue()
         try:
             assert rendering.queue_certificate_layers(first.pk)
-            # The same achievement again: not queued (this process knows).
+            # The same achievement again, as issuing announces it: not queued
+            # (this process knows).
+            announced = (second.organization_id, "module", second.achievement_name)
+            with CaptureQueriesContext(connection) as queries:
+                assert not rendering.queue_certificate_layers(
+                    second.pk, achievement=announced
+                )
+            assert len(queries) == 0
             assert not rendering.queue_certificate_layers(second.pk)
             # Another process finds the deployment's marker in the cache.
             monkeypatch.setattr(rendering, "_layers_queued", {})
