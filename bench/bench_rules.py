@@ -222,6 +222,7 @@ def database(count: int) -> None:
     from curriculum.models import Module, ModuleVersion
     from pathways import selectors
     from pathways.models import StackingProfile
+    from pathways.selectors.facts import cohort_facts
 
     print(f"Database path: {count:,} learners, set-based loading in batches of 500")
 
@@ -277,7 +278,7 @@ def database(count: int) -> None:
             satisfied = 0
             for at in range(0, len(ids), 500):
                 loading = time.perf_counter()
-                facts = selectors.cohort_facts(ids[at : at + 500], on=NOW)
+                facts = cohort_facts(ids[at : at + 500], on=NOW)
                 load += time.perf_counter() - loading
                 for learner_id in ids[at : at + 500]:
                     satisfied += compiled.evaluate(

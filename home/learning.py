@@ -34,7 +34,7 @@ from django.utils.safestring import mark_safe
 from accounts import context_processors as navigation
 from accounts.notifications.selectors import unread_count
 from credentials.selectors import learner_awards
-from pathways.selectors import learner_progress
+from pathways.selectors.progress import learner_progress
 from reviews.selectors import sits_on_a_board
 
 logger = logging.getLogger("cairn.home")

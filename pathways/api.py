@@ -9,13 +9,15 @@ from accounts.models import Membership
 from accounts.permissions import get_organization_for, organizations_where
 from curriculum.permissions import can_publish_version
 from curriculum.serializers import PublishSerializer
-from pathways import selectors, services
+from pathways import services
 from pathways.models import PathwayVersion
 from pathways.permissions import (
     get_pathway_version_for_editing,
     get_pathway_version_for_viewing,
 )
 from pathways.rules import describe
+from pathways.selectors.cohorts import simulate
+from pathways.selectors.progress import learner_progress
 from pathways.serializers import (
     EnrolmentSerializer,
     PathwayVersionCreateSerializer,
@@ -102,7 +104,7 @@ class MyProgress(APIView):
 
     @extend_schema(responses=ProgressSerializer(many=True))
     def get(self, request):
-        progress = selectors.learner_progress(request.user, on=timezone.now())
+        progress = learner_progress(request.user, on=timezone.now())
         return Response(ProgressSerializer(progress, many=True).data)
 
 
@@ -130,7 +132,7 @@ class PathwayVersionSimulate(APIView):
         serializer.is_valid(raise_exception=True)
         rule = serializer.validated_data["rule"]
         services.check_rule(version.organization, rule, pathway_code=version.code)
-        simulation = selectors.simulate(
+        simulation = simulate(
             version, before=version.rule, after=rule, on=timezone.now()
         )
         data = {

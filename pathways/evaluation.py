@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.audit import audit_entry, log_actions
 from pathways import rules, selectors, services
 from pathways.models import Enrolment, PathwayCompletion, PathwayVersion
+from pathways.selectors.facts import EvaluationState, evaluation_state
 from pathways.signals import pathway_completed
 
 # Voiding one pathway can undo a pathway stacked on it: repeated until stable,
@@ -31,7 +32,7 @@ class _Rules:
     """The catalogues of the organizations a batch touches and each version's
     rule compiled against its organization's, once for the batch."""
 
-    def __init__(self, state: selectors.EvaluationState):
+    def __init__(self, state: EvaluationState):
         self.catalogues = selectors.catalogues(
             state.organizations(), nested=state.nests()
         )
@@ -53,7 +54,7 @@ def evaluate_pathways(learner_ids: Iterable[int]) -> list[PathwayCompletion]:
     if not learner_ids:
         return []
     now = timezone.now()
-    state = selectors.evaluation_state(learner_ids, on=now)
+    state = evaluation_state(learner_ids, on=now)
     compiled = _Rules(state)
     voiding = learner_ids
     for _ in range(VOID_ROUNDS):
@@ -62,7 +63,7 @@ def evaluate_pathways(learner_ids: Iterable[int]) -> list[PathwayCompletion]:
             break
         # Read again what the voids changed (rarely: a module completion was
         # voided), with the catalogues of the organizations now involved.
-        state = selectors.evaluation_state(learner_ids, on=now)
+        state = evaluation_state(learner_ids, on=now)
         compiled = _Rules(state)
     recorded = _record(_satisfied(state, compiled, now), on=now)
     # Evaluated as of `now`: what changed after it is the sweep's to find.
@@ -71,7 +72,7 @@ def evaluate_pathways(learner_ids: Iterable[int]) -> list[PathwayCompletion]:
 
 
 def _void_broken(
-    state: selectors.EvaluationState, compiled: _Rules, learner_ids: list[int]
+    state: EvaluationState, compiled: _Rules, learner_ids: list[int]
 ) -> list[int]:
     """Void the live pathway completions of `learner_ids` that no longer hold;
     the learners who lost one. Each is evaluated as of the day it was earned,
@@ -99,7 +100,7 @@ def _void_broken(
 
 
 def _satisfied(
-    state: selectors.EvaluationState, compiled: _Rules, now: datetime
+    state: EvaluationState, compiled: _Rules, now: datetime
 ) -> list[tuple[Enrolment, dict]]:
     """The enrolments whose pathway is satisfied and not already completed
     (or whose completion expired), with the trace to store. Verdicts first,

@@ -14,6 +14,7 @@ from assessments.prerequisites import Locked
 from curriculum.models import ModuleVersion
 from pathways import rules, selectors
 from pathways.models import PrerequisiteOverride, StackingProfile
+from pathways.selectors.facts import completion_facts
 
 
 def _name(step: rules.NextStep) -> str:
@@ -38,7 +39,7 @@ def locked(learner: AbstractBaseUser, version: ModuleVersion) -> Locked | None:
     organization = module.organization
     catalogue = selectors.catalogue_for(organization).catalogue
     now = timezone.now()
-    facts = selectors.completion_facts(learner, on=now)
+    facts = completion_facts(learner, on=now)
     evaluation = rules.compile_rule(rule, catalogue).evaluate(facts, now)
     if evaluation.satisfied:
         return None

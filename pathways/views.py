@@ -35,6 +35,14 @@ from pathways.permissions import (
     get_pathway_version_for_editing,
     get_pathway_version_for_viewing,
 )
+from pathways.selectors import cohorts
+from pathways.selectors.facts import completion_facts
+from pathways.selectors.planner import learner_plan
+from pathways.selectors.progress import (
+    pathway_with_modules,
+    preview_for_learner,
+    preview_with_modules,
+)
 
 Role = Membership.Role
 
@@ -81,7 +89,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     is_learner = has_role(request.user, version.organization, Role.LEARNER)
     preview = (
-        selectors.preview_for_learner(request.user, version, on=timezone.now())
+        preview_for_learner(request.user, version, on=timezone.now())
         if is_learner and version.is_frozen
         else None
     )
@@ -92,7 +100,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "version": version,
             "summary": rules.describe(version.rule, found.catalogue),
-            "steps": selectors.pathway_with_modules(version),
+            "steps": pathway_with_modules(version),
             "enrolled": enrolled,
             "preview": preview,
             "can_enrol": not enrolled
@@ -274,12 +282,12 @@ def rule_preview(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if learner is not None:
         found = selectors.catalogue_for(version.organization)
-        facts = selectors.completion_facts(learner, on=now)
+        facts = completion_facts(learner, on=now)
         evaluation = rules.compile_rule(version.rule, found.catalogue).evaluate(
             facts, now
         )
     else:
-        evaluation = selectors.preview_with_modules(
+        evaluation = preview_with_modules(
             version, version.rule, request.GET.getlist("module"), on=now
         )
     context = {"evaluation": evaluation, "learner": learner, "version": version}
@@ -300,7 +308,7 @@ def simulate(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.catalogue_for(version.organization)
     simulation = None
     if published is not None:
-        simulation = selectors.simulate(
+        simulation = cohorts.simulate(
             published, before=published.rule, after=version.rule, on=timezone.now()
         )
     return render(
@@ -371,7 +379,7 @@ def cohort_move(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(target)
     simulation = (
-        selectors.simulate(
+        cohorts.simulate(
             source, before=source.rule, after=target.rule, on=timezone.now()
         )
         if source is not None
@@ -508,5 +516,5 @@ def prerequisite_overrides(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def planner(request: HttpRequest) -> HttpResponse:
-    plan = selectors.learner_plan(request.user, on=timezone.now())
+    plan = learner_plan(request.user, on=timezone.now())
     return render(request, "pathways/planner.html", {"plan": plan})

@@ -10,7 +10,7 @@ from credentials import services as credential_services
 from credentials.models import Award
 from pathways import services as pathway_services
 from pathways.models import PathwayCompletion
-from pathways.selectors import learner_progress
+from pathways.selectors.progress import learner_progress
 from tests import builders
 
 

@@ -49,6 +49,10 @@ from credentials.services.keys import (
     site_did_document,
     verification_method,
 )
+from credentials.services.notices import (
+    notify_learner_of_award,
+    notify_learner_of_status,
+)
 from credentials.services.personal_data import personal_data_archive
 from credentials.services.profiles import (
     rerender_certificates,
@@ -64,17 +68,14 @@ from credentials.services.rendering import (
     render_certificate,
     warm_worker,
 )
-from credentials.services.status import (
-    assign_status_entry,
+from credentials.services.revocation import (
     mark_key_compromised,
-    notify_learner_of_award,
-    notify_learner_of_status,
     reinstate_award,
     revoke_award,
     revoke_awards_of_completion,
-    sign_status_list,
     suspend_award,
 )
+from credentials.services.status import assign_status_entry, sign_status_list
 from credentials.services.sweeping import sweep
 from credentials.services.verification import (
     Check,

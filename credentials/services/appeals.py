@@ -9,7 +9,7 @@ from assessments.models import Grade, ModuleCompletion
 from credentials import tasks
 from credentials.models import Award
 from credentials.services.issuing import reissue_award
-from credentials.services.status import revoke_award
+from credentials.services.revocation import revoke_award
 
 SUPERSEDED = (
     "Superseded by an appeal: the grade it states was changed, and a new "

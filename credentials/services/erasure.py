@@ -19,7 +19,7 @@ from accounts.models import ErasureRequest
 from assessments.models import EvidenceFile, RecognitionDecision, Submission
 from credentials import dataintegrity, openbadges
 from credentials.models import Award
-from credentials.services.status import revoke_award
+from credentials.services.revocation import revoke_award
 
 REASON = "erasure requested"
 

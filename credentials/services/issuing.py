@@ -19,7 +19,9 @@ from config.celery import send_each
 from credentials import dataintegrity, openbadges, selectors, tasks
 from credentials.models import Award, SigningKey
 from credentials.services import keys, status
+from credentials.services.notices import notify_learners_of_awards
 from credentials.services.rendering import RERENDER_BATCH, stale_certificates
+from credentials.services.revocation import audit_facts
 from credentials.signals import award_issued
 from pathways.models import PathwayCompletion
 
@@ -204,7 +206,7 @@ def _store(
                             by,
                             "award.renewed" if award.renewal_of else "award.issued",
                             award,
-                            **status.audit_facts(award),
+                            **audit_facts(award),
                             **(
                                 {"renewal_of": str(award.renewal_of.uuid)}
                                 if award.renewal_of
@@ -235,7 +237,7 @@ def _announce(awards: list[Award]) -> None:
     if not awards:
         return
     transaction.on_commit(
-        partial(status.notify_learners_of_awards, [a.pk for a in awards]),
+        partial(notify_learners_of_awards, [a.pk for a in awards]),
         robust=True,
     )
     for award in awards:

@@ -178,7 +178,7 @@ def _check_request(wallet_request: WalletRequest, now: datetime) -> None:
 def _copy_status(award: Award, issuer_did: str) -> dict[str, Any]:
     """Status entries for the copy: the award's own when the copy's issuer is the
     one their lists were issued under, so one bit says both; fresh ones otherwise
-    (a did:key issuer after a key rotation), kept in step by services/status.py."""
+    (a did:key issuer after a key rotation), kept in step by services/revocation.py."""
     if award.revocation_list_id is None:
         return {"credential_status": award.credential.get("credentialStatus")}
     if award.revocation_list.issuer_did == issuer_did:

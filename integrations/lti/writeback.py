@@ -31,7 +31,7 @@ from integrations.models import (
     LtiPostedScore,
 )
 from pathways.models import Pathway
-from pathways.selectors import pathway_percents
+from pathways.selectors.cohorts import pathway_percents
 
 SCORE_MAXIMUM = 100
 WRITE_SCOPES = (SCOPE_LINEITEM, SCOPE_SCORE)

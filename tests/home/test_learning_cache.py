@@ -161,7 +161,7 @@ def test_a_fragment_is_kept_only_until_the_first_expiry(cast, pathway, learner):
 def test_recency_rules_keep_a_fragment_until_the_next_quarter_hour(
     cast, pathway, learner
 ):
-    from pathways.selectors import learner_progress
+    from pathways.selectors.progress import learner_progress
 
     recent = pathways.publish_pathway_version(
         pathways.create_pathway_version(

@@ -1,4 +1,4 @@
-"""pathways.selectors.pathway_percents: a cohort's progress in one pathway,
+"""pathways.selectors.cohorts.pathway_percents: a cohort's progress in one pathway,
 the figure each learner's progress page shows."""
 
 from django.utils import timezone
@@ -6,7 +6,8 @@ from django.utils import timezone
 from assessments.models import ModuleCompletion
 from assessments.services import record_completion
 from pathways import services as pathways
-from pathways.selectors import learner_progress, pathway_percents
+from pathways.selectors.cohorts import pathway_percents
+from pathways.selectors.progress import learner_progress
 
 
 def test_each_learner_is_measured_against_the_version_they_enrolled_in(cast, pathway):

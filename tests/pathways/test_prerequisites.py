@@ -15,6 +15,7 @@ from curriculum import services as curriculum
 from curriculum.models import Module
 from pathways import selectors, services
 from pathways.models import PrerequisiteOverride
+from pathways.selectors.progress import learner_progress
 from tests import builders
 
 
@@ -149,8 +150,8 @@ def test_staff_waive_a_prerequisite_for_one_learner_with_the_reason(cast, locked
     services.enrol(cast["learner"], version)
     services.enrol(cast["other_learner"], version)
     now = timezone.now()
-    [mine] = selectors.learner_progress(cast["learner"], on=now)
-    [theirs] = selectors.learner_progress(cast["other_learner"], on=now)
+    [mine] = learner_progress(cast["learner"], on=now)
+    [theirs] = learner_progress(cast["other_learner"], on=now)
     assert not any(s.locked for s in mine.evaluation.next_steps if s.code == "B")
     assert any(s.locked for s in theirs.evaluation.next_steps if s.code == "B")
 

@@ -14,6 +14,10 @@ from curriculum import services as curriculum
 from curriculum.models import Module
 from pathways import selectors, services
 from pathways.models import Enrolment, PathwayCompletion, Reevaluation
+from pathways.selectors.cohorts import simulate
+from pathways.selectors.planner import learner_plan
+from pathways.selectors.progress import learner_progress
+from pathways.services import cohorts as cohort_services
 from pathways.signals import pathway_voided
 from tests import builders, factories
 
@@ -209,7 +213,7 @@ def test_nested_pathways_are_checked_for_cycles_and_existence(modules):
         )  # fmt: skip
     services.enrol(cast["learner"], outer)
     complete(cast, cast["learner"], "A")
-    [progress] = selectors.learner_progress(cast["learner"], on=timezone.now())
+    [progress] = learner_progress(cast["learner"], on=timezone.now())
     assert progress.evaluation.satisfied
 
 
@@ -238,7 +242,7 @@ def test_prerequisites_lock_a_module_and_cannot_go_round(modules):
         )
     version = publish(cast, "P", {"type": "all", "children": [m("B"), m("C")]})
     services.enrol(cast["learner"], version)
-    [progress] = selectors.learner_progress(cast["learner"], on=timezone.now())
+    [progress] = learner_progress(cast["learner"], on=timezone.now())
     steps = [(s.code, s.locked, s.unlocks) for s in progress.evaluation.next_steps]
     assert steps == [("A", False, "C"), ("B", False, ""), ("C", True, "")]
     assert {n.status for n in progress.map.nodes if n.title == "Module C"} == {"locked"}
@@ -248,7 +252,7 @@ def test_bulk_reevaluation_records_and_voids_in_batches(
     modules, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     cast = modules
-    monkeypatch.setattr(services, "REEVALUATION_BATCH", 2)
+    monkeypatch.setattr(cohort_services, "REEVALUATION_BATCH", 2)
     version = publish(cast, "P", {"type": "all", "children": [m("A"), m("B")]})
     learners = [cast["learner"], cast["other_learner"]]
     for _ in range(3):
@@ -288,7 +292,7 @@ def test_the_simulator_and_a_cohort_move_show_who_gains_and_loses(
         complete(cast, learner, code)
     complete(cast, other, "C")
     rule = {"type": "any", "n": 1, "children": [m("C"), m("D")]}
-    simulation = selectors.simulate(v1, before=v1.rule, after=rule, on=timezone.now())
+    simulation = simulate(v1, before=v1.rule, after=rule, on=timezone.now())
     assert [c.learner for c in simulation.gain] == [other]
     assert [c.learner for c in simulation.lose] == [learner]
     assert not PathwayCompletion.objects.filter(learner=other).exists()  # no change
@@ -312,7 +316,7 @@ def test_the_planner_finds_the_module_that_advances_most_goals(modules):
     third = publish(cast, "P3", {"type": "all", "children": [m("D"), m("E")]})
     for version in (first, second, third):
         services.enrol(cast["learner"], version)
-    plan = selectors.learner_plan(cast["learner"], on=timezone.now())
+    plan = learner_plan(cast["learner"], on=timezone.now())
     assert plan.options[0].code == "B"
     assert [a[0] for a in plan.options[0].advances] == ["Pathway P1", "Pathway P2"]
     assert ("B", "Module B", ("Pathway P1", "Pathway P2")) in plan.shared

@@ -15,7 +15,8 @@ from curriculum import services as curriculum
 from integrations.lti import dynamic_registration, tasks, writeback
 from integrations.lti.services_client import PlatformUnavailable
 from integrations.models import LtiContext, LtiGradebookColumn, LtiIdentity
-from pathways.selectors import learner_progress, pathway_percents
+from pathways.selectors.cohorts import pathway_percents
+from pathways.selectors.progress import learner_progress
 from pathways.services import enrol
 from tests import builders
 from tests.integrations.lti.conftest import launch
