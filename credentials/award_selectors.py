@@ -65,6 +65,25 @@ class InArray(Func):
         return sql, (*column_params, *subquery_params)
 
 
+def _person(word: str) -> Q:
+    """A person the word names: in their username, names or e-mail (found by
+    the trigram indexes of accounts migration 0008)."""
+    return (
+        Q(username__icontains=word)
+        | Q(first_name__icontains=word)
+        | Q(last_name__icontains=word)
+        | Q(email__icontains=word)
+    )
+
+
+def _names(word: str) -> Q:
+    """An award the word names: its achievement (credentials migration 0014's
+    trigram index), or its learner. The people are handed to the award query
+    as an array, so that the OR is two index lookups."""
+    people = get_user_model().objects.filter(_person(word)).values("pk")
+    return Q(achievement_name__icontains=word) | Q(InArray("learner_id", people))
+
+
 def organization_awards(
     organization: Organization, *, query: str = "", status: str = "", kind: str = ""
 ) -> QuerySet[Award]:
@@ -73,20 +92,22 @@ def organization_awards(
     Marsh" finds Lena Marsh; status is valid, suspended or revoked; kind is
     module or pathway. Unknown filter values are ignored."""
     awards = Award.objects.filter(organization=organization).select_related("learner")
-    for word in query.split():
-        # The people a word names, found in the database by the trigram indexes
-        # (accounts migration 0008) and handed to the award query as an array,
-        # so that the OR is two index lookups: the learner's, and the
-        # achievement name's trigram index (credentials migration 0014).
-        people = get_user_model().objects.filter(
-            Q(username__icontains=word)
-            | Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-        )
+    words = query.split()
+    if len(words) == 1:
+        awards = awards.filter(_names(words[0]))
+    elif words:
+        # Every word in the achievement or the learner's name, read as: the
+        # awards of the people every word names (a few: "Lena" names hundreds,
+        # "Lena Marsh" one), or of an achievement some word names, checked
+        # word by word. The same awards; PostgreSQL no longer reads the awards
+        # of everyone each word names (thousands) to intersect them.
+        everyone = get_user_model().objects.filter(*map(_person, words))
+        some_achievement = Q()
+        for word in words:
+            some_achievement |= Q(achievement_name__icontains=word)
         awards = awards.filter(
-            Q(achievement_name__icontains=word)
-            | Q(InArray("learner_id", people.values("pk")))
+            Q(InArray("learner_id", everyone.values("pk")))
+            | Q(some_achievement, *map(_names, words))
         )
     if status in AWARD_STATUSES:
         awards = awards.filter(AWARD_STATUSES[status])

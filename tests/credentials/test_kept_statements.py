@@ -73,3 +73,21 @@ def test_a_status_list_is_read_by_its_id_and_no_id_past_any_is_an_error(issued):
     assert verification._status_list(listed.pk) == listed
     assert verification._status_list(listed.pk + 1000) is None
     assert verification._status_list(10**30) is None
+
+
+def test_words_of_a_search_may_name_the_achievement_or_the_learner(
+    client, cast, issued
+):
+    """Every word in the achievement or the learner's name, in any mix: the
+    awards of the people all words name, or of an achievement one names."""
+    more_awards(issued, 3)
+    client.force_login(cast["admin"])
+    url = reverse("credentials:manage", args=[cast.organization.slug])
+    achievement = issued.achievement_name.split()[0]
+    mixed = client.get(url, {"q": f"{achievement} Person2"}).text
+    assert "Many Person2" in mixed
+    assert "1 credential match" in mixed
+    both = client.get(url, {"q": f"Many {achievement}"}).text
+    assert "3 credentials match" in both
+    assert "No credential matches" in client.get(url, {"q": "Many Nobody"}).text
+    assert "No credential matches" in client.get(url, {"q": "Person1 Person2"}).text
