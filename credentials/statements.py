@@ -18,6 +18,7 @@ itself where it is a whole parameter. Elsewhere than PostgreSQL (SQLite, the
 embedded demo) the query is built with the values and run by the ORM.
 """
 
+import re
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
@@ -40,6 +41,8 @@ class _Statement:
     compiler, which knows how its columns become values and instances."""
 
     def __init__(self, query: QuerySet, wrap: str = "%s") -> None:
+        # Kept for its columns' converters and the instances' layout; it
+        # never runs anything (rows() reads through this thread's connection).
         self.compiler = query.query.get_compiler(using=query.db)
         sql, self.params = self.compiler.as_sql()
         self.sql = wrap % sql
@@ -56,6 +59,9 @@ class _Statement:
         return list(self.compiler.results_iter([found]))
 
 
+_WORD = re.compile("\ue000([^\ue001]*)\ue001")
+
+
 def _stand_in(name: str, value: Any) -> Any:
     if isinstance(value, str):
         return f"\ue000{name}\ue001"
@@ -67,20 +73,24 @@ def _stand_in(name: str, value: Any) -> Any:
 
 
 def _filled(params, values: dict[str, Any]) -> tuple:
-    stand_ins = {name: _stand_in(name, value) for name, value in values.items()}
+    """The kept parameters with each request's values in the stand-ins'
+    places, in one pass: a value is never read again for stand-ins."""
+    whole = {}
+    for name, value in values.items():
+        stand_in = _stand_in(name, value)
+        whole[(type(stand_in), stand_in)] = value
+    escaped = {
+        name: connection.ops.prep_for_like_query(value)
+        for name, value in values.items()
+        if isinstance(value, str)
+    }
     filled = []
     for param in params:
-        for name, stand_in in stand_ins.items():
-            if type(param) is type(stand_in) and param == stand_in:
-                param = values[name]
-                break
-            if (
-                isinstance(param, str)
-                and isinstance(stand_in, str)
-                and stand_in in param
-            ):
-                word = connection.ops.prep_for_like_query(values[name])
-                param = param.replace(stand_in, word)
+        key = (type(param), param)
+        if key in whole:
+            param = whole[key]
+        elif isinstance(param, str) and "\ue000" in param:
+            param = _WORD.sub(lambda found: escaped[found[1]], param)
         filled.append(param)
     return tuple(filled)
 
