@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts import ratelimit
 from accounts.models import Membership
 from accounts.permissions import get_organization_for
-from credentials import baking, permissions, selectors, services
+from credentials import award_selectors, baking, permissions, selectors, services
 from credentials.models import Award
 from credentials.serializers import (
     AwardSerializer,
@@ -38,7 +38,7 @@ class AwardVerification(APIView):
     @extend_schema(responses=VerificationSerializer)
     def get(self, request, uuid):
         try:
-            award = selectors.public_award(uuid)
+            award = award_selectors.public_award(uuid)
         except Award.DoesNotExist as missing:
             raise Http404 from missing
         return Response(verification_data(services.verify_award(award, just_read=True)))
@@ -151,7 +151,7 @@ class OrganizationAwardList(generics.ListAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="Search words"),
-            OpenApiParameter("status", str, enum=list(selectors.AWARD_STATUSES)),
+            OpenApiParameter("status", str, enum=list(award_selectors.AWARD_STATUSES)),
             OpenApiParameter("kind", str, enum=Award.Kind.values),
         ]
     )
@@ -163,7 +163,7 @@ class OrganizationAwardList(generics.ListAPIView):
             self.request.user, self.kwargs["slug"], Membership.Role.ADMIN
         )
         params = self.request.query_params
-        return selectors.organization_awards(
+        return award_selectors.organization_awards(
             organization,
             query=params.get("q", "").strip(),
             status=params.get("status", ""),

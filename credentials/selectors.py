@@ -11,15 +11,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db.models import (
-    BooleanField,
     Exists,
-    F,
-    Func,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
-    Subquery,
 )
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -484,126 +479,6 @@ def award_badge_art(award: Award) -> BadgeArt:
     is_svg = version.badge_image.name.lower().endswith(".svg")
     png = _read(version.badge_png) or (None if is_svg else image)
     return BadgeArt(png=png, svg=image if is_svg else None)
-
-
-def public_award(award_uuid) -> Award:
-    """An award as its public pages show it; its signing key with the key's
-    organization, which verification reads (signers.resolve(known=…))."""
-    return Award.objects.select_related(
-        "organization", "learner", "signing_key__organization"
-    ).get(uuid=award_uuid)
-
-
-AWARD_STATUSES = {
-    "valid": Q(revoked_at__isnull=True, suspended_at__isnull=True),
-    "suspended": Q(revoked_at__isnull=True, suspended_at__isnull=False),
-    "revoked": Q(revoked_at__isnull=False),
-}
-
-
-class InArray(Func):
-    """`column = ANY(ARRAY(subquery))` on PostgreSQL: the subquery runs once, as
-    an InitPlan, and each id it yields is looked up in the column's index (a
-    plain `IN (subquery)` inside an OR becomes a hashed filter over every row,
-    and ids materialised in Python make a statement of tens of kilobytes).
-    Elsewhere (SQLite, the embedded demo) `column IN (subquery)`."""
-
-    output_field = BooleanField()
-
-    def __init__(self, column: str, subquery: QuerySet) -> None:
-        super().__init__(F(column), Subquery(subquery))
-
-    def as_sql(self, compiler, connection, **extra):
-        column, subquery = self.get_source_expressions()
-        column_sql, column_params = compiler.compile(column)
-        subquery_sql, subquery_params = compiler.compile(subquery)
-        if connection.vendor == "postgresql":
-            sql = f"{column_sql} = ANY(ARRAY{subquery_sql})"
-        else:
-            sql = f"{column_sql} IN {subquery_sql}"
-        return sql, (*column_params, *subquery_params)
-
-
-def organization_awards(
-    organization: Organization, *, query: str = "", status: str = "", kind: str = ""
-) -> QuerySet[Award]:
-    """The organization's awards, newest first. Every word of the query must
-    match the achievement or the learner's name, username or e-mail, so "Lena
-    Marsh" finds Lena Marsh; status is valid, suspended or revoked; kind is
-    module or pathway. Unknown filter values are ignored."""
-    awards = Award.objects.filter(organization=organization).select_related("learner")
-    for word in query.split():
-        # The people a word names, found in the database by the trigram indexes
-        # (accounts migration 0008) and handed to the award query as an array,
-        # so that the OR is two index lookups: the learner's, and the
-        # achievement name's trigram index (credentials migration 0014).
-        people = get_user_model().objects.filter(
-            Q(username__icontains=word)
-            | Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-        )
-        awards = awards.filter(
-            Q(achievement_name__icontains=word)
-            | Q(InArray("learner_id", people.values("pk")))
-        )
-    if status in AWARD_STATUSES:
-        awards = awards.filter(AWARD_STATUSES[status])
-    if kind in Award.Kind.values:
-        awards = awards.filter(kind=kind)
-    return awards.order_by("-issued_at", "-pk")
-
-
-@dataclass(frozen=True)
-class AwardRow:
-    """A row of the admin's award list: only what it shows of an award."""
-
-    uuid: object
-    achievement_name: str
-    kind: str
-    issued_at: datetime
-    is_revoked: bool
-    is_suspended: bool
-    learner_name: str  # the full name, or the username without one
-
-    @property
-    def kind_label(self) -> str:
-        return Award.Kind(self.kind).label
-
-
-# The columns an AwardRow is read from: not the signed credential (kilobytes
-# of JSON per row), and no model instances (two per row) for a page of 25.
-AWARD_ROW_VALUES = (
-    "uuid",
-    "achievement_name",
-    "kind",
-    "issued_at",
-    "revoked_at",
-    "suspended_at",
-    "learner__username",
-    "learner__first_name",
-    "learner__last_name",
-)
-
-
-def award_rows(values) -> list[AwardRow]:
-    """AwardRows of organization_awards(...).values(*AWARD_ROW_VALUES)."""
-    rows = []
-    for award in values:
-        # As User.get_full_name, with the username when it is blank.
-        name = f"{award['learner__first_name']} {award['learner__last_name']}"
-        rows.append(
-            AwardRow(
-                uuid=award["uuid"],
-                achievement_name=award["achievement_name"],
-                kind=award["kind"],
-                issued_at=award["issued_at"],
-                is_revoked=award["revoked_at"] is not None,
-                is_suspended=award["suspended_at"] is not None,
-                learner_name=name.strip() or award["learner__username"],
-            )
-        )
-    return rows
 
 
 def linkedin_url(award: Award) -> str:

@@ -24,7 +24,14 @@ from accounts.forms import add_service_errors
 from accounts.images import MAX_LOGO_BYTES
 from accounts.models import Membership, Organization
 from accounts.permissions import get_organization_for
-from credentials import badges, baking, permissions, selectors, services
+from credentials import (
+    award_selectors,
+    badges,
+    baking,
+    permissions,
+    selectors,
+    services,
+)
 from credentials.forms import (
     CompromiseForm,
     IssuerDetailsForm,
@@ -45,7 +52,7 @@ Role = Membership.Role
 
 def _award_or_404(uuid) -> Award:
     try:
-        return selectors.public_award(uuid)
+        return award_selectors.public_award(uuid)
     except Award.DoesNotExist as missing:
         raise Http404("No credential has this identifier.") from missing
 
@@ -313,7 +320,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        return self.object_list.count_up_to(self.cap + 1)
 
     @property
     def is_capped(self) -> bool:
@@ -330,18 +337,15 @@ def manage_awards(request: HttpRequest, slug: str) -> HttpResponse:
         "status": request.GET.get("status", ""),
         "kind": request.GET.get("kind", ""),
     }
-    awards = selectors.organization_awards(
+    awards = award_selectors.OrganizationAwardList(
         organization,
         query=filters["q"],
         status=filters["status"],
         kind=filters["kind"],
     )
     # Counted on the awards alone (no join to the learners for up to the cap);
-    # the page's rows read as values.
+    # the page's rows read as AwardRow.
     page = CappedPaginator(awards, AWARDS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = selectors.award_rows(
-        page.object_list.values(*selectors.AWARD_ROW_VALUES)
-    )
     return render(
         request,
         "credentials/award_manage.html",
@@ -350,7 +354,7 @@ def manage_awards(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "filters": filters,
             "filtered": any(filters.values()),
-            "statuses": [(s, s.capitalize()) for s in selectors.AWARD_STATUSES],
+            "statuses": [(s, s.capitalize()) for s in award_selectors.AWARD_STATUSES],
             "kinds": Award.Kind.choices,
             "query_string": urlencode({k: v for k, v in filters.items() if v}),
         },

@@ -1,5 +1,5 @@
 """A trigram index on awards' achievement names on PostgreSQL, for the admin's
-award search (credentials.selectors.organization_awards): with the people a
+award search (credentials.award_selectors.organization_awards): with the people a
 word names looked up first, the search's OR is two bitmap index scans instead
 of a walk through every award of the organization. SQLite has neither."""
 

@@ -6,10 +6,18 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from assessments import badgefiles, badgeformats
-from credentials import dataintegrity, legacy_suites, schemas, statuslist, vcmodel
+from credentials import (
+    dataintegrity,
+    legacy_suites,
+    schemas,
+    statements,
+    statuslist,
+    vcmodel,
+)
 from credentials.models import Award, StatusList, WalletCredential
 from credentials.services import checkmemo, outside, proofs, signers
 from credentials.services.verdicts import Check, Verification
@@ -39,7 +47,7 @@ def _status_bit(
     if not isinstance(url, str) or not url.startswith(settings.SITE_URL):
         return None, f"its status list {url!r} is not one this site publishes"
     match = _STATUS_PATH.match(url.removeprefix(settings.SITE_URL))
-    status_list = StatusList.objects.filter(pk=int(match[1])).first() if match else None
+    status_list = _status_list(int(match[1])) if match else None
     if status_list is None:
         return None, f"its status list {url} does not exist"
     list_credential = status_list.credential or {}
@@ -70,6 +78,22 @@ def _status_bit(
         return statuslist.get_bit(bits, int(entry.get("statusListIndex"))), ""
     except (statuslist.StatusListError, TypeError, ValueError) as error:
         return None, f"its status list cannot be read: {error}"
+
+
+def _status_list(pk: int) -> StatusList | None:
+    """A status list by its id, through a kept statement (credentials/
+    statements.py); None for an id no list can have (a credential's own URL)."""
+    low, high = connection.ops.integer_field_range(
+        StatusList._meta.pk.get_internal_type()
+    )
+    if not low <= pk <= high:
+        return None
+    found = statements.instances(
+        ("status-list",),
+        lambda pk: StatusList.objects.filter(pk=pk).order_by(),
+        pk=pk,
+    )
+    return found[0] if found else None
 
 
 def _award_for(credential: dict[str, Any]) -> Award | None:
@@ -125,7 +149,7 @@ def verify_credential(
     in if it did), each in plain words. `award`: the award the credential is
     known to be, when the caller has it (else it is looked up by the id).
     `key_read_with_award`: the caller read `award` with its signing key just
-    now (selectors.public_award), so that row stands for the key as it is;
+    now (award_selectors.public_award), so that row stands for the key as it is;
     otherwise the key is read again, as it may have been reported compromised
     since the award was loaded.
 
@@ -540,7 +564,7 @@ verify_hosted_link = outside.verify_hosted_link
 def verify_award(award: Award, *, just_read: bool = False) -> Verification:
     """Check an award's stored credential as a stranger would. `just_read`:
     the award was read in this request with its signing key
-    (selectors.public_award), which then is not read again."""
+    (award_selectors.public_award), which then is not read again."""
     return verify_credential(
         award.credential, award=award, key_read_with_award=just_read
     )

@@ -30,7 +30,7 @@ _SUSPENDED = mark_safe('<span class="badge revoked">Suspended</span>')  # noqa: 
 
 @register.simple_tag
 def award_rows(rows) -> SafeString:
-    """`rows`: the page's credentials.selectors.AwardRow. The date format and
+    """`rows`: the page's credentials.award_selectors.AwardRow. The date format and
     the kinds' words in the language in force are looked up once."""
     shown = get_format("DATE_FORMAT")
     kinds = {row.kind: str(row.kind_label) for row in rows}
