@@ -28,7 +28,7 @@ from assessments.models import (
     Submission,
 )
 from assessments.permissions import uncalibrated_tasks
-from assessments.statements import kept_rows
+from config import statements
 
 Status = Submission.Status
 
@@ -86,10 +86,10 @@ def uncalibrated_task_ids(grader: User) -> list[int]:
             .values("submission__task")
         )
 
-    # Its statement kept (kept_rows): it depends on the grader alone.
+    # Its statement kept (statements.value_rows): it depends on the grader alone.
     return [
         row["submission__task"]
-        for row in kept_rows(("uncalibrated", grader.pk), grouped)
+        for row in statements.value_rows(("uncalibrated", grader.pk), grouped)
     ]
 
 
@@ -201,7 +201,7 @@ def _queue(
         chosen &= Q(learner__learner_cohorts=filters["cohort"])
     if filters.get("age") in AGES:
         # The database's clock: the statement stays the same from one request
-        # to the next (statements.kept_rows).
+        # to the next (statements.value_rows).
         chosen &= Q(submitted_at__lte=Now() - timedelta(days=AGES[filters["age"]]))
     return (
         submissions.annotate(has_draft=_own_draft(grader))
@@ -316,7 +316,7 @@ class _QueueRows:
 
     def count(self) -> int:
         if self.length is None:
-            found = kept_rows(
+            found = statements.value_rows(
                 ("length", *self.key),
                 lambda: _totals(self.queue(), length=Count("pk")),
             )
@@ -326,7 +326,7 @@ class _QueueRows:
     def __getitem__(self, rows: slice) -> list[QueueRow]:
         if rows.start == rows.stop:  # an empty queue's only page
             return []
-        found = kept_rows(
+        found = statements.value_rows(
             ("rows", *self.key, rows.start, rows.stop),
             lambda: self.queue().values(*_ROW_VALUES)[rows],
         )
@@ -344,7 +344,7 @@ def queue_page(
     """The queue page's rows (QueueRow) and its counts at a glance, which also
     give the page's length unless a task, cohort or age filter is chosen
     (queue_length). `number`: the page asked for (anything; as
-    Paginator.get_page). The statements are kept (statements.kept_rows): the grader's
+    Paginator.get_page). The statements are kept (statements.value_rows): the grader's
     organizations and uncalibrated tasks, read here, are part of their key."""
     if organizations is None:
         organizations = faculty_organization_ids(grader)
@@ -360,7 +360,7 @@ def queue_page(
             )
         )
 
-    found = kept_rows(
+    found = statements.value_rows(
         ("counts", *key), lambda: _totals(waiting(), **_count_expressions())
     )
     counts = found[0] if found else dict.fromkeys(_count_expressions(), 0)
@@ -378,7 +378,7 @@ def grader_memberships(grader: User) -> list[dict]:
     organization__slug, by organization name: what the navigation reads
     (accounts.context_processors.memberships) and the faculty organizations,
     from one read through a kept statement."""
-    return kept_rows(
+    return statements.value_rows(
         ("memberships", grader.pk),
         lambda: (
             Membership.objects.filter(user=grader.pk)
@@ -405,7 +405,7 @@ def queue_filter_choices(
     caller has them already."""
     if organizations is None:
         organizations = faculty_organization_ids(grader)
-    tasks = kept_rows(
+    tasks = statements.value_rows(
         ("tasks", tuple(organizations)),
         lambda: (
             AssessmentTask.objects.filter(
@@ -416,7 +416,7 @@ def queue_filter_choices(
             .values("pk", "version__module__code", "title")
         ),
     )
-    cohorts = kept_rows(
+    cohorts = statements.value_rows(
         ("cohorts", grader.pk, tuple(organizations)),
         lambda: Cohort.objects.filter(
             organization__in=organizations, graders=grader.pk

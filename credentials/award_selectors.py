@@ -1,5 +1,5 @@
 """Reads of the admin's award list and its search, and of the award the public
-verification page shows: their statements kept (credentials/statements.py)."""
+verification page shows: their statements kept (config/statements.py)."""
 
 import uuid
 from dataclasses import dataclass
@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 
 from accounts.models import Organization
-from credentials import statements
+from config import statements
 from credentials.models import Award
 
 
@@ -171,7 +171,7 @@ def award_rows(values) -> list[AwardRow]:
 class OrganizationAwardList:
     """organization_awards(...) for a Paginator: counted no further than it
     is asked (count_up_to), a page's slice read as AwardRow. Both statements
-    are kept (credentials/statements.py) under the organization, the filters
+    are kept (config/statements.py) under the organization, the filters
     and the number of words, with the words as stand-ins: a search for other
     words runs the same statement."""
 

@@ -10,11 +10,11 @@ from django.db import connection
 from django.utils import timezone
 
 from assessments import badgefiles, badgeformats
+from config import statements
 from credentials import (
     dataintegrity,
     legacy_suites,
     schemas,
-    statements,
     statuslist,
     vcmodel,
 )

@@ -1,5 +1,5 @@
 """The verification page and the admin's award list run statements compiled
-once per process with each request's own values (credentials/statements.py):
+once per process with each request's own values (config/statements.py):
 another award, list or search through the same statement finds its own rows."""
 
 import uuid
@@ -7,7 +7,8 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from credentials import services, statements
+from config import statements
+from credentials import services
 from credentials.models import Award, StatusList
 from credentials.services import verification
 from tests.credentials.test_award_list_queries import more_awards

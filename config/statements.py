@@ -1,9 +1,10 @@
-"""Statements of the credential pages, compiled once per process and run with
-each request's own values (issue 17), as the grading queue keeps its own
-(assessments/queue.py).
+"""Statements of the busiest pages, compiled once per process and run with
+each request's own values (issue 17): the grading queue (assessments/queue.py),
+the verification page and the admin's award list (credentials/award_selectors.py,
+credentials/services/verification.py). One home for them, beside the cache.
 
-Building and compiling a query with the ORM cost the verification page and the
-admin's award list more CPU than PostgreSQL spent running it, and its SQL is the
+Building and compiling a query with the ORM cost these pages more CPU than
+PostgreSQL spent running it, and its SQL is the
 same from one request to the next: only its values change (an award's uuid, a
 status list's id, a search's words). So a query is built once with stand-ins for
 those values, compiled, and kept under a key naming everything else that decides
@@ -30,7 +31,7 @@ from django.db import connection
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
-KEPT = 256
+KEPT = 1024  # the queue keeps a few per grader
 _kept: OrderedDict[tuple, "_Statement | None"] = OrderedDict()
 _lock = Lock()
 _NOTHING = None  # a query Django knows matches nothing (`pk__in=[]`)
@@ -46,11 +47,15 @@ class _Statement:
         self.compiler = query.query.get_compiler(using=query.db)
         sql, self.params = self.compiler.as_sql()
         self.sql = wrap % sql
-        self.names = [
-            *query.query.extra_select,
-            *query.query.values_select,
-            *query.query.annotation_select,
-        ]
+        # As ValuesIterable names a values() row's columns.
+        if query.query.selected:
+            self.names = list(query.query.selected)
+        else:
+            self.names = [
+                *query.query.extra_select,
+                *query.query.values_select,
+                *query.query.annotation_select,
+            ]
 
     def rows(self, values: dict[str, Any]) -> list:
         with connection.cursor() as cursor:
