@@ -18,6 +18,10 @@ def test_an_admin_invites_someone_and_grants_a_role(
 ):
     cast = builders.make_cast()
     admin, faculty = cast["admin"], cast["faculty"]
+    # A name no one else in the cast has: Faker's random surnames can be part of
+    # another's ("Lee" in "Ashlee"), and the search then finds two members.
+    faculty.last_name = "Quennell-Abaroa"
+    faculty.save(update_fields=["last_name"])
     log_in(browser, live_server, admin)
     browser.find_element(By.LINK_TEXT, "People").click()
     wait_for_text(browser, "h1", "People")

@@ -166,6 +166,9 @@ def test_a_bad_time_zone_is_shown_beside_its_field(client, people):
 def test_the_member_list_searches_and_showsroles_now(client, people):
     client.force_login(people["admin"])
     learner = people["learner"]
+    # Not Faker's random surname, which may be part of another member's name.
+    learner.last_name = "Quennell-Abaroa"
+    learner.save(update_fields=["last_name"])
     response = client.get(
         reverse("accounts:people", args=[_slug(people)]), {"q": learner.last_name}
     )
