@@ -66,6 +66,37 @@ def _restamp(award: Award) -> None:
         tasks.render_certificate.delay_on_commit(award.pk)
 
 
+def _change_standing(
+    award: Award,
+    *,
+    by,
+    reason: str,
+    purpose: str,
+    bit: bool,
+    fields: dict,
+    action: str,
+    signal,
+    event: str | None,
+) -> Award:
+    """What revoking, suspending and reinstating share once the award is locked
+    and checked: its fields saved, the `purpose` list's bit (and its wallet
+    copies') set to `bit`, the audit entry, the signal, the certificate stamped
+    again and, unless `event` is None, the learner told."""
+    for name, value in fields.items():
+        setattr(award, name, value)
+    award.save(update_fields=list(fields))
+    set_status_bit(
+        getattr(award, f"{purpose}_list_id"), getattr(award, f"{purpose}_index"), bit
+    )
+    _set_wallet_copy_bits(award, purpose, bit)
+    log_action(by, action, award, reason=reason, **audit_facts(award))
+    _announce(signal, award)
+    _restamp(award)
+    if event is not None:
+        _told(award, event)
+    return award
+
+
 @transaction.atomic
 def revoke_award(award: Award, *, by, reason: str, notify: bool = True) -> Award:
     """Revoke for good: the revocation bit is set and the list re-signed. The
@@ -74,17 +105,17 @@ def revoke_award(award: Award, *, by, reason: str, notify: bool = True) -> Award
     award = _locked(award)
     if award.is_revoked:
         raise ValidationError("This credential is already revoked.")
-    award.revoked_at = timezone.now()
-    award.revocation_reason = reason
-    award.save(update_fields=["revoked_at", "revocation_reason"])
-    set_status_bit(award.revocation_list_id, award.revocation_index, True)
-    _set_wallet_copy_bits(award, "revocation", True)
-    log_action(by, "award.revoked", award, reason=reason, **audit_facts(award))
-    _announce(award_revoked, award)
-    _restamp(award)
-    if notify:
-        _told(award, "revoked")
-    return award
+    return _change_standing(
+        award,
+        by=by,
+        reason=reason,
+        purpose="revocation",
+        bit=True,
+        fields={"revoked_at": timezone.now(), "revocation_reason": reason},
+        action="award.revoked",
+        signal=award_revoked,
+        event="revoked" if notify else None,
+    )
 
 
 @transaction.atomic
@@ -101,16 +132,17 @@ def suspend_award(award: Award, *, by, reason: str) -> Award:
             "This credential was issued without a suspension status entry, so "
             "verifiers cannot be told it is suspended. Revoke it instead."
         )
-    award.suspended_at = timezone.now()
-    award.suspension_reason = reason
-    award.save(update_fields=["suspended_at", "suspension_reason"])
-    set_status_bit(award.suspension_list_id, award.suspension_index, True)
-    _set_wallet_copy_bits(award, "suspension", True)
-    log_action(by, "award.suspended", award, reason=reason, **audit_facts(award))
-    _announce(award_suspended, award)
-    _restamp(award)
-    _told(award, "suspended")
-    return award
+    return _change_standing(
+        award,
+        by=by,
+        reason=reason,
+        purpose="suspension",
+        bit=True,
+        fields={"suspended_at": timezone.now(), "suspension_reason": reason},
+        action="award.suspended",
+        signal=award_suspended,
+        event="suspended",
+    )
 
 
 @transaction.atomic
@@ -124,16 +156,17 @@ def reinstate_award(award: Award, *, by, reason: str) -> Award:
         )
     if not award.is_suspended:
         raise ValidationError("This credential is not suspended.")
-    award.suspended_at = None
-    award.suspension_reason = ""
-    award.save(update_fields=["suspended_at", "suspension_reason"])
-    set_status_bit(award.suspension_list_id, award.suspension_index, False)
-    _set_wallet_copy_bits(award, "suspension", False)
-    log_action(by, "award.reinstated", award, reason=reason, **audit_facts(award))
-    _announce(award_reinstated, award)
-    _restamp(award)
-    _told(award, "reinstated")
-    return award
+    return _change_standing(
+        award,
+        by=by,
+        reason=reason,
+        purpose="suspension",
+        bit=False,
+        fields={"suspended_at": None, "suspension_reason": ""},
+        action="award.reinstated",
+        signal=award_reinstated,
+        event="reinstated",
+    )
 
 
 def revoke_awards_of_completion(*, completion_field: str, completion_id: int) -> int:
