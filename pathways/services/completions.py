@@ -47,6 +47,40 @@ def void_pathway_completion(
     return completion
 
 
+def _create_completion(
+    learner: AbstractBaseUser,
+    version: PathwayVersion,
+    *,
+    trace: dict,
+    on: datetime,
+    expires_at: datetime | None,
+    by: AbstractBaseUser | None,
+    action: str,
+) -> PathwayCompletion | None:
+    """Create a live completion, audit it and announce it after commit; None
+    when a concurrent transaction made the learner's live one first."""
+    try:
+        with transaction.atomic():
+            completion = PathwayCompletion.objects.create(
+                learner=learner,
+                version=version,
+                trace=trace,
+                completed_at=on,
+                expires_at=expires_at,
+            )
+    except IntegrityError:
+        return None
+    log_action(
+        by, action, completion, organization=version.organization, learner=learner.pk
+    )
+    transaction.on_commit(
+        lambda: pathway_completed.send(
+            sender=PathwayCompletion, completion_id=completion.pk, learner_id=learner.pk
+        )
+    )
+    return completion
+
+
 @transaction.atomic
 def record_pathway_completion(
     learner: AbstractBaseUser, version: PathwayVersion, *, trace: dict, on=None
@@ -64,30 +98,16 @@ def record_pathway_completion(
     expires_at = (
         on + timedelta(days=version.valid_for_days) if version.valid_for_days else None
     )
-    try:
-        with transaction.atomic():
-            completion = PathwayCompletion.objects.create(
-                learner=learner,
-                version=version,
-                trace=trace,
-                completed_at=on,
-                expires_at=expires_at,
-            )
-    except IntegrityError:
-        return existing.get()
-    log_action(
-        None,
-        "pathway.recertified" if renewed else "pathway.completed",
-        completion,
-        organization=version.organization,
-        learner=learner.pk,
+    completion = _create_completion(
+        learner,
+        version,
+        trace=trace,
+        on=on,
+        expires_at=expires_at,
+        by=None,
+        action="pathway.recertified" if renewed else "pathway.completed",
     )
-    transaction.on_commit(
-        lambda: pathway_completed.send(
-            sender=PathwayCompletion, completion_id=completion.pk, learner_id=learner.pk
-        )
-    )
-    return completion
+    return completion or existing.get()
 
 
 @transaction.atomic
@@ -107,27 +127,15 @@ def award_pathway(
         return found, False
     if expires_at is None and version.valid_for_days:
         expires_at = on + timedelta(days=version.valid_for_days)
-    try:
-        with transaction.atomic():
-            completion = PathwayCompletion.objects.create(
-                learner=learner,
-                version=version,
-                trace={"awarded": True},
-                completed_at=on,
-                expires_at=expires_at,
-            )
-    except IntegrityError:
+    completion = _create_completion(
+        learner,
+        version,
+        trace={"awarded": True},
+        on=on,
+        expires_at=expires_at,
+        by=by,
+        action="pathway.awarded",
+    )
+    if completion is None:
         return existing.get(), False
-    log_action(
-        by,
-        "pathway.awarded",
-        completion,
-        organization=version.organization,
-        learner=learner.pk,
-    )
-    transaction.on_commit(
-        lambda: pathway_completed.send(
-            sender=PathwayCompletion, completion_id=completion.pk, learner_id=learner.pk
-        )
-    )
     return completion, True
