@@ -28,6 +28,8 @@ from datetime import timedelta
 
 from django.utils.timezone import now as timezone_now
 
+from bench.goals import goal
+
 GOAL_RATIO, GOAL_P99_MS = 0.40, 20.0  # issue 17
 PATHWAYS, MODULES_PER_PATHWAY, COMPLETED_PER_PATHWAY = 4, 6, 5
 
@@ -186,10 +188,6 @@ def history(learner) -> str:
     )
 
 
-def verdict(met: bool) -> str:
-    return "met" if met else "not met"
-
-
 def report(learners: dict, measured: dict, queries: dict, cold: dict) -> None:
     """Each learner's page beside the reference runs interleaved with it, and
     issue 17's goals for the realistic learner. Throughput and latency move
@@ -222,16 +220,20 @@ def report(learners: dict, measured: dict, queries: dict, cold: dict) -> None:
     reference, page = load.combine(runs["reference"]), load.combine(runs["learner"])
     ratio = page.requests_per_second / reference.requests_per_second
     p99 = page.latency_ms[99]
-    print(
-        f"  dashboard throughput ratio: {ratio * 100:.1f} % "
-        f"(goal >= {GOAL_RATIO * 100:.0f} %) {verdict(ratio >= GOAL_RATIO)}; "
-        f"CPU: {page.cpu_ms:.2f} ms a request against the reference's "
-        f"{reference.cpu_ms:.2f} ms ({reference.cpu_ms / page.cpu_ms * 100:.1f} %)"
+    goal(
+        f"dashboard throughput (>= {GOAL_RATIO * 100:.0f} % of the one-query view's)",
+        f"{page.requests_per_second:,.0f} req/s, {page.cpu_ms:.2f} ms of CPU a request",
+        f"one-query view {reference.requests_per_second:,.0f} req/s, "
+        f"{reference.cpu_ms:.2f} ms",
+        f"{ratio * 100:.1f} %",
+        ratio >= GOAL_RATIO,
     )
-    print(
-        f"  dashboard p99: {p99:.1f} ms (goal <= {GOAL_P99_MS:.0f} ms) "
-        f"{verdict(p99 <= GOAL_P99_MS)}; the reference's in the same runs "
-        f"{reference.latency_ms[99]:.1f} ms ({p99 / reference.latency_ms[99]:.2f}x)"
+    goal(
+        f"dashboard p99 (<= {GOAL_P99_MS:.0f} ms under the same load)",
+        f"{p99:.1f} ms",
+        f"one-query view {reference.latency_ms[99]:.1f} ms",
+        f"{p99 / reference.latency_ms[99]:.2f}x",
+        p99 <= GOAL_P99_MS,
     )
     for name, counted in (("cached", queries), ("first visit", cold)):
         flat = counted["learner"] == counted["10x learner"]

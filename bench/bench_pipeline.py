@@ -35,6 +35,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from bench.goals import goal
+
 ROOT = Path(__file__).resolve().parent.parent
 QUEUES = ["default", "signing", "pdf", "mail", "bulk"]
 GOAL_LEARNERS, GOAL_SECONDS = 10_000, 600  # issue 17
@@ -464,8 +466,15 @@ def request_certificates(report, organization, media_root: Path, sample: int) ->
     p99 = _percentile(first, 0.99)
     report.figure(
         f"certificate first request ({len(first)})",
-        f"p50 {statistics.median(first):6.1f} ms, p99 {p99:6.1f} ms "
-        f"(goal <= 200 ms: {'met' if p99 <= 200 else 'not met'})",
+        f"p50 {statistics.median(first):6.1f} ms, p99 {p99:6.1f} ms",
+    )
+    second_p99 = _percentile(second, 0.99)
+    goal(
+        "a certificate's first request, rendered then (p99 <= 200 ms)",
+        f"p99 {p99:.1f} ms (p50 {statistics.median(first):.1f}) over {len(first)}",
+        f"the second request (a file read) p99 {second_p99:.1f} ms",
+        f"{p99 / second_p99:.1f}x",
+        p99 <= 200,
     )
     report.figure(
         "  its CPU in this process (the machine's load aside)",
@@ -743,16 +752,23 @@ def run(
             else:
                 report.figure(f"queries per {step}", f"{value:8.1f}")
         requested = request_certificates(report, organization, media_root, pdfs)
-        estimate = elapsed / learners * GOAL_LEARNERS
-        verdict = "met" if estimate <= GOAL_SECONDS else "not met"
-        print(
-            f"  {GOAL_LEARNERS:,} learners estimated: {estimate:.0f} s "
-            f"(goal <= {GOAL_SECONDS} s) {verdict}"
-        )
         if told < expected:
             report.failures.append(f"timed out after {timeout:.0f} s")
         check_output(report, organization, users, media_root, requested)
         verify_sample(report, organization)
+        estimate = elapsed / learners * GOAL_LEARNERS
+        goal(
+            f"{GOAL_LEARNERS:,} learners through the pipeline (<= {GOAL_SECONDS} s)",
+            (
+                f"{elapsed:.0f} s measured"
+                if learners >= GOAL_LEARNERS
+                else f"{estimate:.0f} s estimated from {learners:,} learners "
+                f"({elapsed:.1f} s)"
+            ),
+            f"CPU-bound estimate on 2 free cores {bound:.0f} s",
+            f"{estimate / bound:.2f}x the CPU-bound estimate",
+            estimate <= GOAL_SECONDS and not report.failures,
+        )
         return report
     finally:
         workers.stop()

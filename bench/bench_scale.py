@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import psycopg
 
+from bench import goals
+
 SCALE_DATABASE_URL = os.environ.get(
     "SCALE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cairn_scale_data"
 )
@@ -55,6 +57,10 @@ def main() -> None:
         print(
             "  skipped: no seeded scale database at SCALE_DATABASE_URL "
             "(run `make seed-scale` first; LEARNERS=100000 for a smaller one)"
+        )
+        goals.not_shown(
+            f"the scale pages (p99 <= {GOAL_P99_MS:g} ms)",
+            "no seeded database at SCALE_DATABASE_URL: run `make seed-scale`",
         )
         return
     env = dict(os.environ, DATABASE_URL=SCALE_DATABASE_URL, DEBUG="1")

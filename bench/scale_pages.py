@@ -22,6 +22,7 @@ from bench.bench_scale import (  # noqa: E402
     SECONDS,
     explain,
 )
+from bench.goals import goal  # noqa: E402
 from credentials.models import Award  # noqa: E402
 
 User = get_user_model()
@@ -139,16 +140,21 @@ def main() -> None:
             if not page.requests_per_second or not ref.requests_per_second:
                 print(f"  {label}: no request answered ({page.errors} errors)")
                 continue
-            met = "met" if page.latency_ms[99] <= GOAL_P99_MS else "not met"
             print(
                 f"  {label:<19} {page.requests_per_second:7.0f} req/s "
                 f"p50 {page.latency_ms[50]:6.1f} ms  p99 {page.latency_ms[99]:6.1f} ms"
                 f"  {_cpu(page)} (reference {ref.requests_per_second:.0f} req/s, "
                 f"p99 {ref.latency_ms[99]:.1f} ms, {_cpu(ref)}): "
                 f"{page.requests_per_second / ref.requests_per_second:.1%} of its "
-                f"throughput, p99 {page.latency_ms[99] / ref.latency_ms[99]:.1f}x; "
-                f"errors {page.errors}; p99 <= {GOAL_P99_MS:g} ms {met}; "
+                f"throughput; errors {page.errors}; "
                 f"load average {os.getloadavg()[0]:.1f}"
+            )
+            goal(
+                f"{label} at {awards:,} awards (p99 <= {GOAL_P99_MS:g} ms)",
+                f"p99 {page.latency_ms[99]:.1f} ms, {_cpu(page)}",
+                f"one-query view p99 {ref.latency_ms[99]:.1f} ms",
+                f"{page.latency_ms[99] / ref.latency_ms[99]:.1f}x",
+                page.latency_ms[99] <= GOAL_P99_MS and not page.errors,
             )
 
 
