@@ -186,7 +186,17 @@ class Submission(models.Model):
                 fields=["submitted_at", "id"],
                 condition=Q(status__in=["submitted", "second_marking", "moderation"]),
                 name="submission_waiting",
-            )
+            ),
+            # The queue's counts at a glance, by task: what a grader's
+            # organizations wait for, read from the index alone (issue 17: at
+            # 8 million submissions in ten colleges, ANDing the task index with
+            # submission_waiting took 180 ms; this takes 7).
+            models.Index(
+                fields=["task", "status", "submitted_at"],
+                include=["id", "learner", "second_marker"],
+                condition=Q(status__in=["submitted", "second_marking", "moderation"]),
+                name="submission_waiting_by_task",
+            ),
         ]
 
     def __str__(self) -> str:
