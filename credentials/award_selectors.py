@@ -118,7 +118,7 @@ def organization_awards(
                 for word in words
             ),
             organization=organization,
-        )
+        ).order_by()
         awards = awards.filter(
             Q(InArray("learner_id", everyone.values("pk")))
             | Q(InArray("pk", named.values("pk")))
@@ -209,7 +209,7 @@ class OrganizationAwardList:
     def count_up_to(self, limit: int) -> int:
         return statements.count(
             ("award-count", *self.key, limit),
-            lambda **words: self._awards(**words).values("pk")[:limit],
+            lambda **words: self._awards(**words).order_by().values("pk")[:limit],
             **self.words,
         )
 
