@@ -29,15 +29,33 @@ from integrations.scale import indexes
 from integrations.scale.catalogue import MODULES_PER_PATHWAY, College
 
 DAY = 86400
+# Given names and family names from many places, drawn independently of the
+# college: 60 x 80 = 4,800 full names, so a college of 100,000 learners has about
+# 21 people of each, the system about 210. (25 x 24 names taken with the college
+# number left a college of 100,000 with 120 full names, 833 to 1,667 people each,
+# which no college has: every name search found a thousand people.)
 FIRST = [
     "Aisha", "Ben", "Carmen", "Dmitri", "Elena", "Felix", "Grace", "Hiro", "Ines",
     "Jamal", "Kira", "Luis", "Maya", "Nikhil", "Olga", "Priya", "Quinn", "Rosa",
-    "Sven", "Tariq", "Uma", "Victor", "Wen", "Yara", "Zoe",
+    "Sven", "Tariq", "Uma", "Victor", "Wen", "Yara", "Zoe", "Amara", "Bilal",
+    "Chiara", "Darius", "Emeka", "Fatima", "Gabriel", "Hana", "Ibrahim", "Julia",
+    "Kwame", "Leila", "Mateo", "Nadia", "Omar", "Paula", "Rafael", "Sakura",
+    "Tomasz", "Valentina", "William", "Ximena", "Yusuf", "Zanele", "Anders",
+    "Beatriz", "Chen", "Dalia", "Eamon", "Freya", "Goran", "Hamid", "Ingrid",
+    "Jonas", "Kalani",
 ]  # fmt: skip
 LAST = [
     "Adams", "Baker", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes",
     "Ito", "Jensen", "Kowalski", "Lopez", "Murphy", "Nguyen", "Okafor", "Patel",
     "Quist", "Rossi", "Silva", "Tanaka", "Usman", "Varga", "Walsh", "Young",
+    "Abara", "Bergstrom", "Castillo", "Dubois", "Eriksen", "Ferreira", "Gallagher",
+    "Haddad", "Iyer", "Jovanovic", "Kaplan", "Lindqvist", "Mensah", "Novak",
+    "Ortega", "Petrov", "Quiroga", "Ramirez", "Sato", "Thompson", "Ulloa",
+    "Vasquez", "Wojcik", "Yamamoto", "Zhang", "Achebe", "Brennan", "Costa",
+    "Dimitrov", "Eze", "Fontaine", "Grant", "Horvath", "Ibarra", "Jaramillo",
+    "Kim", "Larsen", "Moreau", "Nakamura", "Olsen", "Popescu", "Reyes", "Schmidt",
+    "Takahashi", "Ueda", "Vega", "Whitaker", "Xu", "Yilmaz", "Zapata", "Bauer",
+    "Campbell", "Das", "Endo", "Flores", "Gupta",
 ]  # fmt: skip
 FAILED_EVERY = 7  # one learner in seven failed one module once, then passed
 PENDING_EVERY = 100  # one in a hundred waits for a grade on the capstone
@@ -254,8 +272,9 @@ class Learner:
 def plan_learner(n: int, colleges: int, ids: Ids, now: float, modules: int) -> Learner:
     """One learner's history, from their number alone (no randomness to keep)."""
     college = n % colleges
-    first = FIRST[n % len(FIRST)]
-    last = LAST[(n // len(FIRST)) % len(LAST)]
+    number = n // colleges  # within the college
+    first = FIRST[number % len(FIRST)]
+    last = LAST[(number // len(FIRST)) % len(LAST)]
     username = f"learner{n:07d}"
     age = 60 + (n * 7919) % 660  # enrolled 60 to 720 days ago
     joined = now - age * DAY - (n % 86400)
