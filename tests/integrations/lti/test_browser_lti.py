@@ -11,6 +11,7 @@ import requests
 from django.test import Client
 from django.urls import reverse
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.select import Select
 
 from assessments.models import ModuleCompletion
@@ -107,7 +108,12 @@ def register_by_hand(browser, live_server, cast, platform) -> None:
 
 
 def sync_now(browser) -> None:
+    """Ask for a reading and wait for the page the POST answers with: the
+    old page already says "Grades last read" after the first reading, so
+    waiting for that text alone could return before the sync has run."""
+    page = browser.find_element(By.TAG_NAME, "html")
     click(browser, By.XPATH, "//button[text()='Read grades and members now']")
+    wait_until(browser, staleness_of(page))
     wait_for_text(browser, "main", "Grades last read")
 
 
