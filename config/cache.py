@@ -37,13 +37,18 @@ class RedisCache(django_redis.RedisCache):
         super().__init__(server, params)
         self._class = RedisCacheClient
 
+    def client(self):
+        """The shared redis-py client of the primary, for what Django's cache
+        API has no word for (sets, pipelines, SCAN): keys through make_key."""
+        return self._cache.get_client(write=True)
+
     def clear(self) -> bool:
         """Remove Cairn's keys only. Django's clear() is FLUSHDB, and the
         Celery broker keeps its queues, bindings and unacknowledged messages
         in the same Redis database (REDIS_URL): flushing it lost queued tasks
         (a test's clear() emptied a real worker's queues under another test)."""
         pattern = f"{settings.CAIRN_CACHE_NAMESPACE}:{self.key_prefix}:*"
-        client = self._cache.get_client(write=True)
+        client = self.client()
         batch = []
         for key in client.scan_iter(match=pattern, count=1000):
             batch.append(key)

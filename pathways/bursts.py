@@ -61,7 +61,7 @@ def _redis():
         return None
     database = settings.DATABASES["default"]["NAME"]
     return (
-        cache._cache.get_client(write=True),
+        cache.client(),
         cache.make_key(f"pathways:evaluation-queued:{database}"),
         cache.make_key(f"pathways:learners-to-evaluate:{database}"),
     )
