@@ -86,6 +86,16 @@ PAGE_SETTLED = (
     " && !document.querySelector('.htmx-request');"
 )
 
+# An id given to two elements: a label's `for` or an aria reference then names
+# the first one only (axe 4 no longer reports it outside ARIA).
+DUPLICATE_IDS = """
+const seen = new Set(), twice = new Set();
+for (const el of document.querySelectorAll('[id]')) {
+  (seen.has(el.id) ? twice : seen).add(el.id);
+}
+return [...twice];
+"""
+
 
 @dataclass
 class Page:
@@ -428,6 +438,9 @@ def test_main_pages_have_no_serious_accessibility_violations(
             refused = csp_violations(browser)
             if refused:
                 failures.append(f"{page.name} ({page.path}): CSP refused {refused}")
+            twice = browser.execute_script(DUPLICATE_IDS)
+            if twice:
+                failures.append(f"{page.name} ({page.path}): ids used twice {twice}")
             blocking = [v for v in axe_violations(browser) if v["impact"] in BLOCKING]
             if blocking:
                 failures.append(describe(page, blocking))

@@ -46,6 +46,12 @@ class InviteForm(forms.Form):
     email = forms.EmailField(label="E-mail")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.LEARNER)
 
+    def __init__(self, *args, **kwargs) -> None:
+        # Its own ids: the people page shows it beside the member search,
+        # whose role filter is id_role too (the label "Role" pointed at it).
+        kwargs.setdefault("auto_id", "invite_%s")
+        super().__init__(*args, **kwargs)
+
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)

@@ -31,13 +31,14 @@ def test_an_admin_invites_someone_and_grants_a_role(
     browser.find_element(By.ID, "id_q").send_keys(faculty.last_name)
     wait_for_text(browser, "#members", "1 member found")
 
-    browser.find_element(By.ID, "id_email").send_keys("new.tutor@example.edu")
-    Select(browser.find_element(By.ID, "id_role")).select_by_visible_text("Faculty")
+    browser.find_element(By.ID, "invite_email").send_keys("new.tutor@example.edu")
+    Select(browser.find_element(By.ID, "invite_role")).select_by_visible_text("Faculty")
     click(browser, By.XPATH, "//button[text()='Send the invitation']")
     wait_for_text(browser, ".messages", "Invitation sent to new.tutor@example.edu")
     pending = browser.find_element(By.CSS_SELECTOR, "[aria-labelledby=pending-heading]")
     assert "new.tutor@example.edu" in pending.text
-    assert Invitation.objects.pending().filter(email="new.tutor@example.edu").exists()
+    invitation = Invitation.objects.pending().get(email="new.tutor@example.edu")
+    assert invitation.role == "faculty"
 
     browser.get(
         live_server.url
