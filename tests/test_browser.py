@@ -118,6 +118,18 @@ def wait_for_text(
     )
 
 
+def click_and_wait_for_new_page(
+    browser, by: str, value: str, *, timeout: int = WAIT_SECONDS
+) -> None:
+    """Click what loads a whole new page (a link, a form htmx leaves alone) and
+    wait until the old page has gone: a wait for text the old page may show
+    too, or a read of the database, could otherwise come before the click has
+    had its effect."""
+    page = browser.find_element(By.TAG_NAME, "html")
+    click(browser, by, value, timeout=timeout)
+    wait_until(browser, expected_conditions.staleness_of(page), timeout=timeout)
+
+
 def answer_confirm(browser, *, accept: bool) -> str:
     """Answer the confirmation static/js/cairn.js asks for a data-confirm
     button; the question it asked."""
@@ -135,12 +147,13 @@ def log_in(browser, live_server, user) -> None:
     browser.get(live_server.url + reverse("login"))
     browser.find_element(By.ID, "id_username").send_keys(user.username)
     browser.find_element(By.ID, "id_password").send_keys("pw", Keys.ENTER)
-    browser.find_element(By.CSS_SELECTOR, "header .who")
+    # The next page, within WAIT_SECONDS (the implicit wait is only 5 s).
+    wait_until(browser, lambda d: d.find_element(By.CSS_SELECTOR, "header .who"))
 
 
 def log_out(browser) -> None:
     browser.find_element(By.CSS_SELECTOR, "header form button").click()
-    browser.find_element(By.LINK_TEXT, "Log in")
+    wait_until(browser, lambda d: d.find_element(By.LINK_TEXT, "Log in"))
 
 
 def test_enrol_submit_grade_by_keyboard_and_see_the_credential(browser, live_server):

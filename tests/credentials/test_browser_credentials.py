@@ -98,5 +98,5 @@ def test_a_learner_sends_a_credential_to_a_wallet_and_sees_it_arrive(
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 201
         assert json.load(response)["credentialSubject"]["id"] == did
-    wait_for_text(browser, "#handoff", did, timeout=20)
+    wait_for_text(browser, "#handoff", did)  # polled every 5 s: the usual limit
     assert "No wallet link is open" in browser.find_element(By.ID, "handoff").text

@@ -23,6 +23,18 @@ def outcome_texts(driver) -> list[str]:
     ]
 
 
+def press_enter(driver, by: str, value: str) -> None:
+    """Press Enter on an element htmx may be replacing, found afresh (again if
+    it went stale): on a slow machine the first letters typed into a search
+    are searched for too, and a later answer replaces the results."""
+
+    def pressed(d) -> bool:
+        d.find_element(by, value).send_keys(Keys.ENTER)
+        return True
+
+    wait_until(driver, pressed)
+
+
 def test_a_designer_creates_a_module_with_aligned_outcomes_and_reorders_by_keyboard(
     browser,  # noqa: F811
     live_server,
@@ -53,9 +65,10 @@ def test_a_designer_creates_a_module_with_aligned_outcomes_and_reorders_by_keybo
     browser.find_element(By.ID, "id_notional_hours").send_keys("125")
     browser.find_element(By.ID, "id_level").send_keys("EQF 5")
     browser.find_element(By.ID, "id_level").submit()
-    assert (
-        "Add its outcomes next"
-        in browser.find_element(By.CSS_SELECTOR, ".messages").text
+    wait(
+        lambda d: (
+            "Add its outcomes next" in d.find_element(By.CSS_SELECTOR, ".messages").text
+        )
     )
 
     for statement in (
@@ -82,14 +95,12 @@ def test_a_designer_creates_a_module_with_aligned_outcomes_and_reorders_by_keybo
     ):
         search = browser.find_element(By.ID, f"align-{outcome.pk}")
         search.send_keys(words)
-        button = wait(
-            lambda d, o=outcome, c=code: d.find_element(
-                By.XPATH,
-                f"//div[@id='competency-results-{o.pk}']"
-                f"//button[contains(., 'Align: {c}')]",
-            )
+        press_enter(
+            browser,
+            By.XPATH,
+            f"//div[@id='competency-results-{outcome.pk}']"
+            f"//button[contains(., 'Align: {code}')]",
         )
-        button.send_keys(Keys.ENTER)
         wait(
             lambda d, o=outcome, c=code: (
                 c

@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from pathways import services as pathways
 from tests import builders
 from tests.test_accessibility import axe_violations
-from tests.test_browser import browser, log_in  # noqa: F401
+from tests.test_browser import browser, log_in, wait_until  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,4 +75,8 @@ def test_the_pathway_map_is_readable_on_a_phone(browser, live_server):  # noqa: 
     assert axe_violations(browser) == []
 
     browser.set_window_size(1280, 900)
-    assert not browser.find_element(By.CSS_SELECTOR, ".scroll-hint").is_displayed()
+    # Through a wait: the page may be laid out again a moment after the resize.
+    wait_until(
+        browser,
+        lambda d: not d.find_element(By.CSS_SELECTOR, ".scroll-hint").is_displayed(),
+    )

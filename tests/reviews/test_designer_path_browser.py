@@ -6,6 +6,7 @@ reached by the links and buttons people see; only the login page is typed."""
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select
 
 from curriculum.models import ModuleVersion
@@ -16,15 +17,20 @@ from tests.test_browser import (  # noqa: F401
     log_in,
     log_out,
     wait_for_text,
+    wait_until,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def follow(driver, text: str, *, within: str = "main") -> None:
-    """Click the link with this text inside `within`."""
+    """Click the link with this text inside `within`, and wait for the page it
+    leads to: the next step's link or field is then looked for on the new page,
+    not in what is left of this one."""
+    page = driver.find_element(By.TAG_NAME, "html")
     area = driver.find_element(By.CSS_SELECTOR, within)
     area.find_element(By.PARTIAL_LINK_TEXT, text).click()
+    wait_until(driver, staleness_of(page))
 
 
 def vote_from_home(driver, live_server, person, label: str) -> None:
@@ -35,7 +41,8 @@ def vote_from_home(driver, live_server, person, label: str) -> None:
     driver.find_element(By.CSS_SELECTOR, "input[name=decision][value=approve]").click()
     driver.find_element(By.NAME, "reason").send_keys("Sound and current.")
     driver.find_element(By.XPATH, "//button[text()='Cast vote']").click()
-    wait_for_text(driver, ".messages", "vote")
+    # Not just "vote": the page before says "… You can vote now." already.
+    wait_for_text(driver, ".messages", "Your vote is recorded")
     log_out(driver)
 
 
@@ -67,7 +74,8 @@ def test_a_designer_goes_from_home_to_a_published_module_and_its_next_draft(
         "Industry board"
     )
     browser.find_element(By.XPATH, "//button[text()='Submit for review']").click()
-    wait_for_text(browser, "main", "Spreadsheet Foundations")
+    # The message, not the title: the submit page's heading names it already.
+    wait_for_text(browser, ".messages", "is with Industry board for review")
     version = ModuleVersion.objects.get(module__code="SHEETS-101")
     assert version.status == ModuleVersion.Status.IN_REVIEW
     log_out(browser)

@@ -12,7 +12,12 @@ from accounts.models import AuditEntry, IdentityProvider, Membership
 from accounts.sso import mapping, services
 from tests import builders, factories
 from tests.accounts.sso.conftest import CLIENT_SECRET
-from tests.test_browser import log_in, log_out, wait_for_text
+from tests.test_browser import (
+    click_and_wait_for_new_page,
+    log_in,
+    log_out,
+    wait_for_text,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,9 +66,14 @@ def add_provider(organization, providers, protocol: str) -> IdentityProvider:
 
 
 def continue_with_organization(browser, live_server, email: str) -> None:
+    """Off to the provider; the login page is gone when this returns, so that
+    sign_in_at_provider never takes Cairn's own username field (of the login
+    page still showing) for the SAML provider's."""
     browser.get(live_server.url + reverse("login"))
     browser.find_element(By.ID, "id_sso_email").send_keys(email)
-    browser.find_element(By.XPATH, "//section//button[text()='Continue']").click()
+    click_and_wait_for_new_page(
+        browser, By.XPATH, "//section//button[text()='Continue']"
+    )
 
 
 def sign_in_at_provider(browser, username: str) -> None:

@@ -206,7 +206,12 @@ def test_a_thousand_row_bulk_award_with_its_dry_run_and_progress(
                 ),
                 timeout=60,
             )
-            assert "of 1000 lines" in browser.find_element(By.ID, "progress").text
+            # Read through a wait: the poll replaces #progress every second,
+            # and a section found a moment ago may be gone when its text is read.
+            wait_until(
+                browser,
+                lambda d: "of 1000 lines" in d.find_element(By.ID, "progress").text,
+            )
             assert BulkAward.objects.get(pk=job.pk).status == "running"
             # Its worker holds the job's row: even with no grace at all, the
             # sweep leaves a live job alone.

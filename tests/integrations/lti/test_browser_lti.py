@@ -11,7 +11,6 @@ import requests
 from django.test import Client
 from django.urls import reverse
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.select import Select
 
 from assessments.models import ModuleCompletion
@@ -23,6 +22,7 @@ from tests.credentials.jsverifier import verify_with_node
 from tests.integrations.lti.platform import INSTRUCTOR, Platform
 from tests.test_browser import (
     click,
+    click_and_wait_for_new_page,
     log_in,
     start_chromium,
     wait_for_text,
@@ -111,9 +111,9 @@ def sync_now(browser) -> None:
     """Ask for a reading and wait for the page the POST answers with: the
     old page already says "Grades last read" after the first reading, so
     waiting for that text alone could return before the sync has run."""
-    page = browser.find_element(By.TAG_NAME, "html")
-    click(browser, By.XPATH, "//button[text()='Read grades and members now']")
-    wait_until(browser, staleness_of(page))
+    click_and_wait_for_new_page(
+        browser, By.XPATH, "//button[text()='Read grades and members now']"
+    )
     wait_for_text(browser, "main", "Grades last read")
 
 
