@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from assessments import selectors, services
 from assessments.api import _by_criterion
 from assessments.permissions import (
-    get_submission_for_viewing,
+    get_submission_for_calibration,
     get_task_for_marking,
     is_calibrated,
 )
@@ -59,10 +59,11 @@ class CalibrationReport(APIView):
 class _CalibrationMark(APIView):
     service = staticmethod(services.calibrate)
     person = "grader"
+    kind = "attempt"
 
     @extend_schema(request=CalibrationMarkSerializer, responses={201: MarkSerializer})
     def post(self, request, pk: int) -> Response:
-        submission = get_submission_for_viewing(request.user, pk)
+        submission = get_submission_for_calibration(request.user, pk, self.kind)
         get_task_for_marking(request.user, submission.task_id)
         data = CalibrationMarkSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -82,6 +83,7 @@ class CalibrationAnchor(_CalibrationMark):
 
     service = staticmethod(services.set_anchor)
     person = "lead"
+    kind = "anchor"
 
 
 class CalibrationAttempt(_CalibrationMark):

@@ -1,5 +1,5 @@
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -37,6 +37,21 @@ def is_assigned(user: User, submission: Submission) -> bool:
         mine=Count("pk", filter=Q(graders=user.pk), distinct=True),
     )
     return found["n"] == 0 or found["mine"] > 0
+
+
+def assigned_work(grader: User) -> Q:
+    """is_assigned for a query of submissions: work of learners in the grader's
+    cohorts, in no cohort of the organization, or second marking chosen for
+    this grader."""
+    memberships = Cohort.learners.through.objects.filter(
+        user=OuterRef("learner"),
+        cohort__organization=OuterRef("task__version__module__organization"),
+    )
+    return (
+        ~Exists(memberships)
+        | Exists(memberships.filter(cohort__graders=grader.pk))
+        | Q(second_marker=grader.pk)
+    )
 
 
 def _marks_of_task(**filters) -> Coalesce:
@@ -138,6 +153,30 @@ def get_submission_for_viewing(user: User, pk: int) -> Submission:
     if not can_view_submission(user, submission):
         raise Http404  # another learner's work: do not confirm it exists
     return submission
+
+
+def get_submission_for_calibration(user: User, pk: int, kind: str) -> Submission:
+    """A submission to mark for calibration: graded work a lead makes an anchor
+    of ("anchor"), theirs to see as any other work; or an anchor to grade
+    ("attempt"), open to every faculty member of the organization, whatever
+    their cohorts, since each must grade the task's anchors before live work
+    (uncalibrated_tasks). Http404 for anything else, as for other work."""
+    submission = _submission(pk)
+    if kind == "attempt" and can_calibrate_on(user, submission):
+        return submission
+    if kind not in ("anchor", "attempt") or not can_view_submission(user, submission):
+        raise Http404
+    return submission
+
+
+def can_calibrate_on(user: User, submission: Submission) -> bool:
+    """Whether the submission is an anchor this faculty member grades (and
+    so reads, with its evidence) to calibrate. Not its grade or marks: those
+    stay with the work's own graders."""
+    return (
+        has_role(user, submission.task.version.organization, Role.FACULTY)
+        and submission.marks.filter(role=Mark.Role.ANCHOR).exists()
+    )
 
 
 def get_submission_for_grading(user: User, pk: int) -> Submission:

@@ -27,7 +27,7 @@ from assessments.models import (
     Mark,
     Submission,
 )
-from assessments.permissions import uncalibrated_tasks
+from assessments.permissions import assigned_work, uncalibrated_tasks
 from config import statements
 
 Status = Submission.Status
@@ -40,20 +40,6 @@ QUEUE_STATUSES = {
 }
 AGES = {"3": 3, "7": 7, "14": 14}
 QUEUE_PER_PAGE = 25
-
-
-def _assigned(grader: User) -> Q:
-    """Work of learners in the grader's cohorts, in no cohort of the organization,
-    or second marking chosen for this grader (see permissions.is_assigned)."""
-    memberships = Cohort.learners.through.objects.filter(
-        user=OuterRef("learner"),
-        cohort__organization=OuterRef("task__version__module__organization"),
-    )
-    return (
-        ~Exists(memberships)
-        | Exists(memberships.filter(cohort__graders=grader.pk))
-        | Q(second_marker=grader.pk)
-    )
 
 
 def uncalibrated_task_ids(grader: User) -> list[int]:
@@ -139,7 +125,7 @@ def queue_condition(
             status__in=[Status.SUBMITTED, Status.SECOND_MARKING, Status.MODERATION],
         )
         & ~Q(learner=grader.pk)
-        & _assigned(grader)
+        & assigned_work(grader)
         & ~Q(task__in=uncalibrated)
         & ~Exists(marked)
         & ~(

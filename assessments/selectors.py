@@ -9,7 +9,7 @@ from django.db.models import (
 
 from accounts.models import Membership
 from accounts.people.selectors import person_matches
-from accounts.permissions import User
+from accounts.permissions import User, has_role
 from assessments import agreement
 from assessments.models import (
     AssessmentTask,
@@ -20,6 +20,7 @@ from assessments.models import (
     RecognitionDecision,
     Submission,
 )
+from assessments.permissions import assigned_work
 
 Status = Submission.Status
 
@@ -226,6 +227,22 @@ def calibration_report(task: AssessmentTask, grader: User) -> CalibrationReport:
         done=len(attempts),
         result=agreement.agreement(pairs, categories),
     )
+
+
+def anchor_candidates(task: AssessmentTask, lead: User, *, limit: int = 20):
+    """Graded work of the task a lead may make an anchor of: not yet one, not
+    their own, and of learners whose work they may see (their cohorts, or in
+    none; an admin sees all), newest first."""
+    candidates = (
+        task.submissions.filter(status=Submission.Status.GRADED)
+        .exclude(marks__role=Mark.Role.ANCHOR)
+        .exclude(learner=lead)
+        .select_related("learner", "grade")
+        .order_by("-submitted_at")
+    )
+    if not has_role(lead, task.version.organization, Membership.Role.ADMIN):
+        candidates = candidates.filter(assigned_work(lead))
+    return candidates[:limit]
 
 
 def find_person(text: str):

@@ -40,6 +40,7 @@ from assessments.models import (
     Submission,
 )
 from assessments.permissions import (
+    can_calibrate_on,
     can_change_grade,
     can_manage_marking,
     can_see_marks,
@@ -47,6 +48,7 @@ from assessments.permissions import (
     cell_of,
     criterion_of,
     get_cohort_for_managing,
+    get_submission_for_calibration,
     get_submission_for_grading,
     get_submission_for_viewing,
     get_task_for_editing,
@@ -212,8 +214,15 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _evidence_for(user, pk: int) -> EvidenceFile:
-    evidence = get_object_or_404(EvidenceFile, pk=pk)
-    get_submission_for_viewing(user, evidence.submission_id)
+    evidence = get_object_or_404(
+        EvidenceFile.objects.select_related(
+            "submission__task__version__module__organization"
+        ),
+        pk=pk,
+    )
+    # An anchor's evidence is read by every grader who calibrates on it.
+    if not can_calibrate_on(user, evidence.submission):
+        get_submission_for_viewing(user, evidence.submission_id)
     return evidence
 
 
@@ -640,13 +649,7 @@ def calibration(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.calibration_report(task, request.user)
     candidates = []
     if has_role(request.user, task.version.organization, Role.FACULTY):
-        candidates = (
-            task.submissions.filter(status=Submission.Status.GRADED)
-            .exclude(marks__role=Mark.Role.ANCHOR)
-            .exclude(learner=request.user)
-            .select_related("learner", "grade")
-            .order_by("-submitted_at")[:20]
-        )
+        candidates = selectors.anchor_candidates(task, request.user)
     return render(
         request,
         "assessments/calibration.html",
@@ -662,11 +665,9 @@ def calibration(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def calibration_mark(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """Set an anchor (kind 'anchor') or grade one (kind 'attempt')."""
-    submission = get_submission_for_viewing(request.user, pk)
+    submission = get_submission_for_calibration(request.user, pk, kind)
     submission = selectors.submission_with_feedback(submission)
     task = get_task_for_marking(request.user, submission.task_id)
-    if kind not in ("anchor", "attempt"):
-        raise Http404
     criteria = selectors.rubric_criteria(task)
     form = GradeForm(request.POST or None, criteria=criteria)
     if request.method == "POST" and form.is_valid():

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from assessments import queue, selectors, services
@@ -73,3 +74,72 @@ def test_calibration_rules(cast, task, faculty, anchored):
         services.calibrate(
             anchored[0], grader=faculty[1], levels=level_ids(task, [0, 0])
         )
+
+
+def test_a_grader_of_another_cohort_grades_the_anchors_then_gets_live_work(
+    client, cast, task, faculty
+):
+    """Every grader of a task grades its anchors before live work, whatever
+    their cohorts: faculty[1], of cohort B, must open the anchor a lead made
+    of cohort A's work (it was a 404, so they could never grade live work),
+    and still sees no other work of cohort A."""
+    from tests.integrations.conftest import bearer, personal_token
+
+    admin = cast["admin"]
+    a = services.create_cohort(cast.organization, by=admin, name="A")
+    b = services.create_cohort(cast.organization, by=admin, name="B")
+    services.add_to_cohort(a, by=admin, user=cast["learner"], as_role="learner")
+    services.add_to_cohort(b, by=admin, user=cast["other_learner"], as_role="learner")
+    services.add_to_cohort(a, by=admin, user=faculty[0], as_role="faculty")
+    services.add_to_cohort(b, by=admin, user=faculty[1], as_role="faculty")
+    anchor = services.submit_evidence(
+        task,
+        learner=cast["learner"],
+        files=[SimpleUploadedFile("notes.txt", b"plain words\n")],
+    )
+    services.grade_submission(anchor, grader=faculty[0], levels=level_ids(task, [2, 3]))
+    services.set_anchor(anchor, lead=faculty[0], levels=level_ids(task, [2, 3]))
+    more_of_a = learners(cast, 1)[0]
+    services.add_to_cohort(a, by=admin, user=more_of_a, as_role="learner")
+    not_an_anchor = builders.submit_and_pass(task, more_of_a, faculty[0])
+    live = builders.submit(task, cast["other_learner"])
+    assert live not in queue.grading_queue(faculty[1])
+
+    client.force_login(faculty[1])
+    page = client.get(reverse("assessments:calibration", args=[task.pk])).text
+    url = reverse("assessments:calibration-mark", args=[anchor.pk, "attempt"])
+    assert url in page
+    assert client.get(url).status_code == 200
+    # With its evidence, as the page shows it.
+    evidence = reverse("assessments:evidence", args=[anchor.files.get().pk])
+    assert evidence in client.get(url).text
+    assert b"".join(client.get(evidence).streaming_content) == b"plain words\n"
+    # Cohort A's other work is not offered to cohort B as an anchor, nor open.
+    other = reverse("assessments:calibration-mark", args=[not_an_anchor.pk, "anchor"])
+    assert other not in page
+    assert client.get(other).status_code == 404
+    assert client.get(other.replace("anchor/", "attempt/")).status_code == 404
+    client.force_login(cast["designer"])  # not faculty: not even the anchor
+    assert client.get(url).status_code == 404
+    assert client.get(evidence).status_code == 404
+    client.force_login(faculty[1])
+    data = {f"level_{c}": lv for c, lv in level_ids(task, [2, 2]).items()}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert anchor.marks.get(role="calibration", grader=faculty[1]).total == 4
+    assert live in queue.grading_queue(faculty[1])
+
+    # Through the API alike: a third grader, in no cohort.
+    api = bearer(personal_token(faculty[2], "read", "grade"))
+    answer = api.post(
+        f"/api/submissions/{anchor.pk}/calibration/attempt/",
+        {"levels": {str(c): lv for c, lv in level_ids(task, [2, 3]).items()}},
+        format="json",
+    )
+    assert answer.status_code == 201, answer.content
+    refused = api.post(
+        f"/api/submissions/{anchor.pk}/calibration/anchor/",
+        {"levels": {str(c): lv for c, lv in level_ids(task, [2, 3]).items()}},
+        format="json",
+    )
+    assert refused.status_code == 404
