@@ -51,6 +51,26 @@ def test_drafts_are_not_in_the_public_history(client, cast):
     assert client.get(history_url(cast, "M-1", kind="course")).status_code == 404
 
 
+def test_a_version_links_to_the_history_only_once_there_is_one(client, cast):
+    """A draft of a module never published said "Version history" and led to
+    a 404; it now says when its history starts."""
+    draft = builders.make_module(cast, "M-1", publish=False).version
+    client.force_login(cast["designer"])
+    page = client.get(draft.get_absolute_url()).text
+    assert history_url(cast, "M-1") not in page
+    assert "Its public history starts when a version is published." in page
+    curriculum.publish_version(draft, by=cast["admin"], changelog="First.")
+    page = client.get(draft.get_absolute_url()).text
+    assert history_url(cast, "M-1") in page
+    assert client.get(history_url(cast, "M-1")).status_code == 200
+    # The next draft (number 2) links to the history of the published one.
+    following = curriculum.create_module_version(
+        cast.organization, by=cast["designer"], code="M-1", title="Module M-1"
+    )
+    assert following.number == 2
+    assert history_url(cast, "M-1") in client.get(following.get_absolute_url()).text
+
+
 def test_a_pathway_has_a_history_too(client, cast, pathway):
     page = client.get(history_url(cast, "PATH", kind="pathway"))
     assert page.status_code == 200
