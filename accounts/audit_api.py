@@ -56,7 +56,8 @@ def _filtered(request, slug: str):
         for key, value in request.query_params.items()
         if key in {"area", "person", "since", "until", "q"}
     }
-    form = AuditFilterForm(asked or None, areas=selectors.audit_areas(organization))
+    areas = selectors.audit_areas(organization, asked.get("area", ""))
+    form = AuditFilterForm(asked or None, areas=areas)
     filters = form.filters()
     if form.errors:
         raise ValidationError(form.errors)

@@ -333,8 +333,11 @@ def _start_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def audit_areas(organization: Organization) -> list[tuple[str, str]]:
-    """(prefix, words) for each area the organization's entries fall in."""
+def audit_areas(organization: Organization, asked: str = "") -> list[tuple[str, str]]:
+    """(prefix, words) for each area the organization's entries fall in, and
+    the area `asked` for if Cairn has it, entries or not: the pages link to
+    their area's trail ("?area=sso"), which is empty, not an error, before
+    anything happens there."""
     actions = (
         AuditEntry.objects.filter(organization=organization)
         .order_by()  # the model's ordering would defeat DISTINCT
@@ -342,6 +345,8 @@ def audit_areas(organization: Organization) -> list[tuple[str, str]]:
         .distinct()
     )
     prefixes = {action.split(".", 1)[0] for action in actions}
+    if asked in AUDIT_AREAS:
+        prefixes.add(asked)
     return sorted(
         ((prefix, AUDIT_AREAS.get(prefix, prefix)) for prefix in prefixes),
         key=lambda choice: choice[1].casefold(),

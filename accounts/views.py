@@ -81,7 +81,8 @@ def audit_trail(request: HttpRequest, slug: str) -> HttpResponse:
     filters find as CSV."""
     organization = get_organization_for(request.user, slug, Role.ADMIN)
     form = AuditFilterForm(
-        request.GET or None, areas=selectors.audit_areas(organization)
+        request.GET or None,
+        areas=selectors.audit_areas(organization, request.GET.get("area", "")),
     )
     filters = form.filters()
     entries = selectors.audit_trail(organization, **filters)

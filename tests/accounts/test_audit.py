@@ -260,6 +260,20 @@ def test_the_area_choices_are_the_organizations_own(client, cast, admin, entries
     assert '<option value="version">' not in text  # none logged here
 
 
+def test_an_area_with_no_entries_yet_is_an_empty_trail(client, cast, admin, entries):
+    """The single sign-on page links to "?area=sso": before anyone signs in
+    through a provider it was a 400 (not one of the choices)."""
+    client.force_login(admin)
+    response = client.get(url(cast.organization, area="sso"))
+    assert response.status_code == 200
+    assert '<option value="sso" selected>Single sign-on</option>' in response.text
+    assert shown(response) == 0
+    download = client.get(url(cast.organization, area="sso", format="csv"))
+    assert download.status_code == 200
+    assert len(rows_of(download)) == 1  # the heading alone
+    assert client.get(url(cast.organization, area="no-such-area")).status_code == 400
+
+
 def test_an_end_before_the_start_is_explained(client, cast, admin, entries):
     client.force_login(admin)
     query = {"since": "2026-03-09", "until": "2026-03-01"}
