@@ -33,6 +33,7 @@ def _nav(user, memberships: list[tuple[str, str]]) -> dict:
         "grades": bool(roles & {Role.FACULTY, Role.ADMIN}),
         "reviews": bool(roles & {Role.DESIGNER, Role.REVIEWER, Role.ADMIN}),
         "learns": Role.LEARNER in roles,
+        "administers": bool(admin_of),
         "staff": bool(roles & STAFF_ROLES) or user.is_staff,
         "issuer_slug": admin_of[0] if admin_of else "",
     }

@@ -82,6 +82,10 @@ def get_module_for_stacking(user: User, pk: int) -> Module:
     return module
 
 
+def can_waive_prerequisites(user: User, module: Module) -> bool:
+    return has_role(user, module.organization, Role.FACULTY, Role.ADMIN)
+
+
 def get_module_for_waiving(user: User, pk: int) -> Module:
     """A module whose prerequisite faculty and administrators may waive for a
     learner; other staff may see that it exists, no one else."""
@@ -91,6 +95,6 @@ def get_module_for_waiving(user: User, pk: int) -> Module:
         user, organization, Role.DESIGNER, Role.REVIEWER, Role.FACULTY, Role.ADMIN
     ):
         raise Http404
-    if not has_role(user, organization, Role.FACULTY, Role.ADMIN):
+    if not can_waive_prerequisites(user, module):
         raise PermissionDenied
     return module

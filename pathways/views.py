@@ -28,6 +28,7 @@ from pathways.models import PathwayVersion, Reevaluation
 from pathways.permissions import (
     can_design_pathways,
     can_manage_cohorts,
+    can_waive_prerequisites,
     get_equivalence_for_managing,
     get_module_for_stacking,
     get_module_for_waiving,
@@ -476,7 +477,13 @@ def module_stacking(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Stacking of {module.code} saved.")
             return redirect("pathways:module-stacking", pk=module.pk)
     return render(
-        request, "pathways/module_stacking.html", {"module": module, "form": form}
+        request,
+        "pathways/module_stacking.html",
+        {
+            "module": module,
+            "form": form,
+            "can_waive": can_waive_prerequisites(request.user, module),
+        },
     )
 
 
