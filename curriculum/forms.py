@@ -228,6 +228,9 @@ class FrameworkImportForm(forms.Form):
     )
 
     def __init__(self, *args, organizations, **kwargs):
+        # Its own ids: the frameworks page shows it beside FrameworkForm,
+        # whose organization field is id_organization too.
+        kwargs.setdefault("auto_id", "import_%s")
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
         if organizations.count() == 1:

@@ -331,6 +331,7 @@ def site(settings):
         ],
         "designer": [
             Page("designer home", reverse("home")),
+            Page("competency frameworks", reverse("curriculum:framework-list")),
             Page("module draft", draft_task.version.get_absolute_url()),
             Page(
                 "new module: with errors",

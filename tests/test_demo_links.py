@@ -1,6 +1,8 @@
 """Every link a demo login is shown opens for them: each role follows the links
 of its pages (same site, GET: href, src and hx-get) from home, and none
-answers with an error. A
+answers with an error. On the way, each page's ids are checked: none given
+twice, and every label, ARIA reference and datalist names one that exists
+(else a screen reader reads the wrong field's name, or none). A
 link to a page the person may not use (a 403), that does not exist for them
 (a 404) or that refuses its own query (a 400) is a dead end in the product.
 Crawling the demo this way found a faculty member's calibration anchor that
@@ -8,6 +10,7 @@ was a 404, a draft's history link, the single sign-on page's audit-trail link,
 and links shown to roles that could not follow them."""
 
 import re
+from collections import Counter
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -16,6 +19,11 @@ from django.core.management import call_command
 DEMO_LOGINS = ("dana", "riley", "farah", "omar", "ada", "lena", "liam", "lucy")
 PAGES_EACH = 400  # ada reaches about 325; the others 36 to 100
 HREF = re.compile(r'(?:href|src|hx-get)="([^"#]+)"')
+ID = re.compile(r'\sid="([^"]+)"')
+REFERENCES = re.compile(
+    r'<label[^>]*\sfor="([^"]+)"'
+    r'|\s(?:aria-labelledby|aria-describedby|aria-controls|list)="([^"]+)"'
+)
 # Not pages: what a link downloads or what signs out.
 SKIPPED = ("/static/", "/logout", "/accounts/logout")
 
@@ -30,6 +38,17 @@ def links(path: str, html: str) -> list[str]:
     return found
 
 
+def id_problems(html: str) -> list[str]:
+    ids = Counter(ID.findall(html))
+    known = set(ids)
+    problems = [f"id {i} used {n} times" for i, n in sorted(ids.items()) if n > 1]
+    for label_for, aria in REFERENCES.findall(html):
+        for name in (label_for or aria).split():
+            if name not in known:
+                problems.append(f"{name} named but no element has that id")
+    return problems
+
+
 @pytest.fixture
 def demo(db, django_capture_on_commit_callbacks, capsys):
     with django_capture_on_commit_callbacks(execute=True):
@@ -40,7 +59,7 @@ def demo(db, django_capture_on_commit_callbacks, capsys):
 def test_every_link_a_demo_login_is_shown_opens_for_them(client, demo):
     from django.contrib.auth import get_user_model
 
-    dead_ends = []
+    dead_ends, misnamed = [], {}
     for username in DEMO_LOGINS:
         client.force_login(get_user_model().objects.get(username=username))
         seen, waiting = set(), ["/"]
@@ -55,6 +74,10 @@ def test_every_link_a_demo_login_is_shown_opens_for_them(client, demo):
                 continue
             if response.get("Content-Type", "").startswith("text/html"):
                 waiting += [p for p in links(path, response.text) if p not in seen]
+                problems = id_problems(response.text)
+                if problems:
+                    misnamed[path.split("?")[0]] = problems
         assert len(seen) > 10, f"{username} reached only {sorted(seen)}"
         client.logout()
     assert dead_ends == []
+    assert misnamed == {}
