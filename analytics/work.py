@@ -11,7 +11,7 @@ from accounts.models import Organization, RosterImport
 from accounts.people.permissions import is_site_admin
 from accounts.task_failures import failures_since, recent_failures
 from assessments.models import GradeImport
-from config.celery import queue_backlog
+from config.celery import queue_backlogs
 from credentials import selectors as credential_selectors
 from credentials.models import Award
 from curriculum.models import FrameworkImport
@@ -66,7 +66,7 @@ def queue_health(organization: Organization) -> QueueHealth:
         version__pathway__organization=organization
     ).select_related("version")
     return QueueHealth(
-        queues=[(name, queue_backlog(name)) for name in QUEUES],
+        queues=list(queue_backlogs(QUEUES).items()),
         pending=[
             _pending(
                 "Learners whose pathways wait to be evaluated",

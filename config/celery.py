@@ -144,17 +144,36 @@ def queue_backlog(queue: str) -> int | None:
     The sweeps top up idle queues rather than pile on busy ones: work still
     waiting for a worker is not lost, and what is lost is found once the
     queue has drained."""
+    return queue_backlogs([queue])[queue]
+
+
+def queue_backlogs(queues: list[str] | tuple[str, ...]) -> dict[str, int | None]:
+    """queue_backlog of each queue, asked over one connection. A broker that
+    is down is found at the first attempt to connect (half a second), not
+    after kombu's retries for each queue: six seconds a queue, so the queued
+    work page took thirty seconds to say the broker does not answer."""
     if app.conf.task_always_eager:
-        return 0
+        return dict.fromkeys(queues, 0)
+    found = {}
     try:
         with app.connection_for_write() as connection:
-            declared = connection.default_channel.queue_declare(queue, passive=True)
-            return declared.message_count
+            connection.ensure_connection(max_retries=0)
+            for queue in queues:
+                channel = connection.channel()
+                try:
+                    found[queue] = channel.queue_declare(
+                        queue, passive=True
+                    ).message_count
+                except broker_errors():
+                    raise
+                except Exception:  # noqa: BLE001 - a queue never declared is empty
+                    found[queue] = 0
+                finally:
+                    channel.close()
     except broker_errors() as error:
-        logger.warning("Could not ask the broker about queue %s: %s", queue, error)
-        return None
-    except Exception:  # noqa: BLE001 - a queue never declared is empty
-        return 0
+        logger.warning("Could not ask the broker about its queues: %s", error)
+        return dict.fromkeys(queues, None)
+    return found
 
 
 def send_each(task, ids, *, queue: str) -> int:
