@@ -230,7 +230,11 @@ def _choose_second_marker(
     submission: Submission, *, first: AbstractBaseUser
 ) -> AbstractBaseUser | None:
     """Another faculty member assigned to the learner's work, with the fewest
-    second marks waiting; None leaves it to any eligible colleague."""
+    second marks waiting; else, when the learner's cohorts have no other
+    grader (a cohort of one grader), another faculty member of the
+    organization, whom choosing assigns the work to (is_assigned). None only
+    when the organization has no other faculty: a colleague who joins later
+    takes it. Left unassigned, a cohort's work waited in no one's queue."""
     organization = submission.task.version.organization
     candidates = (
         get_user_model()
@@ -251,10 +255,11 @@ def _choose_second_marker(
         )
         .order_by("waiting", "pk")
     )
+    candidates = list(candidates)
     for candidate in candidates:
         if permissions.is_assigned(candidate, submission):
             return candidate
-    return None
+    return candidates[0] if candidates else None
 
 
 @transaction.atomic

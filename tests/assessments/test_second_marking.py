@@ -239,3 +239,32 @@ def test_a_service_account_is_never_chosen_as_second_marker(cast, task):
     submission.refresh_from_db()
     assert submission.status == Submission.Status.SECOND_MARKING
     assert submission.second_marker is None
+
+
+def test_work_of_a_cohort_with_one_grader_goes_to_a_colleague_outside_it(
+    cast, task, faculty
+):
+    """A cohort graded by one faculty member: the second marker is another of
+    the organization's faculty, who is then assigned that work. It was left
+    to "any eligible colleague", and no one else was eligible, so the work
+    waited in no one's queue (the demo's cohort, graded by Farah alone)."""
+    from assessments.queue import grading_queue
+
+    admin = cast["admin"]
+    cohort = services.create_cohort(cast.organization, by=admin, name="Evening")
+    services.add_to_cohort(cohort, by=admin, user=cast["learner"], as_role="learner")
+    services.add_to_cohort(cohort, by=admin, user=faculty[0], as_role="faculty")
+    set_policy(task, admin, percent=100)
+    submission = builders.submit(task, cast["learner"])
+    services.grade_submission(
+        submission, grader=faculty[0], levels=level_ids(task, [3, 3])
+    )
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SECOND_MARKING
+    assert submission.second_marker in faculty[1:]
+    assert submission in grading_queue(submission.second_marker)
+    services.second_mark_submission(
+        submission, grader=submission.second_marker, levels=level_ids(task, [3, 3])
+    )
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.GRADED
