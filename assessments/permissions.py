@@ -162,11 +162,12 @@ def get_submission_for_calibration(user: User, pk: int, kind: str) -> Submission
     their cohorts, since each must grade the task's anchors before live work
     (uncalibrated_tasks). Http404 for anything else, as for other work."""
     submission = _submission(pk)
-    if kind == "attempt" and can_calibrate_on(user, submission):
+    if kind in ("anchor", "attempt") and (
+        can_view_submission(user, submission)
+        or (kind == "attempt" and can_calibrate_on(user, submission))
+    ):
         return submission
-    if kind not in ("anchor", "attempt") or not can_view_submission(user, submission):
-        raise Http404
-    return submission
+    raise Http404
 
 
 def can_calibrate_on(user: User, submission: Submission) -> bool:

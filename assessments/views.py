@@ -45,6 +45,7 @@ from assessments.permissions import (
     can_manage_marking,
     can_see_marks,
     can_submit_to,
+    can_view_submission,
     cell_of,
     criterion_of,
     get_cohort_for_managing,
@@ -220,9 +221,12 @@ def _evidence_for(user, pk: int) -> EvidenceFile:
         ),
         pk=pk,
     )
+    submission = evidence.submission
     # An anchor's evidence is read by every grader who calibrates on it.
-    if not can_calibrate_on(user, evidence.submission):
-        get_submission_for_viewing(user, evidence.submission_id)
+    if not (
+        can_view_submission(user, submission) or can_calibrate_on(user, submission)
+    ):
+        raise Http404  # another learner's work: do not confirm it exists
     return evidence
 
 

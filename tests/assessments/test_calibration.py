@@ -8,6 +8,7 @@ from django.urls import reverse
 from assessments import queue, selectors, services
 from tests import builders
 from tests.assessments.conftest import learners, level_ids
+from tests.integrations.conftest import bearer, personal_token
 
 
 @pytest.fixture
@@ -83,8 +84,6 @@ def test_a_grader_of_another_cohort_grades_the_anchors_then_gets_live_work(
     their cohorts: faculty[1], of cohort B, must open the anchor a lead made
     of cohort A's work (it was a 404, so they could never grade live work),
     and still sees no other work of cohort A."""
-    from tests.integrations.conftest import bearer, personal_token
-
     admin = cast["admin"]
     a = services.create_cohort(cast.organization, by=admin, name="A")
     b = services.create_cohort(cast.organization, by=admin, name="B")

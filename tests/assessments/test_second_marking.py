@@ -7,6 +7,7 @@ from django.urls import reverse
 from accounts.models import AuditEntry
 from assessments import services
 from assessments.models import Grade, Mark, ModuleCompletion, Submission
+from assessments.queue import grading_queue
 from tests import builders
 from tests.assessments.conftest import learners, level_ids
 
@@ -248,8 +249,6 @@ def test_work_of_a_cohort_with_one_grader_goes_to_a_colleague_outside_it(
     the organization's faculty, who is then assigned that work. It was left
     to "any eligible colleague", and no one else was eligible, so the work
     waited in no one's queue (the demo's cohort, graded by Farah alone)."""
-    from assessments.queue import grading_queue
-
     admin = cast["admin"]
     cohort = services.create_cohort(cast.organization, by=admin, name="Evening")
     services.add_to_cohort(cohort, by=admin, user=cast["learner"], as_role="learner")
